@@ -1,0 +1,121 @@
+"""The one histkg error hierarchy and its one JSON error format.
+
+Every expected failure is a ``HistkgError`` carrying what a user needs: a stable ``code`` for
+programs, a ``message`` that is safe to show (never a traceback), an optional ``hint`` saying how
+to fix it, the HTTP status the web layer answers with and the exit code the CLI ends with. Both
+layers render errors only through ``to_dict()``/``message``, so the format cannot drift.
+"""
+
+from typing import Any
+
+
+class HistkgError(Exception):
+    """Base of every expected histkg failure."""
+
+    code: str = "histkg_error"
+    http_status: int = 500
+    exit_code: int = 2
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the one JSON error body: ``{"error": {"code", "message", "hint"}}``."""
+        return {"error": {"code": self.code, "message": self.message, "hint": self.hint}}
+
+    def __str__(self) -> str:
+        return self.message if self.hint is None else f"{self.message}\nHint: {self.hint}"
+
+
+class InternalError(HistkgError):
+    """An unexpected failure, reported without details so nothing internal leaks to a client."""
+
+    code = "internal_error"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Internal server error.", hint="Retry later; the server log has the details."
+        )
+
+
+class HttpError(HistkgError):
+    """An HTTP-level refusal (unknown route, wrong method) in the one error format."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.http_status = status
+        self.code = f"http_{status}"
+
+
+class StoreError(HistkgError):
+    """The store cannot be opened, read or written (a lock, permissions, a bad location)."""
+
+    code = "store_error"
+    http_status = 503
+    exit_code = 2
+
+
+class InputError(HistkgError):
+    """The user gave something unusable: a missing file, an unknown extension, a bad option."""
+
+    code = "bad_input"
+    http_status = 400
+    exit_code = 1
+
+
+class RdfParseError(InputError):
+    """An RDF file could not be parsed; nothing from the batch it belongs to was written."""
+
+    code = "rdf_parse_error"
+
+    def __init__(
+        self,
+        file: str,
+        message: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.file = file
+        self.line = line
+        self.column = column
+        position = "".join(f":{n}" for n in (line, column) if n is not None)
+        super().__init__(
+            f"{file}{position}: {message}",
+            hint=hint or "Fix the file and load again; the store was left unchanged.",
+        )
+
+
+class QueryError(HistkgError):
+    """A SPARQL query is malformed or missing."""
+
+    code = "query_error"
+    http_status = 400
+    exit_code = 1
+
+
+class QueryTimeout(HistkgError):
+    """A SPARQL query ran longer than the configured ``query_timeout``."""
+
+    code = "query_timeout"
+    http_status = 503
+    exit_code = 1
+
+
+class UpdateNotAllowed(HistkgError):
+    """A SPARQL Update was sent to the read-only endpoint."""
+
+    code = "update_not_allowed"
+    http_status = 403
+    exit_code = 1
+
+
+class ValidationRunError(HistkgError):
+    """Validation could not run at all (as opposed to data that does not conform)."""
+
+    code = "validation_run_error"
+    http_status = 500
+    exit_code = 2

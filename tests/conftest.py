@@ -1,0 +1,106 @@
+"""Shared fixtures: real pyoxigraph stores in temporary directories and one real HTTP server.
+
+Nothing here is mocked. Each test that changes data gets its own store and its own copy of the
+small fixture project; the HTTP tests share one session-wide uvicorn server on a free loopback
+port, whose store they only read.
+"""
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from app.settings import Settings
+from app.store import Store
+from app.web import create_app
+
+PROJECT = Path(__file__).parent / "fixtures" / "project"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No developer HISTKG_* variable leaks in, and no default store lands in a real home."""
+    for name in list(os.environ):
+        if name.startswith("HISTKG_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+
+
+@pytest.fixture
+def project_dir(tmp_path: Path) -> Path:
+    """A private, editable copy of the small fixture project (ontology/ and data/)."""
+    return shutil.copytree(PROJECT, tmp_path / "project")
+
+
+@pytest.fixture
+def store_dir(tmp_path: Path) -> Path:
+    return tmp_path / "store"
+
+
+@pytest.fixture
+def store(store_dir: Path) -> Store:
+    """A fresh persistent store on disk."""
+    return Store(str(store_dir))
+
+
+def _free_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@pytest.fixture(scope="session")
+def server_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    root = tmp_path_factory.mktemp("server")
+    return Settings(
+        store=str(root / "store"),
+        project_dir=shutil.copytree(PROJECT, root / "project"),
+        max_rows=5,  # small, so truncation shows over HTTP
+        query_timeout=5.0,
+    )
+
+
+@pytest.fixture(scope="session")
+def served_store(server_settings: Settings) -> Store:
+    store = Store.from_settings(server_settings)
+    store.load_curated(server_settings.project_dir)
+    return store
+
+
+def _raise_unexpected() -> None:
+    raise RuntimeError("secret internal detail")
+
+
+@pytest.fixture(scope="session")
+def server_url(server_settings: Settings, served_store: Store) -> Iterator[str]:
+    """Base URL of a real uvicorn server running ``create_app`` in a background thread."""
+    app = create_app(server_settings, served_store)
+    # A route that fails unexpectedly, to check what a client sees of a 500.
+    app.add_api_route("/_test/unexpected", _raise_unexpected)
+    sock = _free_socket()
+    server = uvicorn.Server(uvicorn.Config(app, log_level="critical", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the test server did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+@pytest.fixture(scope="session")
+def client(server_url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server_url, timeout=10) as http:
+        yield http

@@ -1,0 +1,376 @@
+"""The data layer: loading every syntax, idempotence, atomicity, curated reloads, queries."""
+
+import gzip
+import json
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from app.errors import InputError, QueryError, QueryTimeout, RdfParseError, StoreError
+from app.sources import GENID_BASE, META_GRAPH, curated_files
+from app.sparql import to_sparql_json, to_turtle
+from app.store import Store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SYNTAXES = FIXTURES / "syntaxes"
+EX = "https://example.org/test#"
+LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+GRAPH = "https://w3id.org/histkg/graph/"
+GENID = re.compile(re.escape(GENID_BASE) + r"[0-9a-f]{16}-[1-9][0-9]*$")
+
+
+def snapshot(store: Store) -> set[ox.Quad]:
+    return set(store.quads())
+
+
+def graphs_of(store: Store) -> set[str]:
+    return {q.graph_name.value for q in store.quads() if isinstance(q.graph_name, ox.NamedNode)}
+
+
+def labels(store: Store) -> set[str]:
+    result = store.query(f"SELECT ?label {{ ?s {LABEL} ?label }}")
+    return {row[0].value for row in result.rows if row[0] is not None}
+
+
+# file name -> (quads it holds, named graphs it declares)
+SYNTAX_CASES = {
+    "people.ttl": (10, set()),
+    "people.nt": (4, set()),
+    "people.nq": (3, {EX + "claim-1"}),
+    "people.trig": (5, {EX + "claim-2", EX + "claim-3"}),
+    "people.jsonld": (4, set()),
+    "people.rdf": (4, set()),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SYNTAX_CASES))
+def test_every_syntax_loads_quads_keep_graphs_triples_go_to_file_graph(
+    store: Store, name: str
+) -> None:
+    path = SYNTAXES / name
+    count, named = SYNTAX_CASES[name]
+    report = store.load_files([path])
+    assert report.quads == count == len(store)
+    assert graphs_of(store) == named | {path.resolve().as_uri()}
+    default_graph_triples = sum(
+        1 for q in ox.parse(path=path) if isinstance(q.graph_name, ox.DefaultGraph)
+    )
+    file_graph = ox.NamedNode(path.resolve().as_uri())
+    in_file_graph = [q for q in store.quads() if q.graph_name == file_graph]
+    assert len(in_file_graph) == default_graph_triples
+
+
+def test_gzipped_file_loads_like_the_plain_one(store: Store, tmp_path: Path) -> None:
+    packed = tmp_path / "people.ttl.gz"
+    packed.write_bytes(gzip.compress((SYNTAXES / "people.ttl").read_bytes()))
+    store.load_files([packed])
+    assert len(store) == SYNTAX_CASES["people.ttl"][0]
+    assert labels(store) == {"Ada Lovelace"}
+    assert graphs_of(store) == {packed.resolve().as_uri()}
+
+
+def test_default_graph_is_the_union_of_all_graphs(store: Store) -> None:
+    store.load_files(sorted(SYNTAXES.iterdir()))
+    assert {"Uranus", "Mary Somerville", "Émilie du Châtelet", "Ada Lovelace"} <= labels(store)
+
+
+def test_blank_nodes_become_stable_skolem_iris(store: Store) -> None:
+    store.load_files([SYNTAXES / "people.trig"])
+    terms = [term for q in store.quads() for term in (q.subject, q.object, q.graph_name)]
+    assert not any(isinstance(term, ox.BlankNode) for term in terms)
+    skolems = {t.value for t in terms if isinstance(t, ox.NamedNode) and GENID.match(t.value)}
+    # _:planet is one node in two named graphs of the same file.
+    assert len(skolems) == 1
+    assert next(iter(skolems)).endswith("-1")
+
+
+def test_same_blank_node_label_in_two_files_stays_two_nodes(store: Store, tmp_path: Path) -> None:
+    for name, year in (("a.ttl", 1), ("b.ttl", 2)):
+        (tmp_path / name).write_text(f'_:x <{EX}year> "{year}" .\n')
+    store.load_files([tmp_path / "a.ttl", tmp_path / "b.ttl"])
+    assert len({q.subject for q in store.quads()}) == 2
+
+
+def test_loading_the_same_files_twice_changes_nothing(store: Store, project_dir: Path) -> None:
+    files = sorted(SYNTAXES.iterdir())
+    store.load_files(files)
+    store.load_curated(project_dir)
+    first = snapshot(store)
+    store.load_files(files)
+    store.load_curated(project_dir)
+    assert snapshot(store) == first
+
+
+def test_corrupt_file_is_refused_naming_file_and_line_store_unchanged(
+    store: Store, project_dir: Path
+) -> None:
+    store.load_curated(project_dir)
+    before = snapshot(store)
+    with pytest.raises(RdfParseError) as caught:
+        store.load_files([FIXTURES / "corrupt.ttl"])
+    error = caught.value
+    assert (error.line, error.column) == (6, 12)
+    assert error.message.startswith(f"{FIXTURES / 'corrupt.ttl'}:6:12: ")
+    assert "dot is expected" in error.message
+    assert snapshot(store) == before
+
+
+def test_batch_with_one_bad_file_writes_nothing(store: Store) -> None:
+    store.load_files([SYNTAXES / "people.nt"])
+    before = snapshot(store)
+    batch = [SYNTAXES / "people.ttl", FIXTURES / "corrupt.ttl", SYNTAXES / "people.trig"]
+    with pytest.raises(RdfParseError):
+        store.load_files(batch)
+    assert snapshot(store) == before
+
+
+def test_a_curated_file_that_breaks_keeps_the_previous_curated_state(
+    store: Store, project_dir: Path
+) -> None:
+    store.load_curated(project_dir)
+    before = snapshot(store)
+    shutil.copy(FIXTURES / "corrupt.ttl", project_dir / "data" / "zz-broken.ttl")
+    with pytest.raises(RdfParseError, match=r"^data/zz-broken\.ttl:6:12: "):
+        store.load_curated(project_dir)
+    assert snapshot(store) == before
+
+
+def test_one_update_is_all_or_nothing_in_pyoxigraph() -> None:
+    """Pins the pyoxigraph behaviour the atomic load relies on.
+
+    The second operation succeeds and the third fails at run time (not at parse time), after
+    the first has dropped a graph: nothing of the update may remain.
+    """
+    raw = ox.Store()
+    raw.update("INSERT DATA { GRAPH <urn:g1> { <urn:a> <urn:b> <urn:c> } }")
+    before = set(raw)
+    with pytest.raises(RuntimeError, match="does not exist"):
+        raw.update(
+            "DROP GRAPH <urn:g1> ; INSERT DATA { GRAPH <urn:g2> { <urn:x> <urn:y> <urn:z> } } ;"
+            " DROP GRAPH <urn:missing>"
+        )
+    assert set(raw) == before
+
+
+def test_literals_with_hard_characters_survive_the_update_round_trip(
+    store: Store, tmp_path: Path
+) -> None:
+    source = tmp_path / "hard.nt"
+    lines = [
+        r'"quote \" and backslash \\"',
+        r'"text \\u0022 that looks like an escape"',
+        r'"control \u0001 \t tab \n newline \r"',
+        '"ünïcödé € 😀"',
+        '"direction"@ar--rtl',
+        '"12"^^<http://www.w3.org/2001/XMLSchema#integer>',
+        "\"'''triple single''' and \\\"\\\"\\\"\"",
+        '<<( <urn:a> <urn:b> "nested"@en )>>',
+    ]
+    source.write_text("".join(f"<urn:s{i}> <urn:p> {obj} .\n" for i, obj in enumerate(lines)))
+    store.load_files([source])
+    graph = ox.NamedNode(source.resolve().as_uri())
+    expected = {ox.Quad(*q.triple, graph) for q in ox.parse(path=source)}
+    assert snapshot(store) == expected
+
+
+def test_curated_load_skips_shapes_contexts_and_non_rdf(project_dir: Path) -> None:
+    assert [p.relative_to(project_dir).as_posix() for p in curated_files(project_dir)] == [
+        "ontology/core.ttl",
+        "data/claims.trig",
+        "data/events.ttl",
+    ]
+
+
+def test_curated_graph_layout(store: Store, project_dir: Path) -> None:
+    store.load_curated(project_dir)
+    assert graphs_of(store) == {
+        GRAPH + "ontology/core",
+        GRAPH + "data/events",
+        GRAPH + "data/claims",
+        EX + "claim-harold",  # a named graph of claims.trig keeps its name
+        GRAPH + "meta",
+    }
+    shapes = store.query("ASK { ?shape a <http://www.w3.org/ns/shacl#NodeShape> }")
+    assert shapes.boolean is False
+
+
+def test_curated_reload_drops_stale_triples_and_deleted_files(
+    store: Store, project_dir: Path
+) -> None:
+    store.load_curated(project_dir)
+    events = project_dir / "data" / "events.ttl"
+    events.write_text(events.read_text().replace("Battle of Hastings", "Battle of Senlac Hill"))
+    (project_dir / "data" / "claims.trig").unlink()
+    store.load_curated(project_dir)
+    assert "Battle of Senlac Hill" in labels(store)
+    assert "Battle of Hastings" not in labels(store)
+    assert "Harold Godwinson" not in labels(store)
+    assert GRAPH + "data/claims" not in graphs_of(store)
+    assert EX + "claim-harold" not in store.named_graphs()
+
+
+def test_curated_reload_leaves_user_files_alone(store: Store, project_dir: Path) -> None:
+    store.load_files([SYNTAXES / "people.nt"])
+    store.load_curated(project_dir)
+    store.load_curated(project_dir)
+    assert "Charles Babbage" in labels(store)
+
+
+def test_staleness_follows_the_curated_files(store: Store, project_dir: Path) -> None:
+    assert store.is_stale(project_dir)  # never loaded
+    store.load_curated(project_dir)
+    assert not store.is_stale(project_dir)
+    (project_dir / "data" / "more.ttl").write_text(f"<{EX}x> <{EX}y> <{EX}z> .\n")
+    assert store.is_stale(project_dir)
+    store.load_curated(project_dir)
+    assert not store.is_stale(project_dir)
+    (project_dir / "ontology" / "shapes.ttl").write_text("# shapes do not count\n")
+    assert not store.is_stale(project_dir)
+    events = project_dir / "data" / "events.ttl"
+    events.write_text(events.read_text() + "\n# an edited comment is still an edit\n")
+    assert store.is_stale(project_dir)
+
+
+def test_digest_is_recorded_in_the_meta_graph(store: Store, project_dir: Path) -> None:
+    store.load_curated(project_dir)
+    digest = store.query(
+        f"SELECT ?d {{ GRAPH {META_GRAPH} {{ {META_GRAPH} "
+        "<https://w3id.org/histkg/ontology#sourceDigest> ?d } }"
+    )
+    value = digest.rows[0][0]
+    assert isinstance(value, ox.Literal)
+    assert re.fullmatch(r"[0-9a-f]{64}", value.value)
+
+
+def test_curated_file_names_become_valid_graph_iris(store: Store, project_dir: Path) -> None:
+    (project_dir / "data" / "battle notes.ttl").write_text(f"<{EX}x> <{EX}y> <{EX}z> .\n")
+    store.load_curated(project_dir)
+    assert GRAPH + "data/battle%20notes" in graphs_of(store)
+
+
+def test_two_curated_files_for_one_graph_are_refused(store: Store, project_dir: Path) -> None:
+    (project_dir / "ontology" / "core.nt").write_text("")
+    with pytest.raises(InputError, match="would both fill"):
+        store.load_curated(project_dir)
+
+
+def test_user_files_may_not_write_curated_graphs(store: Store, tmp_path: Path) -> None:
+    sneaky = tmp_path / "sneaky.nq"
+    sneaky.write_text(f"<{EX}a> <{EX}b> <{EX}c> <{GRAPH}data/events> .\n")
+    with pytest.raises(InputError, match="reserved"):
+        store.load_files([sneaky])
+    assert len(store) == 0
+
+
+def test_unknown_extension_and_missing_file_are_input_errors(store: Store) -> None:
+    with pytest.raises(InputError, match="unknown RDF file extension"):
+        store.load_files([FIXTURES / "project" / "ontology" / "NOTES.md"])
+    with pytest.raises(InputError, match="no such file"):
+        store.load_files([FIXTURES / "missing.ttl"])
+
+
+def test_progress_reports_each_file_then_the_write(store: Store) -> None:
+    steps: list[tuple[str, int, int]] = []
+    files = [SYNTAXES / "people.nt", SYNTAXES / "people.ttl"]
+    store.load_files(files, progress=lambda *step: steps.append(step))
+    assert steps == [
+        (str(files[0]), 0, 3),
+        (str(files[1]), 1, 3),
+        ("writing", 2, 3),
+        ("done", 3, 3),
+    ]
+
+
+def test_remote_store_is_refused_with_a_clear_message() -> None:
+    with pytest.raises(StoreError, match="not supported yet"):
+        Store("https://example.org/sparql")
+
+
+def test_a_store_in_use_is_reported_with_a_fix(store_dir: Path, store: Store) -> None:
+    with pytest.raises(StoreError) as caught:
+        Store(str(store_dir))
+    assert caught.value.hint is not None
+    assert "Another histkg process" in caught.value.hint
+
+
+def test_memory_store_works() -> None:
+    store = Store("memory")
+    store.load_files([SYNTAXES / "people.ttl"])
+    assert labels(store) == {"Ada Lovelace"}
+
+
+class TestQuery:
+    """Queries return values (rows, booleans, triples) with elapsed time and truncation."""
+
+    @pytest.fixture
+    def loaded(self, store: Store) -> Store:
+        store.load_files(sorted(SYNTAXES.iterdir()))
+        return store
+
+    def test_select(self, loaded: Store) -> None:
+        result = loaded.query(f"SELECT ?who ?name {{ ?who {LABEL} ?name }} ORDER BY ?name")
+        assert result.kind == "select"
+        assert result.variables == ["who", "name"]
+        assert ox.NamedNode(EX + "ada") in {row[0] for row in result.rows}
+        assert not result.truncated
+        assert result.elapsed >= 0
+
+    def test_ask_and_construct(self, loaded: Store) -> None:
+        assert loaded.query(f"ASK {{ <{EX}ada> ?p ?o }}").boolean is True
+        graph = loaded.query(f"CONSTRUCT {{ ?s {LABEL} ?o }} WHERE {{ ?s {LABEL} ?o }}")
+        assert graph.kind == "graph"
+        parsed = set(ox.parse(to_turtle(graph), format=ox.RdfFormat.TURTLE))
+        assert {ox.Quad(*t) for t in graph.triples} == parsed
+
+    def test_results_are_capped_and_flagged(self, tmp_path: Path) -> None:
+        small = Store(str(tmp_path / "small"), max_rows=3)
+        small.load_files([SYNTAXES / "people.ttl"])
+        result = small.query("SELECT * { ?s ?p ?o }")
+        assert len(result.rows) == 3
+        assert result.truncated
+        exact = small.query("SELECT * { ?s ?p ?o } LIMIT 3")
+        assert not exact.truncated
+
+    def test_malformed_query_is_a_query_error(self, loaded: Store) -> None:
+        with pytest.raises(QueryError, match="error at 1:"):
+            loaded.query("SELEC ?x WHERE { ?x ?y ?z }")
+
+    def test_updates_are_not_queries(self, loaded: Store) -> None:
+        before = snapshot(loaded)
+        with pytest.raises(QueryError):
+            loaded.query(f"DELETE WHERE {{ <{EX}ada> ?p ?o }}")
+        assert snapshot(loaded) == before
+
+    def test_service_is_refused_but_the_word_elsewhere_is_fine(self, loaded: Store) -> None:
+        with pytest.raises(QueryError, match="SERVICE"):
+            loaded.query("SELECT * { service <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+        allowed = 'SELECT ?service { ?service ?p "SERVICE" } # SERVICE <x>'
+        assert loaded.query(allowed).kind == "select"
+
+    def test_slow_query_times_out(self, tmp_path: Path) -> None:
+        big = Store(str(tmp_path / "big"), max_rows=10**8)
+        people = tmp_path / "many.nt"
+        people.write_text("".join(f"<urn:p{i}> <urn:knows> <urn:q{i}> .\n" for i in range(1500)))
+        big.load_files([people])
+        started = time.monotonic()
+        with pytest.raises(QueryTimeout):
+            big.query("SELECT * { ?a ?p ?b . ?c ?q ?d }", timeout=0.2)
+        assert time.monotonic() - started < 2
+
+    def test_sparql_json_round_trips(self, loaded: Store) -> None:
+        result = loaded.query(
+            f"SELECT ?who ?born ?name {{ ?who {LABEL} ?name OPTIONAL {{ ?who <{EX}born> ?born }} }}"
+        )
+        body = to_sparql_json(result)
+        assert json.loads(body)["head"]["vars"] == ["who", "born", "name"]
+        parsed = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+        assert isinstance(parsed, ox.QuerySolutions)
+        assert [tuple(row) for row in parsed] == result.rows
+        assert json.loads(to_sparql_json(loaded.query("ASK { ?s ?p ?o }"))) == {
+            "head": {},
+            "boolean": True,
+        }
