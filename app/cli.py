@@ -1,0 +1,247 @@
+"""The ``histkg`` command line: ``load``, ``validate``, ``serve`` and ``info``.
+
+Built on typer because each option is declared once, as a typed function parameter: parsing,
+type checks and the ``--help`` text all come from that one signature and cannot drift apart.
+
+Exit codes (also in the README):
+
+* 0: success (for ``validate``: the data conforms);
+* 1: bad input, such as an RDF file that does not parse (the store is left untouched), or for
+  ``validate``: the data does not conform;
+* 2: could not run: the store cannot be opened, the settings are invalid, or validation itself
+  failed (missing file, unusable shapes).
+
+Expected failures are ``HistkgError``s and are printed as one message plus a hint, never as a
+traceback.
+"""
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
+
+from app import __version__
+from app.errors import HistkgError, InputError
+from app.settings import Settings
+from app.store import LoadProgress, LoadReport, Store
+from app.validate import ValidationReport, validate_paths
+
+cli = typer.Typer(
+    name="histkg",
+    help="histkg: load, validate and serve the historical-events knowledge graph.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+# Plain output: no wrapping (lines stay whole for grep), no `:emoji:` codes (`rdfs:label:`).
+out = Console(highlight=False, soft_wrap=True, emoji=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+T = TypeVar("T")
+
+
+def main() -> None:
+    """Console-script entry point (``histkg = "app.cli:main"``)."""
+    cli()
+
+
+def _fail(code: int, message: str, hint: str | None = None) -> NoReturn:
+    err.print(Text.assemble(("error: ", "bold red"), message))
+    if hint:
+        err.print(Text.assemble(("hint: ", "bold"), hint))
+    raise typer.Exit(code)
+
+
+def _guarded(action: Callable[[], T], *, exit_code: int | None = None) -> T:
+    """Run ``action``; turn a ``HistkgError`` into a message and its exit code.
+
+    The error is dropped before exiting so its traceback no longer holds the frames that
+    opened the store: the store's directory lock is released as soon as the command ends.
+    """
+    try:
+        return action()
+    except HistkgError as error:
+        failure = (exit_code or error.exit_code, error.message, error.hint)
+    _fail(*failure)
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return Settings(**{key: value for key, value in overrides.items() if value is not None})
+    except ValidationError as error:
+        problems = "; ".join(
+            f"HISTKG_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors()
+        )
+        _fail(2, f"Invalid settings: {problems}", "Fix the environment variables named above.")
+
+
+@contextmanager
+def _progress_bar() -> Iterator[LoadProgress]:
+    columns = (
+        TextColumn("{task.description}", markup=False),  # file names are not markup
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
+        task = progress.add_task("loading", total=None)
+
+        def report(label: str, done: int, total: int) -> None:
+            progress.update(task, description=label, completed=done, total=total)
+
+        yield report
+
+
+def _print_load(report: LoadReport) -> None:
+    for name in report.files:
+        out.print(f"  {name}", markup=False)
+    out.print(
+        f"Loaded {len(report.files)} file(s): {report.quads} quads "
+        f"in {report.graphs} graph(s) in {report.seconds:.2f} s",
+        markup=False,
+    )
+
+
+def _load(store: Store, files: Sequence[Path], project_dir: Path) -> LoadReport:
+    with _progress_bar() as progress:
+        if files:
+            return store.load_files(files, progress=progress)
+        return store.load_curated(project_dir, progress=progress)
+
+
+@cli.command()
+def load(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="RDF files to load (.ttl .nt .nq .trig .jsonld .json .rdf .owl .xml, or .gz). "
+            "Without files, reload the curated ontology/ and data/.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Load RDF into the store, all files at once or none of them.
+
+    Curated files replace their graphs; a file's triples go to the graph of its file:// URI.
+    """
+    settings = _settings()
+
+    def run() -> LoadReport:
+        store = Store.from_settings(settings)
+        return _load(store, files or [], settings.project_dir)
+
+    _print_load(_guarded(run))
+
+
+class OutputFormat(StrEnum):
+    """How ``histkg validate`` prints its report."""
+
+    text = "text"
+    json = "json"
+
+
+def _run_validation(files: list[Path] | None, project_dir: Path) -> ValidationReport:
+    for path in files or []:
+        if not path.is_file():
+            raise InputError(f"{path}: no such file", hint="Check the path and try again.")
+    return validate_paths(files, project_dir)
+
+
+@cli.command()
+def validate(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Files to validate. Without files, validate the curated ontology/ and data/.",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="Report as text lines or as JSON.")
+    ] = OutputFormat.text,
+) -> None:
+    """Check RDF against the SHACL shapes in ontology/.
+
+    Exit 0 when the data conforms, 1 when it does not, 2 when validation could not run.
+    """
+    settings = _settings()
+    report = _guarded(lambda: _run_validation(files or None, settings.project_dir), exit_code=2)
+    if output_format is OutputFormat.json:
+        out.print_json(json.dumps(report.to_json()))
+    else:
+        out.print(report.to_text(), markup=False)
+    raise typer.Exit(0 if report.conforms else 1)
+
+
+@cli.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Interface to listen on (default: HISTKG_HOST).")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port to listen on (default: HISTKG_PORT).")
+    ] = None,
+    no_load: Annotated[
+        bool,
+        typer.Option("--no-load", help="Serve the store as it is, even when empty or stale."),
+    ] = False,
+) -> None:
+    """Serve the graph over HTTP (/health, /sparql).
+
+    First loads ontology/ and data/ when the store is empty or older than those files.
+    """
+    settings = _settings(host=host, port=port)
+
+    def open_and_refresh() -> Store:
+        store = Store.from_settings(settings)
+        if not no_load:
+            if len(store) == 0:
+                reason = "is empty"
+            elif store.is_stale(settings.project_dir):
+                reason = "is older than ontology/ and data/"
+            else:
+                return store
+            out.print(f"The store {reason}; loading {settings.project_dir}.", markup=False)
+            _print_load(_load(store, [], settings.project_dir))
+        return store
+
+    store = _guarded(open_and_refresh)
+    import uvicorn  # the web stack is only needed here, so other commands start faster
+
+    from app.web import create_app
+
+    out.print(f"Serving on http://{settings.host}:{settings.port}/ (Ctrl+C to stop)", markup=False)
+    uvicorn.run(create_app(settings, store), host=settings.host, port=settings.port)
+
+
+@cli.command()
+def info() -> None:
+    """Show where the store is, how much it holds and whether it is stale."""
+    settings = _settings()
+
+    def gather() -> list[tuple[str, str]]:
+        store = Store.from_settings(settings)
+        if store.recorded_digest() is None:
+            curated = "never loaded (run `histkg load`)"
+        elif store.is_stale(settings.project_dir):
+            curated = "stale: ontology/ or data/ changed (run `histkg load`)"
+        else:
+            curated = "fresh"
+        return [
+            ("histkg", __version__),
+            ("store", store.location),
+            ("project", str(settings.project_dir)),
+            ("quads", str(len(store))),
+            ("named graphs", str(len(store.named_graphs()))),
+            ("curated data", curated),
+        ]
+
+    for name, value in _guarded(gather):
+        out.print(f"{name + ':':<14}{value}", markup=False)
