@@ -1,0 +1,1 @@
+"""Competency questions of histkg: SPARQL queries with their expected answers."""
