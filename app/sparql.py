@@ -14,7 +14,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Literal as Kind
@@ -75,15 +75,50 @@ def _check_no_service(sparql: str) -> None:
         )
 
 
-def run_query(store: OxStore, sparql: str, *, timeout: float, max_rows: int) -> QueryResult:
-    """Evaluate ``sparql`` on ``store`` with a time limit and a result cap."""
+Bindings = Mapping[str, "NamedNode | Literal"]
+"""Values for variables of a query, by variable name without ``?``: the one way user input goes
+into a query. They are sent as a trailing ``VALUES`` block whose terms pyoxigraph serializes
+(N-Triples escaping), so no user string is ever spliced into query text, and the same query runs
+unchanged on any SPARQL 1.1 engine. (pyoxigraph's own ``substitutions`` would require the
+variables to be projected, which most of our queries do not do.)"""
+
+_VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def with_bindings(sparql: str, bindings: Bindings | None) -> str:
+    """Return ``sparql`` with ``bindings`` appended as a trailing VALUES block."""
+    if not bindings:
+        return sparql
+    names = list(bindings)
+    for name in names:
+        if not _VARIABLE_NAME.fullmatch(name):
+            raise ValueError(f"not a SPARQL variable name: {name!r}")
+    for term in bindings.values():
+        if not isinstance(term, NamedNode | Literal):
+            raise TypeError(f"only IRIs and literals can be bound, not {type(term).__name__}")
+    variables = " ".join(f"?{name}" for name in names)
+    row = " ".join(str(bindings[name]) for name in names)
+    return f"{sparql}\nVALUES ({variables}) {{ ({row}) }}\n"
+
+
+def run_query(
+    store: OxStore,
+    sparql: str,
+    *,
+    timeout: float,
+    max_rows: int,
+    bindings: Bindings | None = None,
+) -> QueryResult:
+    """Evaluate ``sparql`` on ``store`` with a time limit, a result cap and bound variables."""
     _check_no_service(sparql)
     deadline = time.monotonic() + timeout
     future: Future[QueryResult] = Future()
 
     def work() -> None:
         try:
-            future.set_result(_collect(store, sparql, deadline=deadline, max_rows=max_rows))
+            future.set_result(
+                _collect(store, sparql, deadline=deadline, max_rows=max_rows, bindings=bindings)
+            )
         except BaseException as error:  # handed to the waiting caller
             future.set_exception(_without_frames(error))
 
@@ -114,10 +149,17 @@ class _DeadlinePassed(Exception):
     """Raised in the query thread so it stops pulling results nobody will read."""
 
 
-def _collect(store: OxStore, sparql: str, *, deadline: float, max_rows: int) -> QueryResult:
+def _collect(
+    store: OxStore,
+    sparql: str,
+    *,
+    deadline: float,
+    max_rows: int,
+    bindings: Bindings | None = None,
+) -> QueryResult:
     started = time.monotonic()
     try:
-        results = store.query(sparql, use_default_graph_as_union=True)
+        results = store.query(with_bindings(sparql, bindings), use_default_graph_as_union=True)
         if isinstance(results, QueryBoolean):
             return QueryResult("ask", time.monotonic() - started, boolean=bool(results))
         if isinstance(results, QuerySolutions):

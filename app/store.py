@@ -48,7 +48,7 @@ from app.sources import (
     source_digest,
     user_source,
 )
-from app.sparql import QueryResult, run_query
+from app.sparql import Bindings, QueryResult, run_query
 
 
 class LoadProgress(Protocol):
@@ -140,10 +140,18 @@ class Store:
         """True when the curated files differ from what the last curated load read."""
         return self.recorded_digest() != source_digest(project_dir)
 
-    def query(self, sparql: str, *, timeout: float | None = None) -> QueryResult:
-        """Run a SPARQL query; ``timeout`` defaults to the store's ``query_timeout``."""
+    def query(
+        self, sparql: str, *, timeout: float | None = None, bindings: Bindings | None = None
+    ) -> QueryResult:
+        """Run a SPARQL query; ``timeout`` defaults to the store's ``query_timeout``.
+
+        ``bindings`` gives variables their values (``{"entity": NamedNode(...)}``): user input
+        goes into queries this way, never by editing the query text.
+        """
         limit = self.query_timeout if timeout is None else timeout
-        return run_query(self._store, sparql, timeout=limit, max_rows=self.max_rows)
+        return run_query(
+            self._store, sparql, timeout=limit, max_rows=self.max_rows, bindings=bindings
+        )
 
     def load_curated(
         self, project_dir: Path, *, progress: LoadProgress | None = None

@@ -10,9 +10,8 @@ content negotiation) is a later step.
 
 import logging
 from collections.abc import Mapping
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -23,17 +22,15 @@ from app.errors import (
     HttpError,
     InputError,
     InternalError,
-    QueryError,
-    UpdateNotAllowed,
 )
+from app.routes import sparql as sparql_routes
 from app.settings import Settings
-from app.sparql import to_sparql_json, to_turtle
 from app.store import Store
 
 log = logging.getLogger("histkg.web")
 
-SPARQL_JSON = "application/sparql-results+json"
-TURTLE = "text/turtle"
+ROUTERS = (sparql_routes,)
+"""Route modules, each with a module-level ``router``; a new feature adds its module here."""
 
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
@@ -41,43 +38,10 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app = FastAPI(title="histkg", version=__version__)
     app.state.settings = settings
     app.state.store = store if store is not None else Store.from_settings(settings)
-    app.include_router(router)
+    for module in ROUTERS:
+        app.include_router(module.router)
     _add_error_handlers(app)
     return app
-
-
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
-StoreDep = Annotated[Store, Depends(_store)]
-router = APIRouter()
-
-
-@router.get("/health")
-def health(store: StoreDep) -> dict[str, object]:
-    """Liveness plus the size of the store, for container health checks."""
-    return {"status": "ok", "quads": len(store)}
-
-
-@router.get("/sparql")
-def sparql(store: StoreDep, query: str | None = None, update: str | None = None) -> Response:
-    """Answer a SPARQL query: JSON results for SELECT/ASK, Turtle for CONSTRUCT/DESCRIBE."""
-    if update is not None:
-        raise UpdateNotAllowed(
-            "This endpoint is read-only; SPARQL Update is not accepted.",
-            hint="Change the data in ontology/ or data/ and run `histkg load`.",
-        )
-    if not query:
-        raise QueryError(
-            "Missing the `query` parameter.", hint="Send GET /sparql?query=SELECT ... ."
-        )
-    result = store.query(query)
-    headers = {"X-Histkg-Truncated": "true"} if result.truncated else None
-    if result.kind == "graph":
-        return Response(to_turtle(result), media_type=TURTLE, headers=headers)
-    return Response(to_sparql_json(result), media_type=SPARQL_JSON, headers=headers)
 
 
 def _error_response(error: HistkgError, headers: Mapping[str, str] | None = None) -> JSONResponse:

@@ -374,3 +374,24 @@ class TestQuery:
             "head": {},
             "boolean": True,
         }
+
+
+def test_bindings_put_values_into_a_query_without_editing_its_text(
+    store: Store, tmp_path: Path
+) -> None:
+    """A hostile string bound to a variable is matched as a literal, never parsed as SPARQL."""
+    data = tmp_path / "labels.ttl"
+    data.write_text('<https://example.org/a> <https://example.org/p> "plain" .\n')
+    store.load_files([data])
+    query = "SELECT ?s WHERE { ?s ?p ?label }"
+    hostile = ox.Literal('x" } UNION { ?s ?p ?o } #')
+    assert store.query(query, bindings={"label": hostile}).rows == []
+    found = store.query(query, bindings={"label": ox.Literal("plain")})
+    assert found.rows == [(ox.NamedNode("https://example.org/a"),)]
+
+
+def test_bindings_refuse_what_is_not_a_variable_or_a_term(store: Store) -> None:
+    with pytest.raises(ValueError, match="variable name"):
+        store.query("SELECT * WHERE { ?s ?p ?o }", bindings={"o) } #": ox.Literal("x")})
+    with pytest.raises(TypeError):
+        store.query("SELECT * WHERE { ?s ?p ?o }", bindings={"o": ox.BlankNode()})  # type: ignore[dict-item]

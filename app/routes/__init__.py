@@ -1,0 +1,1 @@
+"""HTTP route modules; ``app.web.create_app`` includes each module's ``router``."""
