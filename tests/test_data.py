@@ -20,6 +20,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDFS, SKOS
+from rdfterms import triple
 
 from app.vocab import CRM, HK
 
@@ -63,9 +64,7 @@ class Data:
                         if isinstance(quad.graph_name, ox.DefaultGraph)
                         else URIRef(quad.graph_name.value)
                     )
-                    self.graph(name).add(
-                        (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))
-                    )
+                    self.graph(name).add(triple(quad))
 
     def graph(self, name: URIRef | None) -> Graph:
         return self.graphs.setdefault(name, Graph())
@@ -78,17 +77,6 @@ class Data:
         for name, graph in self.graphs.items():
             for s, p, o in graph:
                 yield s, p, o, name
-
-
-def to_rdflib(term: object) -> URIRef | BNode | Literal:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    assert isinstance(term, ox.Literal), term
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 @pytest.fixture(scope="module")

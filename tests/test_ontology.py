@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import RDF, BNode, Graph, Literal, URIRef
+from rdflib import RDF, Graph, URIRef
 from rdflib.compare import to_isomorphic
 from rdflib.namespace import OWL, RDFS, SKOS
+from rdfterms import triple
 
 from app.vocab import CRM, HK, PREFIXES
 
@@ -29,19 +30,8 @@ def load(*paths: Path) -> Graph:
     graph = Graph()
     for path in paths:
         for quad in ox.parse(path=path):
-            graph.add(tuple(term(t) for t in (quad.subject, quad.predicate, quad.object)))  # type: ignore[arg-type]
+            graph.add(triple(quad))
     return graph
-
-
-def term(t: object) -> URIRef | BNode | Literal:
-    if isinstance(t, ox.NamedNode):
-        return URIRef(t.value)
-    if isinstance(t, ox.BlankNode):
-        return BNode(t.value)
-    assert isinstance(t, ox.Literal), t
-    if t.language:
-        return Literal(t.value, lang=t.language)
-    return Literal(t.value, datatype=URIRef(t.datatype.value))
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +114,7 @@ def test_json_ld_context_round_trips_the_data() -> None:
     assert '"sameAs"' in compacted
     back = Graph()
     for quad in ox.parse(compacted, format=ox.RdfFormat.JSON_LD):
-        back.add(tuple(term(t) for t in (quad.subject, quad.predicate, quad.object)))  # type: ignore[arg-type]
+        back.add(triple(quad))
     assert to_isomorphic(back) == to_isomorphic(graph)
 
 
@@ -153,8 +143,8 @@ def test_readme_examples_are_true_of_the_data(data: Graph) -> None:
     for block in blocks:
         quads = list(ox.parse(prologue + block, format=ox.RdfFormat.TRIG))
         for quad in quads:
-            triple = tuple(term(t) for t in (quad.subject, quad.predicate, quad.object))
-            assert triple in data, f"README example states {triple}, which data/ does not"
+            stated = triple(quad)
+            assert stated in data, f"README example states {stated}, which data/ does not"
 
 
 def example_prefixes() -> dict[str, str]:
