@@ -1,43 +1,77 @@
-"""Running SPARQL queries and serializing their results; values in, values out, no HTTP.
+"""Running SPARQL queries: checking them, evaluating them, collecting or serializing the results.
 
-Queries run against pyoxigraph with ``use_default_graph_as_union=True``: a query without
-``GRAPH``/``FROM`` sees the union of every graph, because histkg keeps each source file in its
-own named graph and users should not need to know which file a fact came from.
+Values in, values out, no HTTP. The pieces, in the order a query meets them:
 
-Time limit: pyoxigraph cannot cancel a query, but it releases the GIL while evaluating, so the
-query runs in a daemon thread and the caller stops waiting at the deadline. Results are read
-lazily, so most queries also stop doing work at the deadline; a step pyoxigraph evaluates eagerly
-(a sort or an aggregate over much data) finishes in the background and its result is dropped.
+* ``with_bindings`` puts user values into a query as a trailing ``VALUES`` block;
+* ``query_kind`` tells SELECT, ASK and CONSTRUCT/DESCRIBE apart before anything runs, and refuses
+  SPARQL Update (the endpoint is read-only);
+* ``check_services`` refuses ``SERVICE`` unless its host is on the allowlist, so a query never
+  makes the server fetch an arbitrary URL (``FROM <url>`` never fetches: it names a graph of the
+  store, and ``LOAD`` is an update);
+* ``evaluate`` runs a ``QueryJob`` on a pyoxigraph store and ``consume`` turns its answer into a
+  ``QueryResult`` (values, for pages) or a ``SerializedResult`` (bytes in a format, for the
+  endpoint), reading at most ``max_rows`` rows and flagging a cut;
+* ``run_with_deadline`` runs a job in a thread and stops waiting at the deadline. It is the
+  fallback when no worker processes are configured: pyoxigraph cannot cancel a query, so a step it
+  evaluates eagerly (a sort, an aggregate) keeps a core busy in the background until it is done.
+  ``app.workers`` runs queries in processes it can kill instead.
+
+The default graph of a query is the union of all graphs unless the query (``FROM``) or the
+request (``Dataset``) names its dataset: histkg keeps each source file in its own named graph and
+users should not need to know which file a fact came from.
 """
 
-import json
 import re
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Literal as Kind
-from typing import TypeVar
+from typing import Any, TypeVar
+from urllib.parse import urljoin, urlsplit
 
 from pyoxigraph import (
     BlankNode,
     Literal,
     NamedNode,
     QueryBoolean,
-    QueryResultsFormat,
     QuerySolutions,
-    RdfFormat,
     Triple,
-    parse_query_results,
-    serialize,
 )
 from pyoxigraph import Store as OxStore
 
-from app.errors import QueryError, QueryTimeout, StoreError
+from app.errors import QueryError, QueryTimeout, StoreError, UpdateNotAllowed
+from app.results import (
+    BY_NAME,
+    Capped,
+    DeadlinePassed,
+    Kind,
+    Row,
+    SerializedResult,
+    Spool,
+    write_ask,
+    write_graph,
+    write_select,
+)
 
 Term = NamedNode | BlankNode | Literal | Triple
 T = TypeVar("T")
+
+__all__ = [
+    "Bindings",
+    "Dataset",
+    "Output",
+    "QueryJob",
+    "QueryResult",
+    "Term",
+    "check_services",
+    "evaluate",
+    "query_kind",
+    "run_with_deadline",
+    "to_sparql_json",
+    "to_turtle",
+    "with_bindings",
+]
 
 
 @dataclass(frozen=True)
@@ -49,44 +83,73 @@ class QueryResult:
     fills ``triples``. ``truncated`` is true when more results existed than were kept.
     """
 
-    kind: Kind["select", "ask", "graph"]
+    kind: Kind
     elapsed: float
     truncated: bool = False
     variables: list[str] = field(default_factory=list)
-    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
     boolean: bool | None = None
     triples: list[Triple] = field(default_factory=list)
 
 
-# Strings, IRIs and comments, so that a keyword search below never looks inside them.
-_OPAQUE = re.compile(
-    r"""'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|<[^<>\s]*>|\#[^\n]*""",
-    re.DOTALL,
-)
-_SERVICE = re.compile(r"(?<![\w?$:])SERVICE(?![\w:-])", re.IGNORECASE)
+@dataclass(frozen=True)
+class Dataset:
+    """A dataset named by the request (``default-graph-uri``, ``named-graph-uri``).
+
+    When a request names one, it replaces the union default graph and any ``FROM`` in the query:
+    the default graph is the merge of ``default_graphs`` (empty if none) and only
+    ``named_graphs`` can be reached with ``GRAPH`` (SPARQL 1.1 Protocol, section 2.1.4).
+    """
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
 
 
-def _check_no_service(sparql: str) -> None:
-    """Refuse federated queries: ``SERVICE`` would make the server fetch arbitrary URLs."""
-    if _SERVICE.search(_OPAQUE.sub(" ", sparql)):
-        raise QueryError(
-            "SERVICE (federated query) is not allowed here.",
-            hint="Query the remote endpoint directly, or load its data with `histkg load`.",
-        )
+@dataclass(frozen=True)
+class Output:
+    """How a serialized result is wanted: the format's name and media type, and its details."""
+
+    format: str
+    media_type: str
+    prefixes: tuple[tuple[str, str], ...] = ()
+    context: Mapping[str, Any] | None = None
+    spool_dir: str | None = None
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """Everything needed to run one query, picklable so a worker process can run it."""
+
+    sparql: str
+    kind: Kind
+    timeout: float
+    max_rows: int
+    dataset: Dataset | None = None
+    output: Output | None = None
+    base_iri: str | None = None
+    """Relative IRIs in the query resolve against it (the SPARQL protocol lets the service
+    choose; histkg uses ``HISTKG_BASE_IRI``, as for loaded files)."""
 
 
 Bindings = Mapping[str, "NamedNode | Literal"]
 """Values for variables of a query, by variable name without ``?``: the one way user input goes
-into a query. They are sent as a trailing ``VALUES`` block whose terms pyoxigraph serializes
-(N-Triples escaping), so no user string is ever spliced into query text, and the same query runs
-unchanged on any SPARQL 1.1 engine. (pyoxigraph's own ``substitutions`` would require the
-variables to be projected, which most of our queries do not do.)"""
+into a query. They are sent as a ``VALUES`` block whose terms pyoxigraph serializes (N-Triples
+escaping), so no user string is ever spliced into query text, and the same query runs unchanged
+on any SPARQL 1.1 engine. (pyoxigraph's own ``substitutions`` would require the variables to be
+projected, which most of our queries do not do.)
+
+Where the block goes: first thing inside the query's ``WHERE`` group, so it is joined with the
+whole pattern *before* grouping and projection: a ``BIND``, ``FILTER`` or ``OPTIONAL`` of that
+group sees the value, and an aggregate counts only the bound rows. (A trailing ``VALUES`` after
+the query would be joined after projection, and Virtuoso 7 refuses one on a variable the query
+does not project.) Queries without a ``WHERE`` group (``DESCRIBE <iri>``, ``CONSTRUCT WHERE``)
+get a trailing block."""
 
 _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def with_bindings(sparql: str, bindings: Bindings | None) -> str:
-    """Return ``sparql`` with ``bindings`` appended as a trailing VALUES block."""
+    """Return ``sparql`` with ``bindings`` as a VALUES block (see ``Bindings`` for where)."""
     if not bindings:
         return sparql
     names = list(bindings)
@@ -98,38 +161,369 @@ def with_bindings(sparql: str, bindings: Bindings | None) -> str:
             raise TypeError(f"only IRIs and literals can be bound, not {type(term).__name__}")
     variables = " ".join(f"?{name}" for name in names)
     row = " ".join(str(bindings[name]) for name in names)
-    return f"{sparql}\nVALUES ({variables}) {{ ({row}) }}\n"
+    block = f"VALUES ({variables}) {{ ({row}) }}"
+    start = _where_group_start(sparql)
+    if start is None:
+        return f"{sparql}\n{block}\n"
+    return f"{sparql[:start]} {block}\n{sparql[start:]}"
 
 
-def run_query(
-    store: OxStore,
-    sparql: str,
-    *,
-    timeout: float,
-    max_rows: int,
-    bindings: Bindings | None = None,
-) -> QueryResult:
-    """Evaluate ``sparql`` on ``store`` with a time limit, a result cap and bound variables."""
-    _check_no_service(sparql)
-    deadline = time.monotonic() + timeout
-    future: Future[QueryResult] = Future()
+def _where_group_start(sparql: str) -> int | None:
+    """The index just after the ``{`` that opens the query's WHERE group, or None."""
+    code = _code(sparql)
+    form = _FORMS.search(code)
+    if form is None:
+        return None
+    position = form.end()
+    if form.group(1).upper() == "CONSTRUCT":
+        where = _WHERE.search(code, position)
+        if where is None or not code[position : where.start()].strip():
+            return None  # no WHERE, or the short form whose template is its pattern
+        position = where.end()
+    depth = 0
+    for index in range(position, len(code)):
+        character = code[index]
+        if character == "(":
+            depth += 1
+        elif character == ")":
+            depth -= 1
+        elif character == "{" and depth == 0:
+            return index + 1
+    return None
 
-    def work() -> None:
-        try:
-            future.set_result(
-                _collect(store, sparql, deadline=deadline, max_rows=max_rows, bindings=bindings)
+
+# --------------------------------------------------------------------------- checks before running
+
+# IRIs, strings and comments, matched left to right in one pass, so that whichever starts first
+# wins: a ``#`` inside an IRI or a string does not start a comment, and a quote inside a comment
+# or an IRI does not start a string. Keyword searches run on the text with these blanked out.
+_TOKENS = re.compile(
+    r"""(?P<iri><[^<>\s]*>)"""
+    r"""|(?P<string>'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")"""
+    r"""|(?P<comment>\#[^\n]*)""",
+    re.DOTALL,
+)
+_KEYWORD = r"(?<![\w?$:]){}(?![\w:-])"
+_FORMS = re.compile(
+    _KEYWORD.format(
+        "(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)"
+    ),
+    re.IGNORECASE,
+)
+_SERVICE = re.compile(_KEYWORD.format("SERVICE"), re.IGNORECASE)
+_WHERE = re.compile(_KEYWORD.format("WHERE"), re.IGNORECASE)
+_SERVICE_TARGET = re.compile(
+    _KEYWORD.format("SERVICE")
+    + r"\s+(?:SILENT\s+)?(<[^<>\s]*>|[?$]\w+|(?:[A-Za-z][\w.-]*)?:[\w.%-]*)",
+    re.IGNORECASE,
+)
+_PREFIX = re.compile(_KEYWORD.format("PREFIX") + r"\s+([\w.-]*):\s*<([^<>\s]*)>", re.IGNORECASE)
+
+
+def _code(sparql: str, *, keep_iris: bool = False) -> str:
+    """``sparql`` with strings, comments and (unless ``keep_iris``) IRIs blanked out.
+
+    Positions are kept (each match becomes as many spaces), so an index into the result is an
+    index into the query.
+    """
+
+    def blank(match: re.Match[str]) -> str:
+        if keep_iris and match.lastgroup == "iri":
+            return match.group()
+        return " " * len(match.group())
+
+    return _TOKENS.sub(blank, sparql)
+
+
+def query_kind(sparql: str) -> Kind:
+    """``select``, ``ask`` or ``graph`` (CONSTRUCT/DESCRIBE) for a query, read from its text.
+
+    Raises ``UpdateNotAllowed`` for SPARQL Update and ``QueryError`` when there is no query form
+    at all (other syntax errors are left to the engine, which reports their position).
+    """
+    code = _code(sparql)
+    found = _FORMS.search(code)
+    if found is None:
+        check_syntax(sparql)  # raises with the parser's message and position
+        raise QueryError("This is not a SELECT, ASK, CONSTRUCT or DESCRIBE query.")
+    form = found.group(1).upper()
+    if form not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+        raise UpdateNotAllowed(
+            "This endpoint is read-only; SPARQL Update is not accepted.",
+            hint="Change the data in ontology/ or data/ and run `histkg load`.",
+        )
+    return "select" if form == "SELECT" else "ask" if form == "ASK" else "graph"
+
+
+def service_hosts(sparql: str) -> list[str]:
+    """The endpoint IRIs of every ``SERVICE`` in the query, resolving prefixed names.
+
+    Raises ``QueryError`` for a ``SERVICE`` whose endpoint is a variable or cannot be read.
+    """
+    code = _code(sparql, keep_iris=True)
+    keywords = len(_SERVICE.findall(_code(sparql)))
+    if not keywords:
+        return []
+    prefixes = dict(_PREFIX.findall(code))
+    targets: list[str] = []
+    for target in _SERVICE_TARGET.findall(code):
+        if target.startswith(("?", "$")):
+            raise QueryError(
+                "SERVICE with a variable endpoint is not allowed here.",
+                hint="Name the endpoint IRI in the query.",
             )
+        if target.startswith("<"):
+            targets.append(target[1:-1])
+        else:
+            prefix, _, local = target.partition(":")
+            if prefix not in prefixes:
+                raise QueryError(f"SERVICE {target}: the prefix {prefix}: is not declared.")
+            targets.append(prefixes[prefix] + local)
+    if len(targets) != keywords:
+        raise QueryError("A SERVICE clause could not be read.", hint="Write SERVICE <iri> { ... }.")
+    return targets
+
+
+_FROM = re.compile(
+    _KEYWORD.format("FROM") + r"\s+(NAMED\s+)?(<[^<>\s]*>|(?:[A-Za-z][\w.-]*)?:[\w.%-]*)",
+    re.IGNORECASE,
+)
+
+
+def query_dataset(sparql: str, base_iri: str | None = None) -> Dataset | None:
+    """The dataset a query names with ``FROM``/``FROM NAMED``, or None if it names none.
+
+    Passed on explicitly (to pyoxigraph, or as protocol parameters to a remote server), so the
+    graphs a query names replace the union default graph the same way on every backend. They
+    are graphs of the store: nothing is ever fetched from their IRIs.
+    """
+    code = _code(sparql, keep_iris=True)
+    clauses = _FROM.findall(code)
+    if not clauses:
+        return None
+    prefixes = dict(_PREFIX.findall(code))
+    defaults: list[str] = []
+    named: list[str] = []
+    for is_named, target in clauses:
+        if target.startswith("<"):
+            iri = urljoin(base_iri or "", target[1:-1])
+        else:
+            prefix, _, local = target.partition(":")
+            if prefix not in prefixes:
+                raise QueryError(f"FROM {target}: the prefix {prefix}: is not declared.")
+            iri = prefixes[prefix] + local
+        (named if is_named else defaults).append(iri)
+    return Dataset(tuple(defaults), tuple(named))
+
+
+def _host_allowed(iri: str, allowlist: Iterable[str]) -> bool:
+    parts = urlsplit(iri)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return False
+    for entry in allowlist:
+        host, _, wanted_port = entry.strip().lower().rpartition(":")
+        if not host or not wanted_port.isdigit():  # an entry without a port allows every port
+            host, wanted_port = entry.strip().lower(), ""
+        if host == parts.hostname.lower() and (not wanted_port or int(wanted_port) == port):
+            return True
+    return False
+
+
+def check_services(sparql: str, allowlist: Iterable[str]) -> None:
+    """Refuse a query whose ``SERVICE`` endpoints are not all on ``allowlist`` (host[:port])."""
+    allowed = [entry for entry in allowlist if entry.strip()]
+    for iri in service_hosts(sparql):
+        if not allowed:
+            raise QueryError(
+                "SERVICE (federated query) is not allowed here.",
+                hint="Query the remote endpoint directly, or load its data with `histkg load`.",
+            )
+        if not _host_allowed(iri, allowed):
+            raise QueryError(
+                f"SERVICE <{iri}> is not allowed: its host is not on the allowlist.",
+                hint="Allowed hosts are set by HISTKG_SERVICE_ALLOWLIST.",
+            )
+
+
+def has_service(sparql: str) -> bool:
+    return bool(_SERVICE.search(_code(sparql)))
+
+
+_POSITION = re.compile(r"error at (\d+):(\d+)")
+
+
+_NAME_CHARACTERS = re.compile(r"\['A' \.\.= 'Z'[^\]]*\]")
+
+
+def syntax_error(error: SyntaxError, sparql: str) -> QueryError:
+    """A ``QueryError`` with the parser's message and a hint showing where the error is."""
+    message = _NAME_CHARACTERS.sub("a letter", error.msg or str(error))
+    hint = "Fix the SPARQL syntax."
+    found = _POSITION.search(message)
+    if found:
+        line, column = int(found.group(1)), int(found.group(2))
+        lines = sparql.splitlines() or [""]
+        if 1 <= line <= len(lines):
+            text = lines[line - 1]
+            hint = f"Fix the SPARQL syntax at line {line}, column {column}:\n{text}\n"
+            hint += " " * max(column - 1, 0) + "^"
+    return QueryError(message, hint=hint)
+
+
+def check_syntax(sparql: str, base_iri: str | None = None) -> None:
+    """Raise ``QueryError`` if ``sparql`` does not parse (checked against an empty store)."""
+    try:
+        OxStore().query(sparql, base_iri=base_iri)
+    except SyntaxError as error:
+        raise syntax_error(error, sparql) from None
+    except OSError:
+        pass  # parsed; evaluating against nothing failed, which is not our concern here
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+@dataclass
+class Opened:
+    """A query answer as iterators, before any row is read: what every backend produces."""
+
+    kind: Kind
+    variables: list[str] = field(default_factory=list)
+    rows: Iterator[Row] = field(default_factory=lambda: iter(()))
+    boolean: bool = False
+    triples: Iterator[Triple] = field(default_factory=lambda: iter(()))
+
+
+def dataset_options(dataset: Dataset | None) -> dict[str, Any]:
+    """pyoxigraph ``Store.query`` options for a request dataset (default: union of all graphs)."""
+    if dataset is None:
+        return {"use_default_graph_as_union": True}
+    try:
+        return {
+            "default_graph": [NamedNode(iri) for iri in dataset.default_graphs],
+            "named_graphs": [NamedNode(iri) for iri in dataset.named_graphs],
+        }
+    except ValueError as error:
+        raise QueryError(f"A graph IRI of the request is not valid: {error}") from None
+
+
+def open_results(store: OxStore, job: QueryJob) -> Opened:
+    """Start ``job`` on a pyoxigraph store."""
+    try:
+        results = store.query(job.sparql, base_iri=job.base_iri, **dataset_options(job.dataset))
+    except SyntaxError as error:
+        raise syntax_error(error, job.sparql) from None
+    except OSError as error:
+        raise StoreError(f"The store could not answer the query: {error}") from None
+    if isinstance(results, QueryBoolean):
+        return Opened("ask", boolean=bool(results))
+    if isinstance(results, QuerySolutions):
+        names = [variable.value for variable in results.variables]
+        return Opened("select", variables=names, rows=((*row,) for row in results))
+    return Opened("graph", triples=iter(results))
+
+
+def evaluate(store: OxStore, job: QueryJob) -> "QueryResult | SerializedResult":
+    """Run ``job`` on ``store`` within ``job.timeout`` seconds (checked between rows)."""
+    started = time.monotonic()
+    return consume(open_results(store, job), job, started)
+
+
+def consume(opened: Opened, job: QueryJob, started: float) -> "QueryResult | SerializedResult":
+    """Read an answer: into values, or serialized into ``job.output``'s format."""
+    deadline = started + job.timeout
+    try:
+        if job.output is None:
+            return _collect(opened, job.max_rows, deadline, started)
+        return _serialize(opened, job.output, job.max_rows, deadline, started)
+    except DeadlinePassed:
+        raise timeout_error(job.timeout) from None
+    except OSError as error:
+        raise StoreError(f"The store could not answer the query: {error}") from None
+
+
+def _collect(opened: Opened, max_rows: int, deadline: float, started: float) -> QueryResult:
+    if opened.kind == "ask":
+        return QueryResult("ask", time.monotonic() - started, boolean=opened.boolean)
+    if opened.kind == "select":
+        rows = Capped(opened.rows, max_rows, deadline)
+        kept = list(rows)
+        elapsed = time.monotonic() - started
+        return QueryResult("select", elapsed, rows.truncated, variables=opened.variables, rows=kept)
+    triples = Capped(opened.triples, max_rows, deadline)
+    kept_triples = list(triples)
+    elapsed = time.monotonic() - started
+    return QueryResult("graph", elapsed, triples.truncated, triples=kept_triples)
+
+
+def _serialize(
+    opened: Opened, output: Output, max_rows: int, deadline: float, started: float
+) -> SerializedResult:
+    fmt = BY_NAME[output.format]
+    if opened.kind not in fmt.kinds:
+        raise QueryError(f"{fmt.label} cannot hold the answer of this query.")
+    spool = Spool(output.spool_dir)
+    try:
+        truncated, count = False, 1
+        if opened.kind == "ask":
+            write_ask(fmt, opened.boolean, spool)
+        elif opened.kind == "select":
+            rows = Capped(opened.rows, max_rows, deadline)
+            write_select(fmt, opened.variables, rows, spool)
+            truncated, count = rows.truncated, rows.count
+        else:
+            triples = Capped(opened.triples, max_rows, deadline)
+            write_graph(fmt, triples, spool, prefixes=dict(output.prefixes), context=output.context)
+            truncated, count = triples.truncated, triples.count
+        body, path = spool.finish()
+    except BaseException:
+        spool.discard()
+        raise
+    elapsed = time.monotonic() - started
+    return SerializedResult(
+        opened.kind, output.media_type, truncated, count, elapsed, body=body, path=path
+    )
+
+
+def timeout_error(seconds: float) -> QueryTimeout:
+    return QueryTimeout(
+        f"The query did not finish within {seconds:g} seconds.",
+        hint="Add a LIMIT, narrow the patterns, or ask for a longer timeout (up to "
+        "HISTKG_QUERY_TIMEOUT).",
+    )
+
+
+def run_with_deadline(work: Callable[[], T], timeout: float, *, discard: Callable[[T], None]) -> T:
+    """Run ``work`` in a daemon thread; raise ``QueryTimeout`` if it is not done by ``timeout``.
+
+    pyoxigraph result iterators must be freed by the thread that made them, so ``work`` runs to
+    its end in its own thread; an answer that comes after the deadline is passed to ``discard``.
+    """
+    future: Future[T] = Future()
+    abandoned = threading.Event()
+
+    def run() -> None:
+        try:
+            result = work()
         except BaseException as error:  # handed to the waiting caller
             future.set_exception(_without_frames(error))
+            return
+        if abandoned.is_set():
+            discard(result)
+        future.set_result(result)
 
-    threading.Thread(target=work, name="histkg-query", daemon=True).start()
+    threading.Thread(target=run, name="histkg-query", daemon=True).start()
     try:
         return future.result(timeout=timeout)
-    except (TimeoutError, _DeadlinePassed):
-        raise QueryTimeout(
-            f"The query did not finish within {timeout:g} seconds.",
-            hint="Add a LIMIT, narrow the patterns, or raise HISTKG_QUERY_TIMEOUT.",
-        ) from None
+    except TimeoutError:
+        abandoned.set()
+        if future.done() and future.exception() is None:
+            discard(future.result())  # finished in the instant between the two checks
+        raise timeout_error(timeout) from None
 
 
 def _without_frames(error: BaseException) -> BaseException:
@@ -145,75 +539,31 @@ def _without_frames(error: BaseException) -> BaseException:
     return error
 
 
-class _DeadlinePassed(Exception):
-    """Raised in the query thread so it stops pulling results nobody will read."""
+def discard_result(result: "QueryResult | SerializedResult") -> None:
+    """Free what an abandoned result holds on disk."""
+    if isinstance(result, SerializedResult):
+        result.discard()
 
 
-def _collect(
-    store: OxStore,
-    sparql: str,
-    *,
-    deadline: float,
-    max_rows: int,
-    bindings: Bindings | None = None,
-) -> QueryResult:
-    started = time.monotonic()
-    try:
-        results = store.query(with_bindings(sparql, bindings), use_default_graph_as_union=True)
-        if isinstance(results, QueryBoolean):
-            return QueryResult("ask", time.monotonic() - started, boolean=bool(results))
-        if isinstance(results, QuerySolutions):
-            rows, truncated = _take(((*row,) for row in results), deadline, max_rows)
-            names = [variable.value for variable in results.variables]
-            elapsed = time.monotonic() - started
-            return QueryResult("select", elapsed, truncated, variables=names, rows=rows)
-        triples, truncated = _take(results, deadline, max_rows)
-        return QueryResult("graph", time.monotonic() - started, truncated, triples=triples)
-    except SyntaxError as error:
-        raise QueryError(error.msg or str(error), hint="Fix the SPARQL syntax.") from None
-    except OSError as error:
-        raise StoreError(f"The store could not answer the query: {error}") from None
-
-
-def _take(items: Iterable[T], deadline: float, max_rows: int) -> tuple[list[T], bool]:
-    """Read at most ``max_rows`` items; the flag says whether more were left."""
-    kept: list[T] = []
-    for item in items:
-        if len(kept) == max_rows:
-            return kept, True
-        if time.monotonic() > deadline:
-            raise _DeadlinePassed  # never hand back a silently partial result
-        kept.append(item)
-    return kept, False
-
-
-def _tsv_term(term: Term | None) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, Triple):
-        parts = (_tsv_term(term.subject), _tsv_term(term.predicate), _tsv_term(term.object))
-        return "<<( {} {} {} )>>".format(*parts)
-    return str(term)  # pyoxigraph's own N-Triples form, escapes included
+# --------------------------------------------------------------------------- small conveniences
 
 
 def to_sparql_json(result: QueryResult) -> bytes:
-    """SPARQL 1.1 Query Results JSON for a SELECT or ASK result.
-
-    Rows are handed to pyoxigraph's own JSON serializer via its TSV parser (TSV cells are the
-    N-Triples forms pyoxigraph prints), so histkg never hand-writes term JSON.
-    """
+    """SPARQL 1.1 Query Results JSON for a SELECT or ASK result."""
+    sink = Spool(None, limit=1 << 62)
     if result.kind == "ask":
-        return json.dumps({"head": {}, "boolean": result.boolean}).encode()
-    if result.kind != "select":
+        write_ask(BY_NAME["json"], bool(result.boolean), sink)
+    elif result.kind == "select":
+        write_select(BY_NAME["json"], result.variables, result.rows, sink)
+    else:
         raise ValueError("CONSTRUCT/DESCRIBE results are graphs; use to_turtle()")
-    lines = ["\t".join(f"?{name}" for name in result.variables)]
-    lines += ["\t".join(_tsv_term(term) for term in row) for row in result.rows]
-    solutions = parse_query_results("\n".join(lines) + "\n", QueryResultsFormat.TSV)
-    return solutions.serialize(format=QueryResultsFormat.JSON) or b""
+    return sink.finish()[0]
 
 
-def to_turtle(result: QueryResult) -> bytes:
+def to_turtle(result: QueryResult, prefixes: Mapping[str, str] | None = None) -> bytes:
     """Turtle for a CONSTRUCT or DESCRIBE result, written by pyoxigraph's serializer."""
     if result.kind != "graph":
         raise ValueError("only CONSTRUCT/DESCRIBE results are graphs")
-    return serialize(result.triples, format=RdfFormat.TURTLE) or b""
+    sink = Spool(None, limit=1 << 62)
+    write_graph(BY_NAME["turtle"], result.triples, sink, prefixes=prefixes)
+    return sink.finish()[0]

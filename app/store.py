@@ -1,4 +1,8 @@
-"""The histkg data layer: one pyoxigraph store, atomic loads and bounded queries (no HTTP here).
+"""The histkg data layer: one store, atomic loads and bounded queries (no HTTP here).
+
+Where the store lives is a backend (``app.backends``): an embedded pyoxigraph store (a directory,
+or ``memory``), or a remote SPARQL 1.1 server. This module holds what does not depend on that:
+loads, staleness, and the query API pages and the endpoint call.
 
 Layout of the store:
 
@@ -8,12 +12,14 @@ Layout of the store:
 * ``https://w3id.org/histkg/graph/meta`` records the last curated load: its ``sourceDigest``
   (for staleness checks) and every graph it wrote (``curatedGraph``), so the next curated load
   also removes graphs whose file was deleted;
-* queries see the union of all graphs as their default graph (see ``app.sparql``).
+* queries see the union of all graphs as their default graph unless they or the request name a
+  dataset (see ``app.sparql``).
 
 Why loads are atomic: pyoxigraph offers no multi-call transaction, but a single
-``Store.update()`` call is all-or-nothing (``tests/test_store.py`` pins this). A load therefore
-parses every file of the batch into memory first, so a bad file stops it before anything is
-written, and then sends ONE SPARQL Update::
+``Store.update()`` call is all-or-nothing (``tests/test_store.py`` pins this), and so is one
+SPARQL Update request on Oxigraph server and Fuseki. A load therefore parses every file of the
+batch into memory first, so a bad file stops it before anything is written, and then sends ONE
+SPARQL Update::
 
     DROP SILENT GRAPH <g1> ; ... ; INSERT DATA { GRAPH <g1> { ... } GRAPH <g2> { ... } }
 
@@ -25,15 +31,16 @@ fresh blank nodes on each load and reloading would duplicate them.
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, serialize
-from pyoxigraph import Store as OxStore
+from pyoxigraph import Literal, NamedNode, Quad, Triple
 
-from app.errors import InputError, StoreError
+from app.backends import Backend, open_backend
+from app.errors import InputError
+from app.results import BY_NAME, SerializedResult
 from app.settings import Settings
 from app.sources import (
     CURATED_GRAPH,
@@ -48,7 +55,17 @@ from app.sources import (
     source_digest,
     user_source,
 )
-from app.sparql import Bindings, QueryResult, run_query
+from app.sparql import (
+    Bindings,
+    Dataset,
+    Output,
+    QueryJob,
+    QueryResult,
+    check_services,
+    query_dataset,
+    query_kind,
+    with_bindings,
+)
 
 
 class LoadProgress(Protocol):
@@ -67,31 +84,8 @@ class LoadReport:
     seconds: float
 
 
-def _open(location: str) -> OxStore:
-    if location.startswith(("http://", "https://")):
-        raise StoreError(
-            f"Remote stores ({location}) are not supported yet; they arrive in a later release.",
-            hint="Set HISTKG_STORE to a directory, or to `memory` for a throw-away store.",
-        )
-    if location == "memory":
-        return OxStore()
-    path = Path(location).expanduser()
-    try:
-        return OxStore(path)
-    except OSError as error:
-        busy = "lock" in str(error).lower()
-        raise StoreError(
-            f"Cannot open the store at {path}: {error}",
-            hint=(
-                "Another histkg process (such as `histkg serve`) has it open: stop it first."
-                if busy
-                else "Check that the directory is writable, or set HISTKG_STORE elsewhere."
-            ),
-        ) from None
-
-
 class Store:
-    """A pyoxigraph store holding the histkg graphs."""
+    """The histkg graphs in one backend: embedded pyoxigraph, or a remote SPARQL server."""
 
     def __init__(
         self,
@@ -100,13 +94,30 @@ class Store:
         base_iri: str = "https://w3id.org/histkg/id/",
         query_timeout: float = 10.0,
         max_rows: int = 10000,
+        query_workers: int = 0,
+        service_allowlist: Sequence[str] = (),
+        update_url: str | None = None,
+        graph_store_url: str | None = None,
     ) -> None:
-        self.location = location
+        """Open the store at ``location`` (see ``app.backends.open_backend``).
+
+        ``query_workers`` > 0 runs embedded queries in that many worker processes, which are
+        killed at a query's deadline; 0 runs them in threads (see ``app.backends.embedded``).
+        """
         self.base_iri = base_iri
         self.query_timeout = query_timeout
         self.max_rows = max_rows
-        self._store = _open(location)
+        self.service_allowlist = tuple(service_allowlist)
+        self._backend: Backend = open_backend(
+            location,
+            query_workers=query_workers,
+            update_url=update_url,
+            graph_store_url=graph_store_url,
+        )
+        self.location = self._backend.location
         self._write_lock = threading.Lock()  # serializes read-then-write of the meta graph
+        self.generation = 0
+        """Counts the loads this object made; caches of derived facts compare it."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Store":
@@ -116,24 +127,51 @@ class Store:
             base_iri=settings.base_iri,
             query_timeout=settings.query_timeout,
             max_rows=settings.max_rows,
+            query_workers=settings.query_workers,
+            service_allowlist=settings.service_hosts,
+            update_url=settings.store_update_url,
+            graph_store_url=settings.store_graph_store_url,
         )
 
+    @property
+    def backend(self) -> str:
+        """``memory``, ``embedded`` or ``remote``."""
+        return self._backend.name
+
+    def close(self) -> None:
+        """Stop query workers and free connections and temporary files (also done at exit)."""
+        self._backend.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
     def __len__(self) -> int:
-        return len(self._store)
+        return self._backend.count()
 
     def quads(self) -> Iterator[Quad]:
         """Every quad in the store, meta graph included."""
-        return iter(self._store)
+        return self._backend.quads()
 
     def named_graphs(self) -> list[str]:
         """IRIs of all named graphs, sorted."""
-        return sorted(str(graph.value) for graph in self._store.named_graphs())
+        return self._backend.named_graphs()
+
+    def worker_pids(self) -> list[int]:
+        """Process ids of the live query workers (none for threads or a remote store)."""
+        return self._backend.worker_pids()
+
+    def wait_until_ready(self, seconds: float) -> None:
+        """For a remote store: wait up to ``seconds`` for its server to answer."""
+        self._backend.wait(seconds)
 
     def recorded_digest(self) -> str | None:
         """The source digest written by the last curated load, if any."""
-        for quad in self._store.quads_for_pattern(META_GRAPH, SOURCE_DIGEST, None, META_GRAPH):
-            if isinstance(quad.object, Literal):
-                return quad.object.value
+        for value in self._backend.objects(META_GRAPH, SOURCE_DIGEST, META_GRAPH):
+            if isinstance(value, Literal):
+                return value.value
         return None
 
     def is_stale(self, project_dir: Path) -> bool:
@@ -141,17 +179,63 @@ class Store:
         return self.recorded_digest() != source_digest(project_dir)
 
     def query(
-        self, sparql: str, *, timeout: float | None = None, bindings: Bindings | None = None
+        self,
+        sparql: str,
+        *,
+        timeout: float | None = None,
+        bindings: Bindings | None = None,
+        dataset: Dataset | None = None,
     ) -> QueryResult:
         """Run a SPARQL query; ``timeout`` defaults to the store's ``query_timeout``.
 
         ``bindings`` gives variables their values (``{"entity": NamedNode(...)}``): user input
-        goes into queries this way, never by editing the query text.
+        goes into queries this way, never by editing the query text. ``dataset`` replaces the
+        union default graph (see ``app.sparql.Dataset``).
         """
-        limit = self.query_timeout if timeout is None else timeout
-        return run_query(
-            self._store, sparql, timeout=limit, max_rows=self.max_rows, bindings=bindings
+        result = self._backend.run(self._job(with_bindings(sparql, bindings), timeout, dataset))
+        assert isinstance(result, QueryResult)  # noqa: S101 - a job without output gives values
+        return result
+
+    def query_serialized(
+        self,
+        sparql: str,
+        format_name: str,
+        *,
+        media_type: str | None = None,
+        timeout: float | None = None,
+        dataset: Dataset | None = None,
+        prefixes: Mapping[str, str] | None = None,
+        context: Mapping[str, Any] | None = None,
+    ) -> SerializedResult:
+        """Run a query and write its answer in a format of ``app.results.FORMATS``.
+
+        The answer may be spooled to a temporary file: read it with ``chunks()``, which deletes
+        the file. ``prefixes`` abbreviate Turtle/TriG/RDF-XML; ``context`` compacts JSON-LD.
+        """
+        fmt = BY_NAME[format_name]
+        output = Output(
+            fmt.name,
+            media_type or fmt.media_type,
+            prefixes=tuple((prefixes or {}).items()),
+            context=context,
         )
+        result = self._backend.run(self._job(sparql, timeout, dataset, output))
+        assert isinstance(result, SerializedResult)  # noqa: S101 - a job with output gives bytes
+        return result
+
+    def _job(
+        self,
+        sparql: str,
+        timeout: float | None,
+        dataset: Dataset | None,
+        output: Output | None = None,
+    ) -> QueryJob:
+        kind = query_kind(sparql)
+        check_services(sparql, self.service_allowlist)
+        if dataset is None:  # FROM in the query replaces the union default graph
+            dataset = query_dataset(sparql, self.base_iri)
+        limit = self.query_timeout if timeout is None else timeout
+        return QueryJob(sparql, kind, limit, self.max_rows, dataset, output, self.base_iri)
 
     def load_curated(
         self, project_dir: Path, *, progress: LoadProgress | None = None
@@ -170,8 +254,8 @@ class Store:
         meta = [Quad(META_GRAPH, SOURCE_DIGEST, Literal(digest), META_GRAPH)]
         meta += [Quad(META_GRAPH, CURATED_GRAPH, graph, META_GRAPH) for graph in graphs]
         with self._write_lock:
-            previous = self._store.quads_for_pattern(META_GRAPH, CURATED_GRAPH, None, META_GRAPH)
-            stale = {q.object for q in previous if isinstance(q.object, NamedNode)}
+            previous = self._backend.objects(META_GRAPH, CURATED_GRAPH, META_GRAPH)
+            stale = {value for value in previous if isinstance(value, NamedNode)}
             self._replace(graphs | stale | {META_GRAPH}, _all_quads(parsed) + meta)
         return self._report(parsed, graphs, started, progress)
 
@@ -207,25 +291,19 @@ class Store:
         return parsed
 
     def _replace(self, drop: Iterable[NamedNode], quads: Iterable[Quad]) -> None:
-        """Drop ``drop`` and insert ``quads`` in ONE update: all of it happens or none does."""
+        """Drop ``drop`` and insert ``quads`` in ONE update: all of it happens or none does.
+
+        (A remote store with ``HISTKG_STORE_GRAPH_STORE_URL`` set is written one graph per
+        request instead, which is then no longer all or nothing.)
+        """
         triples: dict[str, list[Triple]] = defaultdict(list)
         for quad in quads:
             triples[str(quad.graph_name)].append(quad.triple)
-        operations = [f"DROP SILENT GRAPH {graph}" for graph in sorted({str(g) for g in drop})]
-        if triples:
-            blocks = (
-                f"GRAPH {graph} {{\n{_ntriples(members)}}}" for graph, members in triples.items()
-            )
-            operations.append("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
-        if not operations:
+        graphs = sorted({str(graph) for graph in drop})
+        if not graphs and not triples:
             return
-        try:
-            self._store.update(" ;\n".join(operations))
-        except OSError as error:
-            raise StoreError(
-                f"Writing to the store at {self.location} failed: {error}",
-                hint="Nothing was written. Check free disk space and permissions, then retry.",
-            ) from None
+        self._backend.replace(graphs, triples)
+        self.generation += 1
 
     @staticmethod
     def _report(
@@ -246,7 +324,3 @@ class Store:
 
 def _all_quads(parsed: Iterable[ParsedSource]) -> list[Quad]:
     return [quad for item in parsed for quad in item.quads]
-
-
-def _ntriples(triples: list[Triple]) -> str:
-    return (serialize(triples, format=RdfFormat.N_TRIPLES) or b"").decode()

@@ -68,7 +68,9 @@ def test_large_results_are_capped_and_flagged(
 
 
 def test_missing_query_is_a_400(client: httpx.Client) -> None:
-    error = assert_error(client.get("/sparql"), 400, "query_error")
+    # Without any parameter, GET /sparql is the editor or the service description instead.
+    response = client.get("/sparql", params={"default-graph-uri": "https://example.org/g"})
+    error = assert_error(response, 400, "query_error")
     assert "query" in str(error["message"])
 
 

@@ -4,13 +4,21 @@ import gzip
 import json
 import re
 import shutil
+import socket
 import time
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
-from app.errors import InputError, QueryError, QueryTimeout, RdfParseError, StoreError
+from app.errors import (
+    InputError,
+    QueryError,
+    QueryTimeout,
+    RdfParseError,
+    StoreError,
+    UpdateNotAllowed,
+)
 from app.sources import GENID_BASE, META_GRAPH, curated_files
 from app.sparql import to_sparql_json, to_turtle
 from app.store import Store
@@ -285,9 +293,15 @@ def test_progress_reports_each_file_then_the_write(store: Store) -> None:
     ]
 
 
-def test_remote_store_is_refused_with_a_clear_message() -> None:
-    with pytest.raises(StoreError, match="not supported yet"):
-        Store("https://example.org/sparql")
+def test_unreachable_remote_store_is_reported_with_a_fix() -> None:
+    with socket.socket() as closed:  # a loopback port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    remote = Store(f"http://127.0.0.1:{port}/query")
+    with remote, pytest.raises(StoreError, match="Cannot reach the SPARQL server") as caught:
+        remote.query("ASK {}")
+    assert caught.value.hint is not None
+    assert "HISTKG_STORE" in caught.value.hint
 
 
 def test_a_store_in_use_is_reported_with_a_fix(store_dir: Path, store: Store) -> None:
@@ -341,7 +355,7 @@ class TestQuery:
 
     def test_updates_are_not_queries(self, loaded: Store) -> None:
         before = snapshot(loaded)
-        with pytest.raises(QueryError):
+        with pytest.raises(UpdateNotAllowed):
             loaded.query(f"DELETE WHERE {{ <{EX}ada> ?p ?o }}")
         assert snapshot(loaded) == before
 
@@ -395,3 +409,32 @@ def test_bindings_refuse_what_is_not_a_variable_or_a_term(store: Store) -> None:
         store.query("SELECT * WHERE { ?s ?p ?o }", bindings={"o) } #": ox.Literal("x")})
     with pytest.raises(TypeError):
         store.query("SELECT * WHERE { ?s ?p ?o }", bindings={"o": ox.BlankNode()})  # type: ignore[dict-item]
+
+
+def test_bindings_go_first_into_the_where_group(store: Store, tmp_path: Path) -> None:
+    """So OPTIONAL, BIND and aggregates see the bound value (a trailing VALUES would not)."""
+    data = tmp_path / "people.ttl"
+    data.write_text(f"<{EX}a> <{EX}p> 1 . <{EX}b> <{EX}p> 2 . <{EX}b> <{EX}p> 3 .\n")
+    store.load_files([data])
+    count = f"SELECT (COUNT(?o) AS ?n) WHERE {{ ?s <{EX}p> ?o }}"
+    assert store.query(count, bindings={"s": ox.NamedNode(f"{EX}b")}).rows[0][0] == ox.Literal(
+        "2", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+    )
+    optional = f"SELECT ?s ?o WHERE {{ OPTIONAL {{ ?s <{EX}q> ?o }} }}"
+    nobody = store.query(optional, bindings={"s": ox.NamedNode(f"{EX}a")})
+    assert nobody.rows == [(ox.NamedNode(f"{EX}a"), None)]
+    described = store.query("DESCRIBE ?s", bindings={"s": ox.NamedNode(f"{EX}a")})
+    assert len(described.triples) == 1
+
+
+def test_a_hash_inside_an_iri_does_not_hide_service_or_the_query_form() -> None:
+    """Regression: ``#`` in ``<...#p>`` was read as a comment that swallowed its line."""
+    with Store("memory") as store:
+        hidden = "SELECT * { ?s <http://x.example/#p> ?o . SERVICE <http://127.0.0.1:9/> {} }"
+        with pytest.raises(QueryError, match="SERVICE"):
+            store.query(hidden)
+        one_line = "PREFIX ex: <http://x.example/#> SELECT * WHERE { ?s ex:p ?o }"
+        assert store.query(one_line).kind == "select"
+        from_hash = "ASK FROM <http://x.example/#nothing> { ?s ?p ?o }"
+        store.load_files([SYNTAXES / "people.ttl"])
+        assert store.query(from_hash).boolean is False  # that graph is empty, not the union

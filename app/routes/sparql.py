@@ -1,38 +1,318 @@
-"""SPARQL over HTTP: ``/sparql`` and ``/health``. Thin: parse the request, call the store,
-serialize the result; the query logic is in ``app.sparql``."""
+"""SPARQL over HTTP: the SPARQL 1.1 Protocol at ``/sparql``, its editor and descriptions.
 
-from fastapi import APIRouter, Response
+Thin: read the request, pick a format, call the store off the event loop, stream the bytes.
 
-from app.errors import QueryError, UpdateNotAllowed
-from app.routes.deps import StoreDep
-from app.sparql import to_sparql_json, to_turtle
+* ``GET /sparql?query=``, ``POST`` form-encoded, ``POST application/sparql-query``, with
+  ``default-graph-uri``/``named-graph-uri`` (they replace the union default graph),
+  ``format=`` (overrides ``Accept``) and ``timeout=`` (seconds, at most HISTKG_QUERY_TIMEOUT).
+* Formats by ``Accept`` with q-values (``app.negotiation``) among those of ``app.results``:
+  406 when none fits, 415 for a body type or charset we do not read, 403 for SPARQL Update.
+* ``GET /sparql`` with no query: the query editor for browsers, the service description for
+  RDF clients (``app.service_description``); ``GET /.well-known/void``: the VoID description.
+* Every answer says whether it was cut at the row cap: ``X-Histkg-Truncated: true|false``.
+"""
 
-SPARQL_JSON = "application/sparql-results+json"
-TURTLE = "text/turtle"
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import FileResponse, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from app.errors import (
+    HttpError,
+    NotAcceptable,
+    QueryError,
+    UnsupportedMediaType,
+    UpdateNotAllowed,
+)
+from app.negotiation import choose
+from app.results import (
+    Kind,
+    ResultFormat,
+    SerializedResult,
+    Spool,
+    format_named,
+    offers,
+    to_jsonld,
+    write_graph,
+)
+from app.routes.deps import SettingsDep, StoreDep
+from app.service_description import (
+    CONTEXT,
+    StatisticsCache,
+    service_description,
+    void_description,
+)
+from app.service_description import PREFIXES as DESCRIPTION_PREFIXES
+from app.settings import Settings
+from app.sparql import Dataset, query_kind
+from app.vocab import PREFIXES
 
 router = APIRouter()
+
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+HTML = ("text/html", "application/xhtml+xml")
+EDITOR = Path(__file__).resolve().parent.parent / "static" / "sparql"
+EDITOR_FILES = {
+    "editor.js": ("editor.js", "text/javascript"),
+    "editor.css": ("editor.css", "text/css"),
+    "examples.json": ("examples.json", "application/json"),
+    "yasgui.min.js": ("vendor/yasgui.min.js", "text/javascript"),
+    "yasgui.min.css": ("vendor/yasgui.min.css", "text/css"),
+}
+EXPOSED_HEADERS = ["X-Histkg-Truncated", "X-Histkg-Rows", "X-Histkg-Max-Rows", "X-Histkg-Timeout"]
+"""Headers a browser script on another origin may read (see the CORS set-up in ``app.web``)."""
+_UPDATE_PARAMETERS = {"update", "using-graph-uri", "using-named-graph-uri"}
 
 
 @router.get("/health")
 def health(store: StoreDep) -> dict[str, object]:
-    """Liveness plus the size of the store, for container health checks."""
+    """Liveness plus the size of the store (a remote store is asked), for health checks."""
     return {"status": "ok", "quads": len(store)}
 
 
-@router.get("/sparql")
-def sparql(store: StoreDep, query: str | None = None, update: str | None = None) -> Response:
-    """Answer a SPARQL query: JSON results for SELECT/ASK, Turtle for CONSTRUCT/DESCRIBE."""
-    if update is not None:
-        raise UpdateNotAllowed(
-            "This endpoint is read-only; SPARQL Update is not accepted.",
-            hint="Change the data in ontology/ or data/ and run `histkg load`.",
+@router.get("/sparql", response_model=None)
+async def sparql_get(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """A query by GET; without one, the editor (browsers) or the service description."""
+    params = list(request.query_params.multi_items())
+    if all(name == "format" for name, _ in params):
+        return await _describe(request, store, settings, _last(params, "format"))
+    return await _answer(request, store, settings, params)
+
+
+@router.post("/sparql", response_model=None)
+async def sparql_post(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """A query in a form-encoded body or as a direct ``application/sparql-query`` body."""
+    media_type, charset = _content_type(request.headers.get("content-type"))
+    params = list(request.query_params.multi_items())
+    if media_type == SPARQL_UPDATE:
+        raise _read_only()
+    if media_type not in (FORM, SPARQL_QUERY):
+        raise UnsupportedMediaType(
+            f"A SPARQL query cannot be sent as {media_type or 'a body without a Content-Type'}.",
+            hint=f"POST it as {FORM} (query=...) or as {SPARQL_QUERY}.",
         )
-    if not query:
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(
+            f"The body is declared as {charset}; SPARQL requests must be UTF-8.",
+            hint="Send the body in UTF-8 (charset=utf-8 or no charset).",
+        )
+    text = _body_text(await request.body())
+    if media_type == FORM:
+        return await _answer(request, store, settings, params + parse_qsl(text, True))
+    if any(name == "query" for name, _ in params):
         raise QueryError(
-            "Missing the `query` parameter.", hint="Send GET /sparql?query=SELECT ... ."
+            "The request holds a query in its body and another in its URL.",
+            hint="Send exactly one query.",
         )
-    result = store.query(query)
-    headers = {"X-Histkg-Truncated": "true"} if result.truncated else None
-    if result.kind == "graph":
-        return Response(to_turtle(result), media_type=TURTLE, headers=headers)
-    return Response(to_sparql_json(result), media_type=SPARQL_JSON, headers=headers)
+    return await _answer(request, store, settings, [*params, ("query", text)])
+
+
+@router.get("/sparql/editor/{name}", include_in_schema=False)
+def editor_file(name: str) -> FileResponse:
+    """The query editor's scripts, styles and examples (no CDN: everything is served here)."""
+    entry = EDITOR_FILES.get(name)
+    if entry is None:
+        raise HttpError(404, "Not Found")
+    path, media_type = entry
+    return FileResponse(
+        EDITOR / path, media_type=media_type, headers={"Cache-Control": "public, max-age=3600"}
+    )
+
+
+@router.get("/.well-known/void", name="void", response_model=None)
+async def void(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """The VoID description of the dataset (Turtle by default)."""
+    fmt, media_type = _rdf_format(
+        request, _last(list(request.query_params.multi_items()), "format")
+    )
+    statistics = await run_in_threadpool(_statistics(request).get, store)
+    void_url = str(request.url_for("void"))
+    triples = void_description(
+        void_url, _endpoint(request), settings.base_iri, statistics=statistics
+    )
+    return _graph_response(triples, fmt, media_type)
+
+
+# --------------------------------------------------------------------------- queries
+
+
+async def _answer(
+    request: Request, store: StoreDep, settings: Settings, params: list[tuple[str, str]]
+) -> Response:
+    if _UPDATE_PARAMETERS & {name for name, _ in params}:
+        raise _read_only()
+    queries = [value for name, value in params if name == "query"]
+    if len(queries) > 1:
+        raise QueryError("The request holds more than one query.", hint="Send exactly one query.")
+    if not queries or not queries[0].strip():
+        raise QueryError(
+            "Missing the `query` parameter.",
+            hint="Send GET /sparql?query=SELECT ... , or POST the query (see GET /sparql).",
+        )
+    sparql = queries[0]
+    kind = query_kind(sparql)
+    fmt, media_type = _result_format(kind, request.headers.get("accept"), _last(params, "format"))
+    timeout = _timeout(params, settings)
+    dataset = _dataset(params)
+    result = await run_in_threadpool(
+        store.query_serialized,
+        sparql,
+        fmt.name,
+        media_type=media_type,
+        timeout=timeout,
+        dataset=dataset,
+        prefixes=PREFIXES,
+        context=_context(str(settings.ontology_dir / "context.jsonld")),
+    )
+    headers = {
+        "Vary": "Accept",
+        "X-Histkg-Truncated": "true" if result.truncated else "false",
+        "X-Histkg-Rows": str(result.count),
+        "X-Histkg-Max-Rows": str(store.max_rows),
+        "X-Histkg-Timeout": f"{timeout:g}",
+    }
+    return _stream(result, headers)
+
+
+def _stream(result: SerializedResult, headers: dict[str, str]) -> Response:
+    if result.path is None:
+        return Response(result.body, media_type=result.media_type, headers=headers)
+    return StreamingResponse(result.chunks(), media_type=result.media_type, headers=headers)
+
+
+def _result_format(kind: Kind, accept: str | None, name: str | None) -> tuple[ResultFormat, str]:
+    what = {"select": "SELECT", "ask": "ASK", "graph": "CONSTRUCT/DESCRIBE"}[kind]
+    available = offers(kind)
+    if name is not None:
+        fmt = format_named(kind, name)
+        if fmt is None:
+            names = ", ".join(dict.fromkeys(f.names[0] for _, f in available))
+            raise NotAcceptable(
+                f"format={name} is not a format for {what} results.", hint=f"Use one of: {names}."
+            )
+        return fmt, fmt.media_type
+    chosen = choose(accept, [media_type for media_type, _ in available])
+    if chosen is None:
+        types = ", ".join(dict.fromkeys(media_type for media_type, _ in available))
+        raise NotAcceptable(
+            f"No format the request accepts ({accept}) can hold {what} results.",
+            hint=f"Accept one of: {types}.",
+        )
+    return dict(available)[chosen], chosen
+
+
+def _timeout(params: list[tuple[str, str]], settings: Settings) -> float:
+    asked = _last(params, "timeout")
+    if asked is None:
+        return settings.query_timeout
+    try:
+        seconds = float(asked)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < float("inf"):
+        raise QueryError(f"timeout={asked} is not a number of seconds above 0.")
+    return min(seconds, settings.query_timeout)
+
+
+def _dataset(params: list[tuple[str, str]]) -> Dataset | None:
+    defaults = tuple(value for name, value in params if name == "default-graph-uri")
+    named = tuple(value for name, value in params if name == "named-graph-uri")
+    return Dataset(defaults, named) if defaults or named else None
+
+
+def _last(params: list[tuple[str, str]], name: str) -> str | None:
+    values = [value for key, value in params if key == name]
+    return values[-1] if values else None
+
+
+def _content_type(header: str | None) -> tuple[str, str]:
+    media_type, *parameters = (part.strip() for part in (header or "").split(";"))
+    charset = "utf-8"
+    for parameter in parameters:
+        key, _, value = parameter.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    return media_type.lower(), charset
+
+
+def _body_text(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise QueryError("The request body is not valid UTF-8.") from None
+
+
+def _read_only() -> UpdateNotAllowed:
+    return UpdateNotAllowed(
+        "This endpoint is read-only; SPARQL Update is not accepted.",
+        hint="Change the data in ontology/ or data/ and run `histkg load`.",
+    )
+
+
+@lru_cache(maxsize=4)
+def _context(path: str) -> dict[str, Any] | None:
+    """The ``@context`` of ``ontology/context.jsonld``, which JSON-LD answers are compacted with."""
+    try:
+        context = json.loads(Path(path).read_text(encoding="utf-8"))["@context"]
+    except (OSError, ValueError, KeyError):
+        return None
+    return context if isinstance(context, dict) else None
+
+
+# --------------------------------------------------------------------------- descriptions
+
+
+async def _describe(
+    request: Request, store: StoreDep, settings: Settings, name: str | None
+) -> Response:
+    if name == "html" or (
+        name is None and choose(request.headers.get("accept"), _description_offers()) in HTML
+    ):
+        return FileResponse(
+            EDITOR / "editor.html", media_type="text/html", headers={"Vary": "Accept"}
+        )
+    fmt, media_type = _rdf_format(request, name)
+    statistics = await run_in_threadpool(_statistics(request).get, store)
+    triples = service_description(
+        _endpoint(request),
+        str(request.url_for("void")),
+        federated=bool(settings.service_hosts),
+        statistics=statistics,
+    )
+    return _graph_response(triples, fmt, media_type)
+
+
+def _description_offers() -> list[str]:
+    return [media_type for media_type, _ in offers("graph")] + list(HTML)
+
+
+def _rdf_format(request: Request, name: str | None) -> tuple[ResultFormat, str]:
+    return _result_format("graph", request.headers.get("accept"), name)
+
+
+def _endpoint(request: Request) -> str:
+    return str(request.url_for("sparql_get"))
+
+
+def _statistics(request: Request) -> StatisticsCache:
+    cache: StatisticsCache | None = getattr(request.app.state, "sparql_statistics", None)
+    if cache is None:
+        cache = request.app.state.sparql_statistics = StatisticsCache()
+    return cache
+
+
+def _graph_response(triples: list[Any], fmt: ResultFormat, media_type: str) -> Response:
+    if fmt.name == "jsonld":
+        body = to_jsonld(triples, CONTEXT)
+    else:
+        sink = Spool(None, limit=1 << 62)
+        write_graph(fmt, triples, sink, prefixes=DESCRIPTION_PREFIXES)
+        body = sink.finish()[0]
+    return Response(body, media_type=media_type, headers={"Vary": "Accept"})

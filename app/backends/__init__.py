@@ -1,0 +1,101 @@
+"""Where the graph lives: an embedded pyoxigraph store, or a remote SPARQL 1.1 server.
+
+``app.store.Store`` keeps the histkg logic (loads, staleness, the query API) and talks to one
+``Backend``; a backend only runs queries and updates and answers a few questions about its
+contents. ``open_backend`` picks one from ``HISTKG_STORE``: ``memory``, a directory, or the
+``http(s)://`` query URL of a SPARQL server.
+"""
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Protocol
+
+from pyoxigraph import NamedNode, Quad, RdfFormat, Triple, serialize
+
+from app.results import SerializedResult
+from app.sparql import QueryJob, QueryResult, Term
+
+
+class Backend(Protocol):
+    """What ``Store`` needs from the place the graph lives."""
+
+    name: str
+    """``memory``, ``embedded`` or ``remote``."""
+    location: str
+
+    def run(self, job: QueryJob) -> QueryResult | SerializedResult:
+        """Answer a query within ``job.timeout`` seconds (``QueryTimeout`` otherwise)."""
+        ...
+
+    def update(self, sparql_update: str) -> None:
+        """Apply one SPARQL Update request (all of it or, where the engine allows, none)."""
+        ...
+
+    def replace(self, drop: Sequence[str], triples: Mapping[str, Sequence[Triple]]) -> None:
+        """Drop the graphs ``drop`` (``<iri>`` forms), then insert ``triples`` by graph."""
+        ...
+
+    def count(self) -> int:
+        """The number of quads."""
+        ...
+
+    def named_graphs(self) -> list[str]:
+        """IRIs of the named graphs, sorted."""
+        ...
+
+    def objects(self, subject: NamedNode, predicate: NamedNode, graph: NamedNode) -> list[Term]:
+        """Objects of ``subject predicate ?o`` in ``graph``."""
+        ...
+
+    def quads(self) -> Iterator[Quad]:
+        """Every quad."""
+        ...
+
+    def wait(self, seconds: float) -> None:
+        """Wait up to ``seconds`` for the store to answer (a remote server may be starting)."""
+        ...
+
+    def worker_pids(self) -> list[int]:
+        """Process ids of query workers, if the backend has any."""
+        ...
+
+    def close(self) -> None:
+        """Free processes, connections and temporary files."""
+        ...
+
+
+def open_backend(
+    location: str,
+    *,
+    query_workers: int = 0,
+    update_url: str | None = None,
+    graph_store_url: str | None = None,
+) -> Backend:
+    """Open the backend ``location`` names (see the module docstring)."""
+    if location.startswith(("http://", "https://")):
+        from app.backends.remote import RemoteBackend
+
+        return RemoteBackend(location, update_url=update_url, graph_store_url=graph_store_url)
+    from app.backends.embedded import EmbeddedBackend
+
+    return EmbeddedBackend(location, query_workers=query_workers)
+
+
+def replacement_update(drop: Sequence[str], triples: Mapping[str, Sequence[Triple]]) -> str:
+    """ONE SPARQL Update that drops graphs, then inserts triples into their graphs.
+
+    ``DROP SILENT GRAPH <g1> ; ... ; INSERT DATA { GRAPH <g1> { ... } ... }``: pyoxigraph (and
+    Oxigraph server, and Fuseki) apply one update request all or nothing. The triples are
+    written by pyoxigraph's N-Triples serializer, never pasted from strings.
+    """
+    operations = [f"DROP SILENT GRAPH {graph}" for graph in drop]
+    if triples:
+        blocks = "\n".join(
+            f"GRAPH {graph} {{\n{ntriples(part)}}}" for graph, part in triples.items()
+        )
+        operations.append(f"INSERT DATA {{\n{blocks}\n}}")
+    return " ;\n".join(operations)
+
+
+def ntriples(triples: Sequence[Triple]) -> str:
+    """N-Triples text for ``triples``, written by pyoxigraph."""
+    return (serialize(triples, format=RdfFormat.N_TRIPLES) or b"").decode()

@@ -1,0 +1,178 @@
+"""The embedded backend: a pyoxigraph store in a directory, or in memory.
+
+The main process holds the store read-write (loads go there). Queries run either
+
+* in ``query_workers`` worker processes (``app.workers``) that read snapshots of the store and
+  are killed at a query's deadline, so a runaway query stops using the CPU at its deadline; or
+* with ``query_workers=0``, in a thread of this process (``app.sparql.run_with_deadline``): the
+  caller gets its timeout error at the deadline, but pyoxigraph may go on computing a step it
+  evaluates eagerly (a sort, an aggregate) in the background.
+
+Snapshots: of an on-disk store, a RocksDB checkpoint in a hidden sibling directory
+(``.histkg-snapshot-PID-*``, hard links, so cheap whatever the size); of an in-memory store, a copy
+into a temporary directory, made on the first query after each load (memory for the data
+twice). Spooled results go to ``histkg-results-PID-*`` in the temporary directory. All are
+deleted on ``close()`` (and at exit); those of a process that was killed are swept away the
+next time a store is opened.
+"""
+
+import os
+import shutil
+import tempfile
+import weakref
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+
+from pyoxigraph import NamedNode, Quad, Triple
+from pyoxigraph import Store as OxStore
+
+from app.backends import replacement_update
+from app.errors import StoreError
+from app.results import SerializedResult
+from app.sparql import QueryJob, QueryResult, Term, discard_result, evaluate, run_with_deadline
+from app.workers import Snapshot, WorkerPool, remove_directory
+
+SNAPSHOT_PREFIX = ".histkg-snapshot-"
+TEMPORARY_PREFIXES = ("histkg-snapshot-", "histkg-results-")
+"""Prefixes of this module's directories in the system temporary directory (with a pid)."""
+
+
+def open_store(location: str) -> OxStore:
+    """Open (or create) the pyoxigraph store at ``location``, or an in-memory one."""
+    if location == "memory":
+        return OxStore()
+    path = Path(location).expanduser()
+    try:
+        return OxStore(path)
+    except OSError as error:
+        busy = "lock" in str(error).lower()
+        raise StoreError(
+            f"Cannot open the store at {path}: {error}",
+            hint=(
+                "Another histkg process (such as `histkg serve`) has it open: stop it first."
+                if busy
+                else "Check that the directory is writable, or set HISTKG_STORE elsewhere."
+            ),
+        ) from None
+
+
+class EmbeddedBackend:
+    """A pyoxigraph store of this process, queried in worker processes or threads."""
+
+    def __init__(self, location: str, *, query_workers: int = 0) -> None:
+        self.location = location
+        self.name = "memory" if location == "memory" else "embedded"
+        self._store = open_store(location)
+        if location != "memory":
+            _sweep(Path(location).expanduser().resolve().parent, (SNAPSHOT_PREFIX,))
+        _sweep(Path(tempfile.gettempdir()), TEMPORARY_PREFIXES)
+        self._results_dir = Path(tempfile.mkdtemp(prefix=f"histkg-results-{os.getpid()}-"))
+        self._pool = (
+            WorkerPool(query_workers, partial(_make_snapshot, self._store, location))
+            if query_workers > 0
+            else None
+        )
+        self._closer = weakref.finalize(self, _close, self._pool, self._results_dir)
+
+    def run(self, job: QueryJob) -> QueryResult | SerializedResult:
+        if job.output is not None and job.output.spool_dir is None:
+            job = replace(job, output=replace(job.output, spool_dir=str(self._results_dir)))
+        if self._pool is not None:
+            return self._pool.run(job)
+        store = self._store
+        return run_with_deadline(lambda: evaluate(store, job), job.timeout, discard=discard_result)
+
+    def update(self, sparql_update: str) -> None:
+        try:
+            self._store.update(sparql_update)
+        except OSError as error:
+            raise StoreError(
+                f"Writing to the store at {self.location} failed: {error}",
+                hint="Nothing was written. Check free disk space and permissions, then retry.",
+            ) from None
+        finally:
+            if self._pool is not None:
+                self._pool.invalidate()
+
+    def replace(self, drop: Sequence[str], triples: Mapping[str, Sequence[Triple]]) -> None:
+        self.update(replacement_update(drop, triples))  # one request: all or nothing
+
+    def count(self) -> int:
+        return len(self._store)
+
+    def named_graphs(self) -> list[str]:
+        return sorted(str(graph.value) for graph in self._store.named_graphs())
+
+    def objects(self, subject: NamedNode, predicate: NamedNode, graph: NamedNode) -> list[Term]:
+        return [q.object for q in self._store.quads_for_pattern(subject, predicate, None, graph)]
+
+    def quads(self) -> Iterator[Quad]:
+        return iter(self._store)
+
+    def wait(self, seconds: float) -> None:
+        """An embedded store is ready once open."""
+
+    def worker_pids(self) -> list[int]:
+        return [] if self._pool is None else self._pool.pids()
+
+    @property
+    def kills(self) -> list[tuple[int, float]]:
+        """(pid, seconds from deadline to death) of workers killed at a deadline."""
+        return [] if self._pool is None else list(self._pool.kills)
+
+    def close(self) -> None:
+        self._closer()
+
+
+def _close(pool: WorkerPool | None, results_dir: Path) -> None:
+    if pool is not None:
+        pool.close()
+    shutil.rmtree(results_dir, ignore_errors=True)
+
+
+def _make_snapshot(store: OxStore, location: str) -> Snapshot:
+    """A read-only copy of ``store`` for worker processes (see the module docstring)."""
+    if location == "memory":
+        directory = Path(tempfile.mkdtemp(prefix=f"histkg-snapshot-{os.getpid()}-"))
+        try:
+            copy = OxStore(str(directory / "store"))
+            copy.bulk_extend(iter(store))
+            copy.flush()
+            del copy  # closes it, releasing its lock for the read-only workers
+        except OSError as error:
+            shutil.rmtree(directory, ignore_errors=True)
+            raise StoreError(f"Cannot copy the in-memory store for queries: {error}") from None
+    else:
+        parent = Path(location).expanduser().resolve().parent
+        prefix = f"{SNAPSHOT_PREFIX}{os.getpid()}-"
+        try:
+            directory = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+        except OSError:  # a read-only parent: a copy in the temporary directory will do
+            directory = Path(tempfile.mkdtemp(prefix=prefix.lstrip(".")))
+        try:
+            store.backup(str(directory / "store"))
+        except OSError as error:
+            shutil.rmtree(directory, ignore_errors=True)
+            raise StoreError(f"Cannot snapshot the store for queries: {error}") from None
+    return Snapshot(directory / "store", remove_directory(directory))
+
+
+def _sweep(parent: Path, prefixes: tuple[str, ...]) -> None:
+    """Delete directories ``PREFIX<pid>-*`` left by histkg processes that no longer run."""
+    for prefix in prefixes:
+        for directory in parent.glob(f"{prefix}*"):
+            pid = directory.name.removeprefix(prefix).split("-", 1)[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                shutil.rmtree(directory, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

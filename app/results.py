@@ -1,0 +1,431 @@
+"""Result formats and streaming serializers for SPARQL results; values in, bytes out, no HTTP.
+
+Every SELECT result format is written row by row as the rows arrive, into a ``Spool``: bytes
+stay in memory up to ``SPOOL_MEMORY`` and then go to a temporary file, so a large result never
+sits whole in memory (``SerializedResult.chunks()`` streams it back out and deletes the file).
+Graph results (CONSTRUCT/DESCRIBE) are streamed through pyoxigraph's serializers; JSON-LD is the
+exception: it is compacted with our ``@context`` by rdflib, which needs the whole (capped) graph.
+
+Row caps: ``Capped`` reads at most ``max_rows`` items and then one more, so ``truncated`` is true
+exactly when a result was cut; the caller must pass it on (``X-Histkg-Truncated``).
+"""
+
+import contextlib
+import csv
+import io
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, BinaryIO, Generic, Literal, Protocol, TypeVar, cast
+from xml.sax.saxutils import escape, quoteattr
+
+from pyoxigraph import BlankNode, NamedNode, RdfFormat, Triple, serialize
+from pyoxigraph import Literal as OxLiteral
+
+Term = NamedNode | BlankNode | OxLiteral | Triple
+Row = tuple[Term | None, ...]
+Kind = Literal["select", "ask", "graph"]
+T = TypeVar("T")
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+RDF_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
+SPOOL_MEMORY = 1 << 20
+"""Bytes of a serialized result kept in memory before it spills to a temporary file."""
+
+
+@dataclass(frozen=True)
+class ResultFormat:
+    """A serialization we can write: its name, its media type and the ``format=`` names for it."""
+
+    name: str
+    media_type: str
+    kinds: frozenset[Kind]
+    names: tuple[str, ...]
+    label: str
+    w3c_format: str
+    """The format's IRI under http://www.w3.org/ns/formats/, for the service description."""
+
+
+_TABULAR: frozenset[Kind] = frozenset({"select", "ask"})
+_GRAPH: frozenset[Kind] = frozenset({"graph"})
+W3C_FORMATS = "http://www.w3.org/ns/formats/"
+
+FORMATS: tuple[ResultFormat, ...] = (
+    ResultFormat(
+        "json",
+        "application/sparql-results+json",
+        _TABULAR,
+        ("json", "srj"),
+        "SPARQL JSON",
+        "SPARQL_Results_JSON",
+    ),
+    ResultFormat(
+        "xml",
+        "application/sparql-results+xml",
+        _TABULAR,
+        ("xml", "srx"),
+        "SPARQL XML",
+        "SPARQL_Results_XML",
+    ),
+    ResultFormat("csv", "text/csv", frozenset({"select"}), ("csv",), "CSV", "SPARQL_Results_CSV"),
+    ResultFormat(
+        "tsv",
+        "text/tab-separated-values",
+        frozenset({"select"}),
+        ("tsv",),
+        "TSV",
+        "SPARQL_Results_TSV",
+    ),
+    ResultFormat("turtle", "text/turtle", _GRAPH, ("turtle", "ttl"), "Turtle", "Turtle"),
+    ResultFormat(
+        "ntriples",
+        "application/n-triples",
+        _GRAPH,
+        ("ntriples", "nt", "n-triples"),
+        "N-Triples",
+        "N-Triples",
+    ),
+    ResultFormat(
+        "nquads", "application/n-quads", _GRAPH, ("nquads", "nq", "n-quads"), "N-Quads", "N-Quads"
+    ),
+    ResultFormat("trig", "application/trig", _GRAPH, ("trig",), "TriG", "TriG"),
+    ResultFormat(
+        "jsonld",
+        "application/ld+json",
+        _GRAPH,
+        ("jsonld", "json-ld", "json"),
+        "JSON-LD",
+        "JSON-LD",
+    ),
+    ResultFormat(
+        "rdfxml",
+        "application/rdf+xml",
+        _GRAPH,
+        ("rdfxml", "rdf", "rdf+xml", "xml", "owl"),
+        "RDF/XML",
+        "RDF_XML",
+    ),
+)
+BY_NAME = {fmt.name: fmt for fmt in FORMATS}
+
+# Media types clients send besides the canonical ones, with the format each stands for. They are
+# offered after every canonical type, so they only win when a client accepts nothing better.
+_ALIASES: dict[Kind, tuple[tuple[str, str], ...]] = {
+    "select": (("application/json", "json"), ("application/xml", "xml"), ("text/xml", "xml")),
+    "ask": (("application/json", "json"), ("application/xml", "xml"), ("text/xml", "xml")),
+    "graph": (
+        ("text/plain", "ntriples"),
+        ("application/x-turtle", "turtle"),
+        ("application/json", "jsonld"),
+        ("application/xml", "rdfxml"),
+    ),
+}
+
+
+def offers(kind: Kind) -> list[tuple[str, ResultFormat]]:
+    """Media types we can answer a ``kind`` result in, default first, with their format."""
+    canonical = [(fmt.media_type, fmt) for fmt in FORMATS if kind in fmt.kinds]
+    return canonical + [(media, BY_NAME[name]) for media, name in _ALIASES[kind]]
+
+
+def format_named(kind: Kind, name: str) -> ResultFormat | None:
+    """The format a ``format=`` value names for a ``kind`` result (a short name or media type)."""
+    wanted = name.strip().lower()
+    for media_type, fmt in offers(kind):
+        if wanted == media_type or wanted in fmt.names:
+            return fmt
+    return None
+
+
+class DeadlinePassed(Exception):
+    """Raised while reading results once the query's time is up: never a silently partial result."""
+
+
+class Capped(Generic[T]):
+    """An iterator over at most ``max_rows`` items that notes whether more were left."""
+
+    def __init__(self, items: Iterable[T], max_rows: int, deadline: float) -> None:
+        self._items = iter(items)
+        self._max_rows = max_rows
+        self._deadline = deadline
+        self.count = 0
+        self.truncated = False
+
+    def __iter__(self) -> "Capped[T]":
+        return self
+
+    def __next__(self) -> T:
+        item = next(self._items)
+        if self.count == self._max_rows:
+            self.truncated = True
+            raise StopIteration
+        if time.monotonic() > self._deadline:
+            raise DeadlinePassed
+        self.count += 1
+        return item
+
+
+class Spool:
+    """A write-only byte sink: memory up to ``limit`` bytes, then a temporary file."""
+
+    def __init__(self, directory: str | None, limit: int = SPOOL_MEMORY) -> None:
+        self._directory = directory
+        self._limit = limit
+        self._memory = io.BytesIO()
+        self._file: BinaryIO | None = None
+        self.path: str | None = None
+        self.size = 0
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:
+        if self._file is None and self._memory.tell() + len(data) > self._limit:
+            handle, self.path = tempfile.mkstemp(prefix="result-", dir=self._directory)
+            self._file = os.fdopen(handle, "wb")
+            self._file.write(self._memory.getvalue())
+            self._memory = io.BytesIO()
+        (self._file or self._memory).write(data)
+        self.size += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        if self._file is not None:
+            self._file.flush()
+
+    def finish(self) -> tuple[bytes, str | None]:
+        """Close the sink: the bytes if they stayed in memory, else the file's path."""
+        if self._file is not None:
+            self._file.close()
+            return b"", self.path
+        return self._memory.getvalue(), None
+
+    def discard(self) -> None:
+        """Drop whatever was written (after an error)."""
+        if self._file is not None:
+            self._file.close()
+        if self.path is not None:
+            _unlink(self.path)
+
+
+@dataclass(frozen=True)
+class SerializedResult:
+    """A query result written in one format: in ``body``, or spooled to the file at ``path``."""
+
+    kind: Kind
+    media_type: str
+    truncated: bool
+    count: int
+    elapsed: float
+    body: bytes = b""
+    path: str | None = None
+
+    def chunks(self, size: int = 1 << 16) -> Iterator[bytes]:
+        """The serialized bytes; a spooled file is deleted once read (or abandoned)."""
+        if self.path is None:
+            yield self.body
+            return
+        try:
+            with open(self.path, "rb") as spooled:
+                while chunk := spooled.read(size):
+                    yield chunk
+        finally:
+            _unlink(self.path)
+
+    def read(self) -> bytes:
+        """All the bytes at once: for small results and tests."""
+        return b"".join(self.chunks())
+
+    def discard(self) -> None:
+        if self.path is not None:
+            _unlink(self.path)
+
+
+def _unlink(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+
+
+class Sink(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
+# --------------------------------------------------------------------------- tabular writers
+
+
+def _json_term(term: Term) -> dict[str, Any]:
+    if isinstance(term, NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, OxLiteral):
+        found: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            found["xml:lang"] = term.language
+            direction = getattr(term, "direction", None)
+            if direction is not None:
+                found["its:dir"] = str(
+                    direction.value if hasattr(direction, "value") else direction
+                )
+        elif term.datatype.value != XSD_STRING:
+            found["datatype"] = term.datatype.value
+        return found
+    return {
+        "type": "triple",
+        "value": {
+            "subject": _json_term(term.subject),
+            "predicate": _json_term(term.predicate),
+            "object": _json_term(term.object),
+        },
+    }
+
+
+def _xml_term(term: Term) -> str:
+    if isinstance(term, NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, OxLiteral):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        if term.datatype.value != XSD_STRING:
+            datatype = quoteattr(term.datatype.value)
+            return f"<literal datatype={datatype}>{escape(term.value)}</literal>"
+        return f"<literal>{escape(term.value)}</literal>"
+    parts = (
+        f"<subject>{_xml_term(term.subject)}</subject>"
+        f"<predicate>{_xml_term(term.predicate)}</predicate>"
+        f"<object>{_xml_term(term.object)}</object>"
+    )
+    return f"<triple>{parts}</triple>"
+
+
+def _csv_term(term: Term | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, NamedNode | OxLiteral):
+        return term.value
+    if isinstance(term, BlankNode):
+        return f"_:{term.value}"
+    return f"<< {term.subject} {term.predicate} {term.object} >>"
+
+
+def _tsv_term(term: Term | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, Triple):
+        return (
+            f"<< {_tsv_term(term.subject)} {_tsv_term(term.predicate)} {_tsv_term(term.object)} >>"
+        )
+    return str(term)  # pyoxigraph's N-Triples form: tabs and newlines in literals are escaped
+
+
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+
+
+def write_select(fmt: ResultFormat, variables: list[str], rows: Iterable[Row], sink: Sink) -> None:
+    """Write SELECT ``rows`` in ``fmt`` to ``sink``, one row at a time."""
+    if fmt.name == "json":
+        head = json.dumps({"vars": variables}, ensure_ascii=False)
+        sink.write(f'{{"head":{head},"results":{{"bindings":['.encode())
+        separator = b""
+        for row in rows:
+            binding = {name: _json_term(t) for name, t in zip(variables, row, strict=True) if t}
+            sink.write(separator + json.dumps(binding, ensure_ascii=False).encode())
+            separator = b",\n"
+        sink.write(b"]}}\n")
+    elif fmt.name == "xml":
+        names = "".join(f"<variable name={quoteattr(name)}/>" for name in variables)
+        sink.write(f"{_XML_HEAD}\n<head>{names}</head>\n<results>\n".encode())
+        for row in rows:
+            cells = "".join(
+                f"<binding name={quoteattr(name)}>{_xml_term(t)}</binding>"
+                for name, t in zip(variables, row, strict=True)
+                if t is not None
+            )
+            sink.write(f"<result>{cells}</result>\n".encode())
+        sink.write(b"</results>\n</sparql>\n")
+    elif fmt.name == "csv":
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow(variables)
+        for row in rows:
+            writer.writerow([_csv_term(t) for t in row])
+            sink.write(text.getvalue().encode())
+            text.seek(0)
+            text.truncate()
+        sink.write(text.getvalue().encode())
+    elif fmt.name == "tsv":
+        sink.write(("\t".join(f"?{name}" for name in variables) + "\n").encode())
+        for row in rows:
+            sink.write(("\t".join(_tsv_term(t) for t in row) + "\n").encode())
+    else:
+        raise ValueError(f"{fmt.label} is not a format for SELECT results")
+
+
+def write_ask(fmt: ResultFormat, boolean: bool, sink: Sink) -> None:
+    """Write an ASK answer in ``fmt``."""
+    value = "true" if boolean else "false"
+    if fmt.name == "json":
+        sink.write(f'{{"head":{{}},"boolean":{value}}}\n'.encode())
+    elif fmt.name == "xml":
+        sink.write(f"{_XML_HEAD}\n<head/>\n<boolean>{value}</boolean>\n</sparql>\n".encode())
+    else:
+        raise ValueError(f"{fmt.label} is not a format for ASK results")
+
+
+_RDF_FORMATS = {
+    "turtle": RdfFormat.TURTLE,
+    "ntriples": RdfFormat.N_TRIPLES,
+    "nquads": RdfFormat.N_QUADS,
+    "trig": RdfFormat.TRIG,
+    "rdfxml": RdfFormat.RDF_XML,
+}
+
+
+def write_graph(
+    fmt: ResultFormat,
+    triples: Iterable[Triple],
+    sink: Sink,
+    *,
+    prefixes: Mapping[str, str] | None = None,
+    context: Mapping[str, Any] | None = None,
+) -> None:
+    """Write CONSTRUCT/DESCRIBE ``triples`` in ``fmt`` (N-Quads and TriG: the default graph).
+
+    ``prefixes`` abbreviate IRIs in Turtle, TriG and RDF/XML; ``context`` is the JSON-LD
+    ``@context`` object JSON-LD output is compacted with.
+    """
+    if fmt.name == "jsonld":
+        sink.write(to_jsonld(triples, context))
+        return
+    rdf_format = _RDF_FORMATS.get(fmt.name)
+    if rdf_format is None:
+        raise ValueError(f"{fmt.label} is not a format for graphs")
+    abbreviate = dict(prefixes or {}) if fmt.name in ("turtle", "trig", "rdfxml") else None
+    serialize(triples, cast(BinaryIO, sink), format=rdf_format, prefixes=abbreviate)
+
+
+def to_jsonld(triples: Iterable[Triple], context: Mapping[str, Any] | None = None) -> bytes:
+    """JSON-LD for ``triples``, compacted with ``context`` when one is given.
+
+    pyoxigraph writes expanded JSON-LD only, so the triples go to rdflib (as N-Triples, written
+    by pyoxigraph) for compaction; everything happens locally, no context is ever fetched.
+    """
+    ntriples = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+    if context is None:
+        return serialize((t for t in _parse_ntriples(ntriples)), format=RdfFormat.JSON_LD) or b"[]"
+    import rdflib  # only JSON-LD needs it; worker processes start faster without it
+
+    graph = rdflib.Graph()
+    graph.parse(data=ntriples, format="nt")
+    text = graph.serialize(format="json-ld", context=dict(context), auto_compact=True)
+    return text.encode()
+
+
+def _parse_ntriples(data: bytes) -> Iterator[Triple]:
+    from pyoxigraph import parse
+
+    for quad in parse(data, format=RdfFormat.N_TRIPLES):
+        yield quad.triple

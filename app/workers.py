@@ -1,0 +1,350 @@
+"""Query worker processes: the way a query past its deadline really stops.
+
+pyoxigraph has no way to cancel a running query, and a thread cannot be killed. So the embedded
+store runs its queries in worker processes, each with its own read-only view of the store; when
+a query's deadline passes, the process running it is killed (SIGKILL frees its core at once) and
+a fresh one takes its place in the background, while the other workers go on answering.
+
+What a worker reads: a *snapshot* of the store, a directory made by ``Snapshot`` factories in
+``app.backends.embedded`` (a RocksDB checkpoint of an on-disk store: hard links, taken in
+milliseconds; a copy of an in-memory store). Snapshots never change, so workers may read them
+while the main process writes the live store (opening a RocksDB directory read-only while
+another process writes it is undefined behaviour). After a write the pool is ``invalidate``-d:
+new workers read a new snapshot, workers busy on the old one finish their query first, and the
+old snapshot is deleted when its last worker has gone.
+
+Each worker is ``python -m app.workers FD DIRECTORY``: a plain subprocess (not
+``multiprocessing``, which would re-import the parent's ``__main__``) talking over a socket pair
+with ``multiprocessing.connection`` framing. A worker exits when its socket closes, so none
+outlives the process that started it.
+"""
+
+import contextlib
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from app.errors import HistkgError, InternalError, QueryError, QueryTimeout, StoreError
+from app.results import SerializedResult
+from app.sparql import QueryJob, QueryResult, discard_result
+
+log = logging.getLogger("histkg.workers")
+
+START_TIMEOUT = 30.0
+"""Seconds a new worker may take to open its snapshot and say it is ready."""
+
+_REPLY_ERRORS: dict[str, type[HistkgError]] = {
+    cls.__name__: cls for cls in (QueryError, QueryTimeout, StoreError)
+}
+
+
+@dataclass(eq=False)
+class Snapshot:
+    """A read-only copy of the store that workers open; ``remove`` deletes it from disk."""
+
+    path: Path
+    remove: Callable[[], None]
+    workers: int = 0
+    retired: bool = False
+
+    def release(self) -> None:
+        """One worker is gone; the last one out of a retired snapshot deletes it."""
+        self.workers -= 1
+        if self.retired and self.workers <= 0:
+            self.remove()
+
+
+@dataclass(eq=False)
+class Worker:
+    """One worker process and the parent's end of its socket."""
+
+    process: "subprocess.Popen[bytes]"
+    connection: Connection
+    snapshot: Snapshot
+    pid: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pid = self.process.pid
+
+
+class WorkerPool:
+    """Up to ``size`` worker processes answering ``QueryJob``s, killed at their deadline."""
+
+    def __init__(self, size: int, make_snapshot: Callable[[], Snapshot]) -> None:
+        if size < 1:
+            raise ValueError("a worker pool needs at least one worker")
+        self.size = size
+        self._make_snapshot = make_snapshot
+        self._lock = threading.Condition()
+        self._snapshot: Snapshot | None = None
+        self._idle: list[Worker] = []
+        self._busy: set[Worker] = set()
+        self._starting = 0
+        self._closed = False
+        self.kills: list[tuple[int, float]] = []
+        """(pid, seconds from deadline to the worker's end) of each worker killed at a deadline."""
+
+    # ------------------------------------------------------------------ public
+
+    def run(self, job: QueryJob) -> QueryResult | SerializedResult:
+        """Answer ``job`` in a worker; kill that worker if the answer is not in by the deadline."""
+        deadline = time.monotonic() + job.timeout
+        worker = self._acquire(deadline, job.timeout)
+        try:
+            worker.connection.send(job)
+            ready = worker.connection.poll(max(deadline - time.monotonic(), 0))
+            if not ready:
+                self._kill(worker, deadline)
+                raise QueryTimeout(
+                    f"The query did not finish within {job.timeout:g} seconds and was stopped.",
+                    hint="Add a LIMIT, narrow the patterns, or ask for a longer timeout (up to "
+                    "HISTKG_QUERY_TIMEOUT).",
+                )
+            reply = worker.connection.recv()
+        except (EOFError, OSError):
+            self._kill(worker, None)
+            raise StoreError(
+                "A query worker stopped unexpectedly (out of memory?).",
+                hint="Retry; a fresh worker has been started.",
+            ) from None
+        self._release(worker)
+        return _unpack(reply)
+
+    def invalidate(self) -> None:
+        """The store changed: workers started from now on read a new snapshot."""
+        with self._lock:
+            old, self._snapshot = self._snapshot, None
+            stale = self._idle
+            self._idle = []
+            if old is not None:
+                old.retired = True
+        for worker in stale:
+            self._stop(worker)
+        if old is not None and old.workers <= 0:
+            old.remove()
+
+    def close(self) -> None:
+        """Stop every worker and delete the snapshots; queries after this fail."""
+        with self._lock:
+            self._closed = True
+            workers = [*self._idle, *self._busy]
+            self._idle, self._busy = [], set()
+            snapshot, self._snapshot = self._snapshot, None
+            if snapshot is not None:
+                snapshot.retired = True
+            self._lock.notify_all()
+        for worker in workers:
+            self._stop(worker)
+        if snapshot is not None and snapshot.workers <= 0:
+            snapshot.remove()
+
+    def pids(self) -> list[int]:
+        """Process ids of the live workers (for tests and ``/health``)."""
+        with self._lock:
+            return sorted(w.pid for w in [*self._idle, *self._busy])
+
+    # ------------------------------------------------------------------ internals
+
+    def _acquire(self, deadline: float, timeout: float) -> Worker:
+        with self._lock:
+            while True:
+                if self._closed:
+                    raise StoreError("The store is closed.")
+                if self._snapshot is None:
+                    self._snapshot = self._make_snapshot()
+                if self._idle:
+                    worker = self._idle.pop()
+                    self._busy.add(worker)
+                    self._keep_one_warm()
+                    return worker
+                if len(self._busy) + self._starting < self.size:
+                    snapshot = self._snapshot
+                    snapshot.workers += 1
+                    self._starting += 1
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise QueryTimeout(
+                        f"Every query worker stayed busy for {timeout:g} seconds.",
+                        hint="Retry later; the server is answering other queries.",
+                    )
+                self._lock.wait(remaining)
+        try:
+            worker = self._spawn(snapshot)
+        except BaseException:
+            with self._lock:
+                self._starting -= 1
+                snapshot.release()
+                self._lock.notify_all()
+            raise
+        with self._lock:
+            self._starting -= 1
+            self._busy.add(worker)
+            self._keep_one_warm()
+        return worker
+
+    def _keep_one_warm(self) -> None:
+        """With the lock held: start a spare worker in the background if none is idle."""
+        total = len(self._idle) + len(self._busy) + self._starting
+        if self._idle or self._starting or total >= self.size or self._snapshot is None:
+            return
+        snapshot = self._snapshot
+        snapshot.workers += 1
+        self._starting += 1
+        threading.Thread(target=self._warm, args=(snapshot,), daemon=True).start()
+
+    def _warm(self, snapshot: Snapshot) -> None:
+        try:
+            worker = self._spawn(snapshot)
+        except HistkgError as error:
+            log.warning("Could not start a spare query worker: %s", error.message)
+            with self._lock:
+                self._starting -= 1
+                snapshot.release()
+            return
+        with self._lock:
+            self._starting -= 1
+            keep = not self._closed and snapshot is self._snapshot
+            if keep:
+                self._idle.append(worker)
+                self._lock.notify_all()
+        if not keep:
+            self._stop(worker)
+
+    def _release(self, worker: Worker) -> None:
+        with self._lock:
+            self._busy.discard(worker)
+            keep = not self._closed and worker.snapshot is self._snapshot
+            if keep:
+                self._idle.append(worker)
+            self._lock.notify_all()
+        if not keep:
+            self._stop(worker)
+
+    def _kill(self, worker: Worker, deadline: float | None) -> None:
+        with self._lock:
+            self._busy.discard(worker)
+        self._stop(worker)
+        if deadline is not None:
+            self.kills.append((worker.pid, time.monotonic() - deadline))
+        with self._lock:
+            if not self._closed:
+                self._keep_one_warm()
+            self._lock.notify_all()
+
+    @staticmethod
+    def _stop(worker: Worker) -> None:
+        """End a worker at once (SIGKILL) and reap it; its snapshot may then be deleted."""
+        with contextlib.suppress(ProcessLookupError):
+            worker.process.kill()
+        worker.process.wait()
+        worker.connection.close()
+        worker.snapshot.release()
+
+    @staticmethod
+    def _spawn(snapshot: Snapshot) -> Worker:
+        parent, child = socket.socketpair()
+        root = str(Path(__file__).resolve().parent.parent)
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
+        }
+        try:
+            process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+                [sys.executable, "-m", "app.workers", str(child.fileno()), str(snapshot.path)],
+                pass_fds=[child.fileno()],
+                stdin=subprocess.DEVNULL,
+                env=env,
+            )
+        finally:
+            child.close()
+        connection = Connection(parent.detach())
+        worker = Worker(process, connection, snapshot)
+        try:
+            if not connection.poll(START_TIMEOUT):
+                raise StoreError("A query worker did not start in time.")
+            reply = connection.recv()
+        except (EOFError, OSError, StoreError):
+            process.kill()
+            process.wait()
+            connection.close()
+            raise StoreError(
+                "A query worker could not start.", hint="See the server log for the reason."
+            ) from None
+        if reply[0] != "ready":
+            process.kill()
+            process.wait()
+            connection.close()
+            _unpack(reply)
+        return worker
+
+
+def _unpack(reply: tuple[Any, ...]) -> QueryResult | SerializedResult:
+    if reply[0] == "ok":
+        result: QueryResult | SerializedResult = reply[1]
+        return result
+    if reply[0] == "error":
+        _, name, message, hint = reply
+        raise _REPLY_ERRORS.get(name, StoreError)(message, hint=hint)
+    log.error("A query worker failed: %s", reply[1])
+    raise InternalError()
+
+
+def remove_directory(path: Path) -> Callable[[], None]:
+    """A ``Snapshot.remove`` that deletes ``path`` (once)."""
+    return lambda: shutil.rmtree(path, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- the worker side
+
+
+def serve(connection: Connection, location: str) -> None:
+    """The worker's loop: open the snapshot read-only, then answer jobs until the socket closes."""
+    from pyoxigraph import Store as OxStore
+
+    from app.sparql import evaluate
+
+    try:
+        store = OxStore.read_only(location)
+    except OSError as error:
+        connection.send(("error", "StoreError", f"Cannot open the snapshot: {error}", None))
+        return
+    connection.send(("ready", os.getpid()))
+    while True:
+        try:
+            job = connection.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply: tuple[Any, ...] = ("ok", evaluate(store, job))
+        except HistkgError as error:
+            reply = ("error", type(error).__name__, error.message, error.hint)
+        except Exception as error:  # reported to the parent, which logs it
+            reply = ("crash", f"{type(error).__name__}: {error}")
+        try:
+            connection.send(reply)
+        except (EOFError, OSError):
+            if reply[0] == "ok":
+                discard_result(reply[1])
+            return
+
+
+def main(argv: list[str]) -> None:
+    """``python -m app.workers FD DIRECTORY``: started by ``WorkerPool``, not by hand."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C stops the server, which stops us
+    serve(Connection(int(argv[0])), argv[1])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,158 @@
+"""Timeouts that really stop the work: a runaway query over HTTP against the curated graph.
+
+The app serves an embedded store of the real ``ontology/`` and ``data/`` (about 5,000 quads)
+with two query worker processes. A three-way cartesian product over it (about 10^11 rows to
+count) would run for hours; it must be answered with a timeout error within timeout + 1 s, its
+worker must be gone (its core free) within a second of the deadline, and simple queries sent
+meanwhile must be answered at their normal speed.
+"""
+
+import os
+import statistics
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fixtures.sparql.servers import REPO, serve_app
+
+from app.errors import QueryTimeout
+from app.settings import Settings
+from app.store import Store
+from app.web import create_app
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+SIMPLE = "SELECT ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } LIMIT 5"
+TIMEOUT = 2.0
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store]]:
+    root = tmp_path_factory.mktemp("timeouts")
+    settings = Settings(store=str(root / "store"), project_dir=REPO, query_workers=2)
+    with Store.from_settings(settings) as store:
+        store.load_curated(REPO)
+        with serve_app(create_app(settings, store)) as url:
+            yield url, store
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time a live process has used, or None once it is gone (or a zombie)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return None
+    if fields[0] == "Z":
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_a_runaway_query_stops_at_its_deadline_while_others_are_answered(
+    served: tuple[str, Store],
+) -> None:
+    url, store = served
+    with httpx.Client(base_url=url, timeout=30) as client:
+        baseline = []
+        for _ in range(10):
+            started = time.monotonic()
+            assert client.get("/sparql", params={"query": SIMPLE}).status_code == 200
+            baseline.append(time.monotonic() - started)
+        workers_before = set(store.worker_pids())
+        outcome: dict[str, object] = {}
+
+        def runaway() -> None:
+            started = time.monotonic()
+            response = client.get("/sparql", params={"query": RUNAWAY, "timeout": str(TIMEOUT)})
+            outcome["seconds"] = time.monotonic() - started
+            outcome["response"] = response
+
+        thread = threading.Thread(target=runaway)
+        thread.start()
+        during: list[float] = []
+        busy: dict[int, float] = {}
+        while thread.is_alive():
+            for pid in store.worker_pids():
+                used = cpu_seconds(pid)
+                if used is not None:
+                    busy[pid] = used
+            started = time.monotonic()
+            assert client.get("/sparql", params={"query": SIMPLE}).status_code == 200
+            during.append(time.monotonic() - started)
+            time.sleep(0.05)
+        thread.join()
+
+    response = outcome["response"]
+    assert isinstance(response, httpx.Response)
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "query_timeout"
+    seconds = outcome["seconds"]
+    assert isinstance(seconds, float)
+    assert TIMEOUT <= seconds < TIMEOUT + 1, seconds
+
+    # The worker that ran it was killed at the deadline: gone, its core free.
+    kills = store._backend.kills  # type: ignore[attr-defined]
+    assert len(kills) == 1
+    pid, after_deadline = kills[0]
+    assert pid in workers_before
+    assert after_deadline < 1.0, after_deadline
+    assert cpu_seconds(pid) is None
+    assert busy.get(pid, 0) > TIMEOUT / 2, busy  # it was really computing until then
+    assert pid not in store.worker_pids()
+
+    # Simple queries kept their normal speed meanwhile.
+    normal = statistics.median(baseline)
+    assert during, "no simple query ran while the runaway did"
+    assert statistics.median(during) < max(5 * normal, 0.1), (baseline, during)
+    assert max(during) < 0.5, during
+    print(
+        f"\nrunaway answered after {seconds:.3f} s (timeout {TIMEOUT} s); worker {pid} gone "
+        f"{after_deadline * 1000:.1f} ms after the deadline; simple queries: median "
+        f"{statistics.median(during) * 1000:.1f} ms, max {max(during) * 1000:.1f} ms during, "
+        f"median {normal * 1000:.1f} ms before ({len(during)} queries)"
+    )
+
+
+def test_a_request_may_ask_for_less_time_never_more(served: tuple[str, Store]) -> None:
+    url, _ = served
+    with httpx.Client(base_url=url, timeout=30) as client:
+        more = client.get("/sparql", params={"query": SIMPLE, "timeout": "3600"})
+        assert more.headers["x-histkg-timeout"] == "10"  # the setting's default
+        less = client.get("/sparql", params={"query": SIMPLE, "timeout": "0.5"})
+        assert less.headers["x-histkg-timeout"] == "0.5"
+        started = time.monotonic()
+        stopped = client.get("/sparql", params={"query": RUNAWAY, "timeout": "0.5"})
+        assert stopped.status_code == 503
+        assert time.monotonic() - started < 1.5
+        bad = client.get("/sparql", params={"query": SIMPLE, "timeout": "soon"})
+        assert bad.status_code == 400
+
+
+def test_the_pool_replaces_a_killed_worker_and_keeps_answering(
+    served: tuple[str, Store],
+) -> None:
+    _, store = served
+    with pytest.raises(QueryTimeout):
+        store.query(RUNAWAY, timeout=0.3)
+    for _ in range(5):
+        assert store.query(SIMPLE).rows
+    assert 1 <= len(store.worker_pids()) <= 2
+
+
+def test_without_workers_the_caller_still_gets_its_timeout(tmp_path: Path) -> None:
+    """``query_workers=0`` (threads): the answer comes at the deadline.
+
+    Only a lazily evaluated query also stops there (rows are read one by one and the deadline
+    is checked between them); an eager step such as a COUNT would go on in the background,
+    which is why the server runs queries in worker processes.
+    """
+    many = tmp_path / "many.nt"
+    many.write_text("".join(f"<urn:p{i}> <urn:knows> <urn:q{i}> .\n" for i in range(2000)))
+    with Store(str(tmp_path / "store"), query_workers=0, max_rows=10**9) as store:
+        store.load_files([many])
+        started = time.monotonic()
+        with pytest.raises(QueryTimeout):
+            store.query("SELECT * { ?a ?p ?b . ?c ?q ?d }", timeout=0.3)
+        assert time.monotonic() - started < 1.3
+        assert store.worker_pids() == []
