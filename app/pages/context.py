@@ -1,0 +1,593 @@
+"""Page contexts: what each template may read, as frozen dataclasses with a help text per field.
+
+The data layer (``app.pages.entity``, ``app.pages.home``, ``app.pages.search``) builds these
+from SPARQL results; templates only read them (``tests/test_pages_contract.py`` checks that every
+attribute a template names is a field declared here), and the ``.json`` view of a page is the
+same object as JSON. Nothing here is HTML: labels are plain text that the templates escape.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def _help(text: str) -> dict[str, str]:
+    """Field metadata holding the field's help text (read by docs and the contract test)."""
+    return {"help": text}
+
+
+def help_text(cls: type, name: str) -> str:
+    """The help text of field ``name`` of a page context class."""
+    for item in dataclasses.fields(cls):
+        if item.name == name:
+            return str(item.metadata.get("help", ""))
+    raise KeyError(name)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Link:
+    """A reference to a resource, shown by its label."""
+
+    label: str = field(
+        metadata=_help("Text of the link: the target's label, or a readable form of its IRI.")
+    )
+    href: str | None = field(
+        metadata=_help(
+            "Where the link goes: a path on this server (/id/...), an outside URL, or None when "
+            "the target has no page (shown as plain text)."
+        )
+    )
+    iri: str = field(metadata=_help("IRI of the target."))
+    external: bool = field(
+        default=False, metadata=_help("True when href leaves this server (for example Wikidata).")
+    )
+    kind: str = field(
+        default="",
+        metadata=_help("Kind of the target in words (person, event, claim ...), or empty."),
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoteRef:
+    """A footnote mark after a statement."""
+
+    number: int = field(metadata=_help("The footnote's number on this page."))
+    target: str = field(
+        metadata=_help("Fragment id of the footnote at the foot of the page (fn-3).")
+    )
+    id: str = field(
+        metadata=_help(
+            "Fragment id of this mark, unique on the page, for the footnote's back link."
+        )
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Value:
+    """The object of a statement: a link, a text, a date or a quotation."""
+
+    text: str = field(
+        metadata=_help("The value as text: the link label, the literal or the date in words.")
+    )
+    link: Link | None = field(
+        default=None, metadata=_help("The linked resource, when the value is one.")
+    )
+    lang: str = field(
+        default="", metadata=_help("Language tag of a text value (en, ru-Latn-alalc97), or empty.")
+    )
+    kind: str = field(
+        default="text", metadata=_help("One of link, text, date, quotation, unknown.")
+    )
+    detail: str = field(
+        default="",
+        metadata=_help(
+            "Secondary text: for a date the source's phrase, for a quotation its printed form."
+        ),
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Statement:
+    """One statement of the page, with where it comes from."""
+
+    value: Value = field(metadata=_help("What is stated."))
+    notes: tuple[NoteRef, ...] = field(
+        default=(), metadata=_help("Footnote marks of the claims that make the statement.")
+    )
+    reported: str = field(
+        default="",
+        metadata=_help(
+            "For a reported claim, on whose word: 'according to Karl Radek, as told by Louis "
+            "Fischer'; empty for what the historian asserts."
+        ),
+    )
+    role: str = field(
+        default="",
+        metadata=_help("The part the value plays, where a list mixes roles (addressee ...)."),
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class PropertyGroup:
+    """Statements that share a property."""
+
+    label: str = field(metadata=_help("The property in words (carried out by, took place at ...)."))
+    iri: str = field(metadata=_help("IRI of the property."))
+    statements: tuple[Statement, ...] = field(metadata=_help("The statements, in a stable order."))
+    total: int = field(
+        default=0, metadata=_help("How many statements the graph has for this property.")
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pager:
+    """Position in a paged list and links to the neighbouring pages."""
+
+    page: int = field(metadata=_help("Number of the page shown, from 1."))
+    previous_href: str | None = field(
+        default=None, metadata=_help("Link to the previous page, if any.")
+    )
+    next_href: str | None = field(default=None, metadata=_help("Link to the next page, if any."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Inbound:
+    """Links from other resources to this one, grouped by property and paged."""
+
+    groups: tuple[PropertyGroup, ...] = field(
+        metadata=_help("This page of links, by property (in words).")
+    )
+    total: int = field(metadata=_help("Number of links on this page."))
+    pager: Pager = field(metadata=_help("Paging of the links."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Passage:
+    """A passage of a stored source text with the anchored part highlighted."""
+
+    source: Link = field(metadata=_help("The stored text the passage comes from."))
+    before: str = field(
+        metadata=_help("Text before the highlighted part, from the start of its sentence.")
+    )
+    highlight: str = field(metadata=_help("The anchored part, as the stored text has it."))
+    after: str = field(
+        metadata=_help("Text after the highlighted part, to the end of its sentence.")
+    )
+    clipped_start: bool = field(metadata=_help("True when text before the passage was left out."))
+    clipped_end: bool = field(metadata=_help("True when text after the passage was left out."))
+    location: str = field(metadata=_help("Where it stands: 'page 129, characters 2444-2570'."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Quotation:
+    """A quotation of a claim, as repaired and as printed."""
+
+    link: Link = field(metadata=_help("The quotation resource."))
+    text: str = field(metadata=_help("The quotation with the extraction damage repaired."))
+    printed: str = field(
+        default="", metadata=_help("The same words as the stored text has them, when they differ.")
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class BookNote:
+    """The footnote of the source page that a claim rests on."""
+
+    link: Link = field(metadata=_help("The footnote resource."))
+    number: int = field(metadata=_help("Its number on the source page."))
+    content: str = field(metadata=_help("Its text, as the source page prints it."))
+    cited: tuple[Link, ...] = field(metadata=_help("The pages it cites (parts of a book)."))
+    books: tuple[Link, ...] = field(metadata=_help("The books those pages belong to."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Footnote:
+    """A footnote of this page: a claim (or a naming) with its sources and passage."""
+
+    number: int = field(metadata=_help("Its number on this page, in order of first reference."))
+    id: str = field(metadata=_help("Fragment id (fn-3)."))
+    backref: str = field(metadata=_help("Fragment id of its first mark in the text."))
+    kind: str = field(
+        metadata=_help(
+            "'claim' for a claim of the source, 'mention' for where it names the entity."
+        )
+    )
+    claim: Link | None = field(metadata=_help("The claim, for a claim footnote."))
+    summary: str = field(metadata=_help("The claim in one sentence, or what the mention shows."))
+    mode: str = field(
+        default="", metadata=_help("asserted or reported (in words), empty for a mention.")
+    )
+    reported: str = field(
+        default="", metadata=_help("For a reported claim: 'according to ..., as told by ...'.")
+    )
+    source_pages: tuple[Link, ...] = field(
+        metadata=_help("The page(s) of the source book the claim is read from.")
+    )
+    book_note: BookNote | None = field(
+        default=None, metadata=_help("The source page's footnote that supports the claim.")
+    )
+    other_sources: tuple[Link, ...] = field(
+        default=(), metadata=_help("Other sources of the claim (the Wikidata table).")
+    )
+    passages: tuple[Passage, ...] = field(
+        default=(), metadata=_help("The passages the claim was read from, highlighted.")
+    )
+    quotations: tuple[Quotation, ...] = field(
+        default=(), metadata=_help("Quotations the claim contains, repaired.")
+    )
+    editorial_notes: tuple[str, ...] = field(
+        default=(), metadata=_help("What the curators decided, and why.")
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class DateText:
+    """A date in words, with the source's own phrase and how it was worked out."""
+
+    words: str = field(
+        metadata=_help(
+            "The date in words: '23 September 1931, five days after the Mukden Incident'."
+        )
+    )
+    phrase: str = field(
+        default="", metadata=_help("The source's own words for the date, if different from words.")
+    )
+    edtf: str = field(default="", metadata=_help("The EDTF value it is computed from."))
+    derivation: str = field(default="", metadata=_help("How the date was worked out, in words."))
+    link: Link | None = field(default=None, metadata=_help("The time-span resource."))
+    notes: tuple[NoteRef, ...] = field(
+        default=(), metadata=_help("Footnote marks of the claim that gives the date.")
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Dated:
+    """A resource in a date-ordered list (timelines, a person's events, what happened here)."""
+
+    link: Link = field(metadata=_help("The event, activity, attitude or document."))
+    when: str = field(metadata=_help("Its date in words, or empty when undated."))
+    role: str = field(
+        metadata=_help("How it relates to the page's entity (carried out, addressee, before ...).")
+    )
+    notes: tuple[NoteRef, ...] = field(
+        default=(), metadata=_help("Footnote marks of the claims that relate it.")
+    )
+    reported: str = field(default="", metadata=_help("For a reported claim: on whose word."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Role:
+    """Participants in one role (carried out by, addressee, held by ...)."""
+
+    label: str = field(metadata=_help("The role in words."))
+    statements: tuple[Statement, ...] = field(metadata=_help("Who, with footnotes."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventSection:
+    """What an event, activity or attitude page shows first."""
+
+    places: tuple[Statement, ...] = field(metadata=_help("Where it took place."))
+    roles: tuple[Role, ...] = field(metadata=_help("Who took part, by role."))
+    content: tuple[Statement, ...] = field(
+        metadata=_help("What was said, asked or meant, in the source's words.")
+    )
+    about: tuple[Statement, ...] = field(metadata=_help("What it concerned."))
+    before: tuple[Dated, ...] = field(metadata=_help("What came before it or led to it, by date."))
+    after: tuple[Dated, ...] = field(
+        metadata=_help("What came after it or followed from it, by date.")
+    )
+    context: tuple[Dated, ...] = field(
+        metadata=_help("What it was part of or fell within, and its parts.")
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class PersonSection:
+    """What a person page shows first."""
+
+    events: tuple[Dated, ...] = field(
+        metadata=_help("Events, activities and attitudes involving them, by date.")
+    )
+    letters: tuple[Dated, ...] = field(
+        metadata=_help("Letters and writings they sent, received or published.")
+    )
+    testimony: tuple[Dated, ...] = field(
+        metadata=_help("Claims resting on their word or their record.")
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Instruction:
+    """An instruction a letter gave."""
+
+    link: Link = field(metadata=_help("The instruction (an activity)."))
+    content: str = field(metadata=_help("What was asked, in the source's words."))
+    directed_at: tuple[Link, ...] = field(metadata=_help("Whom it was directed at."))
+    notes: tuple[NoteRef, ...] = field(default=(), metadata=_help("Footnote marks."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class LetterSection:
+    """What a letter or other document page shows first."""
+
+    creation: Link | None = field(metadata=_help("The writing or publication that made it."))
+    senders: tuple[Statement, ...] = field(metadata=_help("Who wrote or published it."))
+    recipients: tuple[Statement, ...] = field(metadata=_help("To whom it was written."))
+    recipient_unknown: bool = field(
+        metadata=_help("True when the source does not say to whom it was written.")
+    )
+    published_in: tuple[Statement, ...] = field(metadata=_help("Where it was published."))
+    when: DateText | None = field(metadata=_help("When it was written or published."))
+    quotations: tuple[Statement, ...] = field(metadata=_help("Quotations from it, as repaired."))
+    instructions: tuple[Instruction, ...] = field(metadata=_help("The instructions it gave."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class InvolvementSection:
+    """What a place, group or newspaper page shows first."""
+
+    items: tuple[Dated, ...] = field(metadata=_help("What happened there or involved it, by date."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Citation:
+    """One claim a book (or page) is cited for."""
+
+    pages: str = field(metadata=_help("The cited pages ('103', '119-20')."))
+    part: Link = field(metadata=_help("The cited part of the book."))
+    claim: Link = field(metadata=_help("The claim it supports."))
+    notes: tuple[NoteRef, ...] = field(metadata=_help("Footnote mark of that claim on this page."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class BookSection:
+    """What a book page shows first."""
+
+    citations: tuple[Citation, ...] = field(metadata=_help("Everything it is cited for, by page."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClaimLine:
+    """One triple of a claim graph, as a sentence of three parts."""
+
+    subject: Link = field(metadata=_help("What the statement is about."))
+    property: str = field(metadata=_help("The property in words."))
+    value: Value = field(metadata=_help("The value."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClaimSection:
+    """What a claim page shows first."""
+
+    mode: str = field(metadata=_help("asserted or reported, in words."))
+    reported: str = field(metadata=_help("On whose word, for a reported claim."))
+    lines: tuple[ClaimLine, ...] = field(metadata=_help("What the claim's graph says."))
+    notes: tuple[NoteRef, ...] = field(metadata=_help("The claim's own footnote mark."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Format:
+    """An alternative representation of the page."""
+
+    label: str = field(metadata=_help("Name of the format (Turtle, JSON-LD ...)."))
+    href: str = field(metadata=_help("URL of that representation."))
+    media_type: str = field(metadata=_help("Its media type."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Identifiers:
+    """How to refer to the entity and where else it is described."""
+
+    iri: str = field(metadata=_help("The entity's permanent IRI (its permalink)."))
+    path: str = field(metadata=_help("Its page on this server."))
+    formats: tuple[Format, ...] = field(
+        metadata=_help("Machine-readable representations of the entity.")
+    )
+    wikidata: Link | None = field(metadata=_help("The Wikidata item it is the same as, if linked."))
+    wikidata_search: str = field(
+        metadata=_help("A Wikidata search for the label, when not linked.")
+    )
+    cite: str = field(metadata=_help("A citation of this page, as text."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Site:
+    """What every page needs from the site: names, links, assets."""
+
+    name: str = field(metadata=_help("Name of the site."))
+    version: str = field(metadata=_help("Version of histkg serving it."))
+    query: str = field(default="", metadata=_help("The search box's current text."))
+    home_href: str = field(default="/", metadata=_help("Link to the home page."))
+    search_href: str = field(default="/search", metadata=_help("Where the search form goes."))
+    sparql_href: str = field(default="/sparql", metadata=_help("Link to the SPARQL endpoint."))
+    dump_href: str = field(default="/dump/", metadata=_help("Link to the data dumps."))
+    css_href: str = field(metadata=_help("The style sheet."))
+    js_href: str = field(metadata=_help("The small search-suggestion script."))
+    icon_href: str = field(metadata=_help("The site icon."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class EntityPage:
+    """The page of one entity of the graph (the HTML, the .json view and the template contract)."""
+
+    template: str = field(
+        metadata=_help("The template that renders it (entity.html or a per-kind template).")
+    )
+    site: Site = field(metadata=_help("Site-wide links and names."))
+    title: str = field(metadata=_help("The document title."))
+    iri: str = field(metadata=_help("The entity's IRI."))
+    label: str = field(metadata=_help("Its preferred label."))
+    alt_labels: tuple[Value, ...] = field(
+        metadata=_help("Its other names, with their language tags.")
+    )
+    kind: str = field(metadata=_help("Its kind in one word (person, event, letter, place ...)."))
+    types: tuple[Link, ...] = field(metadata=_help("Its types in words (classes and concepts)."))
+    description: str = field(metadata=_help("One line on what it is."))
+    when: DateText | None = field(metadata=_help("Its date in words, for dated entities."))
+    label_notes: tuple[NoteRef, ...] = field(
+        metadata=_help("Footnote marks of the passages that name it.")
+    )
+    editorial_notes: tuple[str, ...] = field(metadata=_help("Curators' notes on the entity."))
+    unknowns: tuple[str, ...] = field(
+        metadata=_help("What the source leaves unknown (title, addressee ...).")
+    )
+    statements: tuple[PropertyGroup, ...] = field(
+        metadata=_help("Every statement about it, by property.")
+    )
+    inbound: Inbound = field(metadata=_help("Links to it from other resources, grouped and paged."))
+    event: EventSection | None = field(
+        metadata=_help("Event section, for events, activities and attitudes.")
+    )
+    person: PersonSection | None = field(metadata=_help("Person section, for people."))
+    letter: LetterSection | None = field(
+        metadata=_help("Letter section, for letters and other documents.")
+    )
+    involvement: InvolvementSection | None = field(
+        metadata=_help("For places, groups and newspapers.")
+    )
+    book: BookSection | None = field(
+        metadata=_help("For books and their pages: what they are cited for.")
+    )
+    claim: ClaimSection | None = field(metadata=_help("For claims: what the claim says."))
+    footnotes: tuple[Footnote, ...] = field(metadata=_help("The page's footnotes, by number."))
+    identifiers: Identifiers = field(
+        metadata=_help("Permalink, formats, Wikidata link and a citation.")
+    )
+    schema_org: dict[str, Any] = field(
+        metadata=_help("schema.org description embedded as JSON-LD.")
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Count:
+    """A number on the home page."""
+
+    label: str = field(metadata=_help("What is counted, in words."))
+    number: int = field(metadata=_help("How many."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class TypeList:
+    """Entities of one kind, for the home page."""
+
+    key: str = field(metadata=_help("The kind's key, for search filters (person, event ...)."))
+    label: str = field(metadata=_help("The kind in words, plural."))
+    links: tuple[Link, ...] = field(metadata=_help("The entities, by label (at most a screenful)."))
+    total: int = field(metadata=_help("How many entities of the kind there are."))
+    more_href: str | None = field(metadata=_help("Link to all of them when not all are listed."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class TimelineRow:
+    """One event on the timeline: a point for a known day, a bar for a range."""
+
+    link: Link = field(metadata=_help("The event."))
+    when: str = field(metadata=_help("Its date in words."))
+    left: float = field(metadata=_help("Start position, in percent of the axis width."))
+    width: float = field(metadata=_help("Length, in percent of the axis width (0 for a point)."))
+    shape: str = field(
+        metadata=_help("'point' for a single day, 'range' for a longer or uncertain span.")
+    )
+    uncertain: bool = field(
+        metadata=_help("True when the span is an uncertain reading (relative, approximate).")
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Tick:
+    """A label on the timeline axis."""
+
+    label: str = field(metadata=_help("The label (a year, a month)."))
+    left: float = field(metadata=_help("Position, in percent of the axis width."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Timeline:
+    """Every dated event, drawn on an axis that leaves out the empty years."""
+
+    rows: tuple[TimelineRow, ...] = field(metadata=_help("The events, by start date."))
+    ticks: tuple[Tick, ...] = field(metadata=_help("Axis labels."))
+    breaks: tuple[float, ...] = field(
+        metadata=_help("Positions where empty years were left out, in percent.")
+    )
+    undated: tuple[Link, ...] = field(metadata=_help("Events the graph gives no date for."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class HomePage:
+    """The home page: what the graph is, counts, kinds of entities and a timeline."""
+
+    template: str = field(metadata=_help("The template (home.html)."))
+    site: Site = field(metadata=_help("Site-wide links and names."))
+    title: str = field(metadata=_help("The document title."))
+    counts: tuple[Count, ...] = field(metadata=_help("Numbers of entities, claims and footnotes."))
+    types: tuple[TypeList, ...] = field(metadata=_help("Entities by kind."))
+    timeline: Timeline = field(metadata=_help("Every dated event on one axis."))
+    schema_org: dict[str, Any] = field(
+        metadata=_help("schema.org Dataset description embedded as JSON-LD.")
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchHit:
+    """One search result."""
+
+    link: Link = field(metadata=_help("The entity found."))
+    matched: str = field(metadata=_help("The name that matched, when it is not the label."))
+    match: str = field(metadata=_help("How it matched: exact, prefix, word-prefix or substring."))
+    types: str = field(metadata=_help("Its types in words."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class KindOption:
+    """A kind to narrow the search to."""
+
+    key: str = field(metadata=_help("The kind's key (person, event ...)."))
+    label: str = field(metadata=_help("The kind in words."))
+    selected: bool = field(metadata=_help("True when the search is narrowed to it."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchPage:
+    """Search results, as HTML or JSON."""
+
+    template: str = field(metadata=_help("The template (search.html)."))
+    site: Site = field(metadata=_help("Site-wide links and names."))
+    title: str = field(metadata=_help("The document title."))
+    query: str = field(metadata=_help("What was searched for."))
+    kind: str = field(metadata=_help("The kind the search is narrowed to, or empty."))
+    kinds: tuple[KindOption, ...] = field(metadata=_help("Kinds to narrow the search to."))
+    hits: tuple[SearchHit, ...] = field(metadata=_help("This page of results, best first."))
+    total: int = field(metadata=_help("Number of results in all pages."))
+    pager: Pager = field(metadata=_help("Paging of the results."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ErrorPage:
+    """An error as a page for browsers (API clients get the JSON error format)."""
+
+    template: str = field(metadata=_help("The template (error.html or 404.html)."))
+    site: Site = field(metadata=_help("Site-wide links and names."))
+    title: str = field(metadata=_help("The document title."))
+    status: int = field(metadata=_help("The HTTP status."))
+    code: str = field(metadata=_help("The error code of the JSON error format."))
+    message: str = field(metadata=_help("What went wrong."))
+    hint: str = field(metadata=_help("How to fix it, if known."))
+    iri: str = field(default="", metadata=_help("For an unknown entity: the IRI asked for."))
+    suggestions: tuple[Link, ...] = field(
+        default=(), metadata=_help("Entities with similar names, for an unknown IRI.")
+    )
+
+
+PAGE_TYPES: tuple[type, ...] = (EntityPage, HomePage, SearchPage, ErrorPage)
+"""The contexts templates are rendered with (each as the variable ``page``)."""
+
+
+def context_types() -> list[type]:
+    """Every dataclass a template can reach from a page context (for the contract test)."""
+    return [
+        obj for obj in globals().values() if isinstance(obj, type) and dataclasses.is_dataclass(obj)
+    ]

@@ -1,0 +1,395 @@
+"""The page context of one entity, built from its neighbourhood in the graph.
+
+``entity_page(store, iri, settings)`` fetches the neighbourhood (four queries, see
+``app.pages.graph``) and returns an :class:`~app.pages.context.EntityPage`, or None when the
+store knows nothing of ``iri``. Sections are built in the order the page shows them, so footnotes
+are numbered as a reader meets them: the heading (where the source names the entity), the
+per-kind section, the statements, the links into the entity.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict, defaultdict
+from datetime import date
+from typing import Any
+from urllib.parse import quote_plus
+
+from pyoxigraph import Literal, NamedNode
+
+from app.dates import day_in_words
+from app.pages.build import HKC, PageBuilder, PageSettings, facts_about
+from app.pages.context import (
+    DateText,
+    EntityPage,
+    Format,
+    Identifiers,
+    Inbound,
+    Link,
+    Pager,
+    PropertyGroup,
+    Statement,
+    Value,
+)
+from app.pages.graph import (
+    CRM,
+    HK,
+    RDF_TYPE,
+    RDFS_LABEL,
+    Neighbourhood,
+    Node,
+    fetch,
+    preferred,
+    store_state,
+)
+from app.pages.labels import (
+    DCTERMS,
+    OWL,
+    SKOS,
+    inverse_words,
+    kind_of,
+    property_words,
+)
+from app.pages.sections import (
+    book_section,
+    claim_section,
+    event_section,
+    involvement_section,
+    letter_section,
+    person_section,
+)
+from app.store import Store
+
+# Shown in the heading or the identifiers box, not in the statements table.
+HEADING_PROPERTIES = frozenset(
+    {
+        RDF_TYPE,
+        RDFS_LABEL,
+        SKOS + "prefLabel",
+        SKOS + "altLabel",
+        DCTERMS + "description",
+        SKOS + "definition",
+        OWL + "sameAs",
+        HK + "editorialNote",
+        HK + "unknown",
+        HK + "mention",
+        CRM + "P2_has_type",
+    }
+)
+# Statement groups a reader looks for first; the rest follow alphabetically.
+PROPERTY_ORDER = (
+    CRM + "P4_has_time-span",
+    CRM + "P14_carried_out_by",
+    HK + "heldBy",
+    HK + "addressee",
+    HK + "directedAt",
+    CRM + "P11_had_participant",
+    CRM + "P7_took_place_at",
+    HK + "content",
+    HK + "about",
+)
+FORMATS = (
+    ("Turtle", ".ttl", "text/turtle"),
+    ("JSON-LD", ".jsonld", "application/ld+json"),
+    ("N-Triples", ".nt", "application/n-triples"),
+    ("RDF/XML", ".rdf", "application/rdf+xml"),
+    ("TriG", ".trig", "application/trig"),
+    ("N-Quads", ".nq", "application/n-quads"),
+    ("JSON (this page's data)", ".json", "application/json"),
+)
+SCHEMA_TYPES = {
+    "person": "Person",
+    "group": "Organization",
+    "place": "Place",
+    "event": "Event",
+    "attitude": "Thing",
+    "document": "CreativeWork",
+    "book": "Book",
+    "source": "CreativeWork",
+    "claim": "Claim",
+    "quotation": "Quotation",
+    "concept": "DefinedTerm",
+}
+INBOUND_PAGE_SIZE = 50
+PAGE_CACHE_SIZE = 1024
+_PAGES: weakref.WeakKeyDictionary[Store, OrderedDict[tuple[Any, ...], EntityPage]] = (
+    weakref.WeakKeyDictionary()
+)
+_PAGE_LOCK = threading.Lock()
+
+
+def entity_page(
+    store: Store, iri: str, settings: PageSettings, *, inbound_page: int = 1, cache: bool = True
+) -> EntityPage | None:
+    """The page of ``iri``, or None when the graph has nothing about it.
+
+    Pages are cached per store state (``store_state``: a load in this process or a new curated
+    load elsewhere starts afresh), at most ``PAGE_CACHE_SIZE`` of them; ``cache=False`` always
+    builds anew (for measuring).
+    """
+    page_number = max(inbound_page, 1)
+    key: tuple[Any, ...] = (store_state(store), iri, page_number, settings)
+    if cache:
+        with _PAGE_LOCK:
+            cached = _PAGES[store].get(key) if store in _PAGES else None
+        if cached is not None:
+            return cached
+    offset = (page_number - 1) * INBOUND_PAGE_SIZE
+    hood = fetch(store, iri, inbound_limit=INBOUND_PAGE_SIZE, inbound_offset=offset)
+    page = _page(hood, settings, page_number) if hood.exists else None
+    if cache and page is not None:
+        with _PAGE_LOCK:
+            pages = _PAGES.setdefault(store, OrderedDict())
+            pages[key] = page
+            while len(pages) > PAGE_CACHE_SIZE:
+                pages.popitem(last=False)
+    return page
+
+
+def _page(hood: Neighbourhood, settings: PageSettings, inbound_page: int) -> EntityPage:
+    iri = hood.iri
+    builder = PageBuilder(hood, settings)
+    node = hood.nodes.get(iri) or Node(iri)
+    kind = kind_of(node.classes)
+    own = facts_about(hood, iri)
+    label = node.label() if node.labels else _fallback_label(hood, iri)
+    label_notes = (builder.note("mention:" + iri),) if builder.mention_anchors(iri) else ()
+    when = builder.date_text(iri) or _own_date(builder, iri)
+    sections: dict[str, Any] = {
+        "event": event_section(builder, iri) if kind.key in ("event", "attitude") else None,
+        "person": person_section(builder, iri) if kind.key == "person" else None,
+        "letter": letter_section(builder, iri) if kind.key == "document" else None,
+        "involvement": involvement_section(builder, iri)
+        if kind.key in ("group", "place")
+        else None,
+        "book": book_section(builder, iri) if kind.key in ("book", "source") else None,
+        "claim": claim_section(builder, iri) if kind.key == "claim" else None,
+    }
+    # The date is the heading's date line (with its footnote); the table would repeat it.
+    shown = [f for f in own if not (when and f.predicate == CRM + "P4_has_time-span")]
+    statements = _statements(builder, shown, label_notes)
+    inbound = _inbound(builder, inbound_page)
+    types = _types(builder, node)
+    kind_word = types[0].label if types and types[0].href else kind.singular
+    return EntityPage(
+        template=kind.template,
+        site=settings.site,
+        title=f"{label} \u2013 {settings.site.name}",
+        iri=iri,
+        label=label,
+        alt_labels=_alt_labels(own, label),
+        kind=kind_word,
+        types=types,
+        description=_description(own),
+        when=when,
+        label_notes=label_notes,
+        editorial_notes=tuple(
+            dict.fromkeys(str(f.object.value) for f in own if f.predicate == HK + "editorialNote")
+        ),
+        unknowns=tuple(
+            dict.fromkeys(str(f.object.value) for f in own if f.predicate == HK + "unknown")
+        ),
+        statements=statements,
+        inbound=inbound,
+        footnotes=builder.footnotes(),
+        identifiers=_identifiers(builder, own, label),
+        schema_org=_schema_org(builder, kind.key, label, own, when),
+        **sections,
+    )
+
+
+def _fallback_label(hood: Neighbourhood, iri: str) -> str:
+    own = [f.object for f in hood.facts if f.subject == iri and f.predicate == SKOS + "prefLabel"]
+    literals = [o for o in own if isinstance(o, Literal)]
+    return preferred(literals) or hood.label(iri)
+
+
+def _own_date(builder: PageBuilder, iri: str) -> DateText | None:
+    """For a time-span's own page: the date it states."""
+    facts = builder.span_date(iri)
+    if facts is None:
+        return None
+    from app.dates import date_in_words
+
+    words = date_in_words(facts)
+    graphs = {
+        f.graph for f in builder.hood.facts if f.subject == iri and f.predicate == HK + "edtf"
+    }
+    return DateText(
+        words=words,
+        phrase=facts.phrase if facts.phrase and facts.phrase not in words else "",
+        edtf=facts.edtf or "",
+        derivation=facts.derivation or "",
+        notes=builder.notes_for_graphs(graphs),
+    )
+
+
+def _alt_labels(own: list[Any], label: str) -> tuple[Value, ...]:
+    names: dict[str, Value] = {}
+    for fact in own:
+        if fact.predicate in (SKOS + "altLabel", RDFS_LABEL) and isinstance(fact.object, Literal):
+            text = fact.object.value
+            if text != label and text not in names:
+                names[text] = Value(text=text, lang=fact.object.language or "")
+    return tuple(names.values())
+
+
+def _description(own: list[Any]) -> str:
+    for prop in (DCTERMS + "description", SKOS + "definition"):
+        literals = [f.object for f in own if f.predicate == prop and isinstance(f.object, Literal)]
+        if literals:
+            return preferred(literals)
+    return ""
+
+
+def _types(builder: PageBuilder, node: Node) -> tuple[Link, ...]:
+    concepts = [builder.link(t) for t in node.types]
+    vocabulary = builder.hood.vocabulary
+    classes = [
+        Link(label=_lower(vocabulary.get(c) or c.rsplit("/", 1)[-1]), href=None, iri=c)
+        for c in sorted(node.classes)
+    ]
+    return tuple(concepts + classes)
+
+
+def _lower(text: str) -> str:
+    """Lower-case a class label ("Linguistic Object"), keeping acronyms ("PROV")."""
+    return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in text.split(" "))
+
+
+def _statements(
+    builder: PageBuilder, own: list[Any], mention_notes: tuple[Any, ...]
+) -> tuple[PropertyGroup, ...]:
+    by_property: dict[str, dict[str, Statement]] = defaultdict(dict)
+    for fact in own:
+        if fact.predicate in HEADING_PROPERTIES:
+            continue
+        key = str(fact.object)
+        if key in by_property[fact.predicate]:
+            continue
+        statement = builder.statement(fact.subject, fact.predicate, fact.object)
+        if not statement.notes and not builder.hood.is_claim(fact.graph) and mention_notes:
+            statement = Statement(value=statement.value, notes=mention_notes)
+        by_property[fact.predicate][key] = statement
+    vocabulary = builder.hood.vocabulary
+
+    def order(prop: str) -> tuple[int, str]:
+        rank = PROPERTY_ORDER.index(prop) if prop in PROPERTY_ORDER else len(PROPERTY_ORDER)
+        return rank, property_words(prop, vocabulary)
+
+    return tuple(
+        PropertyGroup(
+            label=property_words(prop, vocabulary),
+            iri=prop,
+            statements=tuple(
+                sorted(by_property[prop].values(), key=lambda s: s.value.text.casefold())
+            ),
+            total=len(by_property[prop]),
+        )
+        for prop in sorted(by_property, key=order)
+    )
+
+
+def _inbound(builder: PageBuilder, page: int) -> Inbound:
+    hood = builder.hood
+    groups: dict[str, list[Statement]] = defaultdict(list)
+    target = NamedNode(hood.iri)
+    for link in hood.inbound:
+        graphs = builder.claims_of(link.subject, link.predicate, target)
+        notes = builder.notes_for_graphs(graphs)
+        if not notes and link.subject in hood.claims:
+            notes = (builder.note(link.subject),)
+        item = builder.link(link.subject, link.label or None)
+        groups[link.predicate].append(
+            Statement(
+                value=Value(text=item.label, link=item, kind="link"),
+                notes=notes,
+                reported=builder.reported_for(graphs),
+            )
+        )
+    vocabulary = hood.vocabulary
+    return Inbound(
+        groups=tuple(
+            PropertyGroup(
+                label=inverse_words(prop, vocabulary),
+                iri=prop,
+                statements=tuple(statements),
+                total=len(statements),
+            )
+            for prop, statements in groups.items()
+        ),
+        total=len(hood.inbound),
+        pager=Pager(
+            page=page,
+            previous_href=f"?inbound={page - 1}#inbound" if page > 1 else None,
+            next_href=f"?inbound={page + 1}#inbound" if hood.inbound_more else None,
+        ),
+    )
+
+
+def _identifiers(builder: PageBuilder, own: list[Any], label: str) -> Identifiers:
+    link = builder.link(builder.hood.iri)
+    path = link.href or ""
+    same = [
+        str(f.object.value)
+        for f in own
+        if f.predicate == OWL + "sameAs" and isinstance(f.object, NamedNode)
+    ]
+    wikidata = [builder.link(iri, iri.rsplit("/", 1)[-1]) for iri in same if "wikidata" in iri]
+    site = builder.settings.site
+    return Identifiers(
+        iri=builder.hood.iri,
+        path=path,
+        formats=tuple(Format(label=n, href=path + s, media_type=m) for n, s, m in FORMATS),
+        wikidata=wikidata[0] if wikidata else None,
+        wikidata_search="https://www.wikidata.org/w/index.php?search=" + quote_plus(label),
+        cite=(
+            f"\u201c{label}.\u201d In {site.name}, a knowledge graph of historical events, "
+            f"version {site.version}. {builder.hood.iri} (accessed {day_in_words(date.today())})."
+        ),
+    )
+
+
+def _schema_org(
+    builder: PageBuilder, kind: str, label: str, own: list[Any], when: DateText | None
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": SCHEMA_TYPES.get(kind, "Thing"),
+        "@id": builder.hood.iri,
+        "name": label,
+    }
+    description = _description(own)
+    if description:
+        data["description"] = description
+    alternates = [v.text for v in _alt_labels(own, label)]
+    if alternates:
+        data["alternateName"] = alternates
+    wikidata = _identifiers_wikidata(own)
+    if wikidata:
+        data["sameAs"] = wikidata
+    node = builder.hood.nodes.get(builder.hood.iri)
+    bounds = node.date.bounds if node is not None and node.date is not None else None
+    if kind == "event" and bounds is not None:
+        data["startDate"], data["endDate"] = bounds[0].isoformat(), bounds[1].isoformat()
+    places = [f for f in own if f.predicate == CRM + "P7_took_place_at"]
+    if kind == "event" and places:
+        data["location"] = [
+            {"@type": "Place", "@id": p.object.value, "name": builder.label(p.object.value)}
+            for p in places
+        ]
+    if when is not None and kind != "event":
+        data["temporalCoverage"] = when.edtf or when.words
+    return data
+
+
+def _identifiers_wikidata(own: list[Any]) -> list[str]:
+    return [
+        "https://www.wikidata.org/wiki/" + str(f.object.value).rsplit("/", 1)[-1]
+        for f in own
+        if f.predicate == OWL + "sameAs" and "wikidata.org/entity/" in str(f.object.value)
+    ]
+
+
+__all__ = ["HKC", "INBOUND_PAGE_SIZE", "entity_page"]

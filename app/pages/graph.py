@@ -1,0 +1,398 @@
+"""What the store knows around one entity, fetched in four queries and assembled into values.
+
+``fetch(store, iri)`` runs the queries of ``app.pages.queries`` and returns a
+:class:`Neighbourhood`: the entity's own triples and the claim graphs about it (``quads``), what
+is known of every node a page may show (``nodes``: labels, classes, types, dates, passages), how
+each claim is sourced (``claims``) and one page of the links into the entity (``inbound``).
+Labels of vocabulary terms come from :func:`vocabulary`, cached per store state. Nothing here is
+about presentation; ``app.pages.entity`` turns a neighbourhood into a page context.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from pyoxigraph import Literal, NamedNode
+
+from app.dates import DateFacts
+from app.pages import queries
+from app.sparql import QueryResult
+from app.store import Store
+
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+HK = "https://w3id.org/histkg/ontology#"
+CRM = "http://www.cidoc-crm.org/cidoc-crm/"
+OA = "http://www.w3.org/ns/oa#"
+BIBO = "http://purl.org/ontology/bibo/"
+DCTERMS = "http://purl.org/dc/terms/"
+HK_CLAIM = HK + "Claim"
+
+Term = NamedNode | Literal
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One triple of the neighbourhood and the graph it is in."""
+
+    graph: str
+    subject: str
+    predicate: str
+    object: Term
+
+
+@dataclass
+class Anchor:
+    """A passage of a stored text: offsets (code points) and the text's file."""
+
+    iri: str
+    start: int | None = None
+    end: int | None = None
+    exact: str = ""
+    file: str = ""
+    text_iri: str = ""
+
+
+@dataclass
+class Node:
+    """What a page may show of one node."""
+
+    iri: str
+    labels: list[Literal] = field(default_factory=list)
+    classes: set[str] = field(default_factory=set)
+    types: list[str] = field(default_factory=list)
+    phrases: list[str] = field(default_factory=list)
+    date: DateFacts | None = None
+    date_span: str = ""
+    date_graphs: set[str] = field(default_factory=set)
+    anchor: Anchor | None = None
+
+    def label(self) -> str:
+        """The preferred label: English, then untagged, then any."""
+        return preferred(self.labels) or readable_iri(self.iri)
+
+
+@dataclass
+class Source:
+    """A page, book part or other source a claim derives from or its footnote cites."""
+
+    iri: str
+    label: str = ""
+    pages: str = ""
+    page_start: int | None = None
+    book: str = ""
+    book_label: str = ""
+
+
+@dataclass
+class ClaimInfo:
+    """How one claim is sourced."""
+
+    iri: str
+    label: str = ""
+    mode: str = ""
+    editorial: list[str] = field(default_factory=list)
+    attributions: list[tuple[str, str]] = field(default_factory=list)
+    agent_labels: dict[str, str] = field(default_factory=dict)
+    footnote: str = ""
+    footnote_number: int | None = None
+    footnote_content: str = ""
+    cited: dict[str, Source] = field(default_factory=dict)
+    derived: dict[str, Source] = field(default_factory=dict)
+    anchors: dict[str, Anchor] = field(default_factory=dict)
+    quotations: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class InboundLink:
+    """A link into the entity: ``subject property entity``."""
+
+    predicate: str
+    subject: str
+    label: str
+
+
+@dataclass
+class Neighbourhood:
+    """All a page needs to know around one entity."""
+
+    iri: str
+    facts: list[Fact]
+    nodes: dict[str, Node]
+    claims: dict[str, ClaimInfo]
+    inbound: list[InboundLink]
+    inbound_more: bool
+    vocabulary: dict[str, str]
+
+    @property
+    def exists(self) -> bool:
+        """True when the store has anything about the entity."""
+        return bool(self.facts or self.inbound)
+
+    def label(self, iri: str) -> str:
+        """Label of any IRI the neighbourhood knows, else a readable form of the IRI."""
+        node = self.nodes.get(iri)
+        if node is not None and node.labels:
+            return node.label()
+        for claim in (self.claims.get(iri),):
+            if claim is not None and claim.label:
+                return claim.label
+        return self.vocabulary.get(iri) or readable_iri(iri)
+
+    def is_claim(self, graph: str) -> bool:
+        """True when ``graph`` names a claim."""
+        return graph in self.claims
+
+
+def preferred(labels: list[Literal]) -> str:
+    """The label to show: English first, then untagged, then the first in a stable order."""
+    if not labels:
+        return ""
+    ranked = sorted(labels, key=lambda lit: (_lang_rank(lit.language), lit.value))
+    return ranked[0].value
+
+
+def _lang_rank(language: str | None) -> int:
+    if language in ("en", "en-GB", "en-US"):
+        return 0
+    return 1 if not language else 2
+
+
+def readable_iri(iri: str) -> str:
+    """A readable stand-in for an IRI without a label: its last segment, de-hyphenated."""
+    tail = iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    return tail.replace("-", " ").replace("_", " ") or iri
+
+
+def _text(term: object) -> str:
+    return term.value if isinstance(term, Literal | NamedNode) else ""
+
+
+def _int(term: object) -> int | None:
+    try:
+        return int(term.value) if isinstance(term, Literal) else None
+    except ValueError:
+        return None
+
+
+def _day(term: object) -> date | None:
+    if not isinstance(term, Literal):
+        return None
+    try:
+        return datetime.fromisoformat(term.value).date()
+    except ValueError:
+        return None
+
+
+def fetch(
+    store: Store, iri: str, *, inbound_limit: int = 50, inbound_offset: int = 0
+) -> Neighbourhood:
+    """Everything a page shows about ``iri``, in four queries.
+
+    (Running them side by side in threads was measured and gains nothing: converting the rows
+    to Python objects holds the GIL for most of a query's time.)
+    """
+    bindings = {"entity": NamedNode(iri)}
+    quads = store.query(queries.QUADS, bindings=bindings)
+    nodes = store.query(queries.NODES, bindings=bindings)
+    provenance = store.query(queries.PROVENANCE, bindings=bindings)
+    inbound = store.query(
+        queries.inbound_page(inbound_limit + 1, inbound_offset), bindings=bindings
+    )
+    links = [
+        InboundLink(_text(p), _text(s), _text(label))
+        for p, s, label in inbound.rows
+        if isinstance(s, NamedNode) and isinstance(p, NamedNode)
+    ]
+    return Neighbourhood(
+        iri=iri,
+        facts=_facts(quads),
+        nodes=_nodes(nodes),
+        claims=_claims(provenance),
+        inbound=links[:inbound_limit],
+        inbound_more=len(links) > inbound_limit,
+        vocabulary=vocabulary(store),
+    )
+
+
+def _facts(result: QueryResult) -> list[Fact]:
+    """The rows as facts, in a fixed order (so footnotes are numbered the same every time)."""
+    facts = []
+    for graph, subject, predicate, obj in result.rows:
+        if (
+            isinstance(subject, NamedNode)
+            and isinstance(predicate, NamedNode)
+            and isinstance(obj, NamedNode | Literal)
+        ):
+            facts.append(Fact(_text(graph), subject.value, predicate.value, obj))
+    facts.sort(key=lambda f: (f.subject, f.predicate, str(f.object), f.graph))
+    return facts
+
+
+_SELECTOR_FIELDS = {OA + "start": "start", OA + "end": "end", OA + "exact": "exact"}
+
+
+def _set_selector(anchor: Anchor, prop: str, value: object) -> None:
+    name = _SELECTOR_FIELDS.get(prop)
+    if name == "exact":
+        anchor.exact = _text(value)
+    elif name in ("start", "end"):
+        setattr(anchor, name, _int(value))
+
+
+def _nodes(result: QueryResult) -> dict[str, Node]:
+    nodes: dict[str, Node] = {}
+    spans: dict[str, dict[str, list[object]]] = defaultdict(lambda: defaultdict(list))
+    anchors: dict[str, str] = {}
+    for n, kind, a, b, c in sorted(result.rows, key=lambda row: tuple(map(str, row))):
+        if not isinstance(n, NamedNode):
+            continue
+        node = nodes.setdefault(n.value, Node(n.value))
+        tag = _text(kind)
+        if tag == "label" and isinstance(a, Literal):
+            node.labels.append(a)
+        elif tag == "class" and isinstance(a, NamedNode):
+            node.classes.add(a.value)
+        elif tag == "type" and isinstance(a, NamedNode) and a.value not in node.types:
+            node.types.append(a.value)
+        elif tag == "phrase" and isinstance(a, Literal):
+            node.phrases.append(a.value)
+        elif tag == "date" and isinstance(a, NamedNode):
+            spans[n.value][a.value].append(b)
+            node.date_span = node.date_span or _text(c)
+        elif tag == "dated-in":
+            node.date_graphs.add(_text(c))
+        elif tag == "anchor":
+            anchors[n.value] = _text(a)
+        elif tag == "selector":
+            node.anchor = node.anchor or Anchor(n.value)
+            _set_selector(node.anchor, _text(a), b)
+        elif tag == "text":
+            node.anchor = node.anchor or Anchor(n.value)
+            node.anchor.file, node.anchor.text_iri = _text(a), _text(b)
+    for iri, values in spans.items():
+        nodes[iri].date = date_facts(values, anchors.get(iri, ""))
+    return nodes
+
+
+def _first(values: Mapping[str, Sequence[object]], prop: str) -> object:
+    found = values.get(prop)
+    return found[0] if found else None
+
+
+def date_facts(values: Mapping[str, Sequence[object]], anchor_label: str) -> DateFacts:
+    """The date a time-span's property values state (property IRI -> values)."""
+    return DateFacts(
+        edtf=_text(_first(values, HK + "edtf")) or None,
+        phrase=_text(_first(values, RDFS_LABEL)) or None,
+        relative_to=anchor_label or None,
+        offset_min=_text(_first(values, HK + "offsetMin")) or None,
+        offset_max=_text(_first(values, HK + "offsetMax")) or None,
+        derivation=_text(_first(values, HK + "derivation")) or None,
+        begin=_day(_first(values, CRM + "P82a_begin_of_the_begin")),
+        end=_day(_first(values, CRM + "P82b_end_of_the_end")),
+    )
+
+
+def _source(sources: dict[str, Source], iri: str) -> Source:
+    return sources.setdefault(iri, Source(iri))
+
+
+def _apply_source_property(source: Source, prop: str, value: object) -> None:
+    if prop == RDFS_LABEL:
+        source.label = source.label or _text(value)
+    elif prop == BIBO + "pages":
+        source.pages = _text(value)
+    elif prop == BIBO + "pageStart":
+        source.page_start = _int(value)
+    elif prop == DCTERMS + "isPartOf":
+        source.book = _text(value)
+
+
+def _claims(result: QueryResult) -> dict[str, ClaimInfo]:
+    claims: dict[str, ClaimInfo] = {}
+    books: dict[str, str] = {}
+    for claim_term, kind, a, b, c in sorted(result.rows, key=lambda row: tuple(map(str, row))):
+        if not isinstance(claim_term, NamedNode):
+            continue
+        claim = claims.setdefault(claim_term.value, ClaimInfo(claim_term.value))
+        tag, first, second = _text(kind), _text(a), _text(b)
+        if tag == "claim":
+            _apply_claim_property(claim, first, b)
+        elif tag == "attribution" and (first, second) not in claim.attributions:
+            claim.attributions.append((first, second))
+        elif tag == "agent":
+            claim.agent_labels[first] = second
+        elif tag == "note":
+            if second == BIBO + "number":
+                claim.footnote_number = _int(c)
+            elif second == BIBO + "content":
+                claim.footnote_content = _text(c)
+        elif tag == "part":
+            _apply_source_property(_source(claim.cited, first), second, c)
+        elif tag == "source":
+            _apply_source_property(_source(claim.derived, first), second, c)
+        elif tag == "book":
+            books[first] = second
+        elif tag == "selector":
+            anchor = claim.anchors.setdefault(first, Anchor(first))
+            _set_selector(anchor, second, c)
+        elif tag == "text":
+            anchor = claim.anchors.setdefault(first, Anchor(first))
+            anchor.file, anchor.text_iri = second, _text(c)
+        elif tag == "quotation" and (first, second, _text(c)) not in claim.quotations:
+            claim.quotations.append((first, second, _text(c)))
+    for claim in claims.values():
+        for anchor_iri in claim.anchors:
+            claim.derived.pop(anchor_iri, None)
+        for source in (*claim.cited.values(), *claim.derived.values()):
+            source.book_label = books.get(source.book, "")
+    return claims
+
+
+def _apply_claim_property(claim: ClaimInfo, prop: str, value: object) -> None:
+    if prop == RDFS_LABEL:
+        claim.label = _text(value)
+    elif prop == HK + "mode":
+        claim.mode = _text(value)
+    elif prop == HK + "editorialNote":
+        text = _text(value)
+        if text not in claim.editorial:
+            claim.editorial.append(text)
+    elif prop == HK + "footnote":
+        claim.footnote = _text(value)
+
+
+# ------------------------------------------------------------------ cached vocabulary labels
+
+_VOCABULARY: weakref.WeakKeyDictionary[Store, tuple[tuple[int, str | None], dict[str, str]]] = (
+    weakref.WeakKeyDictionary()
+)
+_VOCABULARY_LOCK = threading.Lock()
+
+
+def store_state(store: Store) -> tuple[int, str | None]:
+    """What caches of derived facts compare: loads made by this object and the curated digest."""
+    return store.generation, store.recorded_digest()
+
+
+def vocabulary(store: Store) -> dict[str, str]:
+    """Labels of classes, properties and concepts (English preferred), cached per store state."""
+    state = store_state(store)
+    with _VOCABULARY_LOCK:
+        cached = _VOCABULARY.get(store)
+        if cached is not None and cached[0] == state:
+            return cached[1]
+    labels: dict[str, list[Literal]] = defaultdict(list)
+    for term, label in store.query(queries.VOCABULARY).rows:
+        if isinstance(term, NamedNode) and isinstance(label, Literal):
+            labels[term.value].append(label)
+    table = {iri: preferred(values) for iri, values in labels.items()}
+    with _VOCABULARY_LOCK:
+        _VOCABULARY[store] = (state, table)
+    return table

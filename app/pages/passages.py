@@ -1,0 +1,114 @@
+"""Passages of the stored source texts, cut around a text anchor for footnotes.
+
+A text anchor gives code-point offsets into a stored text; the text resource's
+``dcterms:identifier`` is the file's path relative to the project directory
+(``seeds/moscow-versus-tokyo-p129.txt``). A passage is the anchored part with the rest of its
+sentences on either side, so a reader sees the words in context. For reading, line breaks of the
+extraction are joined and words broken at a line end ("confronta-" / "tion") are mended; nothing
+else is changed (lost ligatures and missing spaces are shown as stored). Files are read once and
+cached by path and modification time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+# Where a sentence ends: a full stop, question or exclamation mark, possibly followed by a
+# closing quotation mark, then a footnote mark or white space (the extraction often drops the
+# space after a footnote mark: "flexible.³Five days after").
+_SENTENCE_END = re.compile(r"[.?!][\u201d\u2019\"')]*(?:[\u00b9\u00b2\u00b3\u2070-\u2079]+\s?|\s)")
+_WIDTH = 400  # most characters kept on either side of the anchored part
+
+
+@dataclass(frozen=True)
+class Cut:
+    """A passage: text before the anchored part, the part, text after, and whether cut short."""
+
+    before: str
+    highlight: str
+    after: str
+    clipped_start: bool
+    clipped_end: bool
+
+
+@lru_cache(maxsize=64)
+def _read(path: Path, mtime_ns: int) -> str:
+    del mtime_ns  # part of the cache key only
+    return path.read_text(encoding="utf-8")
+
+
+def stored_text(project_dir: Path, identifier: str) -> str | None:
+    """The text of a stored source file, or None when it is missing or outside the project."""
+    if not identifier:
+        return None
+    root = project_dir.resolve()
+    path = (root / identifier).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        return None
+    try:
+        return _read(path, path.stat().st_mtime_ns)
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+# A line that starts a footnote: its number, a space, then the citation ("2 Louis Fischer, ...").
+_FOOTNOTE_LINE = re.compile(r"\n(?=\d+ )")
+# A word broken at a line end ("confronta-\ntion"): the hyphen goes with the line break.
+_BROKEN_WORD = re.compile(r"(?<=[a-z])-\n(?=[a-z])")
+
+
+def flat(text: str) -> str:
+    """The text as one line: broken words joined, other line breaks turned into spaces."""
+    return re.sub(r"\s*\n\s*", " ", _BROKEN_WORD.sub("", text))
+
+
+def cut(text: str, start: int, end: int, *, context: int = 1) -> Cut | None:
+    """The sentence(s) holding ``text[start:end]`` and ``context`` sentences on either side;
+    None when the offsets do not fit the text."""
+    if not 0 <= start <= end <= len(text):
+        return None
+    window_start = max(0, start - _WIDTH)
+    ends_before = [m.end() for m in _SENTENCE_END.finditer(text, window_start, start)]
+    ends_before = [e for e in ends_before if e <= start]
+    if ends_before and ends_before[-1] == start:  # the anchor starts a sentence
+        ends_before.pop()
+    back = context + 1
+    left = (
+        ends_before[-back]
+        if len(ends_before) >= back
+        else (ends_before[0] if ends_before and window_start > 0 else window_start)
+    )
+    if left == window_start and window_start > 0:
+        space = text.find(" ", window_start, start)
+        left = space + 1 if space != -1 else window_start
+    # the line holding the anchor starts a paragraph or a footnote: do not reach above it
+    line_start = text.rfind("\n", 0, start) + 1
+    if line_start > left and start - line_start < 2:
+        left = line_start
+    limit = min(len(text), end + _WIDTH)
+    block = _FOOTNOTE_LINE.search(text, end, limit)  # footnotes below the body text
+    if block is not None and block.start() >= end:
+        limit = block.start()
+    ends_after = [m.end() for m in _SENTENCE_END.finditer(text, end, limit)]
+    whole = text[end - 1 : end] in (".", "?", "!") or _SENTENCE_END.match(text, end - 1) is not None
+    wanted = context if whole else context + 1
+    right = (
+        ends_after[wanted - 1]
+        if len(ends_after) >= wanted and wanted
+        else (end if wanted == 0 else (ends_after[-1] if ends_after else limit))
+    )
+    if text[end : end + 1] == "\n" and start == line_start:  # a line of its own: a footnote
+        right = end
+    after = flat(text[end:right]).rstrip()
+    if text[end - 1 : end + 1] == "-\n" and text[end + 1 : end + 2].islower():
+        after = after.lstrip()  # the anchor ends on a word broken at the line end
+    return Cut(
+        before=flat(text[left:start]).lstrip(),
+        highlight=flat(text[start:end]),
+        after=after,
+        clipped_start=left > 0 and text[left - 1] not in "\n",
+        clipped_end=right < len(text) and text[right : right + 1] not in ("\n", ""),
+    )

@@ -1,0 +1,68 @@
+"""The search page context, from the cached search index (``app.search``)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from app.pages.build import PageSettings, href_for
+from app.pages.context import KindOption, Link, Pager, SearchHit, SearchPage
+from app.pages.labels import HOME_KINDS
+from app.search import Hit, index_for
+from app.store import Store
+
+PAGE_SIZE = 20
+
+
+def search_page(
+    store: Store,
+    settings: PageSettings,
+    query: str,
+    *,
+    kind: str = "",
+    page: int = 1,
+    limit: int = PAGE_SIZE,
+) -> SearchPage:
+    """The results for ``query`` (narrowed to ``kind``), one page of ``limit`` hits."""
+    index = index_for(store, settings.base_iri)
+    hits = index.search(query, kind=kind)
+    page = max(page, 1)
+    shown = hits[(page - 1) * limit : page * limit]
+    present = index.kinds()
+    kinds = [key for key in HOME_KINDS if key in present]
+    kinds += sorted(key for key in present if key not in HOME_KINDS)
+
+    def href(number: int) -> str:
+        params = {"q": query, "kind": kind, "page": str(number)}
+        return settings.site.search_href + "?" + urlencode({k: v for k, v in params.items() if v})
+
+    site = settings.site
+    title = f"Search: {query}" if query else "Search"
+    return SearchPage(
+        template="search.html",
+        site=type(site)(**{**site.__dict__, "query": query}),
+        title=f"{title} \u2013 {site.name}",
+        query=query,
+        kind=kind,
+        kinds=tuple(
+            KindOption(key=key, label=present[key].plural, selected=key == kind) for key in kinds
+        ),
+        hits=tuple(_hit(hit, settings) for hit in shown),
+        total=len(hits),
+        pager=Pager(
+            page=page,
+            previous_href=href(page - 1) if page > 1 else None,
+            next_href=href(page + 1) if page * limit < len(hits) else None,
+        ),
+    )
+
+
+def _hit(hit: Hit, settings: PageSettings) -> SearchHit:
+    entry = hit.entry
+    url, external = href_for(entry.iri, settings.base_iri)
+    kind_words = ", ".join(t for t in entry.types if t) or entry.kind.singular
+    return SearchHit(
+        link=Link(label=entry.label, href=url, iri=entry.iri, external=external, kind=kind_words),
+        matched=hit.name if hit.name != entry.label else "",
+        match=hit.match.kind.value if hit.match is not None else "listed",
+        types=kind_words,
+    )

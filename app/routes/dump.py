@@ -1,0 +1,73 @@
+"""The whole dataset as files: ``/dump/histkg.trig.gz``, ``/dump/histkg.nq.gz`` and their VoID
+description ``/dump/void.ttl`` (``/dump/`` lists them). Built from the store on first request and
+cached until the store changes (``app.pages.rdf.dump``)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from app.errors import NotFound
+from app.pages.rdf import Dump, dump, void_turtle
+from app.routes.deps import SettingsDep, StoreDep
+
+router = APIRouter()
+
+FILES = {  # name: (media type of the content, in words)
+    "histkg.trig.gz": ("application/trig", "TriG, gzip"),
+    "histkg.nq.gz": ("application/n-quads", "N-Quads, gzip"),
+    "void.ttl": ("text/turtle", "VoID description (Turtle)"),
+}
+
+
+def _base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+@router.get("/dump/")
+async def dump_index(request: Request, store: StoreDep) -> JSONResponse:
+    """The dump files, their formats and sizes."""
+    data: Dump = await run_in_threadpool(dump, store)
+    base = _base_url(request)
+    sizes = {"histkg.trig.gz": len(data.trig_gz), "histkg.nq.gz": len(data.nquads_gz)}
+    return JSONResponse(
+        {
+            "files": [
+                {"url": f"{base}/dump/{name}", "content_type": media, "format": words}
+                | ({"bytes": sizes[name]} if name in sizes else {})
+                for name, (media, words) in FILES.items()
+            ],
+            "quads": data.quads,
+            "triples": data.triples,
+            "graphs": data.graphs,
+        }
+    )
+
+
+@router.get("/dump/{name}", response_model=None)
+async def dump_file(
+    name: str, request: Request, store: StoreDep, settings: SettingsDep
+) -> Response:
+    """One dump file (gzip-compressed RDF, served as a download), or the VoID description."""
+    if name not in FILES:
+        raise NotFound(f"No dump file {name}.", hint="GET /dump/ lists the files.")
+    data: Dump = await run_in_threadpool(dump, store)
+    media_type = FILES[name][0]
+    if name == "void.ttl":
+        body = void_turtle(
+            data, base_url=_base_url(request), base_iri=settings.base_iri, example=data.example
+        )
+        return Response(body, media_type=media_type)
+    if request.headers.get("if-none-match") == f'"{data.etag}"':
+        return Response(status_code=304, headers={"ETag": f'"{data.etag}"'})
+    body = data.trig_gz if name.endswith(".trig.gz") else data.nquads_gz
+    return Response(
+        body,
+        media_type="application/gzip",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "ETag": f'"{data.etag}"',
+            "Cache-Control": "no-cache",
+        },
+    )

@@ -1,0 +1,228 @@
+"""Entity pages and the home page: ``/``, ``/id/...`` with content negotiation, ``/static/...``.
+
+Thin: read the request, ask the data layer (``app.pages``) for a page context or an RDF
+description, then answer HTML, JSON or RDF. ``/id/<kind>/<slug>`` is the entity
+``<HISTKG_BASE_IRI><kind>/<slug>``; the same URL answers HTML to browsers and RDF to RDF clients
+(``Vary: Accept``), and suffixes name a format explicitly (``.ttl .jsonld .nt .rdf .trig .nq``,
+and ``.json`` for the page's own data). Errors for browsers are pages (``error.html``,
+``404.html``); other clients keep the JSON error format (see :func:`html_error`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import quote_plus
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+
+from app import __version__
+from app.errors import HistkgError, HttpError, NotAcceptable, NotFound
+from app.negotiation import choose
+from app.pages.build import PageSettings
+from app.pages.context import ErrorPage, Link, Site
+from app.pages.entity import entity_page
+from app.pages.home import home_page
+from app.pages.rdf import BY_MEDIA_TYPE, BY_SUFFIX, FORMATS, describe, serialize_quads
+from app.pages.render import STATIC, render
+from app.routes.deps import SettingsDep, StoreDep
+from app.search import index_for
+from app.settings import Settings
+from app.store import Store
+
+router = APIRouter()
+
+HTML = "text/html"
+JSON = "application/json"
+ENTITY_OFFERS = [HTML, "application/xhtml+xml", *(f.media_type for f in FORMATS), JSON]
+STATIC_FILES = {
+    "histkg.css": "text/css",
+    "search.js": "text/javascript",
+    "favicon.svg": "image/svg+xml",
+}
+_STATIC_CACHE = {"Cache-Control": "public, max-age=3600"}
+
+
+def site(settings: Settings, query: str = "") -> Site:
+    """Site-wide names and links for the page contexts."""
+    return Site(
+        name="histkg",
+        version=__version__,
+        query=query,
+        css_href=f"/static/histkg.css?v={__version__}",
+        js_href=f"/static/search.js?v={__version__}",
+        icon_href="/static/favicon.svg",
+    )
+
+
+def page_settings(settings: Settings, query: str = "") -> PageSettings:
+    """What the page builders need from the settings."""
+    return PageSettings(
+        base_iri=settings.base_iri, project_dir=settings.project_dir, site=site(settings, query)
+    )
+
+
+def wants_html(request: Request) -> bool:
+    """True when the client prefers HTML to JSON (a browser), not for ``*/*`` alone."""
+    return choose(request.headers.get("accept"), [JSON, HTML]) == HTML
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """The home page: what the graph is, counts, entities by kind, a timeline."""
+    page = home_page(store, page_settings(settings))
+    if choose(request.headers.get("accept"), [HTML, JSON]) == JSON:
+        return JSONResponse(dataclasses.asdict(page))
+    return HTMLResponse(render(page))
+
+
+@router.get("/index.json")
+def home_json(store: StoreDep, settings: SettingsDep) -> JSONResponse:
+    """The home page's data as JSON."""
+    return JSONResponse(dataclasses.asdict(home_page(store, page_settings(settings))))
+
+
+@router.get("/id/{path:path}", response_model=None)
+def entity(
+    path: str,
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    inbound: int = Query(1, ge=1, le=100_000, description="Page of the links into the entity."),
+) -> Response:
+    """An entity of the graph, as a page (HTML or .json) or as RDF."""
+    suffix = next((s for s in (*BY_SUFFIX, ".json") if path.endswith(s)), "")
+    iri = settings.base_iri + (path[: -len(suffix)] if suffix else path)
+    headers = {"Vary": "Accept", "Link": _alternates(request, path, suffix)}
+    if suffix:
+        media_type = JSON if suffix == ".json" else BY_SUFFIX[suffix].media_type
+    else:
+        chosen = choose(request.headers.get("accept"), ENTITY_OFFERS)
+        if chosen is None:
+            raise NotAcceptable(
+                "This entity is available as HTML, JSON and RDF, none of which the request "
+                "accepts.",
+                hint="Accept text/html, text/turtle, application/ld+json, application/n-triples, "
+                "application/rdf+xml, application/trig or application/n-quads.",
+            )
+        media_type = HTML if chosen == "application/xhtml+xml" else chosen
+        if media_type != HTML:
+            extension = ".json" if media_type == JSON else BY_MEDIA_TYPE[media_type].suffix
+            headers["Content-Location"] = request.url.path + extension
+    if media_type in (HTML, JSON):
+        page = entity_page(store, iri, page_settings(settings), inbound_page=inbound)
+        if page is None:
+            raise _not_found(request, store, settings, iri)
+        if media_type == JSON:
+            return JSONResponse(dataclasses.asdict(page), headers=headers)
+        return HTMLResponse(render(page), headers=headers)
+    fmt = BY_MEDIA_TYPE[media_type]
+    quads = describe(store, iri)
+    if not quads:
+        raise _not_found(request, store, settings, iri)
+    body = serialize_quads(quads, fmt, settings.project_dir)
+    return Response(body, media_type=fmt.media_type, headers=headers)
+
+
+def _alternates(request: Request, path: str, suffix: str) -> str:
+    base = request.url.path[: -len(suffix)] if suffix else request.url.path
+    links = [f'<{base}>; rel="canonical"']
+    links += [f'<{base}{f.suffix}>; rel="alternate"; type="{f.media_type}"' for f in FORMATS]
+    return ", ".join(links)
+
+
+class EntityNotFound(NotFound):
+    """An IRI of our namespace the graph knows nothing about, with entities of similar names
+    (looked up only for browsers, which see them on the 404 page)."""
+
+    def __init__(self, iri: str, suggestions: tuple[Link, ...] = ()) -> None:
+        super().__init__(
+            f"The graph has nothing about {iri}.",
+            hint="Check the address, or search the graph: /search?q=" + quote_plus(_words(iri)),
+        )
+        self.iri = iri
+        self.suggestions = suggestions
+
+
+def _words(iri: str) -> str:
+    return iri.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")
+
+
+def _not_found(request: Request, store: Store, settings: Settings, iri: str) -> EntityNotFound:
+    if not wants_html(request):
+        return EntityNotFound(iri)
+    return EntityNotFound(iri, _suggestions(store, settings, iri))
+
+
+def _suggestions(store: Store, settings: Settings, iri: str) -> tuple[Link, ...]:
+    index = index_for(store, settings.base_iri)
+    words = _words(iri)
+    hits = index.search(words)
+    for word in sorted(words.split(), key=len, reverse=True):
+        if len(hits) >= 5:
+            break
+        if len(word) > 2:
+            hits += [h for h in index.search(word) if h not in hits]
+    links = []
+    for hit in hits[:8]:
+        path = "/id/" + hit.entry.iri[len(settings.base_iri) :]
+        links.append(
+            Link(label=hit.entry.label, href=path, iri=hit.entry.iri, kind=hit.entry.kind.singular)
+        )
+    return tuple(links)
+
+
+def html_error(
+    request: Request, error: HistkgError, headers: Mapping[str, str] | None = None
+) -> HTMLResponse | None:
+    """The error as a page when the client is a browser; None for API clients (JSON)."""
+    if not wants_html(request):
+        return None
+    settings: Settings = request.app.state.settings
+    suggestions: tuple[Link, ...] = ()
+    iri = ""
+    if isinstance(error, EntityNotFound):
+        iri, suggestions = error.iri, error.suggestions
+    elif error.http_status == 404 and request.url.path.startswith("/id/"):
+        iri = settings.base_iri + request.url.path.removeprefix("/id/")
+    page = ErrorPage(
+        template="404.html" if error.http_status == 404 else "error.html",
+        site=site(settings),
+        title=f"{_status_title(error.http_status)} \u2013 histkg",
+        status=error.http_status,
+        code=error.code,
+        message=error.message,
+        hint=error.hint or "",
+        iri=iri,
+        suggestions=suggestions,
+    )
+    return HTMLResponse(render(page), status_code=error.http_status, headers=dict(headers or {}))
+
+
+def _status_title(status: int) -> str:
+    return {
+        400: "Bad request",
+        404: "Not found",
+        405: "Method not allowed",
+        406: "Not acceptable",
+        503: "Unavailable",
+    }.get(status, "Error" if status < 500 else "Server error")
+
+
+@router.get("/static/{name}", include_in_schema=False)
+def static_file(name: str) -> FileResponse:
+    """The site's style sheet, script and icon (served here: pages make no outside request)."""
+    media_type = STATIC_FILES.get(name)
+    if media_type is None:
+        raise HttpError(404, "Not Found")
+    return FileResponse(Path(STATIC) / name, media_type=media_type, headers=_STATIC_CACHE)
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> FileResponse:
+    """The site icon, for clients that ask for it at the conventional address."""
+    return FileResponse(
+        Path(STATIC) / "favicon.svg", media_type="image/svg+xml", headers=_STATIC_CACHE
+    )

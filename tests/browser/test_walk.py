@@ -1,0 +1,165 @@
+"""A reader's walk through the pages in a real browser: Debian's chromium, driven by Playwright.
+
+Home page -> search "Kaganovich" -> the person -> one of his letters -> its footnote -> the
+footnote of the source page. Along the way: no console error, no failed request, no answer
+>= 400 and no request to any host but this server. Screenshots of the home page, an event, a
+person and a letter (and the person at phone width) are kept as test artifacts in
+``tests/artifacts/screenshots/`` (not in git).
+
+Chromium is installed by the test set-up (README, ``.ci/run``); without it this test fails
+rather than skips, because the issue's "done" is this walk passing in CI.
+"""
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+class Watch:
+    """Everything that went wrong while the browser worked."""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+        self.problems: list[str] = []
+        self.requests: list[str] = []
+
+    def attach(self, context: Any) -> None:
+        context.route("**/*", self._route)
+        context.on("console", self._console)
+        context.on("weberror", lambda error: self.problems.append(f"page error: {error.error}"))
+        context.on("requestfailed", self._failed)
+        context.on("response", self._response)
+
+    def _route(self, route: Any) -> None:
+        url = route.request.url
+        self.requests.append(url)
+        if url.startswith(self.origin + "/") or url == self.origin:
+            route.continue_()
+        else:
+            self.problems.append(f"request outside this server: {url}")
+            route.abort()
+
+    def _console(self, message: Any) -> None:
+        if message.type in ("error", "warning"):
+            self.problems.append(f"console {message.type}: {message.text}")
+
+    def _failed(self, request: Any) -> None:
+        self.problems.append(f"failed request: {request.url} ({request.failure})")
+
+    def _response(self, response: Any) -> None:
+        if response.status >= 400:
+            self.problems.append(f"{response.status} for {response.url}")
+
+
+@pytest.fixture(scope="module")
+def browser_context(pages_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    if CHROMIUM is None:
+        pytest.fail(
+            "Debian's chromium is not installed: run `apt-get install chromium` "
+            "(the README's test command does)"
+        )
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=FLAGS,
+            viewport={"width": 1200, "height": 900},
+            locale="en-GB",
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+def shot(page: Any, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def test_a_reader_walks_from_the_home_page_to_a_footnote(
+    browser_context: Any, pages_url: str
+) -> None:
+    watch = Watch(pages_url)
+    watch.attach(browser_context)
+    page = browser_context.new_page()
+
+    page.goto(pages_url + "/")
+    assert page.inner_text("main h1") == "A knowledge graph of historical events"
+    page.wait_for_load_state("networkidle")
+    shot(page, "home.png")
+
+    with page.expect_response(lambda r: "/search.json" in r.url and r.status == 200):
+        page.fill("#home-q", "Kaganovich")  # the suggestions script asks for matches
+    assert page.locator("#home-q-suggestions option").first.get_attribute("value") == (
+        "Lazar Kaganovich"
+    )
+    with page.expect_navigation():
+        page.press("#home-q", "Enter")
+    assert "/search?q=Kaganovich" in page.url
+    first = page.locator("ol.results a.result-title").first
+    assert first.inner_text() == "Lazar Kaganovich"
+
+    with page.expect_navigation():
+        first.click()
+    assert page.url == pages_url + "/id/person/lazar-kaganovich"
+    assert page.locator("article h1").inner_text().startswith("Lazar Kaganovich")
+    shot(page, "person.png")
+
+    letter = page.locator("section:has(#letters-title) ol.dated a").first
+    assert letter.inner_text() == "Letter from Stalin to Kaganovich, 14 September 1931"
+    with page.expect_navigation():
+        letter.click()
+    assert page.url == pages_url + "/id/document/stalin-to-kaganovich-1931-09-14"
+    sender = page.locator("section.letter dl dd").first
+    assert sender.locator("a").first.inner_text() == "Joseph Stalin"
+    shot(page, "letter.png")
+
+    mark = sender.locator("sup.ref a").first
+    number = mark.inner_text()
+    mark.click()
+    assert page.url.endswith(f"#fn-{number}")
+    footnote = page.locator(f"#fn-{number}")
+    assert footnote.is_visible()
+    assert "footnote 3" in footnote.locator(".note-sources").inner_text()
+    assert footnote.locator("figure.passage mark").first.inner_text().startswith("On 14 September")
+    with page.expect_navigation():
+        footnote.locator(".note-sources a", has_text="footnote 3").click()
+    assert page.url == pages_url + "/id/note/p129-fn3"
+    assert page.locator("article h1").inner_text().startswith("Footnote 3 of page 129")
+
+    page.goto(pages_url + "/id/event/mukden-incident")
+    assert page.locator(".mini-timeline li.current").inner_text().startswith("18 September 1931")
+    shot(page, "event.png")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(pages_url + "/id/person/lazar-kaganovich")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, "the page is wider than a phone screen"
+    shot(page, "person-phone.png")
+    page.close()
+
+    assert not watch.problems, "\n".join(watch.problems)
+    assert all(url.startswith(pages_url) for url in watch.requests)
+    for name in ("home.png", "person.png", "letter.png", "event.png"):
+        assert (SCREENSHOTS / name).stat().st_size > 10_000

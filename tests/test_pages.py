@@ -1,0 +1,449 @@
+"""Entity pages and the home page, over HTTP against the curated graph, checked by selecting
+elements (BeautifulSoup with CSS selectors), never by searching the whole page for a string."""
+
+import json
+
+import httpx
+import pytest
+from bs4 import BeautifulSoup, Tag
+
+BASE = "https://w3id.org/histkg/id/"
+DASH = "\u2013"
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+def get_html(pages: httpx.Client, path: str) -> BeautifulSoup:
+    response = pages.get(path, headers=BROWSER)
+    assert response.status_code == 200, response.text[:500]
+    assert response.headers["content-type"].startswith("text/html")
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def one(html: BeautifulSoup | Tag, selector: str) -> Tag:
+    found = html.select(selector)
+    assert len(found) == 1, f"{selector}: {len(found)} elements"
+    return found[0]
+
+
+def text(element: Tag) -> str:
+    return " ".join(element.get_text(" ").split())
+
+
+def footnote(html: BeautifulSoup, number: int) -> Tag:
+    return one(html, f"ol.notes > li#fn-{number}")
+
+
+def refs(element: Tag) -> list[int]:
+    return [int(a.get_text()) for a in element.select("sup.ref a")]
+
+
+# ------------------------------------------------------------------ every page
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/id/person/lazar-kaganovich", "/id/event/mukden-incident", "/search?q=stalin"]
+)
+def test_pages_have_landmarks_a_language_and_labelled_controls(
+    pages: httpx.Client, path: str
+) -> None:
+    html = get_html(pages, path)
+    assert one(html, "html")["lang"] == "en"
+    one(html, "body > header")
+    one(html, "body > main#main")
+    one(html, "body > footer")
+    assert one(html, "a.skip-link")["href"] == "#main"
+    assert html.select_one("meta[name=viewport]") is not None
+    for image in html.select("img"):
+        assert image.has_attr("alt")
+    for field in html.select("input:not([type=hidden]), select"):
+        assert html.select_one(f"label[for='{field['id']}']") is not None, field
+
+
+@pytest.mark.parametrize("path", ["/", "/id/person/lazar-kaganovich", "/search?q=x"])
+def test_pages_load_nothing_from_other_hosts(pages: httpx.Client, path: str) -> None:
+    html = get_html(pages, path)
+    assets = [t["src"] for t in html.select("script[src], img[src]")]
+    assets += [t["href"] for t in html.select("link[href]")]
+    assert assets
+    for asset in assets:
+        assert str(asset).startswith("/"), asset
+        assert pages.get(str(asset)).status_code == 200, asset
+
+
+# ------------------------------------------------------------------ home
+
+
+def test_home_page_says_what_the_graph_is_and_counts_it(pages: httpx.Client) -> None:
+    html = get_html(pages, "/")
+    assert text(one(html, "main h1")) == "A knowledge graph of historical events"
+    counts = {text(li) for li in html.select("ul.counts li")}
+    assert "8 people" in counts
+    assert "21 claims" in counts
+    assert "5 footnotes" in counts
+    form = one(html, "form.big-search")
+    assert form["action"] == "/search"
+    kinds = [text(h) for h in html.select(".kind-list h3")]
+    assert kinds[0].startswith("People")
+    people = [text(a) for a in one(html, ".kind-list:has(#kind-person) ul").select("a")]
+    assert "Lazar Kaganovich" in people
+
+
+def test_home_timeline_draws_days_as_points_and_uncertain_dates_as_ranges(
+    pages: httpx.Client,
+) -> None:
+    html = get_html(pages, "/")
+    rows = {text(one(li, ".row-label a")): li for li in html.select("ol.timeline-rows > li")}
+    mukden = one(rows["Mukden Incident"], ".mark")
+    assert "point" in mukden["class"]
+    assert text(one(rows["Mukden Incident"], ".when")) == "18 September 1931"
+    war = one(rows["Russo-Japanese War"], ".mark")
+    assert "range" in war["class"]
+    assert text(one(rows["Russo-Japanese War"], ".when")) == f"1904{DASH}05"
+    poem = one(rows["Bednyi publishes a poem in Izvestia"], ".mark")
+    assert {"range", "uncertain"} <= set(poem["class"])
+    lefts = [
+        float(str(one(li, ".mark")["style"]).split("left:")[1].split("%")[0])
+        for li in rows.values()
+    ]
+    assert lefts == sorted(lefts)  # in date order along the axis
+    assert html.select(".axis .axis-break")  # 1906-1930 left out
+    undated = [text(a) for a in html.select(".undated a")]
+    assert "Stalin\u2019s holidays away from Moscow" in undated
+
+
+def test_home_embeds_schema_org_json_ld(pages: httpx.Client) -> None:
+    html = get_html(pages, "/")
+    data = json.loads(one(html, "script[type='application/ld+json']").get_text())
+    assert data["@type"] == "Dataset"
+    assert {d["contentUrl"] for d in data["distribution"]} == {
+        "/dump/histkg.trig.gz",
+        "/dump/histkg.nq.gz",
+    }
+
+
+# ------------------------------------------------------------------ a person
+
+
+def test_person_page_heading_names_and_types(pages: httpx.Client) -> None:
+    html = get_html(pages, "/id/person/lazar-kaganovich")
+    assert text(one(html, "title")).startswith("Lazar Kaganovich")
+    heading = one(html, "article h1")
+    assert heading.contents[0].strip() == "Lazar Kaganovich"
+    assert refs(heading) == [1]  # where the page names him
+    names = {span.get_text(): span.get("lang") for span in html.select(".alt-labels span[lang]")}
+    assert names["Lazar\u2019 Kaganovich"] == "ru-latn-alalc97"
+    assert text(one(html, ".entity-head .description")).startswith("Soviet leader")
+    assert text(one(html, ".entity-head .types")) == "Type person"
+
+
+def test_person_page_lists_events_and_letters_in_date_order(pages: httpx.Client) -> None:
+    html = get_html(pages, "/id/person/lazar-kaganovich")
+    events = one(html, "section:has(#events-title) ol.dated")
+    items = [(text(one(li, ".when")), text(one(li, ".what > a"))) for li in events.select("li")]
+    assert items == [
+        ("14 September 1931", "Stalin writes to Kaganovich (14 September 1931)"),
+        (
+            "undated",
+            "Politburo discussion of stronger measures against Japan\u2019s economic interests",
+        ),
+    ]
+    letter = one(html, "section:has(#letters-title) ol.dated li")
+    link = one(letter, ".what > a")
+    assert link["href"] == "/id/document/stalin-to-kaganovich-1931-09-14"
+    assert text(one(letter, ".role-note")) == "received"
+
+
+def test_every_footnote_mark_leads_to_a_footnote_and_back(pages: httpx.Client) -> None:
+    html = get_html(pages, "/id/person/lazar-kaganovich")
+    marks = html.select("sup.ref a")
+    assert marks
+    ids = {tag["id"] for tag in html.select("[id]")}
+    for mark in marks:
+        assert str(mark["href"]).removeprefix("#") in ids
+    for note in html.select("ol.notes > li"):
+        assert str(one(note, "a.backref")["href"]).removeprefix("#") in ids
+
+
+def test_footnotes_give_book_page_and_passage_with_the_sentence_highlighted(
+    pages: httpx.Client,
+) -> None:
+    html = get_html(pages, "/id/person/lazar-kaganovich")
+    naming = footnote(html, 1)
+    assert text(one(naming, "mark")) == "Lazar\u2019 Kaganovich"
+    letter = footnote(html, 2)
+    assert text(one(letter, ".note-head")).startswith("\u2191 On 14 September 1931 Stalin wrote")
+    assert "Asserted by the historian" in text(one(letter, ".mode"))
+    sources = one(letter, ".note-sources")
+    assert [text(a) for a in sources.select("a")] == [
+        "Page 129 of the book with the running header \u201cMoscow versus Tokyo\u201d",
+        "footnote 3",
+        "Stalin i Kaganovich, p. 103",
+    ]
+    assert text(one(sources, "cite")).startswith("Stalin i Kaganovich. Perepiska. 1931")
+    passage = one(letter, "figure.passage")
+    assert text(one(passage, "mark")).startswith("On 14 September, for example, he wrote to")
+    assert "Even before the Mukden Incident" in text(one(passage, "blockquote"))
+    assert "characters 535" in text(one(passage, "figcaption"))
+
+
+def test_person_page_links_to_wikidata_or_offers_a_search(pages: httpx.Client) -> None:
+    linked = get_html(pages, "/id/person/lazar-kaganovich")
+    wikidata = one(linked, ".identifiers dd a[href^='https://www.wikidata.org/wiki/']")
+    assert wikidata["href"] == "https://www.wikidata.org/wiki/Q215705"
+    unlinked = get_html(pages, "/id/person/karl-radek")
+    dd = one(unlinked, ".identifiers dl > dt:-soup-contains('Wikidata') + dd")
+    assert text(dd).startswith("Not linked to Wikidata.")
+    assert one(dd, "a")["href"] == "https://www.wikidata.org/w/index.php?search=Karl+Radek"
+
+
+def test_person_page_has_a_permalink_formats_a_citation_and_schema_org(
+    pages: httpx.Client,
+) -> None:
+    html = get_html(pages, "/id/person/lazar-kaganovich")
+    permalink = one(html, ".identifiers a.iri")
+    assert text(permalink) == BASE + "person/lazar-kaganovich"
+    formats = {text(a): a["href"] for a in html.select(".identifiers .formats a")}
+    assert formats["Turtle"] == "/id/person/lazar-kaganovich.ttl"
+    assert formats["JSON-LD"] == "/id/person/lazar-kaganovich.jsonld"
+    cite = text(one(html, "p.cite"))
+    assert cite.startswith("\u201cLazar Kaganovich.\u201d In histkg")
+    assert BASE + "person/lazar-kaganovich" in cite
+    data = json.loads(one(html, "script[type='application/ld+json']").get_text())
+    assert data["@type"] == "Person"
+    assert data["name"] == "Lazar Kaganovich"
+    assert data["sameAs"] == ["https://www.wikidata.org/wiki/Q215705"]
+    alternates = {link["type"] for link in html.select("link[rel=alternate]")}
+    assert {"text/turtle", "application/ld+json", "application/n-triples"} <= alternates
+
+
+def test_inbound_links_are_grouped_by_property(pages: httpx.Client) -> None:
+    html = get_html(pages, "/id/person/lazar-kaganovich")
+    section = one(html, "section#inbound")
+    groups = {text(dt): text(dt.find_next_sibling("dd")) for dt in section.select("dt")}
+    assert groups["addressee of"].startswith("Stalin writes to Kaganovich (14 September 1931)")
+    assert groups["took part in"].startswith("Politburo discussion")
+
+
+def test_inbound_links_are_paged(pages: httpx.Client) -> None:
+    first = get_html(pages, "/id/text/moscow-versus-tokyo-p129")
+    links = first.select("section#inbound dd a")
+    assert len(links) == 50
+    more = one(first, "section#inbound nav.pager a[rel=next]")
+    assert more["href"] == "?inbound=2#inbound"
+    second = get_html(pages, "/id/text/moscow-versus-tokyo-p129?inbound=2")
+    rest = second.select("section#inbound dd a")
+    assert rest
+    assert {a["href"] for a in rest}.isdisjoint({a["href"] for a in links})
+    assert one(second, "section#inbound nav.pager a[rel=prev]")["href"] == "?inbound=1#inbound"
+
+
+# ------------------------------------------------------------------ events and dates
+
+
+def test_event_page_shows_its_date_in_words_with_its_footnote(pages: httpx.Client) -> None:
+    html = get_html(pages, "/id/event/mukden-incident")
+    line = one(html, ".entity-head .date-line")
+    assert text(one(line, "time")) == "18 September 1931"
+    note = footnote(html, refs(line)[0])
+    assert text(one(note, ".note-head")).startswith("\u2191 The Mukden Incident took place on")
+    assert "wikidata-ids" in text(one(html, ".entity-head .derivation"))
+
+
+def test_event_page_has_a_small_timeline_of_what_came_before_and_after(
+    pages: httpx.Client,
+) -> None:
+    html = get_html(pages, "/id/event/mukden-incident")
+    sequence = one(html, ".mini-timeline ol.sequence")
+    rows = [
+        (li["class"][0], text(one(li, ".when")), text(one(li, ".what")))
+        for li in sequence.select("li")
+    ]
+    assert rows[0][0] == "before"
+    assert (
+        rows[0][1:]
+        == (
+            "14 September 1931",
+            "Stalin writes to Kaganovich (14 September 1931) 4 ended before this began",
+        )
+        or rows[0][1] == "14 September 1931"
+    )
+    current = [row for row in rows if row[0] == "current"]
+    assert current == [("current", "18 September 1931", "Mukden Incident")]
+    after = [row for row in rows if row[0] == "after"]
+    assert after[0][1] == "23 September 1931, five days after the Mukden Incident"
+    assert after[1][1] == f"2{DASH}30 October 1931, two to six weeks after the Mukden Incident"
+
+
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [
+        ("/id/event/russo-japanese-war", f"1904{DASH}05"),
+        (
+            "/id/event/stalin-writes-1931-09-23",
+            "23 September 1931, five days after the Mukden Incident",
+        ),
+        ("/id/attitude/stalin-angered-by-subversive-work", "summer 1932"),
+        ("/id/event/japanese-airspace-incursions-1932", "1932"),
+        ("/id/timespan/summer-1932", "summer 1932"),
+    ],
+)
+def test_dates_in_words(pages: httpx.Client, path: str, words: str) -> None:
+    html = get_html(pages, path)
+    assert text(one(html, ".entity-head .date-line time")) == words
+
+
+def test_event_page_lists_participants_and_place(pages: httpx.Client) -> None:
+    html = get_html(pages, "/id/event/japanese-invasion-of-manchuria")
+    summary = one(html, "section.summary dl")
+    roles = {text(dt): text(dt.find_next_sibling("dd")) for dt in summary.select("dt")}
+    assert roles["carried out by"].startswith("Japan")
+    assert roles["where"].startswith("Manchuria")
+
+
+# ------------------------------------------------------------------ reported claims
+
+
+def test_reported_claims_are_shown_as_reported_never_as_facts(pages: httpx.Client) -> None:
+    html = get_html(pages, "/id/attitude/stalin-fear-of-japanese-polish-attack")
+    held = one(html, "section.summary dl > dt:-soup-contains('held by') + dd")
+    assert text(one(held, ".reported")) == "according to Karl Radek, as told by Louis Fischer:"
+    assert text(one(held, "a[href^='/id/']")) == "Joseph Stalin"
+    note = footnote(html, refs(held)[0])
+    assert text(one(note, ".mode")) == "Reported according to Karl Radek, as told by Louis Fischer"
+    assert "footnote 2" in text(one(note, ".note-sources"))
+
+
+def test_a_person_page_lists_the_claims_resting_on_their_word(pages: httpx.Client) -> None:
+    html = get_html(pages, "/id/person/karl-radek")
+    testimony = one(html, "section:has(#testimony-title) ol.dated li")
+    assert text(one(testimony, ".role-note")) == "informant"
+    assert text(one(testimony, ".what > a")).startswith("According to Karl Radek")
+
+
+# ------------------------------------------------------------------ letters
+
+
+def test_letter_page_shows_sender_recipient_date_quotations_and_instructions(
+    pages: httpx.Client,
+) -> None:
+    html = get_html(pages, "/id/document/stalin-to-kaganovich-1931-09-14")
+    letter = one(html, "section.letter dl")
+    fields = {text(dt): dt.find_next_sibling("dd") for dt in letter.select("dt")}
+    assert text(one(fields["from"], "a[href^='/id/']")) == "Joseph Stalin"
+    assert text(one(fields["to"], "a[href^='/id/']")) == "Lazar Kaganovich"
+    assert text(one(fields["date"], "time")) == "14 September 1931"
+    quote = one(html, "section.letter blockquote.quotation q")
+    assert text(quote) == "is necessary to be more careful with Japan"
+    instruction = one(html, "ul.instructions li")
+    assert text(one(instruction, "q")) == (
+        "Taking a principled position, the Politburo should be more flexible."
+    )
+    assert [text(a) for a in instruction.select("a[href^='/id/']")] == [
+        "Stalin asks for a more flexible Politburo",
+        "Politburo",
+    ]
+
+
+def test_a_letter_without_addressee_says_so(pages: httpx.Client) -> None:
+    html = get_html(pages, "/id/document/stalin-writing-1931-09-23")
+    to = one(html, "section.letter dl > dt:-soup-contains('to') + dd")
+    assert text(to) == "not named in the source"
+    repaired = one(html, "section.letter blockquote.quotation")
+    assert text(one(repaired, "q")).endswith("spheres of influence in China.")
+    assert "inuence" in text(one(repaired, "footer"))  # as printed, with the lost ligature
+
+
+# ------------------------------------------------------------------ places, groups, books
+
+
+def test_newspaper_page_lists_what_involved_it(pages: httpx.Client) -> None:
+    html = get_html(pages, "/id/group/pravda")
+    items = [text(one(li, ".what > a")) for li in html.select("section.summary ol.dated li")]
+    assert "Stalin\u2019s instruction to Pravda" in items
+    assert "Stalin\u2019s suggestion to Pravda" in items
+    assert text(one(html, ".entity-head .kind")) == "newspaper"
+
+
+def test_place_page_lists_what_happened_there(pages: httpx.Client) -> None:
+    html = get_html(pages, "/id/place/manchuria")
+    rows = {
+        text(one(li, ".what > a")): text(one(li, ".role-note"))
+        for li in html.select("section.summary ol.dated li")
+    }
+    assert rows["Japanese invasion of Manchuria"] == "what happened here"
+    assert rows["Soviet subversive work in Manchuria"] == "what happened here"
+
+
+def test_book_page_lists_everything_it_is_cited_for(pages: httpx.Client) -> None:
+    html = get_html(pages, "/id/source/stalin-i-kaganovich-2001")
+    rows = html.select("table.citations tbody tr")
+    pages_cited = [text(row.select("td")[0]) for row in rows]
+    assert pages_cited[0] == "Stalin i Kaganovich, p. 32"
+    assert "Stalin i Kaganovich, p. 103" in pages_cited
+    claims = [text(one(row.select("td")[1], "a[href^='/id/']")) for row in rows]
+    assert any(c.startswith("On 14 September 1931 Stalin wrote to Kaganovich") for c in claims)
+    for row in rows:
+        assert refs(row)
+
+
+def test_claim_page_says_what_the_claim_says(pages: httpx.Client) -> None:
+    html = get_html(pages, "/id/claim/radek-stalin-feared-japanese-polish-attack")
+    assert text(one(html, ".claim-mode .reported")).startswith("Reported according to Karl Radek")
+    lines = [
+        [text(td) for td in tr.select("td")] for tr in html.select("table.claim-lines tbody tr")
+    ]
+    assert [
+        "Stalin\u2019s fear of a simultaneous Japanese-Polish attack",
+        "held by",
+        "Joseph Stalin",
+    ] in lines
+
+
+# ------------------------------------------------------------------ JSON view, errors
+
+
+def test_the_json_view_is_the_page_context(pages: httpx.Client) -> None:
+    response = pages.get("/id/person/lazar-kaganovich.json")
+    assert response.headers["content-type"] == "application/json"
+    data = response.json()
+    assert data["label"] == "Lazar Kaganovich"
+    assert data["template"] == "person.html"
+    assert data["person"]["letters"][0]["when"] == "14 September 1931"
+    assert data["footnotes"][1]["book_note"]["number"] == 3
+
+
+def test_unknown_iris_get_a_helpful_404_page(pages: httpx.Client) -> None:
+    response = pages.get("/id/person/lazar-kaganovitch", headers=BROWSER)
+    assert response.status_code == 404
+    html = BeautifulSoup(response.text, "html.parser")
+    assert text(one(html, "main h1")) == "Not in the graph"
+    assert text(one(html, "code.iri")) == BASE + "person/lazar-kaganovitch"
+    suggestions = [text(a) for a in html.select("ul.suggestions a")]
+    assert suggestions[0] == "Lazar Kaganovich"
+    one(html, "form.big-search input[name=q]")
+
+
+def test_api_clients_keep_the_json_error_format(pages: httpx.Client) -> None:
+    response = pages.get("/id/person/nobody", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    assert set(response.json()["error"]) == {"code", "message", "hint"}
+    other = pages.get("/no/such/route")
+    assert other.status_code == 404
+    assert other.headers["content-type"] == "application/json"
+
+
+def test_browsers_get_an_error_page_for_other_errors(pages: httpx.Client) -> None:
+    response = pages.get("/search", params={"page": "0"}, headers=BROWSER)
+    assert response.status_code == 400
+    html = BeautifulSoup(response.text, "html.parser")
+    assert text(one(html, ".error-page .kind")) == "Error 400"
+    assert "page" in text(one(html, ".error-page .message"))
+
+
+def test_labels_are_escaped(pages: httpx.Client) -> None:
+    """Labels are text: the quotes and ampersands of the data come out as entities."""
+    response = pages.get("/id/group/harper-and-row", headers=BROWSER)
+    assert "Harper &amp; Row" in response.text
+    html = BeautifulSoup(response.text, "html.parser")
+    assert text(one(html, "article h1")).startswith("Harper & Row")
