@@ -1,0 +1,194 @@
+"""The Wikidata facts graph: what Wikidata says about our linked entities, kept apart.
+
+Facts fetched by ``histkg link --verify`` (label, description, classes, dates, coordinates)
+are written as TriG into ONE named graph, ``WIKIDATA_GRAPH``, whose subjects are the Wikidata
+items (``wd:Q855``), never our entities: nothing in it can be mistaken for a claim of the
+historian, and our entities reach it only through their curated ``owl:sameAs``. The graph
+describes itself (``prov:generatedAtTime``, ``prov:wasDerivedFrom`` the extract or the API)
+and each item carries the time it was retrieved (``pav:retrievedOn``) and its revision date on
+Wikidata (``schema:dateModified``). Predicates follow Wikidata's own RDF: ``schema:name`` and
+``schema:description`` for the label and description (not ``rdfs:label``, so that label
+searches over our graph never return a Wikidata item), ``wdt:P31``, ``wdt:P569``... with
+``xsd:date``/``xsd:gYearMonth``/``xsd:gYear`` values by precision (EDTF ``193X`` for a decade),
+and ``wdt:P625`` as a GeoSPARQL WKT point.
+
+Load the file with ``histkg load FILE``: its named graph replaces the previous one. Pages read
+it through ``wikidata_facts(store, entity_iri)``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Final
+
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, serialize
+
+from app.linking.wikidata import DATE_PROPERTIES, ENTITY_BASE, WikidataItem
+from app.store import Store
+
+__all__ = ["WIKIDATA_GRAPH", "WikidataFacts", "facts_quads", "wikidata_facts", "write_facts"]
+
+#: The named graph of Wikidata facts. Not under ``/graph/``, which ``histkg load`` reserves
+#: for the curated files, so that ``histkg load FILE`` can replace it.
+WIKIDATA_GRAPH: Final = "https://w3id.org/histkg/facts/wikidata"
+
+XSD: Final = "http://www.w3.org/2001/XMLSchema#"
+PROV: Final = "http://www.w3.org/ns/prov#"
+SCHEMA: Final = "https://schema.org/"
+PAV: Final = "http://purl.org/pav/"
+WDT: Final = "http://www.wikidata.org/prop/direct/"
+EDTF: Final = "http://id.loc.gov/datatypes/edtf/EDTF"
+WKT: Final = "http://www.opengis.net/ont/geosparql#wktLiteral"
+RDF_TYPE: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL: Final = "http://www.w3.org/2000/01/rdf-schema#label"
+SAME_AS: Final = "http://www.w3.org/2002/07/owl#sameAs"
+
+
+def _date_literal(time: str, precision: int) -> Literal | None:
+    """A Wikidata time as a typed literal of its precision."""
+    match = re.match(r"^(?P<sign>[+-])(?P<year>\d+)-(?P<month>\d{2})-(?P<day>\d{2})T", time)
+    if not match:
+        return None
+    sign = "-" if match["sign"] == "-" else ""
+    year = f"{sign}{int(match['year']):04d}"
+    if precision >= 11:
+        return Literal(f"{year}-{match['month']}-{match['day']}", datatype=NamedNode(XSD + "date"))
+    if precision == 10:
+        return Literal(f"{year}-{match['month']}", datatype=NamedNode(XSD + "gYearMonth"))
+    if precision == 9:
+        return Literal(year, datatype=NamedNode(XSD + "gYear"))
+    if precision == 8 and not sign:
+        return Literal(year[:3] + "X", datatype=NamedNode(EDTF))
+    if precision == 7 and not sign:
+        return Literal(year[:2] + "XX", datatype=NamedNode(EDTF))
+    return None
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _datetime(text: str) -> Literal:
+    return Literal(text, datatype=NamedNode(XSD + "dateTime"))
+
+
+def facts_quads(items: Iterable[WikidataItem], *, source: str, generated: str = "") -> list[Quad]:
+    """The facts graph for ``items``, derived from ``source`` (an IRI), made at ``generated``."""
+    graph = NamedNode(WIKIDATA_GRAPH)
+
+    def quad(subject: NamedNode, predicate: str, obj: NamedNode | Literal) -> Quad:
+        return Quad(subject, NamedNode(predicate), obj, graph)
+
+    quads = [
+        quad(graph, RDF_TYPE, NamedNode(PROV + "Entity")),
+        quad(
+            graph, RDFS_LABEL, Literal("Facts from Wikidata about linked entities", language="en")
+        ),
+        quad(graph, PROV + "generatedAtTime", _datetime(generated or _now())),
+        quad(graph, PROV + "wasDerivedFrom", NamedNode(source)),
+    ]
+    for item in sorted(items, key=lambda i: int(i.qid[1:])):
+        subject = NamedNode(ENTITY_BASE + item.qid)
+        quads.append(quad(subject, SCHEMA + "name", Literal(item.label, language="en")))
+        if item.description:
+            quads.append(
+                quad(subject, SCHEMA + "description", Literal(item.description, language="en"))
+            )
+        quads += [quad(subject, WDT + "P31", NamedNode(ENTITY_BASE + c)) for c in item.instance_of]
+        for prop, (time, precision) in sorted(item.times.items()):
+            value = _date_literal(time, precision)
+            if value is not None:
+                quads.append(quad(subject, WDT + prop, value))
+        if item.coordinates:
+            latitude, longitude = item.coordinates
+            point = Literal(f"Point({longitude:g} {latitude:g})", datatype=NamedNode(WKT))
+            quads.append(quad(subject, WDT + "P625", point))
+        if item.modified:
+            quads.append(quad(subject, SCHEMA + "dateModified", _datetime(item.modified)))
+        if item.retrieved:
+            quads.append(quad(subject, PAV + "retrievedOn", _datetime(item.retrieved)))
+    return quads
+
+
+def write_facts(path: Path, items: Iterable[WikidataItem], *, source: str) -> int:
+    """Write the facts graph as TriG; return the number of quads written."""
+    quads = facts_quads(items, source=source)
+    prefixes = {
+        "wd": ENTITY_BASE,
+        "wdt": WDT,
+        "schema": SCHEMA,
+        "prov": PROV,
+        "pav": PAV,
+        "xsd": XSD,
+    }
+    data = serialize(quads, format=RdfFormat.TRIG, prefixes=prefixes) or b""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = (
+        b"# Facts from Wikidata about linked histkg entities, written by `histkg link --verify`.\n"
+        b"# Not the historian's claims: load with `histkg load FILE`; pages show them as\n"
+        b'# "from Wikidata".\n'
+    )
+    path.write_bytes(header + data)
+    return len(quads)
+
+
+@dataclass(frozen=True)
+class WikidataFacts:
+    """What the facts graph says about the item an entity is linked to."""
+
+    qid: str
+    label: str = ""
+    description: str = ""
+    dates: list[tuple[str, str]] = field(default_factory=list)  #: (what, value): born, 1881-02-04
+    coordinates: str = ""  #: WKT ``Point(lon lat)``
+    retrieved: str = ""  #: when the item was retrieved (ISO 8601)
+    modified: str = ""  #: its revision date on Wikidata
+
+    @property
+    def url(self) -> str:
+        """The item's page on Wikidata, for "from Wikidata" links."""
+        return f"https://www.wikidata.org/wiki/{self.qid}"
+
+
+FACTS_QUERY: Final = f"""PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT ?item ?property ?value WHERE {{
+  ?entity owl:sameAs ?item .
+  GRAPH <{WIKIDATA_GRAPH}> {{ ?item ?property ?value }}
+}}"""
+
+
+def wikidata_facts(store: Store, entity_iri: str) -> WikidataFacts | None:
+    """The Wikidata facts about the item ``entity_iri`` is linked to, or ``None``.
+
+    For pages: show them apart, as "from Wikidata", with the retrieval date.
+    """
+    result = store.query(FACTS_QUERY, bindings={"entity": NamedNode(entity_iri)})
+    values: dict[str, list[str]] = {}
+    qid = ""
+    for item, prop, value in result.rows:
+        if not isinstance(item, NamedNode) or not isinstance(prop, NamedNode):
+            continue
+        qid = item.value.removeprefix(ENTITY_BASE)
+        if isinstance(value, Literal | NamedNode):
+            values.setdefault(prop.value, []).append(value.value)
+    if not qid:
+        return None
+    first = {prop: sorted(found)[0] for prop, found in values.items()}
+    dates = [
+        (DATE_PROPERTIES[prop], first[WDT + prop])
+        for prop in DATE_PROPERTIES
+        if WDT + prop in first
+    ]
+    return WikidataFacts(
+        qid=qid,
+        label=first.get(SCHEMA + "name", ""),
+        description=first.get(SCHEMA + "description", ""),
+        dates=dates,
+        coordinates=first.get(WDT + "P625", ""),
+        retrieved=first.get(PAV + "retrievedOn", ""),
+        modified=first.get(SCHEMA + "dateModified", ""),
+    )

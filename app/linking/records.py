@@ -1,0 +1,185 @@
+"""Our side of a link: the entities of the graph with their names, types, link and dates.
+
+Everything is read from a ``Store`` with plain SPARQL 1.1 (constants only in the query text;
+nothing a user typed). Results are read in pages (``LIMIT``/``OFFSET`` over an ``ORDER BY``),
+so a store whose ``max_rows`` is small still yields every row.
+
+An entity's dates (``EntityRecord.span``) are its own time-span for an event, and for anyone
+or anything else the span of the events it took part in (carried out, participated in, was
+addressed by or directed at, or held an attitude in); a work's ``dcterms:issued`` dates the work
+and its ``dcterms:creator``. That is the "context" a namesake from
+another century fails: Voroshilov of page 129 is active in 1932.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Final
+
+from pyoxigraph import Literal, NamedNode
+
+from app.linking.types import CRM, HK, LINKABLE_CLASSES, family_of
+from app.linking.wikidata import ENTITY_BASE, is_qid
+from app.linking.years import Span, parse_when, span_of_datetime
+from app.sparql import Bindings
+from app.store import Store
+
+__all__ = ["EntityRecord", "load_records", "select_all"]
+
+RDFS_LABEL: Final = "http://www.w3.org/2000/01/rdf-schema#label"
+ALT_LABEL: Final = "http://www.w3.org/2004/02/skos/core#altLabel"
+DESCRIPTION: Final = "http://purl.org/dc/terms/description"
+SAME_AS: Final = "http://www.w3.org/2002/07/owl#sameAs"
+#: Subclasses of the root classes that are not entities to reconcile or link: quotations.
+EXCLUDED_CLASSES: Final = frozenset({CRM + "E33_Linguistic_Object"})
+
+#: Classes whose instances (and their subclasses' instances) are reconciled and linked.
+ROOT_CLASSES: Final = LINKABLE_CLASSES
+
+_PREFIXES: Final = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX crm: <{CRM}>
+PREFIX hk: <{HK}>
+"""
+_ROOTS: Final = " ".join(f"<{iri}>" for iri in ROOT_CLASSES)
+_IS_ENTITY: Final = (
+    f"?entity a ?class . ?class rdfs:subClassOf* ?root . VALUES ?root {{ {_ROOTS} }}"
+)
+
+TYPES_QUERY: Final = f"""{_PREFIXES}SELECT DISTINCT ?entity ?type WHERE {{
+  {_IS_ENTITY}
+  {{ ?class rdfs:subClassOf* ?type }} UNION {{ ?entity crm:P2_has_type ?type }}
+}} ORDER BY ?entity ?type"""
+
+VALUES_QUERY: Final = f"""{_PREFIXES}SELECT DISTINCT ?entity ?property ?value WHERE {{
+  {_IS_ENTITY}
+  ?entity ?property ?value .
+  VALUES ?property {{ rdfs:label skos:altLabel dcterms:description owl:sameAs }}
+}} ORDER BY ?entity ?property ?value"""
+
+DATES_QUERY: Final = f"""{_PREFIXES}SELECT ?entity (MIN(?begin) AS ?first) (MAX(?end) AS ?last)
+WHERE {{
+  {{ ?entity crm:P4_has_time-span ?span }}
+  UNION
+  {{ ?event crm:P14_carried_out_by|crm:P11_had_participant|hk:addressee|hk:directedAt|hk:heldBy
+        ?entity .
+    ?event crm:P4_has_time-span ?span }}
+  ?span crm:P82a_begin_of_the_begin ?begin ; crm:P82b_end_of_the_end ?end .
+}} GROUP BY ?entity ORDER BY ?entity"""
+
+#: Works date their creators too: Fischer, author of a book issued in 1969, was alive then.
+ISSUED_QUERY: Final = f"""{_PREFIXES}SELECT DISTINCT ?entity ?issued WHERE {{
+  {{ ?entity dcterms:issued ?issued }}
+  UNION {{ ?work dcterms:creator ?entity ; dcterms:issued ?issued }}
+}} ORDER BY ?entity ?issued"""
+
+
+@dataclass(frozen=True)
+class EntityRecord:
+    """One entity of our graph, as scoring sees it."""
+
+    iri: str
+    label: str
+    alt_labels: tuple[str, ...] = ()
+    description: str = ""
+    types: frozenset[str] = frozenset()  #: classes, their superclasses and P2 concepts
+    qid: str | None = None  #: the Wikidata item it is owl:sameAs, if any
+    span: Span | None = None  #: its own dates, or the span of the events it took part in
+    begin: str = ""  #: the earliest P82a_begin_of_the_begin behind ``span`` (xsd:dateTime)
+    end: str = ""  #: the latest P82b_end_of_the_end behind ``span``
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.label, *self.alt_labels)
+
+    @property
+    def family(self) -> str | None:
+        return family_of(self.types)
+
+
+def select_all(
+    store: Store, sparql: str, *, bindings: Bindings | None = None, page: int | None = None
+) -> Iterator[tuple[Any, ...]]:
+    """Every row of a SELECT whose text ends in ``ORDER BY``, read ``page`` rows at a time."""
+    size = page or max(1, min(int(getattr(store, "max_rows", 10000)), 10000))
+    offset = 0
+    while True:
+        result = store.query(f"{sparql}\nLIMIT {size} OFFSET {offset}", bindings=bindings)
+        yield from result.rows
+        if len(result.rows) < size:
+            return
+        offset += size
+
+
+def _text(term: Any) -> str:
+    return str(term.value) if isinstance(term, Literal | NamedNode) else ""
+
+
+def _pick(literals: list[Literal]) -> str:
+    """English first, then untagged, then any."""
+    for wanted in ("en", None):
+        for literal in literals:
+            if (literal.language or None) == wanted or (
+                wanted and (literal.language or "").startswith(wanted + "-")
+            ):
+                return literal.value
+    return literals[0].value if literals else ""
+
+
+def _dated(found: tuple[Span, str, str] | None) -> dict[str, Any]:
+    return {} if found is None else {"span": found[0], "begin": found[1], "end": found[2]}
+
+
+def load_records(store: Store) -> dict[str, EntityRecord]:
+    """Every linkable entity of the store, by IRI (only those with a label)."""
+    types: dict[str, set[str]] = defaultdict(set)
+    for entity, type_ in select_all(store, TYPES_QUERY):
+        if isinstance(entity, NamedNode) and isinstance(type_, NamedNode):
+            types[entity.value].add(type_.value)
+    values: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for entity, prop, value in select_all(store, VALUES_QUERY):
+        if isinstance(entity, NamedNode) and isinstance(prop, NamedNode):
+            values[entity.value][prop.value].append(value)
+    spans: dict[str, tuple[Span, str, str]] = {}
+    for entity, first, last in select_all(store, DATES_QUERY):
+        if isinstance(entity, NamedNode) and first is not None and last is not None:
+            span = span_of_datetime(_text(first), _text(last))
+            if span is not None:
+                spans[entity.value] = (span, _text(first), _text(last))
+    for entity, issued in select_all(store, ISSUED_QUERY):
+        span = parse_when(_text(issued)) if isinstance(entity, NamedNode) else None
+        if span is not None:
+            known = spans.get(entity.value)
+            spans[entity.value] = (
+                (known[0].union(span), known[1], known[2]) if known else (span, "", "")
+            )
+    records: dict[str, EntityRecord] = {}
+    for iri, props in values.items():
+        labels = [v for v in props.get(RDFS_LABEL, []) if isinstance(v, Literal)]
+        if not labels or types.get(iri, set()) & EXCLUDED_CLASSES:
+            continue
+        label = _pick(labels)
+        alternatives = [v.value for v in labels if v.value != label]
+        alternatives += [v.value for v in props.get(ALT_LABEL, []) if isinstance(v, Literal)]
+        descriptions = [v for v in props.get(DESCRIPTION, []) if isinstance(v, Literal)]
+        links = sorted(
+            v.value[len(ENTITY_BASE) :]
+            for v in props.get(SAME_AS, [])
+            if isinstance(v, NamedNode)
+            and v.value.startswith(ENTITY_BASE)
+            and is_qid(v.value[len(ENTITY_BASE) :])
+        )
+        records[iri] = EntityRecord(
+            iri=iri,
+            label=label,
+            alt_labels=tuple(dict.fromkeys(a for a in alternatives if a != label)),
+            description=_pick(descriptions),
+            types=frozenset(types.get(iri, ())),
+            qid=links[0] if links else None,
+            **_dated(spans.get(iri)),
+        )
+    return records
