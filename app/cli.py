@@ -1,4 +1,4 @@
-"""The ``histkg`` command line: ``load``, ``validate``, ``serve`` and ``info``.
+"""The ``histkg`` command line: ``load``, ``validate``, ``serve``, ``info`` and ``ingest``.
 
 Built on typer because each option is declared once, as a typed function parameter: parsing,
 type checks and the ``--help`` text all come from that one signature and cannot drift apart.
@@ -192,6 +192,14 @@ def serve(
         bool,
         typer.Option("--no-load", help="Serve the store as it is, even when empty or stale."),
     ] = False,
+    wait: Annotated[
+        float,
+        typer.Option(
+            "--wait",
+            min=0,
+            help="For a remote store: seconds to wait for its server to answer before giving up.",
+        ),
+    ] = 0,
 ) -> None:
     """Serve the graph over HTTP (/health, /sparql).
 
@@ -201,6 +209,7 @@ def serve(
 
     def open_and_refresh() -> Store:
         store = Store.from_settings(settings)
+        store.wait_until_ready(wait)
         if not no_load:
             if len(store) == 0:
                 reason = "is empty"
@@ -218,7 +227,10 @@ def serve(
     from app.web import create_app
 
     out.print(f"Serving on http://{settings.host}:{settings.port}/ (Ctrl+C to stop)", markup=False)
-    uvicorn.run(create_app(settings, store), host=settings.host, port=settings.port)
+    try:
+        uvicorn.run(create_app(settings, store), host=settings.host, port=settings.port)
+    finally:
+        store.close()  # stops the query workers
 
 
 @cli.command()
@@ -245,3 +257,117 @@ def info() -> None:
 
     for name, value in _guarded(gather):
         out.print(f"{name + ':':<14}{value}", markup=False)
+
+
+@cli.command()
+def link(
+    extract: Annotated[
+        Path | None,
+        typer.Option(help="A Wikidata extract: JSON dump, JSON lines or API JSON (.gz, .bz2 too)."),
+    ] = None,
+    api: Annotated[
+        bool, typer.Option("--api", help="Use the live Wikidata API (HISTKG_WIKIDATA_*).")
+    ] = False,
+    apply: Annotated[
+        Path | None,
+        typer.Option("--apply", help="Write the accepted links of this review file into data/."),
+    ] = None,
+    verify: Annotated[
+        bool, typer.Option("--verify", help="Check existing owl:sameAs links; write the facts.")
+    ] = False,
+    entity: Annotated[
+        list[str] | None,
+        typer.Option(help="Only this entity (IRI or path such as person/karl-radek); repeatable."),
+    ] = None,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The review file to write.")
+    ] = Path("link-review.tsv"),
+    candidates: Annotated[
+        int, typer.Option(min=1, max=20, help="Candidates per entity in the review file.")
+    ] = 3,
+    facts: Annotated[
+        Path, typer.Option(help="Where --verify writes the Wikidata facts graph (TriG).")
+    ] = Path("wikidata-facts.trig"),
+) -> None:
+    """Link entities to Wikidata: propose candidates, apply a reviewed file, or verify links.
+
+    Exit 0 ok; 1 bad input, SHACL violations (--apply) or links that look wrong (--verify);
+    2 could not run (the API unreachable, the store).
+    """
+    from app.linking import apply_review, workflow  # loaded only for this command
+
+    settings = _settings()
+    if apply is not None:
+        if extract is not None or api or verify:
+            _fail(1, "--apply reads only the review file.", "Drop --extract, --api and --verify.")
+        report = _guarded(
+            lambda: apply_review(apply, settings.project_dir, base_iri=settings.base_iri)
+        )
+        out.print(report.to_text(), markup=False)
+        raise typer.Exit(0 if report.conforms else 1)
+    with _progress_bar() as progress:
+
+        def run() -> workflow.ProposeSummary | workflow.VerifySummary:
+            def reading(done: int, total: int) -> None:
+                progress("Wikidata", done, total)
+
+            with workflow.open_source(settings, extract=extract, api=api, progress=reading) as src:
+                if verify:
+                    return workflow.verify_and_collect_facts(settings, src, facts)
+                return workflow.propose_to_file(
+                    settings, src, output, entities=entity, per_entity=candidates
+                )
+
+        summary = _guarded(run)
+    out.print(summary.to_text(), markup=False)
+    failed = isinstance(summary, workflow.VerifySummary) and summary.problems
+    raise typer.Exit(1 if failed else 0)
+
+
+class IngestFormat(StrEnum):
+    """What ``histkg ingest`` prints."""
+
+    json = "json"
+    turtle = "turtle"
+
+
+@cli.command()
+def ingest(
+    path: Annotated[Path, typer.Argument(help="The page: UTF-8 text as a PDF extractor left it.")],
+    output_format: Annotated[
+        IngestFormat,
+        typer.Option(
+            "--format",
+            help="json: the report document; turtle: its triples as TriG, in the page's graph.",
+        ),
+    ] = IngestFormat.json,
+    review: Annotated[
+        Path | None,
+        typer.Option(help="Also write a review page (HTML) for a curator to this file."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
+    ] = None,
+) -> None:
+    """Repair a page of PDF text and find its footnotes, citations, dates and mentions.
+
+    Reads the curated graph (HISTKG_PROJECT_DIR) for names, event dates and cited books; writes
+    nothing into the store or data/. Exit 0 ok, 1 bad input, 2 could not run.
+    """
+    from app import ingest as ingestion  # the ingestion stack loads only for this command
+
+    settings = _settings()
+
+    def run() -> str:
+        report = ingestion.ingest_file(path, project_dir=settings.project_dir)
+        if review is not None:
+            ingestion.write_text(review, ingestion.render_review(report))
+        if output_format is IngestFormat.turtle:
+            return ingestion.to_trig(report, settings.base_iri)
+        return json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n"
+
+    document = _guarded(run)
+    if output is not None:
+        _guarded(lambda: ingestion.write_text(output, document))
+    else:
+        out.file.write(document)

@@ -119,3 +119,35 @@ class ValidationRunError(HistkgError):
     code = "validation_run_error"
     http_status = 500
     exit_code = 2
+
+
+class WikidataError(HistkgError):
+    """The Wikidata API could not be used: unreachable, refusing, or answering nonsense."""
+
+    code = "wikidata_error"
+    http_status = 502
+    exit_code = 2
+
+
+class NotAcceptable(HistkgError):
+    """None of the formats the client accepts can hold the answer."""
+
+    code = "not_acceptable"
+    http_status = 406
+    exit_code = 1
+
+
+class UnsupportedMediaType(HistkgError):
+    """A request body of a type (or charset) the endpoint does not read."""
+
+    code = "unsupported_media_type"
+    http_status = 415
+    exit_code = 1
+
+
+class NotFound(HistkgError):
+    """The graph has nothing at the address asked for (an unknown entity IRI, say)."""
+
+    code = "not_found"
+    http_status = 404
+    exit_code = 1

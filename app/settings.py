@@ -7,7 +7,7 @@ field carries a ``description`` that ``tests/test_settings_docs.py`` checks agai
 
 from pathlib import Path
 
-from platformdirs import user_data_path
+from platformdirs import user_cache_path, user_data_path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -24,6 +24,12 @@ def default_store_path() -> str:
     return str(user_data_path("histkg", appauthor=False) / "store")
 
 
+def default_wikidata_cache() -> str:
+    """Return the platform cache directory for Wikidata API answers (``~/.cache/histkg/wikidata``
+    on Linux, or under ``$XDG_CACHE_HOME``)."""
+    return str(user_cache_path("histkg", appauthor=False) / "wikidata")
+
+
 class Settings(BaseSettings):
     """All histkg settings; each maps to the environment variable ``HISTKG_<NAME>``."""
 
@@ -32,8 +38,8 @@ class Settings(BaseSettings):
     store: str = Field(
         default_factory=default_store_path,
         description=(
-            "Where the RDF store lives: a directory path, or `memory` for a throw-away "
-            "in-memory store. Remote `http(s)://` stores are not supported yet."
+            "Where the RDF store lives: a directory path, `memory` for a throw-away "
+            "in-memory store, or the `http(s)://` query URL of a SPARQL 1.1 server."
         ),
     )
     host: str = Field(default="127.0.0.1", description="Interface `histkg serve` listens on.")
@@ -52,11 +58,74 @@ class Settings(BaseSettings):
         ),
     )
     query_timeout: float = Field(
-        default=10.0, gt=0, description="Seconds a SPARQL query may run before it is abandoned."
+        default=10.0,
+        gt=0,
+        description=(
+            "Seconds a SPARQL query may run before it is stopped; a request may ask for less "
+            "(`timeout=`), never more."
+        ),
     )
     max_rows: int = Field(
         default=10000, gt=0, description="Most result rows or triples a query returns."
     )
+    query_workers: int = Field(
+        default=3,
+        ge=0,
+        description=(
+            "Worker processes that run queries on the embedded store; one past its deadline is "
+            "killed, freeing its CPU. 0 runs queries in threads, which cannot be stopped."
+        ),
+    )
+    service_allowlist: str = Field(
+        default="",
+        description=(
+            "Comma-separated hosts (`host` or `host:port`) that SPARQL `SERVICE` may reach; "
+            "empty refuses every `SERVICE`."
+        ),
+    )
+    store_update_url: str | None = Field(
+        default=None,
+        description=(
+            "For a remote store: its SPARQL Update URL (default: the query URL, with a final "
+            "`/query` replaced by `/update`)."
+        ),
+    )
+    wikidata_api: str = Field(
+        default="https://www.wikidata.org/w/api.php",
+        description=(
+            "The MediaWiki API `histkg link --api` searches and fetches Wikidata items from."
+        ),
+    )
+    wikidata_user_agent: str = Field(
+        default="histkg (https://w3id.org/histkg; histkg link)",
+        description=(
+            "User-Agent sent to the Wikidata API; Wikimedia asks for a way to reach you, so add "
+            "your e-mail or URL."
+        ),
+    )
+    wikidata_cache: str = Field(
+        default_factory=default_wikidata_cache,
+        description=(
+            "Directory where `histkg link --api` keeps Wikidata API answers for a week; empty "
+            "disables the cache."
+        ),
+    )
+    wikidata_min_interval: float = Field(
+        default=1.0, ge=0, description="Least seconds between two requests to the Wikidata API."
+    )
+    store_graph_store_url: str | None = Field(
+        default=None,
+        description=(
+            "For a remote store: its SPARQL Graph Store Protocol URL. When set, loads PUT each "
+            "graph there (one request per graph, so not all or nothing) instead of one SPARQL "
+            "Update; needed for Virtuoso (`.../sparql-graph-crud`)."
+        ),
+    )
+
+    @property
+    def service_hosts(self) -> list[str]:
+        """The ``service_allowlist`` entries, trimmed."""
+        return [host.strip() for host in self.service_allowlist.split(",") if host.strip()]
 
     @property
     def ontology_dir(self) -> Path:

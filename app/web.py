@@ -4,8 +4,8 @@ Routes only translate HTTP into store calls and results back into responses; all
 lives in the data layer. Query endpoints are plain ``def`` functions, so FastAPI runs them in its
 threadpool and a slow query never blocks the event loop. Every error, ours or the framework's,
 leaves in the one format of ``HistkgError.to_dict()``; unexpected ones are logged and answered
-with a generic 500 so no internals reach the client. The full SPARQL 1.1 Protocol (POST,
-content negotiation) is a later step.
+with a generic 500 so no internals reach the client. CORS lets browser tools on other origins
+GET and POST (the data is public and read-only; no credentials are involved).
 """
 
 import logging
@@ -13,7 +13,8 @@ from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import __version__
@@ -23,13 +24,17 @@ from app.errors import (
     InputError,
     InternalError,
 )
+from app.routes import dump as dump_routes
+from app.routes import pages as pages_routes
+from app.routes import reconcile as reconcile_routes
+from app.routes import search as search_routes
 from app.routes import sparql as sparql_routes
 from app.settings import Settings
 from app.store import Store
 
 log = logging.getLogger("histkg.web")
 
-ROUTERS = (sparql_routes,)
+ROUTERS = (sparql_routes, reconcile_routes, pages_routes, search_routes, dump_routes)
 """Route modules, each with a module-level ``router``; a new feature adds its module here."""
 
 
@@ -41,31 +46,46 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     for module in ROUTERS:
         app.include_router(module.router)
     _add_error_handlers(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST"],
+        allow_headers=["Accept", "Content-Type"],
+        expose_headers=sparql_routes.EXPOSED_HEADERS,
+        max_age=3600,
+    )
     return app
 
 
-def _error_response(error: HistkgError, headers: Mapping[str, str] | None = None) -> JSONResponse:
+def _error_response(
+    error: HistkgError, headers: Mapping[str, str] | None = None, request: Request | None = None
+) -> Response:
+    # Browsers get an error page (app.routes.pages.html_error); API clients the JSON format.
+    page = pages_routes.html_error(request, error, headers) if request is not None else None
+    if page is not None:
+        return page
     return JSONResponse(error.to_dict(), status_code=error.http_status, headers=headers)
 
 
 def _add_error_handlers(app: FastAPI) -> None:
-    async def histkg_error(_: Request, error: Exception) -> JSONResponse:
+    async def histkg_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, HistkgError)  # noqa: S101 - registered for this type only
-        return _error_response(error)
+        return _error_response(error, request=request)
 
-    async def invalid_request(_: Request, error: Exception) -> JSONResponse:
+    async def invalid_request(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)  # noqa: S101
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-        return _error_response(InputError(f"Invalid request: {problems}"))
+        return _error_response(InputError(f"Invalid request: {problems}"), request=request)
 
-    async def http_error(_: Request, error: Exception) -> JSONResponse:
+    async def http_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, StarletteHTTPException)  # noqa: S101
         # Keep the framework's headers, e.g. `Allow` on a 405.
-        return _error_response(HttpError(error.status_code, str(error.detail)), error.headers)
+        http = HttpError(error.status_code, str(error.detail))
+        return _error_response(http, error.headers, request)
 
-    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+    async def unexpected(request: Request, error: Exception) -> Response:
         log.error("Unhandled error on %s", request.url.path, exc_info=error)
-        return _error_response(InternalError())
+        return _error_response(InternalError(), request=request)
 
     app.add_exception_handler(HistkgError, histkg_error)
     app.add_exception_handler(RequestValidationError, invalid_request)

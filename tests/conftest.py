@@ -69,10 +69,11 @@ def server_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def served_store(server_settings: Settings) -> Store:
+def served_store(server_settings: Settings) -> Iterator[Store]:
     store = Store.from_settings(server_settings)
     store.load_curated(server_settings.project_dir)
-    return store
+    yield store
+    store.close()  # stops its query worker processes
 
 
 def _raise_unexpected() -> None:
@@ -103,4 +104,39 @@ def server_url(server_settings: Settings, served_store: Store) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def client(server_url: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server_url, timeout=10) as http:
+        yield http
+
+
+# ------------------------------------------------------------ the real curated graph (pages)
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def curated_settings() -> Settings:
+    """Settings for the curated graph of this checkout, in memory (pages, search, browser)."""
+    return Settings(store="memory", project_dir=REPO)
+
+
+@pytest.fixture(scope="session")
+def curated_store(curated_settings: Settings) -> Iterator[Store]:
+    """The real curated graph (ontology/ and data/ of this checkout), loaded once, read-only."""
+    with Store.from_settings(curated_settings) as store:
+        store.load_curated(REPO)
+        yield store
+
+
+@pytest.fixture(scope="session")
+def pages_url(curated_settings: Settings, curated_store: Store) -> Iterator[str]:
+    """Base URL of a real uvicorn server over the curated graph."""
+    from fixtures.sparql.servers import serve_app
+
+    with serve_app(create_app(curated_settings, curated_store)) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def pages(pages_url: str) -> Iterator[httpx.Client]:
+    """An HTTP client of the curated-graph server."""
+    with httpx.Client(base_url=pages_url, timeout=30) as http:
         yield http

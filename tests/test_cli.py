@@ -69,10 +69,11 @@ def test_load_of_a_missing_file_exits_1(env: dict[str, str]) -> None:
 
 
 def test_load_exits_2_when_the_store_cannot_be_opened(env: dict[str, str]) -> None:
-    result = invoke({**env, "HISTKG_STORE": "https://example.org/store"}, "load")
+    # A remote store nobody answers at (port 9 on loopback refuses connections).
+    result = invoke({**env, "HISTKG_STORE": "http://127.0.0.1:9/query"}, "load")
     assert result.exit_code == 2
-    assert "not supported yet" in result.stderr
-    assert "hint: Set HISTKG_STORE" in result.stderr
+    assert "Cannot reach the SPARQL server at http://127.0.0.1:9/query" in result.stderr
+    assert "check HISTKG_STORE" in result.stderr
 
 
 def test_load_exits_2_while_another_process_holds_the_store(
@@ -201,12 +202,12 @@ def test_serve_with_broken_curated_data_exits_1(env: dict[str, str], project_dir
 def test_serve_exits_2_when_the_store_cannot_be_opened(env: dict[str, str]) -> None:
     done = subprocess.run(
         _histkg("serve", "--no-load"),
-        env={**os.environ, **env, "HISTKG_STORE": "http://example.org/store"},
+        env={**os.environ, **env, "HISTKG_STORE": "http://127.0.0.1:9/query"},  # nobody there
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
     assert done.returncode == 2
-    assert "not supported yet" in done.stderr
+    assert "Cannot reach the SPARQL server" in done.stderr
     assert "Traceback" not in done.stderr

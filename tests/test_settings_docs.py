@@ -59,3 +59,14 @@ def test_readme_opens_with_two_commands_and_ci_runs_the_test_one() -> None:
     assert commands[0].endswith("histkg serve")
     ci = (Path(__file__).parent.parent / ".ci" / "run").read_text()
     assert ci.strip().splitlines()[-1] == commands[1]
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    """The README opens with two set-up commands; .ci/run must run the second one verbatim."""
+    commands = re.findall(r"```sh\n(.*?)\n```", README, flags=re.S)
+    assert len(commands) >= 2
+    serve, test = commands[0], commands[1]
+    assert serve.endswith("histkg serve")
+    assert "pytest" in test
+    ci = (Path(__file__).parent.parent / ".ci" / "run").read_text()
+    assert test in ci.splitlines()
