@@ -273,7 +273,10 @@ def link(
         typer.Option("--apply", help="Write the accepted links of this review file into data/."),
     ] = None,
     verify: Annotated[
-        bool, typer.Option("--verify", help="Check existing owl:sameAs links; write the facts.")
+        bool,
+        typer.Option(
+            "--verify", help="Check existing owl:sameAs links; put the facts into the store."
+        ),
     ] = False,
     entity: Annotated[
         list[str] | None,
@@ -286,11 +289,13 @@ def link(
         int, typer.Option(min=1, max=20, help="Candidates per entity in the review file.")
     ] = 3,
     facts: Annotated[
-        Path, typer.Option(help="Where --verify writes the Wikidata facts graph (TriG).")
-    ] = Path("wikidata-facts.trig"),
+        Path | None,
+        typer.Option(help="Also write the Wikidata facts graph of --verify to this file (TriG)."),
+    ] = None,
 ) -> None:
     """Link entities to Wikidata: propose candidates, apply a reviewed file, or verify links.
 
+    --verify replaces the Wikidata facts graph of the store (HISTKG_STORE) in one step.
     Exit 0 ok; 1 bad input, SHACL violations (--apply) or links that look wrong (--verify);
     2 could not run (the API unreachable, the store).
     """
@@ -311,9 +316,15 @@ def link(
             def reading(done: int, total: int) -> None:
                 progress("Wikidata", done, total)
 
+            if verify:  # the store first: a store in use fails before any fetching
+                with (
+                    Store.from_settings(settings) as store,
+                    workflow.open_source(
+                        settings, extract=extract, api=api, progress=reading
+                    ) as src,
+                ):
+                    return workflow.verify_and_collect_facts(settings, src, store, facts=facts)
             with workflow.open_source(settings, extract=extract, api=api, progress=reading) as src:
-                if verify:
-                    return workflow.verify_and_collect_facts(settings, src, facts)
                 return workflow.propose_to_file(
                     settings, src, output, entities=entity, per_entity=candidates
                 )

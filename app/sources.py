@@ -11,6 +11,8 @@ Graph naming:
 * A file given to ``histkg load FILE`` fills the graph named by its absolute ``file://`` URI.
 * Quads of TriG/N-Quads files keep their named graph; only default-graph triples of a file go to
   the file's own graph above.
+* ``https://w3id.org/histkg/graph/meta`` and ``.../graph/wikidata`` (``TOOL_GRAPHS``) are
+  written by histkg itself (``app.store``), never by a file.
 
 Blank nodes are skolemized: the n-th distinct blank node of a parse becomes
 ``https://w3id.org/histkg/.well-known/genid/<first 16 hex of sha256(file bytes)>-<n>``, so loading
@@ -42,6 +44,9 @@ from app.errors import InputError, RdfParseError
 
 GRAPH_BASE: Final = "https://w3id.org/histkg/graph/"
 META_GRAPH: Final = NamedNode(GRAPH_BASE + "meta")
+WIKIDATA_GRAPH: Final = NamedNode(GRAPH_BASE + "wikidata")
+#: Graphs histkg itself writes (the load record, the Wikidata facts): no file may write them.
+TOOL_GRAPHS: Final = frozenset({META_GRAPH, WIKIDATA_GRAPH})
 GENID_BASE: Final = "https://w3id.org/histkg/.well-known/genid/"
 _HKG: Final = "https://w3id.org/histkg/ontology#"
 SOURCE_DIGEST: Final = NamedNode(_HKG + "sourceDigest")

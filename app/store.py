@@ -11,7 +11,10 @@ Layout of the store:
   file's ``file://`` URI); named graphs inside TriG/N-Quads files are kept as they are;
 * ``https://w3id.org/histkg/graph/meta`` records the last curated load: its ``sourceDigest``
   (for staleness checks) and every graph it wrote (``curatedGraph``), so the next curated load
-  also removes graphs whose file was deleted;
+  also removes graphs whose file was deleted, and only those;
+* graphs that histkg's own tools write, replaced whole by ``Store.replace_graph``: the Wikidata
+  facts of ``histkg link --verify`` (``https://w3id.org/histkg/graph/wikidata``). No curated
+  file may write them, so a curated reload never drops them;
 * queries see the union of all graphs as their default graph unless they or the request name a
   dataset (see ``app.sparql``).
 
@@ -36,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from pyoxigraph import Literal, NamedNode, Quad, Triple
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Triple
 
 from app.backends import Backend, open_backend
 from app.errors import InputError
@@ -47,6 +50,7 @@ from app.sources import (
     GRAPH_BASE,
     META_GRAPH,
     SOURCE_DIGEST,
+    TOOL_GRAPHS,
     ParsedSource,
     Source,
     combine_digest,
@@ -117,7 +121,7 @@ class Store:
         self.location = self._backend.location
         self._write_lock = threading.Lock()  # serializes read-then-write of the meta graph
         self.generation = 0
-        """Counts the loads this object made; caches of derived facts compare it."""
+        """Counts the writes this object made (loads, replaced graphs); caches compare it."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Store":
@@ -249,13 +253,20 @@ class Store:
                 hint="Set HISTKG_PROJECT_DIR to the directory holding ontology/ and data/.",
             )
         parsed = self._parse_all(sources, progress)
+        for item in parsed:
+            taken = sorted(str(g.value) for g in item.graphs & TOOL_GRAPHS)
+            if taken:
+                raise InputError(
+                    f"{item.source.label} writes {taken[0]}, a graph histkg's tools write.",
+                    hint="Rename that graph in the file; the store keeps it apart from data/.",
+                )
         graphs = frozenset().union(*(p.graphs for p in parsed))
         digest = combine_digest((p.source.label, p.sha256) for p in parsed)
         meta = [Quad(META_GRAPH, SOURCE_DIGEST, Literal(digest), META_GRAPH)]
         meta += [Quad(META_GRAPH, CURATED_GRAPH, graph, META_GRAPH) for graph in graphs]
         with self._write_lock:
-            previous = self._backend.objects(META_GRAPH, CURATED_GRAPH, META_GRAPH)
-            stale = {value for value in previous if isinstance(value, NamedNode)}
+            # Drop only what a curated load wrote: this one's graphs and the last one's.
+            stale = self._curated_graphs()
             self._replace(graphs | stale | {META_GRAPH}, _all_quads(parsed) + meta)
         return self._report(parsed, graphs, started, progress)
 
@@ -277,6 +288,34 @@ class Store:
         with self._write_lock:
             self._replace(graphs, _all_quads(parsed))
         return self._report(parsed, graphs, started, progress)
+
+    def replace_graph(self, graph: str | NamedNode, statements: Iterable[Triple | Quad]) -> int:
+        """Replace the named graph ``graph`` by ``statements`` in ONE update; return the triples.
+
+        For graphs that histkg's tools write whole, such as the Wikidata facts graph
+        (``app.linking.facts``). ``statements`` are triples, or quads in ``graph`` or in the
+        default graph. No blank nodes: ``INSERT DATA`` would mint new ones on every write, so
+        skolemize them first. The meta graph and the graphs of the curated load are refused
+        (only ``load_curated`` writes them). Like a load, it bumps ``generation``, so caches of
+        pages start afresh. No statements: the graph is dropped.
+        """
+        target = graph if isinstance(graph, NamedNode) else NamedNode(graph)
+        triples = list(dict.fromkeys(_triple_in(statement, target) for statement in statements))
+        quads = [Quad(t.subject, t.predicate, t.object, target) for t in triples]
+        with self._write_lock:
+            curated = target.value.startswith((GRAPH_BASE + "ontology/", GRAPH_BASE + "data/"))
+            if target == META_GRAPH or curated or target in self._curated_graphs():
+                raise InputError(
+                    f"{target.value} is a graph of the curated load.",
+                    hint="Only `histkg load` writes it; write to a graph of your own.",
+                )
+            self._replace([target], quads)
+        return len(quads)
+
+    def _curated_graphs(self) -> set[NamedNode]:
+        """The graphs the last curated load wrote (as its meta graph records them)."""
+        recorded = self._backend.objects(META_GRAPH, CURATED_GRAPH, META_GRAPH)
+        return {value for value in recorded if isinstance(value, NamedNode)}
 
     def _parse_all(
         self, sources: list[Source], progress: LoadProgress | None
@@ -324,3 +363,14 @@ class Store:
 
 def _all_quads(parsed: Iterable[ParsedSource]) -> list[Quad]:
     return [quad for item in parsed for quad in item.quads]
+
+
+def _triple_in(statement: Triple | Quad, graph: NamedNode) -> Triple:
+    """The triple of ``statement``, checked for ``Store.replace_graph``."""
+    if isinstance(statement, Quad):
+        if not isinstance(statement.graph_name, DefaultGraph) and statement.graph_name != graph:
+            raise ValueError(f"a quad in {statement.graph_name}, not in {graph}")
+        statement = statement.triple
+    if isinstance(statement.subject, BlankNode) or isinstance(statement.object, BlankNode):
+        raise ValueError("a blank node would be new on every write: skolemize it first")
+    return statement

@@ -105,6 +105,23 @@ def test_remote_loads_replace_their_graphs_and_are_idempotent(
     assert set(remote.quads()) == before
 
 
+def test_remote_replace_graph_replaces_one_graph_a_curated_reload_keeps(
+    remote: Store, project_dir: Path
+) -> None:
+    remote.load_curated(project_dir)
+    curated = set(remote.quads())
+    graph = ox.NamedNode("https://w3id.org/histkg/graph/wikidata")
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    first = ox.Triple(ox.NamedNode(EX + "a"), label, ox.Literal("first"))
+    second = ox.Triple(ox.NamedNode(EX + "b"), label, ox.Literal("second"))
+    remote.replace_graph(graph, [first])
+    assert remote.replace_graph(graph, [second]) == 1
+    facts = {ox.Quad(second.subject, second.predicate, second.object, graph)}
+    assert set(remote.quads()) == curated | facts
+    remote.load_curated(project_dir)
+    assert set(remote.quads()) == curated | facts
+
+
 def test_a_bad_file_writes_nothing_to_the_remote_store(remote: Store) -> None:
     remote.load_files([SYNTAXES / "people.ttl"])
     before = set(remote.quads())

@@ -1,13 +1,16 @@
-"""``histkg link --verify`` and the Wikidata facts graph it writes.
+"""``histkg link --verify`` and the Wikidata facts graph it writes into the store.
 
 Verification reads the links of the curated files (or of a project copy with deliberately
 wrong links) and checks each against the fixture extract or the API stand-in. The facts graph
-is loaded into a store and read back with ``wikidata_facts``, apart from the claims.
+goes straight into the store's graph ``https://w3id.org/histkg/graph/wikidata`` (a TriG copy
+only on request) and is read back with ``wikidata_facts``, apart from the claims; a curated
+reload keeps it, and ``histkg load`` refuses the copy.
 """
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -16,7 +19,7 @@ from fixtures.linking.servers import WikidataStandIn, serve
 from typer.testing import CliRunner, Result
 
 from app.cli import cli
-from app.linking import WIKIDATA_GRAPH, wikidata_facts
+from app.linking import WIKIDATA_GRAPH, WikidataFacts, wikidata_facts
 from app.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
@@ -25,15 +28,39 @@ ID = "https://w3id.org/histkg/id/"
 runner = CliRunner()
 
 
-def verify(project: Path, tmp_path: Path, *source: str, **env: str) -> Result:
-    settings = {
+def environment(project: Path, tmp_path: Path, **env: str) -> dict[str, str]:
+    return {
         "HISTKG_PROJECT_DIR": str(project),
+        "HISTKG_STORE": str(tmp_path / "store"),
         "HISTKG_WIKIDATA_CACHE": str(tmp_path / "cache"),
         "HISTKG_WIKIDATA_MIN_INTERVAL": "0",
         **env,
     }
+
+
+def verify(project: Path, tmp_path: Path, *source: str, **env: str) -> Result:
+    """``histkg link --verify`` into the store ``tmp_path/store``, with a TriG copy."""
     facts = str(tmp_path / "facts.trig")
+    settings = environment(project, tmp_path, **env)
     return runner.invoke(cli, ["link", "--verify", *source, "--facts", facts], env=settings)
+
+
+def load(project: Path, tmp_path: Path, *files: str) -> Result:
+    return runner.invoke(cli, ["load", *files], env=environment(project, tmp_path))
+
+
+def facts_graph(store: Store) -> set[ox.Quad]:
+    return {q for q in store.quads() if q.graph_name == ox.NamedNode(WIKIDATA_GRAPH)}
+
+
+def stored(tmp_path: Path) -> tuple[set[ox.Quad], WikidataFacts | None, list[str]]:
+    """Every quad of the store ``tmp_path/store``, Voroshilov's facts, its named graphs.
+
+    The store is opened here and let go on return, so that the next command can open it.
+    """
+    with Store(str(tmp_path / "store")) as store:
+        facts = wikidata_facts(store, ID + "person/kliment-voroshilov")
+        return set(store.quads()), facts, store.named_graphs()
 
 
 @pytest.fixture
@@ -63,7 +90,7 @@ def test_the_curated_links_agree_with_the_extract(tmp_path: Path) -> None:
     ok = sorted(line.split()[1] for line in lines if line.startswith("ok "))
     assert ok == ["Q183644", "Q186185", "Q215705", "Q242099", "Q649", "Q855"]
     assert "20 links: 6 ok, 14 unverified" in result.stdout
-    assert "Wrote 43 quads about 6 items to" in result.stdout
+    assert f"Wrote 43 quads about 6 items into the graph <{WIKIDATA_GRAPH}>" in result.stdout
 
 
 def test_links_that_look_wrong_are_reported_with_exit_1(project: Path, tmp_path: Path) -> None:
@@ -103,31 +130,57 @@ def test_the_api_reports_deleted_and_redirected_items(project: Path, tmp_path: P
     assert requests == ["wbgetentities"]  # 22 links, one batch
 
 
+def test_verify_puts_the_facts_into_the_store_in_one_step(tmp_path: Path) -> None:
+    """Against the API stand-in, with no --facts file: the store has the facts afterwards."""
+    assert load(REPO, tmp_path).exit_code == 0
+    curated, before, _ = stored(tmp_path)
+    assert before is None
+    with serve(WikidataStandIn(EXTRACT).app) as url:
+        env = environment(REPO, tmp_path, HISTKG_WIKIDATA_API=f"{url}/w/api.php")
+        result = runner.invoke(cli, ["link", "--verify", "--api"], env=env)
+    assert result.exit_code == 1, result.output  # links the stand-in lacks count as deleted
+    assert "20 links: 14 deleted, 6 ok" in result.stdout
+    assert f"Wrote 43 quads about 6 items into the graph <{WIKIDATA_GRAPH}>" in result.stdout
+    assert not list(tmp_path.glob("*.trig"))  # no file to load by hand
+    after, voroshilov, _ = stored(tmp_path)
+    assert curated <= after  # nothing of the curated graph changed
+    assert {q.graph_name.value for q in after - curated} == {WIKIDATA_GRAPH}
+    assert voroshilov is not None
+    assert voroshilov.dates == [("born", "1881-02-04"), ("died", "1969-12-02")]
+    assert voroshilov.retrieved  # when the stand-in answered
+
+
+def test_verify_reports_a_store_in_use_before_fetching(tmp_path: Path) -> None:
+    with Store(str(tmp_path / "store")):  # as `histkg serve` would hold it
+        fake = WikidataStandIn(EXTRACT)
+        with serve(fake.app) as url:
+            result = verify(REPO, tmp_path, "--api", HISTKG_WIKIDATA_API=f"{url}/w/api.php")
+    assert result.exit_code == 2
+    assert "stop it first" in result.stderr
+    assert fake.seen == []
+
+
 @pytest.fixture(scope="module")
-def facts_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, Path]:
+def facts_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Path]]:
+    """The curated graph, then ``--verify`` against the extract, in one store on disk."""
     root = tmp_path_factory.mktemp("facts")
+    assert load(REPO, root).exit_code == 0
     assert verify(REPO, root, "--extract", str(EXTRACT)).exit_code == 0
-    store = Store("memory")
-    store.load_curated(REPO)
-    return store, root / "facts.trig"
+    with Store(str(root / "store")) as store:
+        yield store, root / "facts.trig"
 
 
-def test_facts_load_into_their_own_graph_apart_from_the_claims(
+def test_the_facts_have_their_own_graph_apart_from_the_claims(
     facts_store: tuple[Store, Path],
 ) -> None:
-    store, facts = facts_store
-    before = set(store.quads())
-    report = store.load_files([facts])
-    after = set(store.quads())
-    added = after - before
-    assert before <= after  # nothing of the curated graph changed
-    assert {str(q.graph_name.value) for q in added} == {WIKIDATA_GRAPH}
+    store, copy = facts_store
+    added = facts_graph(store)
+    assert len(added) == 43
     subjects = {q.subject.value for q in added if isinstance(q.subject, ox.NamedNode)}
     assert subjects - {WIKIDATA_GRAPH}
     assert all(
         s.startswith("http://www.wikidata.org/entity/Q") for s in subjects - {WIKIDATA_GRAPH}
     )
-    assert report.quads == 43
     labels = store.query(
         "SELECT ?label { <https://w3id.org/histkg/id/person/kliment-voroshilov> "
         "<http://www.w3.org/2000/01/rdf-schema#label> ?label }"
@@ -139,11 +192,12 @@ def test_facts_load_into_their_own_graph_apart_from_the_claims(
     predicates = {row[0].value for row in provenance.rows if row[0] is not None}
     assert "http://www.w3.org/ns/prov#generatedAtTime" in predicates
     assert "http://www.w3.org/ns/prov#wasDerivedFrom" in predicates
+    copied = set(ox.parse(path=str(copy), format=ox.RdfFormat.TRIG))
+    assert copied == added  # the --facts copy holds exactly what the store got
 
 
 def test_pages_read_the_facts_of_a_linked_entity(facts_store: tuple[Store, Path]) -> None:
-    store, facts = facts_store
-    store.load_files([facts])
+    store, _ = facts_store
     voroshilov = wikidata_facts(store, ID + "person/kliment-voroshilov")
     assert voroshilov is not None
     assert (voroshilov.qid, voroshilov.label) == ("Q186185", "Kliment Voroshilov")
@@ -158,9 +212,28 @@ def test_pages_read_the_facts_of_a_linked_entity(facts_store: tuple[Store, Path]
     assert wikidata_facts(store, ID + "place/tokyo") is None  # linked, not in the extract
 
 
-def test_histkg_load_takes_the_facts_file(facts_store: tuple[Store, Path], tmp_path: Path) -> None:
-    _, facts = facts_store
-    env = {"HISTKG_PROJECT_DIR": str(REPO), "HISTKG_STORE": str(tmp_path / "store")}
-    result = runner.invoke(cli, ["load", str(facts)], env=env)
-    assert result.exit_code == 0, result.output
-    assert "Loaded 1 file(s): 43 quads" in result.stdout
+def test_histkg_load_refuses_the_facts_copy(
+    facts_store: tuple[Store, Path], tmp_path: Path
+) -> None:
+    _, copy = facts_store
+    result = load(REPO, tmp_path, str(copy))
+    assert result.exit_code == 1
+    assert f"writes {WIKIDATA_GRAPH}" in result.stderr
+    assert "reserved" in result.stderr
+
+
+def test_a_curated_reload_keeps_the_facts_graph(project: Path, tmp_path: Path) -> None:
+    assert load(project, tmp_path).exit_code == 0
+    assert verify(project, tmp_path, "--extract", str(EXTRACT)).exit_code == 0
+    quads, _, _ = stored(tmp_path)
+    facts = {q for q in quads if q.graph_name == ox.NamedNode(WIKIDATA_GRAPH)}
+    assert len(facts) == 43
+    extra = project / "data" / "extra.ttl"
+    extra.write_text("<https://example.org/x> <https://example.org/y> <https://example.org/z> .\n")
+    assert load(project, tmp_path).exit_code == 0
+    extra.unlink()  # the next reload drops that file's graph, and only graphs it loaded
+    assert load(project, tmp_path).exit_code == 0
+    quads, voroshilov, graphs = stored(tmp_path)
+    assert {q for q in quads if q.graph_name == ox.NamedNode(WIKIDATA_GRAPH)} == facts
+    assert "https://w3id.org/histkg/graph/data/extra" not in graphs
+    assert voroshilov is not None

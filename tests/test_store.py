@@ -274,6 +274,80 @@ def test_user_files_may_not_write_curated_graphs(store: Store, tmp_path: Path) -
     assert len(store) == 0
 
 
+# ------------------------------------------------------------------ graphs the tools write
+
+TOOL_GRAPH = GRAPH + "wikidata"
+FACT = ox.Triple(ox.NamedNode(EX + "item"), LABEL, ox.Literal("an item"))
+
+
+def in_graph(store: Store, graph: str) -> set[ox.Triple]:
+    return {q.triple for q in store.quads() if q.graph_name == ox.NamedNode(graph)}
+
+
+def test_replace_graph_replaces_one_graph_whole(store: Store, project_dir: Path) -> None:
+    store.load_curated(project_dir)
+    curated = snapshot(store)
+    generation = store.generation
+    other = ox.Triple(ox.NamedNode(EX + "other"), LABEL, ox.Literal("other"))
+    assert store.replace_graph(TOOL_GRAPH, [FACT, other, FACT]) == 2
+    assert in_graph(store, TOOL_GRAPH) == {FACT, other}
+    assert store.generation == generation + 1  # caches of pages start afresh
+    quad = ox.Quad(FACT.subject, FACT.predicate, FACT.object, ox.NamedNode(TOOL_GRAPH))
+    assert store.replace_graph(ox.NamedNode(TOOL_GRAPH), [quad]) == 1
+    assert in_graph(store, TOOL_GRAPH) == {FACT}  # replaced, not added to
+    assert snapshot(store) - {quad} == curated  # nothing else changed
+    assert store.replace_graph(TOOL_GRAPH, []) == 0
+    assert TOOL_GRAPH not in store.named_graphs()
+    assert snapshot(store) == curated
+
+
+def test_a_curated_reload_keeps_the_graphs_the_tools_wrote(store: Store, project_dir: Path) -> None:
+    store.load_curated(project_dir)
+    store.replace_graph(TOOL_GRAPH, [FACT])
+    (project_dir / "data" / "claims.trig").unlink()  # the reload drops a graph: only that one
+    store.load_curated(project_dir)
+    assert in_graph(store, TOOL_GRAPH) == {FACT}
+    assert GRAPH + "data/claims" not in store.named_graphs()
+    store.load_curated(project_dir)
+    assert in_graph(store, TOOL_GRAPH) == {FACT}
+
+
+def test_replace_graph_refuses_the_graphs_of_the_curated_load(
+    store: Store, project_dir: Path
+) -> None:
+    store.load_curated(project_dir)
+    before = snapshot(store)
+    for graph in (META_GRAPH.value, GRAPH + "data/events", GRAPH + "data/new", EX + "claim-harold"):
+        with pytest.raises(InputError, match="a graph of the curated load"):
+            store.replace_graph(graph, [FACT])
+    assert snapshot(store) == before
+
+
+def test_replace_graph_refuses_other_graphs_and_blank_nodes(store: Store) -> None:
+    elsewhere = ox.Quad(FACT.subject, FACT.predicate, FACT.object, ox.NamedNode(EX + "g"))
+    with pytest.raises(ValueError, match="not in"):
+        store.replace_graph(TOOL_GRAPH, [elsewhere])
+    blank = ox.Triple(ox.BlankNode(), LABEL, ox.Literal("x"))
+    with pytest.raises(ValueError, match="skolemize"):
+        store.replace_graph(TOOL_GRAPH, [FACT, blank])
+    assert len(store) == 0
+
+
+def test_no_file_may_write_the_graphs_the_tools_write(
+    store: Store, project_dir: Path, tmp_path: Path
+) -> None:
+    (project_dir / "data" / "facts.trig").write_text(
+        f"<{TOOL_GRAPH}> {{ <{EX}a> <{EX}b> <{EX}c> . }}\n"
+    )
+    with pytest.raises(InputError, match="a graph histkg's tools write"):
+        store.load_curated(project_dir)
+    sneaky = tmp_path / "facts.trig"
+    sneaky.write_text(f"<{TOOL_GRAPH}> {{ <{EX}a> <{EX}b> <{EX}c> . }}\n")
+    with pytest.raises(InputError, match="reserved"):
+        store.load_files([sneaky])
+    assert len(store) == 0
+
+
 def test_unknown_extension_and_missing_file_are_input_errors(store: Store) -> None:
     with pytest.raises(InputError, match="unknown RDF file extension"):
         store.load_files([FIXTURES / "project" / "ontology" / "NOTES.md"])

@@ -19,7 +19,7 @@ module                 what it does
 ``review``             the review file (TSV)
 ``apply``              writing accepted links into ``data/``, validated by SHACL
 ``verify``             checking existing links against Wikidata
-``facts``              the Wikidata facts graph, and ``wikidata_facts`` for pages
+``facts``              the Wikidata facts graph in the store, and what pages read of it
 ``recon_query``        reconciliation queries checked, and the properties they may use
 ``reconcile``          the Reconciliation Service API 0.2 logic
 ``workflow``           the steps of ``histkg link``, for the CLI
@@ -28,7 +28,13 @@ module                 what it does
 
 from app.linking.api import WikidataApi
 from app.linking.apply import ApplyReport, LinkChange, apply_review
-from app.linking.facts import WIKIDATA_GRAPH, WikidataFacts, wikidata_facts, write_facts
+from app.linking.facts import (
+    WIKIDATA_GRAPH,
+    WikidataFacts,
+    store_facts,
+    wikidata_facts,
+    write_facts,
+)
 from app.linking.propose import propose, unlinked
 from app.linking.reconcile import ReconService
 from app.linking.records import EntityRecord, load_records
@@ -53,6 +59,7 @@ __all__ = [
     "load_records",
     "propose",
     "read_review",
+    "store_facts",
     "unlinked",
     "verify_links",
     "wikidata_facts",

@@ -1,9 +1,10 @@
 """The Wikidata facts graph: what Wikidata says about our linked entities, kept apart.
 
 Facts fetched by ``histkg link --verify`` (label, description, classes, dates, coordinates)
-are written as TriG into ONE named graph, ``WIKIDATA_GRAPH``, whose subjects are the Wikidata
-items (``wd:Q855``), never our entities: nothing in it can be mistaken for a claim of the
-historian, and our entities reach it only through their curated ``owl:sameAs``. The graph
+go into ONE named graph of the store, ``WIKIDATA_GRAPH`` (``store_facts``, which replaces it
+whole in one update), and optionally into a TriG copy (``write_facts``). Its subjects are the
+Wikidata items (``wd:Q855``), never our entities: nothing in it can be mistaken for a claim of
+the historian, and our entities reach it only through their curated ``owl:sameAs``. The graph
 describes itself (``prov:generatedAtTime``, ``prov:wasDerivedFrom`` the extract or the API)
 and each item carries the time it was retrieved (``pav:retrievedOn``) and its revision date on
 Wikidata (``schema:dateModified``). Predicates follow Wikidata's own RDF: ``schema:name`` and
@@ -12,14 +13,15 @@ searches over our graph never return a Wikidata item), ``wdt:P31``, ``wdt:P569``
 ``xsd:date``/``xsd:gYearMonth``/``xsd:gYear`` values by precision (EDTF ``193X`` for a decade),
 and ``wdt:P625`` as a GeoSPARQL WKT point.
 
-Load the file with ``histkg load FILE``: its named graph replaces the previous one. Pages read
-it through ``wikidata_facts(store, entity_iri)``.
+The graph lies under ``https://w3id.org/histkg/graph/``, which ``histkg load FILE`` refuses
+and the curated load never drops. Pages read it through ``facts_from_values`` (the entity page
+fetches the values with its other node facts) or ``wikidata_facts(store, entity_iri)``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,13 +30,23 @@ from typing import Final
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, serialize
 
 from app.linking.wikidata import DATE_PROPERTIES, ENTITY_BASE, WikidataItem
+from app.sources import WIKIDATA_GRAPH as _GRAPH
 from app.store import Store
 
-__all__ = ["WIKIDATA_GRAPH", "WikidataFacts", "facts_quads", "wikidata_facts", "write_facts"]
+__all__ = [
+    "WIKIDATA_GRAPH",
+    "WikidataFacts",
+    "facts_from_values",
+    "facts_quads",
+    "qid_order",
+    "store_facts",
+    "wikidata_facts",
+    "write_facts",
+]
 
-#: The named graph of Wikidata facts. Not under ``/graph/``, which ``histkg load`` reserves
-#: for the curated files, so that ``histkg load FILE`` can replace it.
-WIKIDATA_GRAPH: Final = "https://w3id.org/histkg/facts/wikidata"
+#: The named graph of Wikidata facts, one of the graphs histkg writes itself
+#: (``app.sources.TOOL_GRAPHS``): no file, curated or loaded, may write it.
+WIKIDATA_GRAPH: Final = _GRAPH.value
 
 XSD: Final = "http://www.w3.org/2001/XMLSchema#"
 PROV: Final = "http://www.w3.org/ns/prov#"
@@ -114,9 +126,13 @@ def facts_quads(items: Iterable[WikidataItem], *, source: str, generated: str = 
     return quads
 
 
-def write_facts(path: Path, items: Iterable[WikidataItem], *, source: str) -> int:
-    """Write the facts graph as TriG; return the number of quads written."""
-    quads = facts_quads(items, source=source)
+def store_facts(store: Store, quads: Sequence[Quad]) -> int:
+    """Replace the facts graph of ``store`` by ``quads``, in one update; return the triples."""
+    return store.replace_graph(WIKIDATA_GRAPH, quads)
+
+
+def write_facts(path: Path, quads: Sequence[Quad]) -> int:
+    """Write a TriG copy of the facts graph ``quads``; return the number of quads written."""
     prefixes = {
         "wd": ENTITY_BASE,
         "wdt": WDT,
@@ -128,9 +144,9 @@ def write_facts(path: Path, items: Iterable[WikidataItem], *, source: str) -> in
     data = serialize(quads, format=RdfFormat.TRIG, prefixes=prefixes) or b""
     path.parent.mkdir(parents=True, exist_ok=True)
     header = (
-        b"# Facts from Wikidata about linked histkg entities, written by `histkg link --verify`.\n"
-        b"# Not the historian's claims: load with `histkg load FILE`; pages show them as\n"
-        b'# "from Wikidata".\n'
+        b"# Facts from Wikidata about linked histkg entities, written by `histkg link --verify`,\n"
+        b"# which also put them into the store. Not the historian's claims: pages show them\n"
+        b'# apart, as "From Wikidata". A copy to read or keep: `histkg load` refuses its graph.\n'
     )
     path.write_bytes(header + data)
     return len(quads)
@@ -161,30 +177,19 @@ SELECT ?item ?property ?value WHERE {{
 }}"""
 
 
-def wikidata_facts(store: Store, entity_iri: str) -> WikidataFacts | None:
-    """The Wikidata facts about the item ``entity_iri`` is linked to, or ``None``.
+def facts_from_values(item: str, values: Mapping[str, Sequence[str]]) -> WikidataFacts:
+    """What the facts graph says about ``item`` (its IRI), from its values by predicate IRI.
 
-    For pages: show them apart, as "from Wikidata", with the retrieval date.
+    Where a predicate has several values (two birth dates), the first in sorted order is shown.
     """
-    result = store.query(FACTS_QUERY, bindings={"entity": NamedNode(entity_iri)})
-    values: dict[str, list[str]] = {}
-    qid = ""
-    for item, prop, value in result.rows:
-        if not isinstance(item, NamedNode) or not isinstance(prop, NamedNode):
-            continue
-        qid = item.value.removeprefix(ENTITY_BASE)
-        if isinstance(value, Literal | NamedNode):
-            values.setdefault(prop.value, []).append(value.value)
-    if not qid:
-        return None
-    first = {prop: sorted(found)[0] for prop, found in values.items()}
+    first = {prop: sorted(found)[0] for prop, found in values.items() if found}
     dates = [
         (DATE_PROPERTIES[prop], first[WDT + prop])
         for prop in DATE_PROPERTIES
         if WDT + prop in first
     ]
     return WikidataFacts(
-        qid=qid,
+        qid=item.removeprefix(ENTITY_BASE),
         label=first.get(SCHEMA + "name", ""),
         description=first.get(SCHEMA + "description", ""),
         dates=dates,
@@ -192,3 +197,28 @@ def wikidata_facts(store: Store, entity_iri: str) -> WikidataFacts | None:
         retrieved=first.get(PAV + "retrievedOn", ""),
         modified=first.get(SCHEMA + "dateModified", ""),
     )
+
+
+def qid_order(item: str) -> tuple[int, str]:
+    """Sort key of Wikidata item IRIs: by the number of their QID."""
+    number = item.removeprefix(ENTITY_BASE)[1:]
+    return (int(number) if number.isdigit() else 0, item)
+
+
+def wikidata_facts(store: Store, entity_iri: str) -> WikidataFacts | None:
+    """The Wikidata facts about the item ``entity_iri`` is linked to, or ``None``.
+
+    For pages: show them apart, as "from Wikidata", with the retrieval date. An entity linked
+    to several items gets the facts of the one with the lowest QID.
+    """
+    result = store.query(FACTS_QUERY, bindings={"entity": NamedNode(entity_iri)})
+    items: dict[str, dict[str, list[str]]] = {}
+    for item, prop, value in result.rows:
+        if not isinstance(item, NamedNode) or not isinstance(prop, NamedNode):
+            continue
+        if isinstance(value, Literal | NamedNode):
+            items.setdefault(item.value, {}).setdefault(prop.value, []).append(value.value)
+    if not items:
+        return None
+    chosen = min(items, key=qid_order)
+    return facts_from_values(chosen, items[chosen])

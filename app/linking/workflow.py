@@ -3,12 +3,13 @@
 * ``propose_to_file``: candidates for the unlinked entities of ``data/``, written as a review
   file;
 * ``verify_and_collect_facts``: a verdict on every existing link, and the Wikidata facts graph
-  of the linked items;
+  of the linked items, written into the store (and optionally to a TriG file);
 * ``app.linking.apply.apply_review`` (used as is): accepted links into ``data/``.
 
 Our entities are read from the curated files themselves (``ontology/`` and ``data/`` loaded
-into a throw-away in-memory store), not from ``HISTKG_STORE``: linking works while
-``histkg serve`` holds the store, and always sees the files a curator is editing.
+into a throw-away in-memory store), not from ``HISTKG_STORE``: proposing and applying work
+while ``histkg serve`` holds the store, and always see the files a curator is editing. Only
+the facts of ``--verify`` go into ``HISTKG_STORE``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 from app.errors import InputError
 from app.linking.api import WikidataApi
 from app.linking.extract import Progress
-from app.linking.facts import write_facts
+from app.linking.facts import WIKIDATA_GRAPH, facts_quads, store_facts, write_facts
 from app.linking.propose import propose, unlinked
 from app.linking.records import EntityRecord, load_records
 from app.linking.review import ReviewRow, write_review
@@ -137,9 +138,10 @@ class VerifySummary:
     """What ``verify_and_collect_facts`` found and wrote."""
 
     checks: list[LinkCheck]
-    facts_path: Path | None
+    store: str  #: where the facts went (``Store.location``)
     facts_items: int
-    facts_quads: int
+    facts_quads: int  #: 0 when no item was found, and nothing was written
+    facts_path: Path | None = None  #: the TriG copy, if one was asked for
 
     @property
     def problems(self) -> list[LinkCheck]:
@@ -153,19 +155,32 @@ class VerifySummary:
             counts[check.status] = counts.get(check.status, 0) + 1
         tally = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
         lines.append(f"{len(self.checks)} links: {tally or 'none'}")
-        if self.facts_path is not None:
-            lines.append(
-                f"Wrote {self.facts_quads} quads about {self.facts_items} items to "
-                f"{self.facts_path}; load them with `histkg load {self.facts_path}`."
-            )
+        if not self.facts_quads:
+            lines.append("No linked item was found: the Wikidata facts in the store are unchanged.")
+            return "\n".join(lines)
+        copy = f", and a copy to {self.facts_path}" if self.facts_path is not None else ""
+        lines.append(
+            f"Wrote {self.facts_quads} quads about {self.facts_items} items into the graph "
+            f"<{WIKIDATA_GRAPH}> of the store {self.store}{copy}; pages show them as "
+            "From Wikidata."
+        )
         return "\n".join(lines)
 
 
 def verify_and_collect_facts(
-    settings: Settings, source: CandidateSource, facts: Path | None
+    settings: Settings, source: CandidateSource, store: Store, *, facts: Path | None = None
 ) -> VerifySummary:
-    """Check every link; write the facts of the items found to ``facts`` (TriG)."""
+    """Check every link; replace the facts graph of ``store`` by the facts of the items found.
+
+    ``facts`` names a TriG copy to write as well (written first, so it survives a store that
+    refuses the write). When no item is found, the store keeps its facts graph.
+    """
     checks = verify_links(curated_records(settings), source)
     items = [c.item for c in checks if c.item is not None and c.status != "redirected"]
-    quads = write_facts(facts, items, source=source.iri) if facts is not None and items else 0
-    return VerifySummary(checks, facts if quads else None, len(items), quads)
+    if not items:
+        return VerifySummary(checks, store.location, 0, 0)
+    quads = facts_quads(items, source=source.iri)
+    if facts is not None:
+        write_facts(facts, quads)
+    written = store_facts(store, quads)
+    return VerifySummary(checks, store.location, len(items), written, facts)

@@ -394,6 +394,48 @@ class Identifiers:
 
 
 @dataclass(frozen=True, kw_only=True)
+class WikidataDate:
+    """A date Wikidata gives for the linked item."""
+
+    label: str = field(metadata=_help("What the date is: born, died, inception, start ..."))
+    value: str = field(
+        metadata=_help("The value as the facts graph has it, by precision (1881-02-04, 193X).")
+    )
+    words: str = field(metadata=_help("The same in words (4 February 1881, the 1930s)."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class FromWikidata:
+    """What Wikidata says about the item the entity is linked to, shown apart from the claims.
+
+    Read from the Wikidata facts graph that ``histkg link --verify`` writes; never the
+    historian's statements, never footnoted.
+    """
+
+    item: Link = field(metadata=_help("The Wikidata item (its QID), linking to its Wikidata page."))
+    label: str = field(metadata=_help("Wikidata's English label of the item, or empty."))
+    description: str = field(metadata=_help("Wikidata's English description, or empty."))
+    dates: tuple[WikidataDate, ...] = field(
+        metadata=_help("Its dates as Wikidata gives them (born, died, start, end ...).")
+    )
+    coordinates: str = field(
+        metadata=_help("Its coordinates in words (55.7558° N, 37.6173° E), or empty.")
+    )
+    point: str = field(
+        metadata=_help("The same as a WKT point, Point(longitude latitude), or empty.")
+    )
+    retrieved: str = field(
+        metadata=_help("When the facts were retrieved from Wikidata (ISO 8601), or empty.")
+    )
+    retrieved_words: str = field(metadata=_help("The day they were retrieved, in words."))
+    modified: str = field(
+        metadata=_help("The item's last revision on Wikidata before retrieval (ISO 8601).")
+    )
+    modified_words: str = field(metadata=_help("The day of that revision, in words."))
+    graph: str = field(metadata=_help("The named graph of the store that holds these facts."))
+
+
+@dataclass(frozen=True, kw_only=True)
 class Site:
     """What every page needs from the site: names, links, assets."""
 
@@ -455,6 +497,13 @@ class EntityPage:
     footnotes: tuple[Footnote, ...] = field(metadata=_help("The page's footnotes, by number."))
     identifiers: Identifiers = field(
         metadata=_help("Permalink, formats, Wikidata link and a citation.")
+    )
+    from_wikidata: FromWikidata | None = field(
+        default=None,
+        metadata=_help(
+            "What Wikidata says about the linked item, when its facts are in the store: shown "
+            "in a block of its own, apart from the statements and footnotes."
+        ),
     )
     schema_org: dict[str, Any] = field(
         metadata=_help("schema.org description embedded as JSON-LD.")

@@ -4,7 +4,8 @@
 ``app.pages.graph``) and returns an :class:`~app.pages.context.EntityPage`, or None when the
 store knows nothing of ``iri``. Sections are built in the order the page shows them, so footnotes
 are numbered as a reader meets them: the heading (where the source names the entity), the
-per-kind section, the statements, the links into the entity.
+per-kind section, the statements, the links into the entity. What Wikidata says about the linked
+item is a block of its own (``app.pages.wikidata``), never a statement and never footnoted.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ from app.pages.sections import (
     letter_section,
     person_section,
 )
+from app.pages.wikidata import from_wikidata
 from app.store import Store
 
 # Shown in the heading or the identifiers box, not in the statements table.
@@ -194,6 +196,7 @@ def _page(hood: Neighbourhood, settings: PageSettings, inbound_page: int) -> Ent
         inbound=inbound,
         footnotes=builder.footnotes(),
         identifiers=_identifiers(builder, own, label),
+        from_wikidata=from_wikidata(hood, own),
         schema_org=_schema_org(builder, kind.key, label, own, when),
         **sections,
     )

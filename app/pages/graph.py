@@ -2,8 +2,9 @@
 
 ``fetch(store, iri)`` runs the queries of ``app.pages.queries`` and returns a
 :class:`Neighbourhood`: the entity's own triples and the claim graphs about it (``quads``), what
-is known of every node a page may show (``nodes``: labels, classes, types, dates, passages), how
-each claim is sourced (``claims``) and one page of the links into the entity (``inbound``).
+is known of every node a page may show (``nodes``: labels, classes, types, dates, passages, and
+for a Wikidata item what the Wikidata facts graph says), how each claim is sourced (``claims``)
+and one page of the links into the entity (``inbound``).
 Labels of vocabulary terms come from :func:`vocabulary`, cached per store state. Nothing here is
 about presentation; ``app.pages.entity`` turns a neighbourhood into a page context.
 """
@@ -71,6 +72,8 @@ class Node:
     date_span: str = ""
     date_graphs: set[str] = field(default_factory=set)
     anchor: Anchor | None = None
+    wikidata: dict[str, list[str]] = field(default_factory=dict)
+    """For a Wikidata item: its values in the Wikidata facts graph, by predicate IRI."""
 
     def label(self) -> str:
         """The preferred label: English, then untagged, then any."""
@@ -275,6 +278,8 @@ def _nodes(result: QueryResult) -> dict[str, Node]:
         elif tag == "text":
             node.anchor = node.anchor or Anchor(n.value)
             node.anchor.file, node.anchor.text_iri = _text(a), _text(b)
+        elif tag == "wikidata" and isinstance(a, NamedNode) and isinstance(b, Literal | NamedNode):
+            node.wikidata.setdefault(a.value, []).append(b.value)
     for iri, values in spans.items():
         nodes[iri].date = date_facts(values, anchors.get(iri, ""))
     return nodes

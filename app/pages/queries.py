@@ -17,13 +17,16 @@ The shape every query here keeps, so that the bound entity drives the evaluation
   ``tests/test_pages_all.py`` checks the cost on a store twenty-one times the seed graph.)
 
 Rows come back as tagged facts, ``?kind`` saying what each row is (an entity-attribute-value
-shape), and ``app.pages.graph`` assembles them. Labels of classes, properties and concepts come
-from a cached table (``VOCABULARY``) instead of these queries.
+shape), and ``app.pages.graph`` assembles them. The Wikidata facts of the items an entity is
+the same as come with the node facts (``wikidata`` rows, from their own graph only), so they
+cost no extra round trip and never mix with the claims. Labels of classes, properties and
+concepts come from a cached table (``VOCABULARY``) instead of these queries.
 
 Vocabulary: a claim is a named graph whose IRI is typed ``hk:Claim``, described outside the
 graph (``ontology/README.md``).
 """
 
+from app.sources import WIKIDATA_GRAPH
 from app.vocab import sparql_prologue
 
 PROLOGUE = sparql_prologue()
@@ -117,8 +120,8 @@ SELECT DISTINCT ?claim ?kind ?a ?b ?c WHERE {
 )
 
 # What a page needs to know of a node, as (?kind, ?a, ?b, ?c) facts: its labels, classes,
-# types, date phrase, and the properties of its time-span (with the label of the event a
-# relative date counts from).
+# types, date phrase, the properties of its time-span (with the label of the event a
+# relative date counts from), and for a Wikidata item what the Wikidata facts graph says.
 _NODE_FACTS = [
     '?n rdfs:label ?a . BIND("label" AS ?kind)',
     '?n a ?a . BIND("class" AS ?kind)',
@@ -130,6 +133,7 @@ _NODE_FACTS = [
     ' ?anchorEvent rdfs:label ?a . BIND("anchor" AS ?kind)',
     '?n oa:hasSelector ?selector . ?selector ?a ?b . BIND("selector" AS ?kind)',
     '?n oa:hasSource ?b . ?b dcterms:identifier ?a . BIND("text" AS ?kind)',
+    f'GRAPH {WIKIDATA_GRAPH} {{ ?n ?a ?b }} BIND("wikidata" AS ?kind)',
 ]
 
 # The nodes a page shows: the entity, the nodes it links to, and every node of the claim graphs
@@ -149,7 +153,7 @@ NODES = (
     PROLOGUE
     + """
 # Labels, classes, types, dates and passages of the entity, what it links to and the nodes of
-# its claims: rows (?n, ?kind, ?a, ?b, ?c).
+# its claims, and the Wikidata facts of the items it links to: rows (?n, ?kind, ?a, ?b, ?c).
 SELECT DISTINCT ?n ?kind ?a ?b ?c WHERE {
   {
 """
