@@ -1,0 +1,163 @@
+"""Authenticated writes over HTTP: SPARQL 1.1 Update at ``/update``, Graph Store at ``/store``.
+
+Thin: check the bearer token, read the body, call ``app.writes`` off the event loop.
+
+* Every request needs ``Authorization: Bearer <token>`` whose SHA-256 digest is one of
+  ``HISTKG_WRITE_TOKENS``: no header or not of that form is a 401 (with ``WWW-Authenticate``), a
+  well-formed token that is not configured a 403. Tokens are compared by digest, in constant
+  time, and never logged or echoed.
+* ``POST /update``: ``application/sparql-update`` body, or form-encoded ``update=``.
+* ``/store?graph=IRI`` (or ``?default`` for GET): ``GET`` the graph, ``PUT`` replaces it, ``POST``
+  merges into it, ``DELETE`` drops it; bodies are Turtle, N-Triples or RDF/XML.
+* A write that would break a shape is a 422 with the SHACL report; a refused graph a 403.
+"""
+
+import hashlib
+import hmac
+import re
+from typing import Annotated, Final
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from app import writes
+from app.errors import (
+    Forbidden,
+    InputError,
+    NotAcceptable,
+    QueryError,
+    Unauthorized,
+    UnsupportedMediaType,
+)
+from app.negotiation import choose
+from app.routes.deps import SettingsDep, StoreDep
+
+router = APIRouter()
+
+_BEARER: Final = re.compile(r"Bearer ([A-Za-z0-9\-._~+/]+=*)")
+SPARQL_UPDATE: Final = "application/sparql-update"
+FORM: Final = "application/x-www-form-urlencoded"
+
+
+def _writer(request: Request, settings: SettingsDep) -> None:
+    """Let the request through only with a configured bearer token (401 / 403 otherwise)."""
+    header = request.headers.get("authorization", "")
+    match = _BEARER.fullmatch(header.strip())
+    if match is None:
+        raise Unauthorized(
+            "Writing needs a bearer token: send `Authorization: Bearer <token>`.",
+            hint="Ask the operator of this server for a token.",
+        )
+    digest = hashlib.sha256(match.group(1).encode()).hexdigest()
+    if not any(hmac.compare_digest(digest, known) for known in settings.write_token_hashes):
+        raise Forbidden(
+            "This token may not write here.",
+            hint="Check the token; the server accepts the ones in HISTKG_WRITE_TOKENS.",
+        )
+
+
+Writer = Annotated[None, Depends(_writer)]
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def _text(body: bytes, what: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"The {what} is not valid UTF-8.") from None
+
+
+@router.post("/update", summary="SPARQL 1.1 Update (bearer token; SHACL-checked)")
+async def sparql_update(
+    request: Request, store: StoreDep, settings: SettingsDep, _: Writer
+) -> Response:
+    media_type = _media_type(request)
+    body = await request.body()
+    if media_type == SPARQL_UPDATE:
+        text = _text(body, "update")
+    elif media_type == FORM:
+        values = [
+            v for k, v in parse_qsl(_text(body, "form"), keep_blank_values=True) if k == "update"
+        ]
+        if len(values) != 1:
+            raise QueryError("Send exactly one `update` parameter.")
+        text = values[0]
+    else:
+        raise UnsupportedMediaType(
+            f"/update reads {SPARQL_UPDATE} or {FORM}, not {media_type or 'no content type'}."
+        )
+    result = await run_in_threadpool(writes.update, store, text, settings.project_dir)
+    return JSONResponse(result.to_json())
+
+
+def _graph_param(request: Request, *, allow_default: bool) -> str | None:
+    params = request.query_params
+    graphs = params.getlist("graph")
+    if "default" in params and not graphs:
+        if not allow_default:
+            raise InputError(
+                "Writes go to named graphs, not the default graph.", hint="Use ?graph=IRI."
+            )
+        return None
+    if len(graphs) != 1 or "default" in params:
+        raise InputError("Name exactly one graph: ?graph=IRI (or ?default to read).")
+    return graphs[0]
+
+
+@router.get("/store", summary="Graph Store Protocol: read a graph (bearer token)")
+async def store_get(request: Request, store: StoreDep, _: Writer) -> Response:
+    graph = _graph_param(request, allow_default=True)
+    media_type = choose(request.headers.get("accept", "*/*"), list(writes.GRAPH_FORMATS))
+    if media_type is None:
+        raise NotAcceptable(f"/store answers in {', '.join(writes.GRAPH_FORMATS)}.")
+    body = await run_in_threadpool(writes.read_graph, store, graph, media_type)
+    return Response(body, media_type=media_type)
+
+
+async def _store_write(
+    request: Request, store: StoreDep, settings: SettingsDep, *, replace: bool
+) -> Response:
+    graph = _graph_param(request, allow_default=False)
+    assert graph is not None  # noqa: S101 - allow_default=False
+    media_type = _media_type(request)
+    if media_type not in writes.GRAPH_FORMATS:
+        raise UnsupportedMediaType(
+            f"/store reads {', '.join(writes.GRAPH_FORMATS)}, not {media_type or 'no type'}.",
+            hint="JSON-LD is not read here: its @context could point to a remote document.",
+        )
+    body = await request.body()
+    result = await run_in_threadpool(
+        lambda: writes.write_graph(
+            store, graph, body, media_type, settings.project_dir, replace=replace
+        )
+    )
+    return JSONResponse(result.to_json())
+
+
+@router.put("/store", summary="Graph Store Protocol: replace a graph (bearer token)")
+async def store_put(
+    request: Request, store: StoreDep, settings: SettingsDep, _: Writer
+) -> Response:
+    return await _store_write(request, store, settings, replace=True)
+
+
+@router.post("/store", summary="Graph Store Protocol: add to a graph (bearer token)")
+async def store_post(
+    request: Request, store: StoreDep, settings: SettingsDep, _: Writer
+) -> Response:
+    return await _store_write(request, store, settings, replace=False)
+
+
+@router.delete("/store", summary="Graph Store Protocol: drop a graph (bearer token)")
+async def store_delete(
+    request: Request, store: StoreDep, settings: SettingsDep, _: Writer
+) -> Response:
+    graph = _graph_param(request, allow_default=False)
+    assert graph is not None  # noqa: S101 - allow_default=False
+    result = await run_in_threadpool(writes.delete_graph, store, graph, settings.project_dir)
+    return JSONResponse(result.to_json())

@@ -1,0 +1,171 @@
+"""SIGKILL during a large load or Graph Store PUT: the store is before or after, never between.
+
+A real ``histkg load`` subprocess is killed (SIGKILL, by its own pid) at seeded random moments
+spread over the whole run, parse and write phases alike; then the store is opened again and the
+graph must hold exactly the old version or exactly the new one. Each round alternates the file
+between two versions, so every load changes the graph.
+"""
+
+import contextlib
+import gc
+import hashlib
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+from fixtures.sparql.servers import free_port
+from pyoxigraph import NamedNode
+
+from app.store import Store
+
+REPO = Path(__file__).resolve().parent.parent
+SIZES = {"a": 20_000, "b": 30_000}
+ROUNDS = 5
+
+
+def _write(path: Path, version: str) -> None:
+    with path.open("w") as out:
+        for i in range(SIZES[version]):
+            out.write(f'<http://ex.org/{version}/s{i}> <http://ex.org/p> "{version} {i}" .\n')
+
+
+def _load(path: Path, store_dir: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "HISTKG_STORE": str(store_dir),
+        "HISTKG_QUERY_WORKERS": "0",
+        "PYTHONPATH": str(REPO),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "app", "load", str(path)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _state(store_dir: Path, graph: NamedNode) -> str:
+    """``a`` or ``b`` when the graph holds exactly that version; anything else fails."""
+    store = Store(str(store_dir))
+    try:
+        quads = [q for q in store.quads() if q.graph_name == graph]
+    finally:
+        store.close()
+        del store
+        gc.collect()  # releases the store's directory lock
+    versions = {q.subject.value.split("/")[3] for q in quads}
+    assert len(versions) == 1, f"a mix of versions: {versions}"
+    version = versions.pop()
+    assert len(quads) == SIZES[version], f"{len(quads)} quads of version {version}: torn write"
+    return version
+
+
+def test_sigkill_during_a_load_leaves_the_graph_before_or_after(tmp_path: Path) -> None:
+    data = tmp_path / "big.nt"
+    store_dir = tmp_path / "store"
+    graph = NamedNode(data.resolve().as_uri())
+    _write(data, "a")
+    started = time.monotonic()
+    assert _load(data, store_dir).wait(timeout=120) == 0
+    full = time.monotonic() - started
+    state = _state(store_dir, graph)
+    assert state == "a"
+    rng = random.Random(8)  # noqa: S311 - seeded kill moments, not secrets
+    outcomes = []
+    for _ in range(ROUNDS):
+        target = "b" if state == "a" else "a"
+        _write(data, target)
+        process = _load(data, store_dir)
+        time.sleep(rng.uniform(0.3 * full, 1.2 * full))
+        killed = process.poll() is None
+        if killed:
+            os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+        state = _state(store_dir, graph)
+        assert state in ("a", "b")
+        outcomes.append((killed, state == target))
+    # The kills landed while loads ran (not all after them).
+    assert any(killed for killed, _ in outcomes), outcomes
+
+
+def _serve(store_dir: Path, port: int, token_hash: str) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "HISTKG_STORE": str(store_dir),
+        "HISTKG_PROJECT_DIR": str(REPO / "tests" / "fixtures" / "project"),
+        "HISTKG_QUERY_WORKERS": "0",
+        "HISTKG_WRITE_TOKENS": token_hash,
+        "PYTHONPATH": str(REPO),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D").status_code == 200:
+                return process
+        time.sleep(0.1)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    raise AssertionError("histkg serve did not start")
+
+
+def test_sigkill_during_a_graph_store_put_leaves_the_graph_before_or_after(
+    tmp_path: Path,
+) -> None:
+    """The same over HTTP: a real server killed while it validates and writes a large PUT."""
+    store_dir = tmp_path / "store"
+    graph = NamedNode("https://example.org/crash/graph")
+    token = "crash-test-token"  # noqa: S105 - a test token
+    body = {}
+    for version in SIZES:
+        path = tmp_path / f"{version}.nt"
+        _write(path, version)
+        body[version] = path.read_bytes()
+    rng = random.Random(9)  # noqa: S311 - seeded kill moments, not secrets
+    state, full = "", 0.0
+    answered: dict[int, int] = {}  # round -> status of the PUT, when it was answered
+    for round_ in range(4):
+        port = free_port()
+        server = _serve(store_dir, port, hashlib.sha256(token.encode()).hexdigest())
+        target = "b" if state == "a" else "a"
+
+        def put(version: str = target, port: int = port, round_: int = round_) -> None:
+            with contextlib.suppress(httpx.HTTPError):
+                answered[round_] = httpx.put(
+                    f"http://127.0.0.1:{port}/store",
+                    params={"graph": graph.value},
+                    content=body[version],
+                    headers={
+                        "Content-Type": "application/n-triples",
+                        "Authorization": f"Bearer {token}",
+                    },
+                    timeout=120,
+                ).status_code
+
+        client = threading.Thread(target=put)
+        started = time.monotonic()
+        client.start()
+        if round_ == 0:  # the first PUT completes: the graph exists, and we learn how long it takes
+            client.join()
+            full = time.monotonic() - started
+        else:
+            time.sleep(rng.uniform(0.1 * full, 1.1 * full))
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait(timeout=30)
+        client.join()
+        state = _state(store_dir, graph)
+        assert state in ("a", "b")
+    assert answered.get(0) == 200
+    assert len(answered) < 4, f"every PUT finished before its kill: {answered}"
+    print(f"PUT answers by round (the others were killed mid-request): {answered}")
