@@ -1,0 +1,131 @@
+"""A bounded loopback load generator: threads, one httpx client each, latencies in seconds."""
+
+import random
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+
+ID = "https://w3id.org/histkg/id/"
+PREFIXES = (
+    "PREFIX crm: <http://www.cidoc-crm.org/cidoc-crm/> "
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> "
+)
+JSON = "application/sparql-results+json"
+
+
+def _person(rng: random.Random, persons: int) -> str:
+    # half the lookups hit the heavy head of the participation distribution
+    head = rng.random() < 0.5
+    return f"{ID}person/synth-{rng.randrange(min(20, persons) if head else persons)}"
+
+
+def query_mix(events: int, persons: int) -> dict[str, Callable[[random.Random], str]]:
+    """The SPARQL query kinds, each a function of a random generator (for its parameters)."""
+    return {
+        "point": lambda r: (
+            f"SELECT ?p ?o WHERE {{ <{ID}event/synth-{r.randrange(events)}> ?p ?o }}"
+        ),
+        "join": lambda r: (
+            PREFIXES + "SELECT ?e ?label ?begin WHERE { "
+            f"?e crm:P14_carried_out_by|crm:P11_had_participant <{_person(r, persons)}> ; "
+            "rdfs:label ?label ; crm:P4_has_time-span/crm:P82a_begin_of_the_begin ?begin } "
+            "ORDER BY ?begin"
+        ),
+        "aggregate": lambda r: (
+            PREFIXES + "SELECT ?year (COUNT(?e) AS ?events) WHERE { "
+            "?e crm:P4_has_time-span/crm:P82a_begin_of_the_begin ?begin } "
+            "GROUP BY (YEAR(?begin) AS ?year) ORDER BY ?year"
+        ),
+        "range": lambda r: (
+            PREFIXES + "SELECT ?e ?begin WHERE { ?e crm:P4_has_time-span ?t . "
+            "?t crm:P82a_begin_of_the_begin ?begin . "
+            f'FILTER (?begin >= "{(y := 1890 + r.randrange(60))}-01-01T00:00:00"^^xsd:dateTime '
+            f'&& ?begin < "{y + 1}-01-01T00:00:00"^^xsd:dateTime) }}'
+        ),
+        "inbound": lambda r: f"SELECT ?s ?p WHERE {{ ?s ?p <{_person(r, persons)}> }}",
+    }
+
+
+@dataclass
+class Run:
+    requests: int
+    errors: int
+    elapsed: float
+    latencies: list[float]
+
+    def summary(self) -> dict[str, float | int | None]:
+        ordered = sorted(self.latencies)
+
+        def pct(q: float) -> float | None:
+            return (
+                round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 2)
+                if ordered
+                else None
+            )
+
+        return {
+            "requests": self.requests,
+            "errors": self.errors,
+            "p50_ms": pct(0.5),
+            "p99_ms": pct(0.99),
+            "mean_ms": round(statistics.fmean(ordered) * 1000, 2) if ordered else None,
+            "throughput_rps": round(len(ordered) / self.elapsed, 2) if self.elapsed else None,
+        }
+
+
+def hammer(
+    send: Callable[[httpx.Client, random.Random], httpx.Response],
+    *,
+    clients: int,
+    max_requests: int,
+    max_seconds: float,
+    seed: int = 0,
+    timeout: float = 60.0,
+) -> Run:
+    """Send requests from ``clients`` threads until ``max_requests`` or ``max_seconds``."""
+    lock = threading.Lock()
+    latencies: list[float] = []
+    counters = {"sent": 0, "errors": 0}
+    deadline = time.monotonic() + max_seconds
+
+    def worker(index: int) -> None:
+        rng = random.Random(seed * 1000 + index)  # noqa: S311 (query parameters, not secrets)
+        with httpx.Client(timeout=timeout) as client:
+            while time.monotonic() < deadline:
+                with lock:
+                    if counters["sent"] >= max_requests:
+                        return
+                    counters["sent"] += 1
+                began = time.perf_counter()
+                try:
+                    ok = send(client, rng).status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                took = time.perf_counter() - began
+                with lock:
+                    if ok:
+                        latencies.append(took)
+                    else:
+                        counters["errors"] += 1
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return Run(counters["sent"], counters["errors"], time.monotonic() - started, latencies)
+
+
+def sparql_sender(
+    url: str, make: Callable[[random.Random], str]
+) -> Callable[[httpx.Client, random.Random], httpx.Response]:
+    def send(client: httpx.Client, rng: random.Random) -> httpx.Response:
+        return client.get(url, params={"query": make(rng)}, headers={"Accept": JSON})
+
+    return send

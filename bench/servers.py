@@ -1,0 +1,117 @@
+"""Start and stop the three servers on loopback, and watch their resident memory."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+try:
+    import psutil
+except ImportError:  # the bench extra is not installed: no memory figures
+    psutil = None
+HAVE_PSUTIL = psutil is not None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A running server: its query URL, its process and the peak RSS of its process tree."""
+
+    name: str
+    base: str
+    query_url: str
+    process: subprocess.Popen[bytes]
+    started_in: float = 0.0
+    peak_rss: int = 0
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def watch(self) -> None:
+        if psutil is None:
+            return
+
+        def sample() -> None:
+            if psutil is None:
+                return
+            while not self._stop.is_set():
+                try:
+                    root = psutil.Process(self.process.pid)
+                    tree = [root, *root.children(recursive=True)]
+                    self.peak_rss = max(self.peak_rss, sum(p.memory_info().rss for p in tree))
+                except psutil.Error:
+                    pass
+                self._stop.wait(0.1)
+
+        threading.Thread(target=sample, daemon=True).start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def _wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode} before answering {url}")
+        try:
+            if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
+
+
+@contextmanager
+def started(
+    name: str, command: list[str], query_path: str, env: dict[str, str], port: int, timeout: float
+) -> Iterator[Server]:
+    started_at = time.monotonic()
+    log = open(os.devnull, "wb")  # noqa: SIM115 (closed below, after the process)
+    process = subprocess.Popen(  # noqa: S603 (our own fixed commands)
+        command, env={**os.environ, **env}, stdout=log, stderr=log
+    )
+    base = f"http://127.0.0.1:{port}"
+    server = Server(name, base, base + query_path, process)
+    server.watch()
+    try:
+        _wait_ready(server.query_url, process, timeout)
+        server.started_in = time.monotonic() - started_at
+        yield server
+    finally:
+        server.stop()
+        log.close()
+
+
+def histkg_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "app", *args]
+
+
+def oxigraph_command(*args: str) -> list[str]:
+    found = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    return [found, *args]
+
+
+def rdflib_endpoint_command(*args: str) -> list[str] | None:
+    found = shutil.which("rdflib-endpoint") or str(Path(sys.executable).parent / "rdflib-endpoint")
+    return [found, *args] if Path(found).exists() else None
