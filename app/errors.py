@@ -151,3 +151,53 @@ class NotFound(HistkgError):
     code = "not_found"
     http_status = 404
     exit_code = 1
+
+
+class Unauthorized(HistkgError):
+    """A write without a usable bearer token (none, or not of the form ``Bearer <token>``)."""
+
+    code = "unauthorized"
+    http_status = 401
+    exit_code = 1
+
+
+class Forbidden(HistkgError):
+    """A write with a well-formed bearer token that is not one of the configured ones."""
+
+    code = "forbidden"
+    http_status = 403
+    exit_code = 1
+
+
+class ShaclViolation(HistkgError):
+    """A write whose result does not conform to the shapes; nothing was written."""
+
+    code = "shacl_violation"
+    http_status = 422
+    exit_code = 1
+
+    def __init__(self, message: str, report: dict[str, Any], *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.report = report
+
+    def to_dict(self) -> dict[str, Any]:
+        """The one error body, plus the SHACL report under ``error.report``."""
+        body = super().to_dict()
+        body["error"]["report"] = self.report
+        return body
+
+
+class PayloadTooLarge(HistkgError):
+    """A request body larger than ``HISTKG_MAX_REQUEST_BYTES``."""
+
+    code = "payload_too_large"
+    http_status = 413
+    exit_code = 1
+
+
+class TooManyRequests(HistkgError):
+    """A client sent more requests than ``HISTKG_RATE_LIMIT`` allows."""
+
+    code = "too_many_requests"
+    http_status = 429
+    exit_code = 1

@@ -122,6 +122,34 @@ class Settings(BaseSettings):
         ),
     )
 
+    write_tokens: str = Field(
+        default="",
+        description=(
+            "Comma-separated SHA-256 hex digests of the bearer tokens that may write through "
+            "`/update` and `/store` (the digest of the token text, no newline, as `sha256sum` "
+            "prints it); empty disables writes."
+        ),
+    )
+
+    max_request_bytes: int = Field(
+        default=4_194_304,
+        gt=0,
+        description="Largest request body accepted (bytes); a larger one is answered with 413.",
+    )
+    rate_limit: int = Field(
+        default=0,
+        ge=0,
+        description=(
+            "Requests per minute one client address may send (bursts up to that many); more "
+            "are answered with 429 and `Retry-After`. 0 turns the limit off."
+        ),
+    )
+
+    @property
+    def write_token_hashes(self) -> frozenset[str]:
+        """The ``write_tokens`` digests, trimmed and lower-cased."""
+        return frozenset(h.strip().lower() for h in self.write_tokens.split(",") if h.strip())
+
     @property
     def service_hosts(self) -> list[str]:
         """The ``service_allowlist`` entries, trimmed."""

@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from pyoxigraph import (
@@ -235,12 +235,46 @@ def _code(sparql: str, *, keep_iris: bool = False) -> str:
     return _TOKENS.sub(blank, sparql)
 
 
+MAX_NESTING: Final = 64
+MAX_OPERATORS: Final = 2000
+_OPENERS = {"(": ")", "{": "}", "[": "]"}
+_OPERATOR = re.compile(r"&&|\|\||[!+\-*/=<>|^]")
+
+
+def check_complexity(sparql: str) -> None:
+    """Refuse text nested deeper than ``MAX_NESTING`` or with over ``MAX_OPERATORS`` operators.
+
+    pyoxigraph's parser recurses: ``{`` nested a few thousand deep, or ten thousand ``!`` or
+    ``+``, overflow its stack and kill the process (a segfault, not an exception). No real query
+    comes near these limits. Strings, comments and IRIs do not count.
+    """
+    code = _code(sparql)
+    depth = deepest = 0
+    for char in code:
+        if char in _OPENERS:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")}]":
+            depth -= 1
+    if deepest > MAX_NESTING:
+        raise QueryError(
+            f"The query is nested {deepest} levels deep; at most {MAX_NESTING} are allowed.",
+            hint="Flatten the expression or split the query.",
+        )
+    if len(_OPERATOR.findall(code)) > MAX_OPERATORS:
+        raise QueryError(
+            f"The query has more than {MAX_OPERATORS} operators.",
+            hint="Use VALUES or IN (...) instead of long chains of operators.",
+        )
+
+
 def query_kind(sparql: str) -> Kind:
     """``select``, ``ask`` or ``graph`` (CONSTRUCT/DESCRIBE) for a query, read from its text.
 
     Raises ``UpdateNotAllowed`` for SPARQL Update and ``QueryError`` when there is no query form
     at all (other syntax errors are left to the engine, which reports their position).
     """
+    check_complexity(sparql)
     code = _code(sparql)
     found = _FORMS.search(code)
     if found is None:

@@ -34,7 +34,7 @@ fresh blank nodes on each load and reloading would duplicate them.
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -311,6 +311,19 @@ class Store:
                 )
             self._replace([target], quads)
         return len(quads)
+
+    def write_staged(
+        self, stage: Callable[[list[Quad]], Mapping[NamedNode, Sequence[Quad]]]
+    ) -> None:
+        """Under the write lock, ``stage`` gets every quad and returns new graph contents.
+
+        The graphs it returns replace theirs in ONE update (an empty sequence drops a graph), so
+        a write computed and checked on a copy (``app.writes``) commits all or nothing, and no
+        other write can slip in between reading and writing. ``stage`` may raise to write nothing.
+        """
+        with self._write_lock:
+            changed = stage(list(self.quads()))
+            self._replace(changed, [quad for quads in changed.values() for quad in quads])
 
     def _curated_graphs(self) -> set[NamedNode]:
         """The graphs the last curated load wrote (as its meta graph records them)."""

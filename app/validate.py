@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -51,7 +51,13 @@ from app.sources import (
     user_source,
 )
 
-__all__ = ["ValidationReport", "ValidationResult", "shapes_path", "validate_paths"]
+__all__ = [
+    "ValidationReport",
+    "ValidationResult",
+    "shapes_path",
+    "validate_paths",
+    "validate_quads",
+]
 
 SHAPES_FILE: Final = Path("ontology") / "shapes.ttl"
 
@@ -159,6 +165,44 @@ def validate_paths(
         elapsed=time.perf_counter() - started,
         files=[item.source.label for item in parsed],
     )
+
+
+def validate_quads(
+    quads: Iterable[ox.Quad], project_dir: Path, *, focus: Collection[str] | None = None
+) -> ValidationReport:
+    """Validate a whole dataset given as quads (store contents, genid IRIs included).
+
+    Used to check a write before it commits (``app.writes``): ``quads`` is the state the store
+    would have afterwards, ontology graphs included. ``focus`` keeps only results whose focus node
+    (full IRI or ``_:id``, as in ``ValidationResult.focus_node``) is in it: the nodes the write
+    touched, so a violation elsewhere in the graph does not block an unrelated write.
+    """
+    started = time.perf_counter()
+    shapes = _load_shapes(shapes_path(project_dir))
+    store = ox.Store()
+    store.extend(
+        ox.Quad(_blank(q.subject), q.predicate, _blank(q.object), q.graph_name) for q in quads
+    )
+    report_graph = _run_pyshacl(store, shapes, shapes_path(project_dir))
+    results = sorted(
+        (
+            r
+            for r in set(_results(report_graph, shapes, _FileIndex()))
+            if focus is None or r.focus_node in focus
+        ),
+        key=lambda r: (r.focus_node, r.path, r.shape, r.value, r.message),
+    )
+    return ValidationReport(
+        conforms=not any(result.severity == "Violation" for result in results),
+        results=results,
+        elapsed=time.perf_counter() - started,
+        files=[],
+    )
+
+
+def node_key(term: object) -> str:
+    """How a report names ``term`` as a focus node: its IRI, or ``_:id`` (genid IRIs too)."""
+    return _ox_key(_blank(term))
 
 
 # ------------------------------------------------------------------ inputs

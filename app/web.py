@@ -29,12 +29,21 @@ from app.routes import pages as pages_routes
 from app.routes import reconcile as reconcile_routes
 from app.routes import search as search_routes
 from app.routes import sparql as sparql_routes
+from app.routes import writes as writes_routes
+from app.security import RequestLimits, SecurityHeaders
 from app.settings import Settings
 from app.store import Store
 
 log = logging.getLogger("histkg.web")
 
-ROUTERS = (sparql_routes, reconcile_routes, pages_routes, search_routes, dump_routes)
+ROUTERS = (
+    sparql_routes,
+    reconcile_routes,
+    pages_routes,
+    search_routes,
+    dump_routes,
+    writes_routes,
+)
 """Route modules, each with a module-level ``router``; a new feature adds its module here."""
 
 
@@ -46,6 +55,12 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     for module in ROUTERS:
         app.include_router(module.router)
     _add_error_handlers(app)
+    app.add_middleware(
+        RequestLimits,
+        max_bytes=settings.max_request_bytes,
+        per_minute=settings.rate_limit,
+    )
+    app.add_middleware(SecurityHeaders)  # CSP and companions (app.security)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
@@ -70,7 +85,9 @@ def _error_response(
 def _add_error_handlers(app: FastAPI) -> None:
     async def histkg_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, HistkgError)  # noqa: S101 - registered for this type only
-        return _error_response(error, request=request)
+        # A 401 names the scheme it wants (RFC 6750); the token itself is never echoed.
+        challenge = {"WWW-Authenticate": 'Bearer realm="histkg"'}
+        return _error_response(error, challenge if error.http_status == 401 else None, request)
 
     async def invalid_request(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)  # noqa: S101

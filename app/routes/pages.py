@@ -17,6 +17,7 @@ from urllib.parse import quote_plus
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from pyoxigraph import NamedNode
 
 from app import __version__
 from app.errors import HistkgError, HttpError, NotAcceptable, NotFound
@@ -95,6 +96,10 @@ def entity(
     """An entity of the graph, as a page (HTML or .json) or as RDF."""
     suffix = next((s for s in (*BY_SUFFIX, ".json") if path.endswith(s)), "")
     iri = settings.base_iri + (path[: -len(suffix)] if suffix else path)
+    try:
+        NamedNode(iri)
+    except ValueError:  # `<`, spaces, quotes...: no entity can have this address
+        raise NotFound(f"There is no entity at /id/{path}.") from None
     headers = {"Vary": "Accept", "Link": _alternates(request, path, suffix)}
     if suffix:
         media_type = JSON if suffix == ".json" else BY_SUFFIX[suffix].media_type
