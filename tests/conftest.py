@@ -7,15 +7,12 @@ port, whose store they only read.
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
+from fixtures.sparql.servers import serve_app
 
 from app.settings import Settings
 from app.store import Store
@@ -50,13 +47,6 @@ def store(store_dir: Path) -> Store:
     return Store(str(store_dir))
 
 
-def _free_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
 @pytest.fixture(scope="session")
 def server_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     root = tmp_path_factory.mktemp("server")
@@ -86,19 +76,8 @@ def server_url(server_settings: Settings, served_store: Store) -> Iterator[str]:
     app = create_app(server_settings, served_store)
     # A route that fails unexpectedly, to check what a client sees of a 500.
     app.add_api_route("/_test/unexpected", _raise_unexpected)
-    sock = _free_socket()
-    server = uvicorn.Server(uvicorn.Config(app, log_level="critical", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the test server did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with serve_app(app) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")
@@ -129,8 +108,6 @@ def curated_store(curated_settings: Settings) -> Iterator[Store]:
 @pytest.fixture(scope="session")
 def pages_url(curated_settings: Settings, curated_store: Store) -> Iterator[str]:
     """Base URL of a real uvicorn server over the curated graph."""
-    from fixtures.sparql.servers import serve_app
-
     with serve_app(create_app(curated_settings, curated_store)) as base:
         yield base
 
