@@ -4,9 +4,7 @@ SSRF tests run a local listener and assert it received no connection. Fuzzing (H
 kept to a few seconds: every answer must be below 500, and the server must keep answering.
 """
 
-import contextlib
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +12,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from fixtures.sparql.servers import serve_app
+from fixtures.sparql.servers import Listener, serve_app
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,33 +23,6 @@ from app.web import create_app
 
 PROJECT = Path(__file__).parent / "fixtures" / "project"
 QUERY = {"Content-Type": "application/sparql-query"}
-
-
-class Listener:
-    """A TCP listener on loopback that counts the connections it receives."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen()
-        self.sock.settimeout(0.2)
-        self.port: int = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = False
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop:
-            with contextlib.suppress(OSError):
-                connection, _ = self.sock.accept()
-                self.connections += 1
-                connection.close()
-
-    def close(self) -> None:
-        self._stop = True
-        self._thread.join()
-        self.sock.close()
 
 
 @pytest.fixture

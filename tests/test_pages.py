@@ -6,6 +6,7 @@ import json
 import httpx
 import pytest
 from bs4 import BeautifulSoup, Tag
+from htmlparts import one, text
 
 BASE = "https://w3id.org/histkg/id/"
 DASH = "\u2013"
@@ -17,16 +18,6 @@ def get_html(pages: httpx.Client, path: str) -> BeautifulSoup:
     assert response.status_code == 200, response.text[:500]
     assert response.headers["content-type"].startswith("text/html")
     return BeautifulSoup(response.text, "html.parser")
-
-
-def one(html: BeautifulSoup | Tag, selector: str) -> Tag:
-    found = html.select(selector)
-    assert len(found) == 1, f"{selector}: {len(found)} elements"
-    return found[0]
-
-
-def text(element: Tag) -> str:
-    return " ".join(element.get_text(" ").split())
 
 
 def footnote(html: BeautifulSoup, number: int) -> Tag:

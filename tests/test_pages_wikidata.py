@@ -14,6 +14,7 @@ import pyoxigraph as ox
 import pytest
 from bs4 import BeautifulSoup, Tag
 from fixtures.sparql.servers import serve_app
+from htmlparts import one, text
 
 from app.linking import WIKIDATA_GRAPH, ExtractSource, store_facts
 from app.linking.facts import facts_quads
@@ -39,17 +40,12 @@ def fixture_facts(qids: set[str]) -> list[ox.Quad]:
 
 
 @pytest.fixture(scope="module")
-def settings() -> Settings:
-    return Settings(store="memory", project_dir=REPO)
-
-
-@pytest.fixture(scope="module")
-def site(settings: Settings) -> Iterator[str]:
+def site(curated_settings: Settings) -> Iterator[str]:
     """A server over the curated graph and the facts of three linked items."""
-    with Store.from_settings(settings) as store:
+    with Store.from_settings(curated_settings) as store:
         store.load_curated(REPO)
         store_facts(store, fixture_facts({"Q186185", "Q649", "Q855"}))
-        with serve_app(create_app(settings, store)) as url:
+        with serve_app(create_app(curated_settings, store)) as url:
             yield url
 
 
@@ -63,16 +59,6 @@ def html_of(client: httpx.Client, path: str) -> BeautifulSoup:
     response = client.get(path, headers=BROWSER)
     assert response.status_code == 200, response.text[:500]
     return BeautifulSoup(response.text, "html.parser")
-
-
-def one(html: BeautifulSoup | Tag, selector: str) -> Tag:
-    found = html.select(selector)
-    assert len(found) == 1, f"{selector}: {len(found)} elements"
-    return found[0]
-
-
-def text(element: Tag) -> str:
-    return " ".join(element.get_text(" ").split())
 
 
 def rows(section: Tag) -> dict[str, str]:
@@ -148,11 +134,12 @@ def test_the_json_view_carries_the_block(http: httpx.Client) -> None:
     assert all(words not in statements for words in WIKIDATA_WORDS)
 
 
-def test_writing_the_facts_graph_starts_the_page_cache_afresh(settings: Settings) -> None:
+def test_writing_the_facts_graph_starts_the_page_cache_afresh(curated_settings: Settings) -> None:
     """Pages are cached per store state: the facts written after a visit show on the next."""
-    with Store.from_settings(settings) as store:
+    with Store.from_settings(curated_settings) as store:
         store.load_curated(REPO)
-        with serve_app(create_app(settings, store)) as url, httpx.Client(base_url=url) as client:
+        app = create_app(curated_settings, store)
+        with serve_app(app) as url, httpx.Client(base_url=url) as client:
             assert html_of(client, VOROSHILOV).select("section.from-wikidata") == []
             generation = store.generation
             store_facts(store, fixture_facts({"Q186185"}))
@@ -162,17 +149,18 @@ def test_writing_the_facts_graph_starts_the_page_cache_afresh(settings: Settings
             assert html_of(client, VOROSHILOV).select("section.from-wikidata") == []
 
 
-def test_wikidata_text_is_escaped(settings: Settings) -> None:
+def test_wikidata_text_is_escaped(curated_settings: Settings) -> None:
     quads = fixture_facts({"Q186185"})
     name = ox.NamedNode("https://schema.org/name")
     hostile = ox.Literal('<script>alert("x")</script> & Co', language="en")
     quads = [q for q in quads if q.predicate != name]
     item = ox.NamedNode(ENTITY_BASE + "Q186185")
     quads.append(ox.Quad(item, name, hostile, ox.NamedNode(WIKIDATA_GRAPH)))
-    with Store.from_settings(settings) as store:
+    with Store.from_settings(curated_settings) as store:
         store.load_curated(REPO)
         store_facts(store, quads)
-        with serve_app(create_app(settings, store)) as url, httpx.Client(base_url=url) as client:
+        app = create_app(curated_settings, store)
+        with serve_app(app) as url, httpx.Client(base_url=url) as client:
             response = client.get(VOROSHILOV, headers=BROWSER)
     assert "&lt;script&gt;" in response.text
     html = BeautifulSoup(response.text, "html.parser")

@@ -9,15 +9,13 @@ for results and RDF, rdflib for JSON-LD) and compared as values or as graphs.
 import csv
 import io
 import json
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
 import pytest
-from fixtures.sparql.servers import oxigraph_server, serve_app
+from fixtures.sparql.servers import Listener, oxigraph_server, serve_app
 
 from app.settings import Settings
 from app.store import Store
@@ -277,35 +275,6 @@ def test_the_default_graph_is_the_union_unless_the_request_names_a_dataset(
     assert http.get("/sparql", params={"query": from_graph}).json()["boolean"] is True
     from_other = f"ASK FROM <{EX}nothing> {{ <{T}quote> <{T}value> ?v }}"
     assert http.get("/sparql", params={"query": from_other}).json()["boolean"] is False
-
-
-class Listener:
-    """A loopback socket that records whether anything connected to it."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen()
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                connection, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            connection.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.sock.close()
 
 
 def test_from_and_service_never_fetch_anything(http: httpx.Client) -> None:
