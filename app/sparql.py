@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Final, TypeVar
 from urllib.parse import urljoin, urlsplit
 
@@ -36,6 +37,7 @@ from pyoxigraph import (
     NamedNode,
     QueryBoolean,
     QuerySolutions,
+    QueryTriples,
     Triple,
 )
 from pyoxigraph import Store as OxStore
@@ -52,6 +54,8 @@ from app.results import (
     write_ask,
     write_graph,
     write_select,
+    write_solutions,
+    write_triples,
 )
 
 Term = NamedNode | BlankNode | Literal | Triple
@@ -211,6 +215,8 @@ _FORMS = re.compile(
     re.IGNORECASE,
 )
 _SERVICE = re.compile(_KEYWORD.format("SERVICE"), re.IGNORECASE)
+_MENTIONS_SERVICE = re.compile("SERVICE", re.IGNORECASE)
+_MENTIONS_FROM = re.compile("FROM", re.IGNORECASE)
 _WHERE = re.compile(_KEYWORD.format("WHERE"), re.IGNORECASE)
 _SERVICE_TARGET = re.compile(
     _KEYWORD.format("SERVICE")
@@ -220,13 +226,27 @@ _SERVICE_TARGET = re.compile(
 _PREFIX = re.compile(_KEYWORD.format("PREFIX") + r"\s+([\w.-]*):\s*<([^<>\s]*)>", re.IGNORECASE)
 
 
+CACHED_TEXT: Final = 8192
+"""Queries up to this many characters have their analysis cached (``_code``, ``query_kind``).
+
+One query is read several times before it runs (its form, its ``SERVICE`` and ``FROM`` clauses,
+by the endpoint and again by ``Store``), and clients repeat the same queries; the cache makes
+every read after the first free. Longer texts are rare and would make the cache hold megabytes.
+"""
+
+
 def _code(sparql: str, *, keep_iris: bool = False) -> str:
     """``sparql`` with strings, comments and (unless ``keep_iris``) IRIs blanked out.
 
     Positions are kept (each match becomes as many spaces), so an index into the result is an
     index into the query.
     """
+    if len(sparql) <= CACHED_TEXT:
+        return _cached_code(sparql, keep_iris)
+    return _blank_tokens(sparql, keep_iris)
 
+
+def _blank_tokens(sparql: str, keep_iris: bool) -> str:
     def blank(match: re.Match[str]) -> str:
         if keep_iris and match.lastgroup == "iri":
             return match.group()
@@ -235,10 +255,14 @@ def _code(sparql: str, *, keep_iris: bool = False) -> str:
     return _TOKENS.sub(blank, sparql)
 
 
+_cached_code = lru_cache(maxsize=128)(_blank_tokens)
+
+
 MAX_NESTING: Final = 64
 MAX_OPERATORS: Final = 2000
 _OPENERS = {"(": ")", "{": "}", "[": "]"}
 _OPERATOR = re.compile(r"&&|\|\||[!+\-*/=<>|^]")
+_BRACKETS = re.compile(r"[(){}\[\]]")
 
 
 def check_complexity(sparql: str) -> None:
@@ -250,11 +274,11 @@ def check_complexity(sparql: str) -> None:
     """
     code = _code(sparql)
     depth = deepest = 0
-    for char in code:
-        if char in _OPENERS:
+    for bracket in _BRACKETS.findall(code):  # not a Python loop over every character
+        if bracket in _OPENERS:
             depth += 1
             deepest = max(deepest, depth)
-        elif char in ")}]":
+        else:
             depth -= 1
     if deepest > MAX_NESTING:
         raise QueryError(
@@ -272,8 +296,15 @@ def query_kind(sparql: str) -> Kind:
     """``select``, ``ask`` or ``graph`` (CONSTRUCT/DESCRIBE) for a query, read from its text.
 
     Raises ``UpdateNotAllowed`` for SPARQL Update and ``QueryError`` when there is no query form
-    at all (other syntax errors are left to the engine, which reports their position).
+    at all (other syntax errors are left to the engine, which reports their position). Answers
+    are cached by text (errors are not).
     """
+    if len(sparql) <= CACHED_TEXT:
+        return _cached_kind(sparql)
+    return _query_kind(sparql)
+
+
+def _query_kind(sparql: str) -> Kind:
     check_complexity(sparql)
     code = _code(sparql)
     found = _FORMS.search(code)
@@ -289,11 +320,16 @@ def query_kind(sparql: str) -> Kind:
     return "select" if form == "SELECT" else "ask" if form == "ASK" else "graph"
 
 
+_cached_kind = lru_cache(maxsize=512)(_query_kind)
+
+
 def service_hosts(sparql: str) -> list[str]:
     """The endpoint IRIs of every ``SERVICE`` in the query, resolving prefixed names.
 
     Raises ``QueryError`` for a ``SERVICE`` whose endpoint is a variable or cannot be read.
     """
+    if not _MENTIONS_SERVICE.search(sparql):  # the common case, without blanking the text
+        return []
     code = _code(sparql, keep_iris=True)
     keywords = len(_SERVICE.findall(_code(sparql)))
     if not keywords:
@@ -331,6 +367,8 @@ def query_dataset(sparql: str, base_iri: str | None = None) -> Dataset | None:
     graphs a query names replace the union default graph the same way on every backend. They
     are graphs of the store: nothing is ever fetched from their IRIs.
     """
+    if not _MENTIONS_FROM.search(sparql):
+        return None
     code = _code(sparql, keep_iris=True)
     clauses = _FROM.findall(code)
     if not clauses:
@@ -430,6 +468,10 @@ class Opened:
     rows: Iterator[Row] = field(default_factory=lambda: iter(()))
     boolean: bool = False
     triples: Iterator[Triple] = field(default_factory=lambda: iter(()))
+    solutions: QuerySolutions | None = None
+    """pyoxigraph's own SELECT answer, when there is one: serialized without Python per row."""
+    graph: QueryTriples | None = None
+    """pyoxigraph's own CONSTRUCT/DESCRIBE answer, when there is one (as ``solutions``)."""
 
 
 def dataset_options(dataset: Dataset | None) -> dict[str, Any]:
@@ -457,8 +499,9 @@ def open_results(store: OxStore, job: QueryJob) -> Opened:
         return Opened("ask", boolean=bool(results))
     if isinstance(results, QuerySolutions):
         names = [variable.value for variable in results.variables]
-        return Opened("select", variables=names, rows=((*row,) for row in results))
-    return Opened("graph", triples=iter(results))
+        rows = ((*row,) for row in results)
+        return Opened("select", variables=names, rows=rows, solutions=results)
+    return Opened("graph", triples=iter(results), graph=results)
 
 
 def evaluate(store: OxStore, job: QueryJob) -> "QueryResult | SerializedResult":
@@ -505,10 +548,30 @@ def _serialize(
         truncated, count = False, 1
         if opened.kind == "ask":
             write_ask(fmt, opened.boolean, spool)
+        elif opened.kind == "select" and opened.solutions is not None:
+            count, truncated = write_solutions(
+                fmt,
+                opened.solutions,
+                spool,
+                max_rows=max_rows,
+                deadline=deadline,
+                directory=output.spool_dir,
+            )
         elif opened.kind == "select":
             rows = Capped(opened.rows, max_rows, deadline)
             write_select(fmt, opened.variables, rows, spool)
             truncated, count = rows.truncated, rows.count
+        elif opened.graph is not None:
+            count, truncated = write_triples(
+                fmt,
+                opened.graph,
+                spool,
+                max_rows=max_rows,
+                deadline=deadline,
+                prefixes=dict(output.prefixes),
+                context=output.context,
+                directory=output.spool_dir,
+            )
         else:
             triples = Capped(opened.triples, max_rows, deadline)
             write_graph(fmt, triples, spool, prefixes=dict(output.prefixes), context=output.context)

@@ -16,12 +16,17 @@ old snapshot is deleted when its last worker has gone.
 Each worker is ``python -m app.workers FD DIRECTORY``: a plain subprocess (not
 ``multiprocessing``, which would re-import the parent's ``__main__``) talking over a socket pair
 with ``multiprocessing.connection`` framing. A worker exits when its socket closes, so none
-outlives the process that started it.
+outlives the process that started it. Messages are pickled with plain ``pickle``
+(``Connection.send`` builds a ``ForkingPickler`` per message, which showed in profiles of small
+queries) and kept small: a job carries prefixes and a JSON-LD context only when its format
+uses them.
 """
 
 import contextlib
 import logging
 import os
+import pickle
+import select
 import shutil
 import signal
 import socket
@@ -73,9 +78,19 @@ class Worker:
     connection: Connection
     snapshot: Snapshot
     pid: int = field(init=False)
+    _poller: "select.poll" = field(init=False)
 
     def __post_init__(self) -> None:
         self.pid = self.process.pid
+        self._poller = select.poll()
+        self._poller.register(self.connection.fileno(), select.POLLIN)
+
+    def wait(self, seconds: float) -> bool:
+        """Whether the worker's reply arrived (or its socket closed) within ``seconds``.
+
+        ``Connection.poll`` builds and tears down a selector on every call; this one is kept.
+        """
+        return bool(self._poller.poll(max(seconds, 0.0) * 1000))
 
 
 class WorkerPool:
@@ -102,8 +117,8 @@ class WorkerPool:
         deadline = time.monotonic() + job.timeout
         worker = self._acquire(deadline, job.timeout)
         try:
-            worker.connection.send(job)
-            ready = worker.connection.poll(max(deadline - time.monotonic(), 0))
+            _send(worker.connection, job)
+            ready = worker.wait(deadline - time.monotonic())
             if not ready:
                 self._kill(worker, deadline)
                 raise QueryTimeout(
@@ -111,8 +126,8 @@ class WorkerPool:
                     hint="Add a LIMIT, narrow the patterns, or ask for a longer timeout (up to "
                     "HISTKG_QUERY_TIMEOUT).",
                 )
-            reply = worker.connection.recv()
-        except (EOFError, OSError):
+            reply = _receive(worker.connection)
+        except (EOFError, OSError, pickle.UnpicklingError):
             self._kill(worker, None)
             raise StoreError(
                 "A query worker stopped unexpectedly (out of memory?).",
@@ -274,8 +289,8 @@ class WorkerPool:
         try:
             if not connection.poll(START_TIMEOUT):
                 raise StoreError("A query worker did not start in time.")
-            reply = connection.recv()
-        except (EOFError, OSError, StoreError):
+            reply = _receive(connection)
+        except (EOFError, OSError, StoreError, pickle.UnpicklingError):
             process.kill()
             process.wait()
             connection.close()
@@ -288,6 +303,14 @@ class WorkerPool:
             connection.close()
             _unpack(reply)
         return worker
+
+
+def _send(connection: Connection, message: object) -> None:
+    connection.send_bytes(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
+
+
+def _receive(connection: Connection) -> Any:
+    return pickle.loads(connection.recv_bytes())  # noqa: S301 - from our own worker or parent
 
 
 def _unpack(reply: tuple[Any, ...]) -> QueryResult | SerializedResult:
@@ -318,12 +341,12 @@ def serve(connection: Connection, location: str) -> None:
     try:
         store = OxStore.read_only(location)
     except OSError as error:
-        connection.send(("error", "StoreError", f"Cannot open the snapshot: {error}", None))
+        _send(connection, ("error", "StoreError", f"Cannot open the snapshot: {error}", None))
         return
-    connection.send(("ready", os.getpid()))
+    _send(connection, ("ready", os.getpid()))
     while True:
         try:
-            job = connection.recv()
+            job = _receive(connection)
         except (EOFError, OSError):
             return
         try:
@@ -333,7 +356,7 @@ def serve(connection: Connection, location: str) -> None:
         except Exception as error:  # reported to the parent, which logs it
             reply = ("crash", f"{type(error).__name__}: {error}")
         try:
-            connection.send(reply)
+            _send(connection, reply)
         except (EOFError, OSError):
             if reply[0] == "ok":
                 discard_result(reply[1])
