@@ -4,8 +4,9 @@ import random
 import statistics
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -129,3 +130,76 @@ def sparql_sender(
         return client.get(url, params={"query": make(rng)}, headers={"Accept": JSON})
 
     return send
+
+
+@dataclass
+class Tally:
+    """One kind of request in a mixed run: the latencies of its successes and every outcome."""
+
+    ok: str = "200"
+    """The outcome that counts as success (``503 query_timeout`` for a runaway query)."""
+    latencies: list[float] = field(default_factory=list)
+    outcomes: Counter[str] = field(default_factory=Counter)
+    examples: dict[str, list[str]] = field(default_factory=dict)
+    """Up to three URLs for each outcome other than 200, to reproduce it."""
+
+    def add(self, result: str, took: float, url: str) -> None:
+        self.outcomes[result] += 1
+        if result == self.ok:
+            self.latencies.append(took)
+        elif len(self.examples.setdefault(result, [])) < 3:
+            self.examples[result].append(url)
+
+    def run(self, elapsed: float) -> Run:
+        """As a ``Run``, for its ``summary()`` (errors: every other outcome)."""
+        total = sum(self.outcomes.values())
+        return Run(total, total - self.outcomes[self.ok], elapsed, self.latencies)
+
+
+def outcome(response: httpx.Response) -> str:
+    """``200``, or the status with the error code of our JSON error body (``503 query_timeout``)."""
+    if response.status_code == 200:
+        return "200"
+    try:
+        code = response.json()["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        code = response.headers.get("content-type", "").split(";")[0] or "no body"
+    return f"{response.status_code} {code}"
+
+
+def mixed(
+    senders: Mapping[str, tuple[float, Callable[[httpx.Client, random.Random], httpx.Response]]],
+    *,
+    clients: int,
+    seconds: float,
+    seed: int = 0,
+    timeout: float = 60.0,
+) -> dict[str, Tally]:
+    """``clients`` threads for ``seconds``; each request's kind is drawn by its weight."""
+    lock = threading.Lock()
+    kinds = list(senders)
+    weights = [senders[kind][0] for kind in kinds]
+    tallies = {kind: Tally() for kind in kinds}
+    deadline = time.monotonic() + seconds
+
+    def worker(index: int) -> None:
+        rng = random.Random(seed * 1000 + index)  # noqa: S311 (parameters, not secrets)
+        with httpx.Client(timeout=timeout) as client:
+            while time.monotonic() < deadline:
+                kind = rng.choices(kinds, weights)[0]
+                began = time.perf_counter()
+                try:
+                    response = senders[kind][1](client, rng)
+                    result, url = outcome(response), str(response.request.url)
+                except httpx.HTTPError as error:
+                    result, url = type(error).__name__, str(error.request.url)
+                took = time.perf_counter() - began
+                with lock:
+                    tallies[kind].add(result, took, url)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return tallies

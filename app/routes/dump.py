@@ -11,8 +11,9 @@ from fastapi.responses import JSONResponse
 from app.errors import NotFound
 from app.pages.rdf import Dump, dump, void_turtle
 from app.routes.deps import SettingsDep, StoreDep
+from app.routes.responses import COMMON, NOT_MODIFIED, content, errors
 
-router = APIRouter()
+router = APIRouter(responses=COMMON)
 
 FILES = {  # name: (media type of the content, in words)
     "histkg.trig.gz": ("application/trig", "TriG, gzip"),
@@ -45,7 +46,11 @@ async def dump_index(request: Request, store: StoreDep) -> JSONResponse:
     )
 
 
-@router.get("/dump/{name}", response_model=None)
+@router.get(
+    "/dump/{name}",
+    response_model=None,
+    responses={200: content("application/gzip", "text/turtle"), **NOT_MODIFIED, **errors(404)},
+)
 async def dump_file(
     name: str, request: Request, store: StoreDep, settings: SettingsDep
 ) -> Response:

@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from app.errors import HistkgError, HttpError, InputError, NotFound, UnsupportedMediaType
 from app.linking.reconcile import ReconService
 from app.routes.deps import SettingsDep, StoreDep
+from app.routes.responses import COMMON, content, errors
 
 CORS = {
     "Access-Control-Allow-Origin": "*",
@@ -60,7 +61,11 @@ class CorsRoute(APIRoute):
         return with_cors
 
 
-router = APIRouter(prefix="/reconcile", route_class=CorsRoute, tags=["reconciliation"])
+# Answers are JSON, or JSONP (application/javascript) when a `callback` is given.
+ANSWERS = {200: content("application/javascript", json=("application/json",)), **COMMON}
+router = APIRouter(
+    prefix="/reconcile", route_class=CorsRoute, tags=["reconciliation"], responses=ANSWERS
+)
 
 
 def _service(request: Request, store: StoreDep, settings: SettingsDep) -> ReconService:
@@ -109,7 +114,7 @@ async def reconcile_get(request: Request, store: StoreDep, settings: SettingsDep
     return await _answer(request, _service(request, store, settings), dict(request.query_params))
 
 
-@router.post("")
+@router.post("", responses=errors(415))
 async def reconcile_post(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """Answers to a form-encoded ``queries=`` or ``extend=`` (the spec's POST)."""
     body = await request.body()
@@ -126,8 +131,10 @@ async def reconcile_post(request: Request, store: StoreDep, settings: SettingsDe
     return await _answer(request, _service(request, store, settings), params)
 
 
-@router.options("")
-@router.options("/{path:path}")
+@router.options("", status_code=204, response_class=Response)
+# The catch-all preflight is CORS plumbing, not an operation: OpenAPI cannot describe a path
+# parameter the handler does not take, so it stays out of the schema.
+@router.options("/{path:path}", status_code=204, response_class=Response, include_in_schema=False)
 def preflight() -> Response:
     """CORS preflight: the headers say everything."""
     return Response(status_code=204)
@@ -175,7 +182,7 @@ def properties(
     return _json(_service(request, store, settings).propose_properties(type, limit))
 
 
-@router.get("/preview")
+@router.get("/preview", responses={200: content("text/html"), **errors(404)})
 def preview(request: Request, store: StoreDep, settings: SettingsDep, id: str) -> Response:
     """A small HTML card of one entity, for OpenRefine's preview pane."""
     service = _service(request, store, settings)

@@ -15,8 +15,9 @@ from app.pages.render import render
 from app.pages.searchpage import PAGE_SIZE, search_page
 from app.routes.deps import SettingsDep, StoreDep
 from app.routes.pages import HTML, JSON, page_settings
+from app.routes.responses import COMMON, content
 
-router = APIRouter()
+router = APIRouter(responses=COMMON)
 
 QueryText = Query("", max_length=200, description="Words to look for (any spelling).")
 Kind = Query("", max_length=40, pattern=r"^[a-z]*$", description="Narrow to a kind: person ...")
@@ -24,7 +25,11 @@ PageNumber = Query(1, ge=1, le=10_000, description="Page of results, from 1.")
 Limit = Query(PAGE_SIZE, ge=1, le=100, description="Results per page.")
 
 
-@router.get("/search", response_model=None)
+@router.get(
+    "/search",
+    response_model=None,
+    responses={200: content("text/html", json=("application/json",))},
+)
 def search(
     request: Request,
     store: StoreDep,

@@ -12,8 +12,11 @@ Thin: read the request, pick a format, call the store off the event loop, stream
 * Every answer says whether it was cut at the row cap: ``X-Histkg-Truncated: true|false``.
 """
 
+import asyncio
 import json
-from functools import lru_cache
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -41,6 +44,7 @@ from app.results import (
     write_graph,
 )
 from app.routes.deps import SettingsDep, StoreDep
+from app.routes.responses import COMMON, content, errors
 from app.service_description import (
     CONTEXT,
     StatisticsCache,
@@ -50,6 +54,7 @@ from app.service_description import (
 from app.service_description import PREFIXES as DESCRIPTION_PREFIXES
 from app.settings import Settings
 from app.sparql import Dataset, query_kind
+from app.store import Store
 from app.vocab import PREFIXES
 
 router = APIRouter()
@@ -69,28 +74,50 @@ EDITOR_FILES = {
 EXPOSED_HEADERS = ["X-Histkg-Truncated", "X-Histkg-Rows", "X-Histkg-Max-Rows", "X-Histkg-Timeout"]
 """Headers a browser script on another origin may read (see the CORS set-up in ``app.web``)."""
 _UPDATE_PARAMETERS = {"update", "using-graph-uri", "using-named-graph-uri"}
+_ABBREVIATED = frozenset({"turtle", "trig", "rdfxml"})
+"""Formats written with the ``PREFIX``es of ``app.vocab`` (see ``app.results.write_graph``)."""
+_CACHED_HEADER = 512
+"""``Accept`` headers up to this length have their negotiated format cached."""
+_QUERY_THREADS = ThreadPoolExecutor(max_workers=40, thread_name_prefix="histkg-sparql")
+"""Threads that wait for the store's answer to a query (as many as anyio's default pool).
+
+Handing a call to a thread with asyncio's ``run_in_executor`` costs about a third of the CPU of
+Starlette's ``run_in_threadpool`` (anyio's cancel scopes and capacity limiter): some 15 against
+40 microseconds a call, measured, which shows at hundreds of queries a second."""
 
 
-@router.get("/health")
+@router.get("/health", responses=COMMON)
 def health(store: StoreDep) -> dict[str, object]:
     """Liveness plus the size of the store (a remote store is asked), for health checks."""
     return {"status": "ok", "quads": len(store)}
 
 
-@router.get("/sparql", response_model=None)
-async def sparql_get(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
-    """A query by GET; without one, the editor (browsers) or the service description."""
-    params = list(request.query_params.multi_items())
+async def sparql(request: Request) -> Response:
+    """``/sparql``: a query by GET or POST; a GET without one, the editor or the description.
+
+    A plain Starlette endpoint, not a FastAPI route: FastAPI's dependency solving and request
+    wrapping cost more CPU than everything else this process does for a point lookup (profiled
+    under load with py-spy), and the endpoint reads its parameters by hand anyway.
+    """
+    app = request.app
+    store: Store = app.state.store
+    settings: Settings = app.state.settings
+    params = parse_qsl(request.scope["query_string"].decode("latin-1"), keep_blank_values=True)
+    if request.method == "POST":
+        return await _post(request, store, settings, params)
     if all(name == "format" for name, _ in params):
         return await _describe(request, store, settings, _last(params, "format"))
     return await _answer(request, store, settings, params)
 
 
-@router.post("/sparql", response_model=None)
-async def sparql_post(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+router.add_route("/sparql", sparql, methods=["GET", "POST"], name="sparql", include_in_schema=False)
+
+
+async def _post(
+    request: Request, store: Store, settings: Settings, params: list[tuple[str, str]]
+) -> Response:
     """A query in a form-encoded body or as a direct ``application/sparql-query`` body."""
     media_type, charset = _content_type(request.headers.get("content-type"))
-    params = list(request.query_params.multi_items())
     if media_type == SPARQL_UPDATE:
         raise _read_only()
     if media_type not in (FORM, SPARQL_QUERY):
@@ -126,7 +153,19 @@ def editor_file(name: str) -> FileResponse:
     )
 
 
-@router.get("/.well-known/void", name="void", response_model=None)
+@router.get(
+    "/.well-known/void",
+    name="void",
+    response_model=None,
+    responses={
+        200: content(
+            *(m for m, _ in offers("graph") if m != "application/ld+json"),
+            json=("application/ld+json",),
+        ),
+        **COMMON,
+        **errors(406),
+    },
+)
 async def void(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """The VoID description of the dataset (Turtle by default)."""
     fmt, media_type = _rdf_format(
@@ -144,7 +183,7 @@ async def void(request: Request, store: StoreDep, settings: SettingsDep) -> Resp
 
 
 async def _answer(
-    request: Request, store: StoreDep, settings: Settings, params: list[tuple[str, str]]
+    request: Request, store: Store, settings: Settings, params: list[tuple[str, str]]
 ) -> Response:
     if _UPDATE_PARAMETERS & {name for name, _ in params}:
         raise _read_only()
@@ -161,15 +200,21 @@ async def _answer(
     fmt, media_type = _result_format(kind, request.headers.get("accept"), _last(params, "format"))
     timeout = _timeout(params, settings)
     dataset = _dataset(params)
-    result = await run_in_threadpool(
-        store.query_serialized,
-        sparql,
-        fmt.name,
-        media_type=media_type,
-        timeout=timeout,
-        dataset=dataset,
-        prefixes=PREFIXES,
-        context=_context(str(settings.ontology_dir / "context.jsonld")),
+    # Prefixes and the JSON-LD context go to the query worker only for the formats that use
+    # them: pickling the context for every query cost more than the query itself.
+    result = await _in_thread(
+        partial(
+            store.query_serialized,
+            sparql,
+            fmt.name,
+            media_type=media_type,
+            timeout=timeout,
+            dataset=dataset,
+            prefixes=PREFIXES if fmt.name in _ABBREVIATED else None,
+            context=_context(str(settings.ontology_dir / "context.jsonld"))
+            if fmt.name == "jsonld"
+            else None,
+        )
     )
     headers = {
         "Vary": "Accept",
@@ -181,6 +226,21 @@ async def _answer(
     return _stream(result, headers)
 
 
+async def _in_thread(work: Callable[[], SerializedResult]) -> SerializedResult:
+    """Run ``work`` in ``_QUERY_THREADS``; a result nobody waits for any more is discarded."""
+    future = _QUERY_THREADS.submit(work)
+    try:
+        return await asyncio.wrap_future(future)
+    except asyncio.CancelledError:
+        future.add_done_callback(_discard)
+        raise
+
+
+def _discard(future: "Future[SerializedResult]") -> None:
+    if not future.cancelled() and future.exception() is None:
+        future.result().discard()  # its spooled file, if any
+
+
 def _stream(result: SerializedResult, headers: dict[str, str]) -> Response:
     if result.path is None:
         return Response(result.body, media_type=result.media_type, headers=headers)
@@ -188,6 +248,13 @@ def _stream(result: SerializedResult, headers: dict[str, str]) -> Response:
 
 
 def _result_format(kind: Kind, accept: str | None, name: str | None) -> tuple[ResultFormat, str]:
+    """The format and media type to answer in (cached: clients send the same few headers)."""
+    if len(accept or "") + len(name or "") <= _CACHED_HEADER:
+        return _cached_result_format(kind, accept, name)
+    return _negotiate(kind, accept, name)
+
+
+def _negotiate(kind: Kind, accept: str | None, name: str | None) -> tuple[ResultFormat, str]:
     what = {"select": "SELECT", "ask": "ASK", "graph": "CONSTRUCT/DESCRIBE"}[kind]
     available = offers(kind)
     if name is not None:
@@ -206,6 +273,9 @@ def _result_format(kind: Kind, accept: str | None, name: str | None) -> tuple[Re
             hint=f"Accept one of: {types}.",
         )
     return dict(available)[chosen], chosen
+
+
+_cached_result_format = lru_cache(maxsize=256)(_negotiate)
 
 
 def _timeout(params: list[tuple[str, str]], settings: Settings) -> float:
@@ -270,7 +340,7 @@ def _context(path: str) -> dict[str, Any] | None:
 
 
 async def _describe(
-    request: Request, store: StoreDep, settings: Settings, name: str | None
+    request: Request, store: Store, settings: Settings, name: str | None
 ) -> Response:
     if name == "html" or (
         name is None and choose(request.headers.get("accept"), _description_offers()) in HTML
@@ -298,7 +368,7 @@ def _rdf_format(request: Request, name: str | None) -> tuple[ResultFormat, str]:
 
 
 def _endpoint(request: Request) -> str:
-    return str(request.url_for("sparql_get"))
+    return str(request.url_for("sparql"))
 
 
 def _statistics(request: Request) -> StatisticsCache:

@@ -33,12 +33,55 @@ from app.errors import (
 )
 from app.negotiation import choose
 from app.routes.deps import SettingsDep, StoreDep
+from app.routes.responses import COMMON, content, errors
 
-router = APIRouter()
+router = APIRouter(responses={**COMMON, **errors(401, 403, 415, 422)})
 
 _BEARER: Final = re.compile(r"Bearer ([A-Za-z0-9\-._~+/]+=*)")
 SPARQL_UPDATE: Final = "application/sparql-update"
 FORM: Final = "application/x-www-form-urlencoded"
+
+# What the handlers read by hand (so FastAPI cannot see it), declared for /openapi.json.
+_TEXT: Final = {"schema": {"type": "string"}}
+_GRAPH: Final = {
+    "name": "graph",
+    "in": "query",
+    "required": True,
+    "schema": {"type": "string", "format": "uri"},
+    "description": "IRI of the named graph.",
+}
+_UPDATE_BODY: Final = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            SPARQL_UPDATE: _TEXT,
+            FORM: {
+                "schema": {
+                    "type": "object",
+                    "properties": {"update": {"type": "string"}},
+                    "required": ["update"],
+                }
+            },
+        },
+    }
+}
+_GRAPH_BODY: Final = {
+    "parameters": [_GRAPH],
+    "requestBody": {"required": True, "content": dict.fromkeys(writes.GRAPH_FORMATS, _TEXT)},
+}
+_READ_GRAPH: Final = {
+    "parameters": [
+        {**_GRAPH, "required": False, "description": "IRI of the named graph (or `default`)."},
+        {
+            "name": "default",
+            "in": "query",
+            "required": False,
+            "allowEmptyValue": True,
+            "schema": {"type": "string"},
+            "description": "Read the default graph instead of a named one.",
+        },
+    ]
+}
 
 
 def _writer(request: Request, settings: SettingsDep) -> None:
@@ -72,7 +115,11 @@ def _text(body: bytes, what: str) -> str:
         raise InputError(f"The {what} is not valid UTF-8.") from None
 
 
-@router.post("/update", summary="SPARQL 1.1 Update (bearer token; SHACL-checked)")
+@router.post(
+    "/update",
+    summary="SPARQL 1.1 Update (bearer token; SHACL-checked)",
+    openapi_extra=_UPDATE_BODY,
+)
 async def sparql_update(
     request: Request, store: StoreDep, settings: SettingsDep, _: Writer
 ) -> Response:
@@ -109,7 +156,12 @@ def _graph_param(request: Request, *, allow_default: bool) -> str | None:
     return graphs[0]
 
 
-@router.get("/store", summary="Graph Store Protocol: read a graph (bearer token)")
+@router.get(
+    "/store",
+    summary="Graph Store Protocol: read a graph (bearer token)",
+    responses={200: content(*writes.GRAPH_FORMATS), **errors(404, 406)},
+    openapi_extra=_READ_GRAPH,
+)
 async def store_get(request: Request, store: StoreDep, _: Writer) -> Response:
     graph = _graph_param(request, allow_default=True)
     media_type = choose(request.headers.get("accept", "*/*"), list(writes.GRAPH_FORMATS))
@@ -139,21 +191,34 @@ async def _store_write(
     return JSONResponse(result.to_json())
 
 
-@router.put("/store", summary="Graph Store Protocol: replace a graph (bearer token)")
+@router.put(
+    "/store",
+    summary="Graph Store Protocol: replace a graph (bearer token)",
+    openapi_extra=_GRAPH_BODY,
+)
 async def store_put(
     request: Request, store: StoreDep, settings: SettingsDep, _: Writer
 ) -> Response:
     return await _store_write(request, store, settings, replace=True)
 
 
-@router.post("/store", summary="Graph Store Protocol: add to a graph (bearer token)")
+@router.post(
+    "/store",
+    summary="Graph Store Protocol: add to a graph (bearer token)",
+    openapi_extra=_GRAPH_BODY,
+)
 async def store_post(
     request: Request, store: StoreDep, settings: SettingsDep, _: Writer
 ) -> Response:
     return await _store_write(request, store, settings, replace=False)
 
 
-@router.delete("/store", summary="Graph Store Protocol: drop a graph (bearer token)")
+@router.delete(
+    "/store",
+    summary="Graph Store Protocol: drop a graph (bearer token)",
+    responses=errors(404),
+    openapi_extra={"parameters": [_GRAPH]},
+)
 async def store_delete(
     request: Request, store: StoreDep, settings: SettingsDep, _: Writer
 ) -> Response:
