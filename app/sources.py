@@ -23,10 +23,10 @@ files never merge.
 import gzip
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import IO, Final, cast
 from urllib.parse import quote
 
 from pyoxigraph import (
@@ -40,7 +40,7 @@ from pyoxigraph import (
     parse,
 )
 
-from app.errors import InputError, RdfParseError
+from app.errors import HistkgError, InputError, RdfParseError
 
 GRAPH_BASE: Final = "https://w3id.org/histkg/graph/"
 META_GRAPH: Final = NamedNode(GRAPH_BASE + "meta")
@@ -195,42 +195,106 @@ _POSITION_PREFIX = re.compile(r"^Parser error (?:at|between) [^:]*: ")
 
 def parse_source(source: Source, *, base_iri: str) -> ParsedSource:
     """Parse one file fully into memory, skolemizing blank nodes; raise ``RdfParseError``."""
-    try:
-        raw = source.path.read_bytes()
-    except OSError as error:
-        raise InputError(
-            f"{source.label}: cannot read file: {error.strerror}",
-            hint="Check that the file exists and is readable.",
-        ) from None
+    raw = _read(source)
     data = raw
     if split_extension(source.path)[2]:
         try:
             data = gzip.decompress(raw)
         except (OSError, EOFError):
             raise RdfParseError(source.label, "not a valid gzip file") from None
+    sha256 = hashlib.sha256(raw).hexdigest()
     try:
         parsed = list(parse(input=data, format=rdf_format(source.path), base_iri=base_iri))
-    except SyntaxError as error:
-        message = _POSITION_PREFIX.sub("", error.msg or str(error))
-        raise RdfParseError(source.label, message, line=error.lineno, column=error.offset) from None
-    except ValueError as error:  # e.g. invalid UTF-8
-        raise RdfParseError(source.label, str(error)) from None
-    sha256 = hashlib.sha256(raw).hexdigest()
-    quads = list(_Skolemizer(f"{GENID_BASE}{sha256[:16]}-").quads(parsed, source.graph))
+    except (SyntaxError, ValueError) as error:
+        raise parse_error(source, error) from None
+    skolemizer = _Skolemizer(lambda: f"{GENID_BASE}{sha256[:16]}-")
+    quads = list(skolemizer.quads(parsed, source.graph))
     named = {graph for q in quads if isinstance(graph := q.graph_name, NamedNode)}
     return ParsedSource(source, quads, frozenset(named | {source.graph}), sha256)
+
+
+def stream_source(source: Source, *, base_iri: str) -> Iterator[Quad]:
+    """The quads of one file as ``parse_source`` gives them, read as a stream.
+
+    For big loads: nothing but the current quad is held in memory. A syntax error may then come
+    after many quads, so the caller writes them where it can throw them away (``app.store``
+    stages big loads). Blank nodes get the same IRIs as from ``parse_source``; the file's
+    digest they need is only computed if the file has a blank node.
+    """
+    skolemizer = _Skolemizer(lambda: f"{GENID_BASE}{_file_sha256(source)[:16]}-")
+    try:
+        with open_stream(source) as stream:
+            parsed = parse(input=stream, format=rdf_format(source.path), base_iri=base_iri)
+            yield from skolemizer.quads(parsed, source.graph)
+    except (SyntaxError, ValueError, EOFError) as error:
+        raise parse_error(source, error) from None
+    except OSError as error:
+        raise read_error(source, error) from None
+
+
+def _read(source: Source) -> bytes:
+    try:
+        return source.path.read_bytes()
+    except OSError as error:
+        raise unreadable(source, error) from None
+
+
+def open_stream(source: Source) -> IO[bytes]:
+    try:
+        if split_extension(source.path)[2]:
+            return cast(IO[bytes], gzip.open(source.path, "rb"))  # a GzipFile reads bytes
+        return source.path.open("rb")
+    except OSError as error:
+        raise unreadable(source, error) from None
+
+
+def _file_sha256(source: Source) -> str:
+    try:
+        with source.path.open("rb") as stream:
+            return hashlib.file_digest(stream, "sha256").hexdigest()
+    except OSError as error:
+        raise unreadable(source, error) from None
+
+
+def read_error(source: Source, error: OSError) -> HistkgError:
+    """What an ``OSError`` while a file is parsed means: a damaged gzip file, or no access."""
+    if split_extension(source.path)[2]:
+        return RdfParseError(source.label, "not a valid gzip file")
+    return unreadable(source, error)
+
+
+def unreadable(source: Source, error: OSError) -> InputError:
+    return InputError(
+        f"{source.label}: cannot read file: {error.strerror or error}",
+        hint="Check that the file exists and is readable.",
+    )
+
+
+def parse_error(source: Source, error: SyntaxError | ValueError | EOFError) -> RdfParseError:
+    """The parser's complaint, with its position, as ``RdfParseError``."""
+    if isinstance(error, SyntaxError):
+        message = _POSITION_PREFIX.sub("", error.msg or str(error))
+        return RdfParseError(source.label, message, line=error.lineno, column=error.offset)
+    if isinstance(error, EOFError):  # a gzip stream cut short
+        return RdfParseError(source.label, "not a valid gzip file (it ends too early)")
+    return RdfParseError(source.label, str(error))  # e.g. invalid UTF-8
+
+
+_PLAIN_OBJECTS: Final = frozenset({NamedNode, Literal})
 
 
 class _Skolemizer:
     """Replaces blank nodes by IRIs numbered in order of first appearance."""
 
-    def __init__(self, prefix: str) -> None:
-        self._prefix = prefix
+    def __init__(self, prefix: Callable[[], str]) -> None:
+        self._make_prefix = prefix  # called at the first blank node only (it may read the file)
+        self._prefix = ""
         self._iris: dict[str, NamedNode] = {}
 
     def _node(self, node: BlankNode) -> NamedNode:
         iri = self._iris.get(node.value)
         if iri is None:
+            self._prefix = self._prefix or self._make_prefix()
             iri = self._iris[node.value] = NamedNode(f"{self._prefix}{len(self._iris) + 1}")
         return iri
 
@@ -245,12 +309,19 @@ class _Skolemizer:
         return term if isinstance(term, Literal) else self._subject(term)
 
     def quads(self, quads: Iterable[Quad], file_graph: NamedNode) -> Iterator[Quad]:
+        # The hot loop of a big load: the common quads (no blank node, no quoted triple) are
+        # passed on, or only moved to the file's graph, without the general rewrite.
         for quad in quads:
-            subject = self._subject(quad.subject)
-            obj = self._term(quad.object)
-            graph = quad.graph_name
+            subject, obj, graph = quad.subject, quad.object, quad.graph_name
+            if type(subject) is NamedNode and type(obj) in _PLAIN_OBJECTS:
+                if type(graph) is NamedNode:
+                    yield quad
+                    continue
+                if type(graph) is DefaultGraph:
+                    yield Quad(subject, quad.predicate, obj, file_graph)
+                    continue
             if isinstance(graph, DefaultGraph):
                 graph = file_graph
             elif isinstance(graph, BlankNode):
                 graph = self._node(graph)
-            yield Quad(subject, quad.predicate, obj, graph)
+            yield Quad(self._subject(subject), quad.predicate, self._term(obj), graph)

@@ -163,6 +163,27 @@ class Store:
         """IRIs of all named graphs, sorted."""
         return self._backend.named_graphs()
 
+    def match(
+        self,
+        subject: NamedNode | BlankNode | None = None,
+        predicate: NamedNode | None = None,
+        object: NamedNode | BlankNode | Literal | None = None,
+        graph: NamedNode | None = None,
+        *,
+        limit: int | None = None,
+    ) -> Iterator[Quad]:
+        """The quads matching one triple pattern (None matches anything), at most ``limit``,
+        streamed as they are read (so a scan of a whole property holds few in memory).
+
+        Embedded, a direct read of the store's indexes in this process (microseconds: no query
+        to parse or plan, no worker round trip), which is what page building walks the graph
+        with (``app.pages.walk``); remote, one SELECT with the terms as bindings. ``graph``
+        None matches every graph; quads of the default graph (which histkg's loads never
+        write, but a bulk-loaded file may) come back with a ``DefaultGraph`` name, embedded
+        only. The terms are values, never query text, so user input is safe here.
+        """
+        return self._backend.match(subject, predicate, object, graph, limit)
+
     def worker_pids(self) -> list[int]:
         """Process ids of the live query workers (none for threads or a remote store)."""
         return self._backend.worker_pids()
@@ -273,21 +294,39 @@ class Store:
     def load_files(
         self, paths: Sequence[Path], *, progress: LoadProgress | None = None
     ) -> LoadReport:
-        """Load user files, replacing the graphs they write; all or nothing."""
+        """Load user files, replacing the graphs they write; all or nothing, at any size.
+
+        An on-disk store stages the batch beside itself and swaps it in at once
+        (``app.backends.staging``); other stores parse it into memory and write one update.
+        """
         started = time.monotonic()
         unique = {path.resolve(): path for path in paths}  # a file named twice loads once
-        parsed = self._parse_all([user_source(path) for path in unique.values()], progress)
-        for item in parsed:
-            reserved = sorted(str(g.value) for g in item.graphs if g.value.startswith(GRAPH_BASE))
-            if reserved:
-                raise InputError(
-                    f"{item.source.label} writes {reserved[0]}, a graph of the curated load.",
-                    hint=f"Graphs under {GRAPH_BASE} are reserved; rename that graph in the file.",
-                )
-        graphs = frozenset().union(*(p.graphs for p in parsed))
+        sources = [user_source(path) for path in unique.values()]
         with self._write_lock:
-            self._replace(graphs, _all_quads(parsed))
-        return self._report(parsed, graphs, started, progress)
+            staged = self._backend.stage(sources, base_iri=self.base_iri, progress=progress)
+            if staged is None:
+                parsed = self._parse_all(sources, progress)
+                for item in parsed:
+                    _refuse_reserved(item.source.label, item.graphs)
+                graphs = frozenset().union(*(p.graphs for p in parsed))
+                self._replace(graphs, _all_quads(parsed))
+                return self._report(parsed, graphs, started, progress)
+            try:
+                for label, written in staged.graphs.items():
+                    _refuse_reserved(label, written)
+                graphs = frozenset().union(*staged.graphs.values())
+                quads = staged.commit(graphs)
+                self.generation += 1
+            finally:
+                staged.discard()
+        if progress:
+            progress("done", len(sources) + 1, len(sources) + 1)
+        return LoadReport(
+            files=[source.label for source in sources],
+            quads=quads,
+            graphs=len(graphs),
+            seconds=time.monotonic() - started,
+        )
 
     def replace_graph(self, graph: str | NamedNode, statements: Iterable[Triple | Quad]) -> int:
         """Replace the named graph ``graph`` by ``statements`` in ONE update; return the triples.
@@ -371,6 +410,15 @@ class Store:
             quads=len(set(_all_quads(parsed))),
             graphs=len(graphs),
             seconds=time.monotonic() - started,
+        )
+
+
+def _refuse_reserved(label: str, graphs: Iterable[NamedNode]) -> None:
+    reserved = sorted(g.value for g in graphs if g.value.startswith(GRAPH_BASE))
+    if reserved:
+        raise InputError(
+            f"{label} writes {reserved[0]}, a graph of the curated load.",
+            hint=f"Graphs under {GRAPH_BASE} are reserved; rename that graph in the file.",
         )
 
 

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from fixtures.sparql.servers import free_port
 from pyoxigraph import NamedNode
 
@@ -29,9 +30,9 @@ SIZES = {"a": 20_000, "b": 30_000}
 ROUNDS = 5
 
 
-def _write(path: Path, version: str) -> None:
+def _write(path: Path, version: str, size: int | None = None) -> None:
     with path.open("w") as out:
-        for i in range(SIZES[version]):
+        for i in range(size or SIZES[version]):
             out.write(f'<http://ex.org/{version}/s{i}> <http://ex.org/p> "{version} {i}" .\n')
 
 
@@ -50,11 +51,11 @@ def _load(path: Path, store_dir: Path) -> subprocess.Popen[bytes]:
     )
 
 
-def _state(store_dir: Path, graph: NamedNode) -> str:
+def _state(store_dir: Path, graph: NamedNode, size: int | None = None) -> str:
     """``a`` or ``b`` when the graph holds exactly that version; anything else fails."""
     store = Store(str(store_dir))
     try:
-        quads = [q for q in store.quads() if q.graph_name == graph]
+        quads = list(store.match(graph=graph))
     finally:
         store.close()
         del store
@@ -62,14 +63,28 @@ def _state(store_dir: Path, graph: NamedNode) -> str:
     versions = {q.subject.value.split("/")[3] for q in quads}
     assert len(versions) == 1, f"a mix of versions: {versions}"
     version = versions.pop()
-    assert len(quads) == SIZES[version], f"{len(quads)} quads of version {version}: torn write"
+    expected = size or SIZES[version]
+    assert len(quads) == expected, f"{len(quads)} quads of version {version}: torn write"
     return version
 
 
-def test_sigkill_during_a_load_leaves_the_graph_before_or_after(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "bystander",
+    [0, 300_000],
+    ids=["replacing-most-of-the-store", "replacing-a-little-of-a-big-store"],
+)
+def test_sigkill_during_a_load_leaves_the_graph_before_or_after(
+    tmp_path: Path, bystander: int
+) -> None:
+    """Both ways a staged load completes (``app.backends.staging``): copying what stays into
+    the new data, or checkpointing the store and replacing one graph in it."""
     data = tmp_path / "big.nt"
     store_dir = tmp_path / "store"
     graph = NamedNode(data.resolve().as_uri())
+    if bystander:  # another graph, big enough that the load replaces little of the store
+        other = tmp_path / "other.nt"
+        _write(other, "c", bystander)
+        assert _load(other, store_dir).wait(timeout=120) == 0
     _write(data, "a")
     started = time.monotonic()
     assert _load(data, store_dir).wait(timeout=120) == 0
@@ -92,6 +107,9 @@ def test_sigkill_during_a_load_leaves_the_graph_before_or_after(tmp_path: Path) 
         outcomes.append((killed, state == target))
     # The kills landed while loads ran (not all after them).
     assert any(killed for killed, _ in outcomes), outcomes
+    if bystander:
+        assert _state(store_dir, NamedNode(other.resolve().as_uri()), bystander) == "c"
+    assert not list(tmp_path.glob(".histkg-*")), "a staging directory was left behind"
 
 
 def _serve(store_dir: Path, port: int, token_hash: str) -> subprocess.Popen[bytes]:

@@ -11,7 +11,9 @@ from typing import Protocol
 
 from pyoxigraph import NamedNode, Quad, RdfFormat, Triple, serialize
 
+from app.backends.staging import Progress, StagedLoad
 from app.results import SerializedResult
+from app.sources import Source
 from app.sparql import QueryJob, QueryResult, Term
 
 
@@ -34,6 +36,15 @@ class Backend(Protocol):
         """Drop the graphs ``drop`` (``<iri>`` forms), then insert ``triples`` by graph."""
         ...
 
+    def stage(
+        self, sources: Sequence[Source], *, base_iri: str, progress: Progress | None = None
+    ) -> StagedLoad | None:
+        """Read ``sources`` into a staging area to commit at once, or None: see ``Store``.
+
+        A backend that returns None takes loads as one ``replace`` of quads in memory.
+        """
+        ...
+
     def count(self) -> int:
         """The number of quads."""
         ...
@@ -44,6 +55,18 @@ class Backend(Protocol):
 
     def objects(self, subject: NamedNode, predicate: NamedNode, graph: NamedNode) -> list[Term]:
         """Objects of ``subject predicate ?o`` in ``graph``."""
+        ...
+
+    def match(
+        self,
+        subject: Term | None,
+        predicate: NamedNode | None,
+        object: Term | None,
+        graph: NamedNode | None,
+        limit: int | None,
+    ) -> Iterator[Quad]:
+        """The quads matching a pattern (None matches anything), at most ``limit`` of them, as
+        they are read: a direct index lookup where the engine allows (for page building)."""
         ...
 
     def quads(self) -> Iterator[Quad]:

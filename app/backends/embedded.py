@@ -14,6 +14,9 @@ into a temporary directory, made on the first query after each load (memory for 
 twice). Spooled results go to ``histkg-results-PID-*`` in the temporary directory. All are
 deleted on ``close()`` (and at exit); those of a process that was killed are swept away the
 next time a store is opened.
+
+Loads of files into an on-disk store are staged beside it, bulk-loaded and swapped in with one
+atomic rename (``app.backends.staging``); an in-memory store takes them in one update.
 """
 
 import os
@@ -21,7 +24,7 @@ import shutil
 import tempfile
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -29,8 +32,11 @@ from pyoxigraph import NamedNode, Quad, Triple
 from pyoxigraph import Store as OxStore
 
 from app.backends import replacement_update
+from app.backends.exchange import EXCHANGE_PREFIX, exchange, supported
+from app.backends.staging import LOAD_PREFIX, Progress, StagedLoad
 from app.errors import StoreError
 from app.results import SerializedResult
+from app.sources import Source
 from app.sparql import QueryJob, QueryResult, Term, discard_result, evaluate, run_with_deadline
 from app.workers import Snapshot, WorkerPool, remove_directory
 
@@ -43,19 +49,25 @@ def open_store(location: str) -> OxStore:
     """Open (or create) the pyoxigraph store at ``location``, or an in-memory one."""
     if location == "memory":
         return OxStore()
-    path = Path(location).expanduser()
-    try:
-        return OxStore(path)
-    except OSError as error:
-        busy = "lock" in str(error).lower()
-        raise StoreError(
-            f"Cannot open the store at {path}: {error}",
-            hint=(
-                "Another histkg process (such as `histkg serve`) has it open: stop it first."
-                if busy
-                else "Check that the directory is writable, or set HISTKG_STORE elsewhere."
-            ),
-        ) from None
+    # Missing parents are created, a file in the path is named, and a failed open deletes
+    # what it created and says why in words (busy, unwritable, disk full): app.preflight.
+    from app import preflight
+
+    with preflight.store_directory(location) as path:
+        try:
+            return OxStore(path)
+        except OSError as error:
+            raise preflight.open_failure(path, error) from None
+
+
+@dataclass
+class _Live:
+    """The open store; a staged load puts a new one in its place (snapshots read it here)."""
+
+    store: OxStore
+
+    def get(self) -> OxStore:
+        return self.store
 
 
 class EmbeddedBackend:
@@ -64,17 +76,26 @@ class EmbeddedBackend:
     def __init__(self, location: str, *, query_workers: int = 0) -> None:
         self.location = location
         self.name = "memory" if location == "memory" else "embedded"
-        self._store = open_store(location)
+        self._live = _Live(open_store(location))
+        self._can_stage: bool | None = None  # found out at the first big load
         if location != "memory":
-            _sweep(Path(location).expanduser().resolve().parent, (SNAPSHOT_PREFIX,))
+            _sweep(self._path.parent, (SNAPSHOT_PREFIX, LOAD_PREFIX, EXCHANGE_PREFIX))
         _sweep(Path(tempfile.gettempdir()), TEMPORARY_PREFIXES)
         self._results_dir = Path(tempfile.mkdtemp(prefix=f"histkg-results-{os.getpid()}-"))
         self._pool = (
-            WorkerPool(query_workers, partial(_make_snapshot, self._store, location))
+            WorkerPool(query_workers, partial(_make_snapshot, self._live, location))
             if query_workers > 0
             else None
         )
         self._closer = weakref.finalize(self, _close, self._pool, self._results_dir)
+
+    @property
+    def _store(self) -> OxStore:
+        return self._live.store
+
+    @property
+    def _path(self) -> Path:
+        return Path(self.location).expanduser().resolve()
 
     def run(self, job: QueryJob) -> QueryResult | SerializedResult:
         if job.output is not None and job.output.spool_dir is None:
@@ -88,16 +109,49 @@ class EmbeddedBackend:
         try:
             self._store.update(sparql_update)
         except OSError as error:
-            raise StoreError(
-                f"Writing to the store at {self.location} failed: {error}",
-                hint="Nothing was written. Check free disk space and permissions, then retry.",
-            ) from None
+            raise _write_failed(self.location, error) from None
         finally:
             if self._pool is not None:
                 self._pool.invalidate()
 
     def replace(self, drop: Sequence[str], triples: Mapping[str, Sequence[Triple]]) -> None:
         self.update(replacement_update(drop, triples))  # one request: all or nothing
+
+    def stage(
+        self, sources: Sequence[Source], *, base_iri: str, progress: Progress | None = None
+    ) -> StagedLoad | None:
+        """On disk, a load staged beside the store (``app.backends.staging``)."""
+        if self.name == "memory":
+            return None
+        if self._can_stage is None:
+            self._can_stage = supported(self._path.parent)
+        if not self._can_stage:  # another OS, or a read-only parent directory
+            return None
+        try:
+            return StagedLoad(
+                self._live.get,
+                self._swap,
+                self._path.parent,
+                sources,
+                base_iri=base_iri,
+                progress=progress,
+            )
+        except OSError as error:
+            raise _write_failed(self.location, error) from None
+
+    def _swap(self, staged: Path) -> None:
+        """Make the completed store at ``staged`` the live one, in one atomic rename."""
+        # Close the live store first: RocksDB locks a path once per process, so the store
+        # now at this path could not be opened while the old one is open under its new name.
+        self._live.store = OxStore()
+        try:
+            exchange(staged, self._path)  # the old store moves to the staging directory
+        except OSError as error:
+            raise _write_failed(self.location, error) from None
+        finally:
+            self._live.store = open_store(self.location)
+            if self._pool is not None:
+                self._pool.invalidate()
 
     def count(self) -> int:
         return len(self._store)
@@ -107,6 +161,26 @@ class EmbeddedBackend:
 
     def objects(self, subject: NamedNode, predicate: NamedNode, graph: NamedNode) -> list[Term]:
         return [q.object for q in self._store.quads_for_pattern(subject, predicate, None, graph)]
+
+    def match(
+        self,
+        subject: Term | None,
+        predicate: NamedNode | None,
+        object: Term | None,
+        graph: NamedNode | None,
+        limit: int | None,
+    ) -> Iterator[Quad]:
+        """Read in this process from the store's indexes: no query to parse, plan or send to a
+        worker, so a lookup costs microseconds (queries go to workers to be killable; a lookup
+        of one pattern cannot run away). With ``graph`` None the default graph matches too."""
+        found = self._store.quads_for_pattern(subject, predicate, object, graph)  # type: ignore[arg-type]
+        if limit is None:
+            yield from found
+            return
+        for count, quad in enumerate(found):
+            if count >= limit:
+                return
+            yield quad
 
     def quads(self) -> Iterator[Quad]:
         return iter(self._store)
@@ -126,14 +200,22 @@ class EmbeddedBackend:
         self._closer()
 
 
+def _write_failed(location: str, error: OSError) -> StoreError:
+    return StoreError(
+        f"Writing to the store at {location} failed: {error}",
+        hint="Nothing was written. Check free disk space and permissions, then retry.",
+    )
+
+
 def _close(pool: WorkerPool | None, results_dir: Path) -> None:
     if pool is not None:
         pool.close()
     shutil.rmtree(results_dir, ignore_errors=True)
 
 
-def _make_snapshot(store: OxStore, location: str) -> Snapshot:
-    """A read-only copy of ``store`` for worker processes (see the module docstring)."""
+def _make_snapshot(live: _Live, location: str) -> Snapshot:
+    """A read-only copy of the live store for worker processes (see the module docstring)."""
+    store = live.store
     if location == "memory":
         directory = Path(tempfile.mkdtemp(prefix=f"histkg-snapshot-{os.getpid()}-"))
         try:

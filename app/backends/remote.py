@@ -39,8 +39,10 @@ from pyoxigraph import (
 
 from app import __version__
 from app.backends import ntriples, replacement_update
+from app.backends.staging import Progress
 from app.errors import QueryError, StoreError
 from app.results import DeadlinePassed, SerializedResult
+from app.sources import Source
 from app.sparql import (
     Opened,
     QueryJob,
@@ -253,6 +255,12 @@ class RemoteBackend:
         for graph, members in triples.items():
             self._graph_store("PUT", graph, ntriples(members).encode())
 
+    def stage(
+        self, sources: Sequence[Source], *, base_iri: str, progress: Progress | None = None
+    ) -> None:
+        """A remote store takes a load as one update (see ``replace``)."""
+        return None
+
     def _graph_store(self, method: str, graph: str, body: bytes | None) -> None:
         assert self._graph_store_url is not None  # noqa: S101 - only called when configured
         try:
@@ -283,6 +291,32 @@ class RemoteBackend:
     def objects(self, subject: NamedNode, predicate: NamedNode, graph: NamedNode) -> list[Term]:
         query = f"SELECT ?o WHERE {{ GRAPH {graph} {{ {subject} {predicate} ?o }} }}"
         return [row[0] for row in self._select(query) if row[0] is not None]
+
+    def match(
+        self,
+        subject: Term | None,
+        predicate: NamedNode | None,
+        object: Term | None,
+        graph: NamedNode | None,
+        limit: int | None,
+    ) -> Iterator[Quad]:
+        """One SELECT per pattern, the given terms bound by a ``VALUES`` block, streamed (a
+        server's blank nodes cannot be named in a later request: a pattern naming one matches
+        none)."""
+        from pyoxigraph import Literal
+
+        from app.sparql import with_bindings
+
+        given = {"s": subject, "p": predicate, "o": object, "g": graph}
+        bindings = {name: term for name, term in given.items() if term is not None}
+        if not all(isinstance(term, NamedNode | Literal) for term in bindings.values()):
+            return
+        query = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+        if limit is not None:
+            query += f" LIMIT {int(limit)}"
+        for s, p, o, g in self._select(with_bindings(query, bindings), timeout=600.0):  # type: ignore[arg-type]
+            if s is not None and p is not None and o is not None and g is not None:
+                yield Quad(s, p, o, g)  # type: ignore[arg-type]
 
     def quads(self) -> Iterator[Quad]:
         for s, p, o, g in self._select(
