@@ -37,6 +37,7 @@ class Server:
     process: subprocess.Popen[bytes]
     started_in: float = 0.0
     peak_rss: int = 0
+    peak_main: int = 0  # the server process alone, without its query workers
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def watch(self) -> None:
@@ -51,6 +52,7 @@ class Server:
                     root = psutil.Process(self.process.pid)
                     tree = [root, *root.children(recursive=True)]
                     self.peak_rss = max(self.peak_rss, sum(p.memory_info().rss for p in tree))
+                    self.peak_main = max(self.peak_main, root.memory_info().rss)
                 except psutil.Error:
                     pass
                 self._stop.wait(0.1)
