@@ -155,9 +155,8 @@ class PageBuilder:
     def span_date(self, span_iri: str) -> DateFacts | None:
         """The date a time-span states, from its triples in the neighbourhood."""
         values: dict[str, list[NamedNode | Literal]] = defaultdict(list)
-        for fact in self.hood.facts:
-            if fact.subject == span_iri:
-                values[fact.predicate].append(fact.object)
+        for fact in self.hood.facts_of(span_iri):
+            values[fact.predicate].append(fact.object)
         if HK + "edtf" not in values:
             return None
         anchor = values.get(HK + "relativeTo")
@@ -326,8 +325,8 @@ class PageBuilder:
         node = self.hood.nodes.get(entity)
         if node is not None and node.anchor is not None and node.anchor.start is not None:
             found.append(node.anchor)
-        for fact in self.hood.facts:
-            if fact.subject == entity and fact.predicate == HK + "mention":
+        for fact in self.hood.facts_of(entity):
+            if fact.predicate == HK + "mention":
                 target = self.hood.nodes.get(_key(fact.object))
                 if target is not None and target.anchor is not None:
                     found.append(target.anchor)
@@ -415,7 +414,7 @@ def quoted(text: str) -> str:
 
 def facts_about(hood: Neighbourhood, subject: str) -> list[Fact]:
     """The triples with ``subject`` as subject, in the neighbourhood."""
-    return [fact for fact in hood.facts if fact.subject == subject]
+    return list(hood.facts_of(subject))
 
 
 __all__ = [

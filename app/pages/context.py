@@ -130,6 +130,12 @@ class Pager:
         default=None, metadata=_help("Link to the previous page, if any.")
     )
     next_href: str | None = field(default=None, metadata=_help("Link to the next page, if any."))
+    shown: str = field(
+        default="",
+        metadata=_help(
+            "For a window of a long list: which items the page shows ('51\u2013100 of 6,647')."
+        ),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -480,6 +486,13 @@ class EntityPage:
         metadata=_help("Every statement about it, by property.")
     )
     inbound: Inbound = field(metadata=_help("Links to it from other resources, grouped and paged."))
+    window: Pager | None = field(
+        default=None,
+        metadata=_help(
+            "For an entity linked from very many resources (a person in thousands of events): "
+            "which of them this page shows; its events, letters and links in come from those."
+        ),
+    )
     event: EventSection | None = field(
         metadata=_help("Event section, for events, activities and attitudes.")
     )
@@ -563,6 +576,32 @@ class Timeline:
         metadata=_help("Positions where empty years were left out, in percent.")
     )
     undated: tuple[Link, ...] = field(metadata=_help("Events the graph gives no date for."))
+    undated_more: int = field(
+        default=0, metadata=_help("How many more undated events there are than are listed.")
+    )
+    years: tuple[YearBar, ...] = field(
+        default=(),
+        metadata=_help(
+            "For a graph with too many events to draw one by one: how many start in each year, "
+            "each year linking to its own timeline (then ``rows`` is empty)."
+        ),
+    )
+    year: int | None = field(
+        default=None, metadata=_help("The year drawn, when the reader chose one of ``years``.")
+    )
+    all_href: str | None = field(
+        default=None, metadata=_help("Back to every year, on a year's timeline.")
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class YearBar:
+    """A year of a big graph's timeline: how many events start in it."""
+
+    year: int = field(metadata=_help("The year."))
+    count: int = field(metadata=_help("How many dated events start in it."))
+    width: float = field(metadata=_help("The bar's length, in percent of the busiest year's."))
+    href: str = field(metadata=_help("The timeline of that year's events."))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,7 +1,7 @@
 """The page context of one entity, built from its neighbourhood in the graph.
 
-``entity_page(store, iri, settings)`` fetches the neighbourhood (four queries, see
-``app.pages.graph``) and returns an :class:`~app.pages.context.EntityPage`, or None when the
+``entity_page(store, iri, settings)`` fetches the neighbourhood (see ``app.pages.graph``)
+and returns an :class:`~app.pages.context.EntityPage`, or None when the
 store knows nothing of ``iri``. Sections are built in the order the page shows them, so footnotes
 are numbered as a reader meets them: the heading (where the source names the entity), the
 per-kind section, the statements, the links into the entity. What Wikidata says about the linked
@@ -138,7 +138,9 @@ def entity_page(
         if cached is not None:
             return cached
     offset = (page_number - 1) * INBOUND_PAGE_SIZE
-    hood = fetch(store, iri, inbound_limit=INBOUND_PAGE_SIZE, inbound_offset=offset)
+    hood = fetch(
+        store, iri, inbound_limit=INBOUND_PAGE_SIZE, inbound_offset=offset, window=page_number
+    )
     page = _page(hood, settings, page_number) if hood.exists else None
     if cache and page is not None:
         with _PAGE_LOCK:
@@ -194,6 +196,7 @@ def _page(hood: Neighbourhood, settings: PageSettings, inbound_page: int) -> Ent
         ),
         statements=statements,
         inbound=inbound,
+        window=_window(hood),
         footnotes=builder.footnotes(),
         identifiers=_identifiers(builder, own, label),
         from_wikidata=from_wikidata(hood, own),
@@ -327,7 +330,32 @@ def _inbound(builder: PageBuilder, page: int) -> Inbound:
             page=page,
             previous_href=f"?inbound={page - 1}#inbound" if page > 1 else None,
             next_href=f"?inbound={page + 1}#inbound" if hood.inbound_more else None,
+            shown=_shown(hood),
         ),
+    )
+
+
+def _shown(hood: Neighbourhood) -> str:
+    """'51-100 of 6,647' for a windowed neighbourhood, else empty."""
+    window = hood.window
+    if window is None:
+        return ""
+    if window.first > window.last:
+        return f"none of {window.total:,} (past the last page)"
+    return f"{window.first:,}\u2013{window.last:,} of {window.total:,}"
+
+
+def _window(hood: Neighbourhood) -> Pager | None:
+    """The pages of the resources linking into a much-linked entity (``walk.Walk.inbound``)."""
+    window = hood.window
+    if window is None:
+        return None
+    page = window.page
+    return Pager(
+        page=page,
+        previous_href=f"?inbound={page - 1}" if page > 1 else None,
+        next_href=f"?inbound={page + 1}" if window.more else None,
+        shown=_shown(hood),
     )
 
 

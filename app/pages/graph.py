@@ -1,10 +1,12 @@
-"""What the store knows around one entity, fetched in four queries and assembled into values.
+"""What the store knows around one entity, fetched and assembled into values.
 
-``fetch(store, iri)`` runs the queries of ``app.pages.queries`` and returns a
-:class:`Neighbourhood`: the entity's own triples and the claim graphs about it (``quads``), what
-is known of every node a page may show (``nodes``: labels, classes, types, dates, passages, and
-for a Wikidata item what the Wikidata facts graph says), how each claim is sourced (``claims``)
-and one page of the links into the entity (``inbound``).
+``fetch(store, iri)`` reads the rows of the queries of ``app.pages.queries`` (on an embedded
+store by walking the graph with direct lookups, ``app.pages.walk``, which answers the same rows
+in a few milliseconds whatever the store's size; on a remote store by running the queries) and
+returns a :class:`Neighbourhood`: the entity's own triples and the claim graphs about it
+(``quads``), what is known of every node a page may show (``nodes``: labels, classes, types,
+dates, passages, and for a Wikidata item what the Wikidata facts graph says), how each claim is
+sourced (``claims``) and one page of the links into the entity (``inbound``).
 Labels of vocabulary terms come from :func:`vocabulary`, cached per store state. Nothing here is
 about presentation; ``app.pages.entity`` turns a neighbourhood into a page context.
 """
@@ -14,15 +16,14 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from pyoxigraph import Literal, NamedNode
 
 from app.dates import DateFacts
-from app.pages import queries
-from app.sparql import QueryResult
+from app.pages import queries, walk
 from app.store import Store
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -35,6 +36,8 @@ DCTERMS = "http://purl.org/dc/terms/"
 HK_CLAIM = HK + "Claim"
 
 Term = NamedNode | Literal
+Rows = Iterable[Sequence[object]]
+"""Rows of a page query (``app.pages.queries``) or of its walk (``app.pages.walk``)."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,21 @@ class Neighbourhood:
     inbound: list[InboundLink]
     inbound_more: bool
     vocabulary: dict[str, str]
+    window: walk.Window | None = None
+    """For an entity linked from very many resources: the ones this neighbourhood holds."""
+    _by_subject: dict[str, list[Fact]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def facts_of(self, subject: str) -> list[Fact]:
+        """The facts with ``subject`` as subject, in the order of ``facts`` (indexed on first
+        use: a hub's page asks this for each of thousands of nodes)."""
+        if self._by_subject is None:
+            index: dict[str, list[Fact]] = defaultdict(list)
+            for fact in self.facts:
+                index[fact.subject].append(fact)
+            self._by_subject = dict(index)
+        return self._by_subject.get(subject, [])
 
     @property
     def exists(self) -> bool:
@@ -193,40 +211,61 @@ def _day(term: object) -> date | None:
 
 
 def fetch(
-    store: Store, iri: str, *, inbound_limit: int = 50, inbound_offset: int = 0
+    store: Store, iri: str, *, inbound_limit: int = 50, inbound_offset: int = 0, window: int = 1
 ) -> Neighbourhood:
-    """Everything a page shows about ``iri``, in four queries.
+    """Everything a page shows about ``iri``.
 
-    (Running them side by side in threads was measured and gains nothing: converting the rows
-    to Python objects holds the GIL for most of a query's time.)
+    On an embedded store, by walking the graph with direct lookups (``app.pages.walk``: cost
+    follows the neighbourhood, a few milliseconds); on a remote store, in the four queries of
+    ``app.pages.queries`` (one request each rather than one per lookup). Both give the same
+    rows. (Running the queries side by side in threads was measured and gains nothing:
+    converting the rows to Python objects holds the GIL for most of a query's time.)
+
+    The walk reads an entity linked from very many resources a window at a time (page
+    ``window`` of them, see ``walk.Walk.inbound``); then ``Neighbourhood.window`` says which,
+    and the inbound links are the window's. The queries read the whole neighbourhood.
     """
-    bindings = {"entity": NamedNode(iri)}
-    quads = store.query(queries.QUADS, bindings=bindings)
-    nodes = store.query(queries.NODES, bindings=bindings)
-    provenance = store.query(queries.PROVENANCE, bindings=bindings)
-    inbound = store.query(
-        queries.inbound_page(inbound_limit + 1, inbound_offset), bindings=bindings
-    )
+    found: walk.Window | None = None
+    if store.backend == "remote":
+        quads, nodes, provenance, inbound = _query_rows(store, iri, inbound_limit, inbound_offset)
+    else:
+        (quads, nodes, provenance, inbound), found = walk.rows_of(
+            store, iri, inbound_limit + 1, inbound_offset, store_state(store), window
+        )
     links = [
         InboundLink(_text(p), _text(s), _text(label))
-        for p, s, label in inbound.rows
+        for p, s, label in inbound
         if isinstance(s, NamedNode) and isinstance(p, NamedNode)
     ]
+    if found is not None:
+        inbound_limit = len(links)  # the window's links, all on the page
     return Neighbourhood(
         iri=iri,
         facts=_facts(quads),
         nodes=_nodes(nodes),
         claims=_claims(provenance),
         inbound=links[:inbound_limit],
-        inbound_more=len(links) > inbound_limit,
+        inbound_more=found.more if found is not None else len(links) > inbound_limit,
         vocabulary=vocabulary(store),
+        window=found,
     )
 
 
-def _facts(result: QueryResult) -> list[Fact]:
+def _query_rows(store: Store, iri: str, limit: int, offset: int) -> tuple[Rows, ...]:
+    """The rows of the four page queries, asked of the store."""
+    bindings = {"entity": NamedNode(iri)}
+    return (
+        store.query(queries.QUADS, bindings=bindings).rows,
+        store.query(queries.NODES, bindings=bindings).rows,
+        store.query(queries.PROVENANCE, bindings=bindings).rows,
+        store.query(queries.inbound_page(limit + 1, offset), bindings=bindings).rows,
+    )
+
+
+def _facts(rows: Rows) -> list[Fact]:
     """The rows as facts, in a fixed order (so footnotes are numbered the same every time)."""
     facts = []
-    for graph, subject, predicate, obj in result.rows:
+    for graph, subject, predicate, obj in rows:
         if (
             isinstance(subject, NamedNode)
             and isinstance(predicate, NamedNode)
@@ -248,11 +287,11 @@ def _set_selector(anchor: Anchor, prop: str, value: object) -> None:
         setattr(anchor, name, _int(value))
 
 
-def _nodes(result: QueryResult) -> dict[str, Node]:
+def _nodes(rows: Rows) -> dict[str, Node]:
     nodes: dict[str, Node] = {}
     spans: dict[str, dict[str, list[object]]] = defaultdict(lambda: defaultdict(list))
     anchors: dict[str, str] = {}
-    for n, kind, a, b, c in sorted(result.rows, key=lambda row: tuple(map(str, row))):
+    for n, kind, a, b, c in sorted(rows, key=lambda row: tuple(map(str, row))):
         if not isinstance(n, NamedNode):
             continue
         node = nodes.setdefault(n.value, Node(n.value))
@@ -319,10 +358,10 @@ def _apply_source_property(source: Source, prop: str, value: object) -> None:
         source.book = _text(value)
 
 
-def _claims(result: QueryResult) -> dict[str, ClaimInfo]:
+def _claims(rows: Rows) -> dict[str, ClaimInfo]:
     claims: dict[str, ClaimInfo] = {}
     books: dict[str, str] = {}
-    for claim_term, kind, a, b, c in sorted(result.rows, key=lambda row: tuple(map(str, row))):
+    for claim_term, kind, a, b, c in sorted(rows, key=lambda row: tuple(map(str, row))):
         if not isinstance(claim_term, NamedNode):
             continue
         claim = claims.setdefault(claim_term.value, ClaimInfo(claim_term.value))

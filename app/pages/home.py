@@ -1,10 +1,16 @@
-"""The home page: what the graph is, counts, entities by kind and a timeline of every event.
+"""The home page: what the graph is, counts, entities by kind and a timeline of the events.
 
-Two queries, cached per store state (``app.pages.graph.store_state``): one lists the entities of
-the kinds the home page shows (with their labels), one reads every dated event. The timeline is
+Read with ``Store.match`` scans of types and labels, the dates of the events, and one count
+query, cached per store state (``app.pages.graph.store_state``): five seconds of CPU at a
+million triples (decoding some 400,000 quads), paid by ``histkg serve``'s warm-up at start
+(``app.routes.pages.warm_up``) and by the first visit after a write (a SELECT of every entity
+would stop at the row cap, and did, leaving the home page of a big graph empty). The timeline is
 laid out here, as percentages of the axis width, so the template draws it with plain HTML and
 CSS (no script): a day is a point, anything longer or uncertain a bar, and years with no event
-are left out of the axis (a gap marks where).
+are left out of the axis (a gap marks where). With more than ``TIMELINE_ROWS`` dated events
+the timeline counts them by year instead (22,000 rows made a 6 MB page at a million triples),
+and each year's own timeline is a page of its own (``home_page(..., year=)``), laid out with
+the rest when the parts are built; entities by kind list the first ``LISTED_PER_KIND``.
 """
 
 from __future__ import annotations
@@ -16,29 +22,32 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import BlankNode, Literal, NamedNode
 
 from app.dates import date_in_words
 from app.pages.build import PageSettings, href_for, needs_article, with_article
-from app.pages.context import Count, HomePage, Link, Tick, Timeline, TimelineRow, TypeList
+from app.pages.context import (
+    Count,
+    HomePage,
+    Link,
+    Tick,
+    Timeline,
+    TimelineRow,
+    TypeList,
+    YearBar,
+)
 from app.pages.graph import date_facts, preferred, readable_iri, store_state
 from app.pages.labels import HOME_KINDS, KINDS, Kind, kind_of
 from app.store import Store
 from app.vocab import sparql_prologue
 
 LISTED_PER_KIND = 40
+TIMELINE_ROWS = 300
+"""Most events the timeline draws one by one; with more it counts them by year (each year a
+link to that year's timeline), so the page stays small whatever the graph's size."""
 GAP_DAYS = 400  # events further apart than this go into separate stretches of the axis
 GAP_WIDTH = 4.0  # percent of the axis a left-out stretch takes
 
-_ENTITIES = (
-    sparql_prologue()
-    + """
-SELECT ?s ?class ?label WHERE {
-  ?s a ?class .
-  OPTIONAL { ?s rdfs:label ?label }
-}
-"""
-)
 _COUNTS = (
     sparql_prologue()
     + """
@@ -48,16 +57,15 @@ SELECT (COUNT(DISTINCT ?claim) AS ?claims) (COUNT(DISTINCT ?note) AS ?notes)
 }
 """
 )
-_DATED = (
-    sparql_prologue()
-    + """
-SELECT ?e ?span ?p ?o ?anchorLabel WHERE {
-  ?e crm:P4_has_time-span ?span .
-  ?span ?p ?o .
-  OPTIONAL { ?span hk:relativeTo ?anchor . ?anchor rdfs:label ?anchorLabel }
-}
-"""
-)
+RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+TIME_SPAN = NamedNode("http://www.cidoc-crm.org/cidoc-crm/P4_has_time-span")
+RELATIVE_TO = NamedNode("https://w3id.org/histkg/ontology#relativeTo")
+_LAST_HOME = max(n for n, (_, kind) in enumerate(KINDS) if kind.key in HOME_KINDS)
+HOME_DECIDING = tuple(NamedNode(iri) for iri, _ in KINDS[: _LAST_HOME + 1])
+"""The classes that can make an entity's kind one the home page lists: ``kind_of`` takes the
+first of ``KINDS`` an entity has, so a class after the last home kind (selector, passage, page,
+time-span: three quarters of the typed nodes at a million triples) never decides one."""
 
 
 @dataclass(frozen=True)
@@ -75,25 +83,20 @@ class _Parts:
     counts: tuple[Count, ...]
     types: tuple[TypeList, ...]
     timeline: Timeline
+    years: dict[int, Timeline]
+    """The timeline of each year, for a timeline summarized by year (else empty)."""
 
 
 _CACHE: weakref.WeakKeyDictionary[Store, tuple[tuple[object, ...], _Parts]] = (
     weakref.WeakKeyDictionary()
 )
 _LOCK = threading.Lock()
+_BUILDING = threading.Lock()
 
 
-def home_page(store: Store, settings: PageSettings) -> HomePage:
-    """The home page context."""
-    state = (*store_state(store), settings.base_iri)
-    with _LOCK:
-        cached = _CACHE.get(store)
-    if cached is None or cached[0] != state:
-        parts = _parts(store, settings)
-        with _LOCK:
-            _CACHE[store] = (state, parts)
-    else:
-        parts = cached[1]
+def home_page(store: Store, settings: PageSettings, year: int | None = None) -> HomePage:
+    """The home page context; with ``year``, one year of a timeline summarized by year."""
+    parts = _cached_parts(store, settings)
     site = settings.site
     return HomePage(
         template="home.html",
@@ -101,7 +104,7 @@ def home_page(store: Store, settings: PageSettings) -> HomePage:
         title=f"{site.name}: a knowledge graph of historical events",
         counts=parts.counts,
         types=parts.types,
-        timeline=parts.timeline,
+        timeline=parts.years.get(year, parts.timeline) if year is not None else parts.timeline,
         schema_org={
             "@context": "https://schema.org",
             "@type": "Dataset",
@@ -124,15 +127,56 @@ def home_page(store: Store, settings: PageSettings) -> HomePage:
     )
 
 
-def _parts(store: Store, settings: PageSettings) -> _Parts:
-    labels: dict[str, list[Literal]] = defaultdict(list)
+def _cached_parts(store: Store, settings: PageSettings) -> _Parts:
+    """The parts of the store's current state: built once, one build at a time, so requests
+    that arrive during a build (or during the warm-up's) wait for it instead of repeating it
+    (two builds side by side take twice as long each: they share the GIL)."""
+    state = (*store_state(store), settings.base_iri)
+    with _LOCK:
+        cached = _CACHE.get(store)
+    if cached is not None and cached[0] == state:
+        return cached[1]
+    with _BUILDING:
+        with _LOCK:
+            cached = _CACHE.get(store)
+        if cached is not None and cached[0] == state:
+            return cached[1]
+        parts = _parts(store, settings)
+        with _LOCK:
+            _CACHE[store] = (state, parts)
+    return parts
+
+
+def _entities(store: Store, base_iri: str) -> tuple[dict[str, set[str]], dict[str, list[Literal]]]:
+    """The classes that decide a kind, and the labels, of the typed entities of the namespace
+    whose kind the home page may list (those with a class of ``HOME_DECIDING``; the others
+    come back too when they have one, with their kind deciding class among them).
+
+    Read with ``Store.match`` scans of ``rdf:type`` (one a class) and ``rdfs:label``, streamed:
+    a SELECT would stop at the row cap (``HISTKG_MAX_ROWS``), which a graph of a million triples
+    passes many times over (the home page then listed no one).
+    """
     classes: dict[str, set[str]] = defaultdict(set)
-    for s, cls_, label in store.query(_ENTITIES).rows:
-        if isinstance(s, NamedNode) and s.value.startswith(settings.base_iri):
-            if isinstance(cls_, NamedNode):
-                classes[s.value].add(cls_.value)
-            if isinstance(label, Literal) and label not in labels[s.value]:
-                labels[s.value].append(label)
+    for cls_ in HOME_DECIDING:
+        for quad in store.match(None, RDF_TYPE, cls_):
+            subject = quad.subject
+            if isinstance(subject, NamedNode) and subject.value.startswith(base_iri):
+                classes[subject.value].add(cls_.value)
+    labels: dict[str, list[Literal]] = defaultdict(list)
+    for quad in store.match(None, RDFS_LABEL, None):
+        subject, label = quad.subject, quad.object
+        if (
+            isinstance(label, Literal)
+            and isinstance(subject, NamedNode)
+            and subject.value in classes
+            and label not in labels[subject.value]
+        ):
+            labels[subject.value].append(label)
+    return classes, labels
+
+
+def _parts(store: Store, settings: PageSettings) -> _Parts:
+    classes, labels = _entities(store, settings.base_iri)
     by_kind: dict[str, list[str]] = defaultdict(list)
     kinds: dict[str, Kind] = {kind.key: kind for _, kind in KINDS}
     for iri, found in classes.items():
@@ -168,10 +212,52 @@ def _parts(store: Store, settings: PageSettings) -> _Parts:
             Count(label=words, number=int(term.value) if isinstance(term, Literal) else 0)
         )
     events = _events(store, settings, by_kind.get("event", []), label_of)
+    undated = _undated(events, by_kind.get("event", []), label_of, settings)
+    if len(events) <= TIMELINE_ROWS:
+        return _Parts(
+            counts=tuple(c for c in counts if c.number),
+            types=tuple(types),
+            timeline=replace(
+                _timeline(events, settings),
+                undated=undated.undated,
+                undated_more=undated.undated_more,
+            ),
+            years={},
+        )
+    by_year: dict[int, list[_Event]] = defaultdict(list)
+    for event in events:
+        by_year[event.start.year].append(event)
+    every_year = settings.site.home_href + "#timeline-title"
+    # A year's timeline is laid out when the home page is built: a few milliseconds a year.
+    years = {
+        year: replace(_timeline(found, settings), year=year, all_href=every_year)
+        for year, found in by_year.items()
+    }
     return _Parts(
         counts=tuple(c for c in counts if c.number),
         types=tuple(types),
-        timeline=_timeline(events, list(by_kind.get("event", [])), label_of, settings),
+        timeline=Timeline(
+            rows=(),
+            ticks=(),
+            breaks=(),
+            undated=undated.undated,
+            undated_more=undated.undated_more,
+            years=_year_bars(by_year, settings),
+        ),
+        years=years,
+    )
+
+
+def _year_bars(by_year: dict[int, list[_Event]], settings: PageSettings) -> tuple[YearBar, ...]:
+    busiest = max((len(found) for found in by_year.values()), default=1)
+    return tuple(
+        YearBar(
+            year=year,
+            count=len(by_year[year]),
+            width=round(100.0 * len(by_year[year]) / busiest, 2),
+            href=f"{settings.site.home_href}?year={year}#timeline-title",
+        )
+        for year in sorted(by_year)
     )
 
 
@@ -186,11 +272,18 @@ def _events(
     wanted = set(event_iris)
     values: dict[str, dict[str, list[object]]] = defaultdict(lambda: defaultdict(list))
     anchors: dict[str, str] = {}
-    for e, _span, p, o, anchor_label in store.query(_DATED).rows:
-        if isinstance(e, NamedNode) and e.value in wanted and isinstance(p, NamedNode):
-            values[e.value][p.value].append(o)
-            if isinstance(anchor_label, Literal):
-                anchors[e.value] = anchor_label.value
+    for dated in store.match(None, TIME_SPAN, None):
+        event, span = dated.subject, dated.object
+        if not isinstance(event, NamedNode) or event.value not in wanted:
+            continue
+        if not isinstance(span, NamedNode | BlankNode):
+            continue
+        for fact in store.match(span, None, None):
+            values[event.value][fact.predicate.value].append(fact.object)
+            if fact.predicate == RELATIVE_TO and isinstance(fact.object, NamedNode):
+                for named in store.match(fact.object, RDFS_LABEL, None):
+                    if isinstance(named.object, Literal):
+                        anchors[event.value] = named.object.value
     events = []
     for iri, props in values.items():
         facts = date_facts(props, anchors.get(iri, ""))
@@ -279,12 +372,28 @@ def _ticks(stretch: _Stretch) -> list[Tick]:
     return ticks
 
 
-def _timeline(
+def _undated(
     events: list[_Event],
     all_events: list[str],
     label_of: Callable[[str], str],
     settings: PageSettings,
 ) -> Timeline:
+    """The events without a date (at most ``TIMELINE_ROWS`` listed), on an empty timeline."""
+    dated = {e.iri for e in events}
+    undated = sorted(
+        (i for i in all_events if i not in dated),
+        key=lambda i: label_of(i).casefold(),
+    )
+    return Timeline(
+        rows=(),
+        ticks=(),
+        breaks=(),
+        undated=tuple(_link(i, label_of(i), settings) for i in undated[:TIMELINE_ROWS]),
+        undated_more=max(len(undated) - TIMELINE_ROWS, 0),
+    )
+
+
+def _timeline(events: list[_Event], settings: PageSettings) -> Timeline:
     stretches = _stretches(events)
     rows = []
     for event in events:
@@ -302,16 +411,11 @@ def _timeline(
                 uncertain=event.uncertain,
             )
         )
-    dated = {e.iri for e in events}
-    undated = sorted(
-        (i for i in all_events if i not in dated),
-        key=lambda i: label_of(i).casefold(),
-    )
     return Timeline(
         rows=tuple(rows),
         ticks=tuple(t for s in stretches for t in _ticks(s)),
         breaks=tuple(round(s.left + s.width + GAP_WIDTH / 2, 2) for s in stretches[:-1]),
-        undated=tuple(_link(i, label_of(i), settings) for i in undated),
+        undated=(),
     )
 
 

@@ -1,5 +1,10 @@
 """The SPARQL queries behind the pages: portable SPARQL 1.1, four round trips per page.
 
+A remote store runs them; an embedded store gets the same rows by walking the graph with direct
+lookups (``app.pages.walk``, much faster: Oxigraph scans for the big unions below at a million
+triples), and ``tests/test_pages_walk.py`` checks the two agree for every entity of the seed
+graph, so a change here needs its twin there.
+
 Each query names the entity ``?entity`` and gets it through ``Store.query(bindings=...)``, which
 puts it in a ``VALUES`` block at the start of the WHERE group (``app.sparql.with_bindings``).
 The shape every query here keeps, so that the bound entity drives the evaluation on any engine:
@@ -51,12 +56,14 @@ SELECT DISTINCT ?g ?s ?p ?o WHERE {
 
 # Claims "about" the entity: their graph states something of it, their description points at
 # it (a mode, an agent, a passage, a page, a footnote), they cite a page of it (a book), or
-# they are the entity.
+# they are the entity. Their variables must not occur in the facts joined with them (a shared
+# ``?part`` once limited the books shown on a book's page to that book).
 _RELEVANT_CLAIMS = [
     "GRAPH ?claim { ?entity ?p1 ?o1 } ?claim a hk:Claim .",
     "GRAPH ?claim { ?s1 ?p1 ?entity } ?claim a hk:Claim .",
     "?claim ?p2 ?entity . ?claim a hk:Claim .",
-    "?part dcterms:isPartOf ?entity . ?claim prov:wasDerivedFrom ?part . ?claim a hk:Claim .",
+    "?entityPart dcterms:isPartOf ?entity . ?claim prov:wasDerivedFrom ?entityPart ."
+    " ?claim a hk:Claim .",
     "?entity a hk:Claim . BIND(?entity AS ?claim)",
 ]
 

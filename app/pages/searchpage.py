@@ -24,9 +24,8 @@ def search_page(
 ) -> SearchPage:
     """The results for ``query`` (narrowed to ``kind``), one page of ``limit`` hits."""
     index = index_for(store, settings.base_iri)
-    hits = index.search(query, kind=kind)
     page = max(page, 1)
-    shown = hits[(page - 1) * limit : page * limit]
+    total, shown = index.search_page(query, kind=kind, offset=(page - 1) * limit, limit=limit)
     present = index.kinds()
     kinds = [key for key in HOME_KINDS if key in present]
     kinds += sorted(key for key in present if key not in HOME_KINDS)
@@ -47,11 +46,11 @@ def search_page(
             KindOption(key=key, label=present[key].plural, selected=key == kind) for key in kinds
         ),
         hits=tuple(_hit(hit, settings) for hit in shown),
-        total=len(hits),
+        total=total,
         pager=Pager(
             page=page,
             previous_href=href(page - 1) if page > 1 else None,
-            next_href=href(page + 1) if page * limit < len(hits) else None,
+            next_href=href(page + 1) if page * limit < total else None,
         ),
     )
 

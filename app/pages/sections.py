@@ -7,7 +7,7 @@ cite them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from pyoxigraph import Literal, NamedNode
 
@@ -248,7 +248,7 @@ def person_section(builder: PageBuilder, iri: str) -> PersonSection:
                     role=builder.hood.vocabulary.get(role, role.rsplit("/", 1)[-1]),
                     notes=(builder.note(claim.iri),),
                 )
-    letter_order = sorted(letters, key=lambda d: _letter_sort(builder, d, roles))
+    letter_order = sorted(letters, key=_letter_sort(builder, roles))
     return PersonSection(
         events=ordered_events,
         letters=tuple(letters[d] for d in letter_order),
@@ -265,13 +265,14 @@ def _letter_role(words: list[str]) -> str:
 
 
 def _letter_sort(
-    builder: PageBuilder, document: str, roles: dict[str, list[str]]
-) -> tuple[int, str, str, str]:
+    builder: PageBuilder, roles: dict[str, list[str]]
+) -> Callable[[str], tuple[int, str, str, str]]:
+    """Letters sort by the first event (in ``roles`` order) that names them, else by themselves."""
+    naming: dict[str, str] = {}
     for event in roles:
         for fact in facts_about(builder.hood, event):
-            if str(fact.object.value) == document:
-                return builder.sort_key(event)
-    return builder.sort_key(document)
+            naming.setdefault(str(fact.object.value), event)
+    return lambda document: builder.sort_key(naming.get(document, document))
 
 
 def letter_section(builder: PageBuilder, iri: str) -> LetterSection:
@@ -332,30 +333,27 @@ def involvement_section(builder: PageBuilder, iri: str) -> InvolvementSection:
             first.setdefault(fact.subject, fact)
     for subject, subject_roles in direct.items():
         items[subject] = (", ".join(subject_roles), _graphs(builder, first[subject]))
+    naming = _graphs_naming(builder, iri)
     mentioned = {
         f.subject
         for f in builder.hood.facts
         if builder.hood.is_claim(f.graph)
         and _node_kind(builder, f.subject) in TIMELINE_KINDS
         and f.subject not in items
-        and _mentions(builder, f.graph, iri)
+        and f.graph in naming
     }
+    stating = {(f.subject, f.graph) for f in builder.hood.facts}
     for subject in mentioned:
-        graphs = [g for g in builder.hood.claims if _mentions(builder, g, iri)]
-        related = [
-            g
-            for g in graphs
-            if any(f.subject == subject and f.graph == g for f in builder.hood.facts)
-        ]
+        graphs = [g for g in builder.hood.claims if g in naming]
+        related = [g for g in graphs if (subject, g) in stating]
         items[subject] = ("in a claim that names it", tuple(related))
     return InvolvementSection(items=_ordered(builder, items))
 
 
-def _mentions(builder: PageBuilder, graph: str, iri: str) -> bool:
+def _graphs_naming(builder: PageBuilder, iri: str) -> set[str]:
+    """The graphs of the neighbourhood with ``iri`` as a subject or object."""
     target = NamedNode(iri)
-    return any(
-        f.graph == graph and (f.subject == iri or f.object == target) for f in builder.hood.facts
-    )
+    return {f.graph for f in builder.hood.facts if f.subject == iri or f.object == target}
 
 
 def book_section(builder: PageBuilder, iri: str) -> BookSection:

@@ -11,6 +11,9 @@ and ``.json`` for the page's own data). Errors for browsers are pages (``error.h
 from __future__ import annotations
 
 import dataclasses
+import logging
+import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import quote_plus
@@ -29,11 +32,13 @@ from app.pages.home import home_page
 from app.pages.rdf import BY_MEDIA_TYPE, BY_SUFFIX, FORMATS, describe, serialize_quads
 from app.pages.render import STATIC, render
 from app.routes.deps import SettingsDep, StoreDep
+from app.routes.responses import COMMON, content, errors
 from app.search import index_for
 from app.settings import Settings
 from app.store import Store
 
-router = APIRouter()
+router = APIRouter(responses=COMMON)
+log = logging.getLogger("histkg.pages")
 
 HTML = "text/html"
 JSON = "application/json"
@@ -65,15 +70,48 @@ def page_settings(settings: Settings, query: str = "") -> PageSettings:
     )
 
 
+def warm_up(store: Store, settings: Settings) -> threading.Thread:
+    """Build the home page's parts and the search index in a background thread.
+
+    Both are cached per store state and cost seconds to build at a million triples, which the
+    first visitor would otherwise wait for; the server answers meanwhile (a request that needs
+    one of them waits for that build rather than repeating it, for the search index, or
+    builds it too, for the home page). A failure is logged, never fatal: the next request
+    builds what it needs as it would have without the warm-up. ``histkg serve`` calls this
+    (not ``create_app``, which tests call many times).
+    """
+
+    def run() -> None:
+        started = time.perf_counter()
+        try:
+            home_page(store, page_settings(settings))
+            index_for(store, settings.base_iri)
+        except Exception:  # logged: a failed warm-up only loses its head start
+            log.exception("Warming up the home page and the search index failed")
+            return
+        log.info("Home page and search index ready in %.1f s", time.perf_counter() - started)
+
+    thread = threading.Thread(target=run, name="histkg-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def wants_html(request: Request) -> bool:
     """True when the client prefers HTML to JSON (a browser), not for ``*/*`` alone."""
     return choose(request.headers.get("accept"), [JSON, HTML]) == HTML
 
 
-@router.get("/", response_class=HTMLResponse)
-def home(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+@router.get("/", response_class=HTMLResponse, responses={200: content(json=("application/json",))})
+def home(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    year: int | None = Query(
+        None, ge=1, le=9999, description="A year of a timeline summarized by year."
+    ),
+) -> Response:
     """The home page: what the graph is, counts, entities by kind, a timeline."""
-    page = home_page(store, page_settings(settings))
+    page = home_page(store, page_settings(settings), year)
     if choose(request.headers.get("accept"), [HTML, JSON]) == JSON:
         return JSONResponse(dataclasses.asdict(page))
     return HTMLResponse(render(page))
@@ -85,7 +123,18 @@ def home_json(store: StoreDep, settings: SettingsDep) -> JSONResponse:
     return JSONResponse(dataclasses.asdict(home_page(store, page_settings(settings))))
 
 
-@router.get("/id/{path:path}", response_model=None)
+@router.get(
+    "/id/{path:path}",
+    response_model=None,
+    responses={
+        200: content(
+            HTML,
+            *(f.media_type for f in FORMATS if f.media_type != "application/ld+json"),
+            json=(JSON, "application/ld+json"),
+        ),
+        **errors(404, 406),
+    },
+)
 def entity(
     path: str,
     request: Request,
