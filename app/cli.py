@@ -30,9 +30,10 @@ from rich.text import Text
 
 from app import __version__
 from app.errors import HistkgError, InputError
+from app.preflight import undo_new_store
 from app.settings import Settings
 from app.store import LoadProgress, LoadReport, Store
-from app.validate import ValidationReport, validate_paths
+from app.validate import ValidationReport, validate_against_store, validate_paths
 
 cli = typer.Typer(
     name="histkg",
@@ -134,8 +135,9 @@ def load(
     settings = _settings()
 
     def run() -> LoadReport:
-        store = Store.from_settings(settings)
-        return _load(store, files or [], settings.project_dir)
+        with undo_new_store(settings.store):  # a failed first load leaves no empty store
+            store = Store.from_settings(settings)
+            return _load(store, files or [], settings.project_dir)
 
     _print_load(_guarded(run))
 
@@ -147,11 +149,26 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-def _run_validation(files: list[Path] | None, project_dir: Path) -> ValidationReport:
+def _run_validation(
+    files: list[Path] | None, settings: Settings, *, against_store: bool = False
+) -> ValidationReport:
     for path in files or []:
         if not path.is_file():
             raise InputError(f"{path}: no such file", hint="Check the path and try again.")
-    return validate_paths(files, project_dir)
+    if not against_store:
+        return validate_paths(files, settings.project_dir)
+    if not files:
+        raise InputError(
+            "--against-store needs the files to check.",
+            hint="Name the files: histkg validate --against-store page.ttl",
+        )
+    with Store.from_settings(settings) as store:
+        if store.recorded_digest() is None:  # no ontology: subclass targets would be missed
+            raise InputError(
+                f"The store at {store.location} has no curated load to validate against.",
+                hint="Run `histkg load` first, or validate the files alone (no --against-store).",
+            )
+        return validate_against_store(files, store, settings.project_dir)
 
 
 @cli.command()
@@ -166,13 +183,24 @@ def validate(
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="Report as text lines or as JSON.")
     ] = OutputFormat.text,
+    against_store: Annotated[
+        bool,
+        typer.Option(
+            "--against-store",
+            help="Check the files as `histkg load FILES` would leave the store (HISTKG_STORE), "
+            "without loading them: only what they change is validated, with what it links to.",
+        ),
+    ] = False,
 ) -> None:
     """Check RDF against the SHACL shapes in ontology/.
 
     Exit 0 when the data conforms, 1 when it does not, 2 when validation could not run.
     """
     settings = _settings()
-    report = _guarded(lambda: _run_validation(files or None, settings.project_dir), exit_code=2)
+    report = _guarded(
+        lambda: _run_validation(files or None, settings, against_store=against_store),
+        exit_code=2,
+    )
     if output_format is OutputFormat.json:
         out.print_json(json.dumps(report.to_json()))
     else:
@@ -200,6 +228,13 @@ def serve(
             help="For a remote store: seconds to wait for its server to answer before giving up.",
         ),
     ] = 0,
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            "--access-log",
+            help="Log every request on stdout (off by default: it costs CPU on every query).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the graph over HTTP (/health, /sparql).
 
@@ -221,14 +256,26 @@ def serve(
             _print_load(_load(store, [], settings.project_dir))
         return store
 
-    store = _guarded(open_and_refresh)
+    def first_start() -> Store:
+        with undo_new_store(settings.store):  # a failed first load leaves no empty store
+            return open_and_refresh()
+
+    store = _guarded(first_start)
     import uvicorn  # the web stack is only needed here, so other commands start faster
 
+    from app.routes.pages import warm_up
     from app.web import create_app
 
     out.print(f"Serving on http://{settings.host}:{settings.port}/ (Ctrl+C to stop)", markup=False)
     try:
-        uvicorn.run(create_app(settings, store), host=settings.host, port=settings.port)
+        app = create_app(settings, store)
+        warm_up(store, settings)  # the home page and search index, built while serving
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            access_log=access_log,
+        )
     finally:
         store.close()  # stops the query workers
 

@@ -144,6 +144,14 @@ class Settings(BaseSettings):
             "are answered with 429 and `Retry-After`. 0 turns the limit off."
         ),
     )
+    max_queued_queries: int = Field(
+        default=32,
+        ge=0,
+        description=(
+            "SPARQL queries that may wait for a free query worker at once; a query past that "
+            "(with `HISTKG_QUERY_WORKERS` already answering) gets 503 and `Retry-After`."
+        ),
+    )
 
     @property
     def write_token_hashes(self) -> frozenset[str]:

@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from app import __version__
 from app.errors import (
@@ -30,11 +31,12 @@ from app.routes import reconcile as reconcile_routes
 from app.routes import search as search_routes
 from app.routes import sparql as sparql_routes
 from app.routes import writes as writes_routes
-from app.security import RequestLimits, SecurityHeaders
+from app.security import QueryAdmission, RequestLimits, SecurityHeaders
 from app.settings import Settings
 from app.store import Store
 
 log = logging.getLogger("histkg.web")
+_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
 
 ROUTERS = (
     sparql_routes,
@@ -55,6 +57,16 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     for module in ROUTERS:
         app.include_router(module.router)
     _add_error_handlers(app)
+    app.add_middleware(  # a bounded, first-come-first-served line of SPARQL queries
+        QueryAdmission,
+        limit=max(settings.query_workers, 1) + settings.max_queued_queries,
+        # Only the embedded store's worker pool has a fixed number of places to wait for. Twice
+        # as many queries as workers are handed over, so a worker finds the next query waiting
+        # while the last answer travels back to the client (the pool's own, unordered wait then
+        # holds at most a few queries).
+        running=2 * settings.query_workers if app.state.store.backend != "remote" else None,
+        wait=settings.query_timeout,
+    )
     app.add_middleware(
         RequestLimits,
         max_bytes=settings.max_request_bytes,
@@ -82,6 +94,23 @@ def _error_response(
     return JSONResponse(error.to_dict(), status_code=error.http_status, headers=headers)
 
 
+def _allowed(request: Request) -> str:
+    """Every method served at the request's path.
+
+    Starlette's 405 names only the methods of the first route matching the path, so
+    ``OPTIONS /store`` said ``Allow: GET`` although PUT, POST and DELETE are served there too.
+    Each method is tried against the app's own routing, so included routers count too.
+    """
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    )
+
+
 def _add_error_handlers(app: FastAPI) -> None:
     async def histkg_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, HistkgError)  # noqa: S101 - registered for this type only
@@ -96,9 +125,12 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     async def http_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, StarletteHTTPException)  # noqa: S101
-        # Keep the framework's headers, e.g. `Allow` on a 405.
+        # Keep the framework's headers, e.g. `Allow` on a 405 (made complete: see _allowed).
         http = HttpError(error.status_code, str(error.detail))
-        return _error_response(http, error.headers, request)
+        headers = error.headers
+        if error.status_code == 405:
+            headers = {**(headers or {}), "Allow": _allowed(request)}
+        return _error_response(http, headers, request)
 
     async def unexpected(request: Request, error: Exception) -> Response:
         log.error("Unhandled error on %s", request.url.path, exc_info=error)
