@@ -269,7 +269,7 @@ def serve(
     out.print(f"Serving on http://{settings.host}:{settings.port}/ (Ctrl+C to stop)", markup=False)
     try:
         app = create_app(settings, store)
-        warm_up(store, settings)  # the home page and search index, built while serving
+        app.state.warm = warm_up(store, settings)  # home page, search index: while serving
         uvicorn.run(
             app,
             host=settings.host,

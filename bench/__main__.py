@@ -139,6 +139,8 @@ def _run_server(
     mix = query_mix(sizes.events, sizes.persons)
     with servers.started(name, command, path, env, port, timeout) as server:
         result: dict[str, Any] = {"ready_s": round(server.started_in, 3)}
+        if name == "histkg":  # measure the server, not its warm-up of the home page and search
+            result["warm_s"] = round(servers.wait_warm(server, timeout), 3)
         result["rows"] = _rows(server.query_url, mix)
         result["sparql"] = _matrix(server.query_url, mix, budget)
         if name == "histkg":
@@ -197,6 +199,7 @@ def _ratios(results: dict[str, Any]) -> dict[str, Any]:
         }
     load = results["load"]
     out["load_vs_oxigraph_load"] = round(load["histkg_s"] / load["oxigraph_s"], 2)
+    out["load_vs_oxigraph_load_graph"] = round(load["histkg_s"] / load["oxigraph_graph_s"], 2)
     return out
 
 
@@ -207,7 +210,9 @@ def _table(results: dict[str, Any]) -> str:
         f"generated in {results['generate_s']} s",
         f"load: histkg {results['load']['histkg_s']} s, "
         f"oxigraph load {results['load']['oxigraph_s']} s "
-        f"(ratio {results['ratios']['load_vs_oxigraph_load']})",
+        f"(ratio {results['ratios']['load_vs_oxigraph_load']}), into the file's graph like "
+        f"histkg {results['load']['oxigraph_graph_s']} s "
+        f"(ratio {results['ratios']['load_vs_oxigraph_load_graph']})",
         f"SHACL: full {results['shacl']['full_s']} s; batch of {results['shacl']['batch_triples']} "
         f"triples alone {results['shacl']['batch_s']} s, against the stored graph "
         f"{results['shacl'].get('incremental_s')} s (first run "
@@ -282,8 +287,24 @@ def main(argv: list[str] | None = None) -> int:
                 ),
                 3,
             ),
+            # The same layout as histkg's: the file's triples in a graph named after the file
+            # (a named graph costs six indexes where the default graph has three).
+            "oxigraph_graph_s": round(
+                _timed(
+                    servers.oxigraph_command(
+                        "load",
+                        "--location",
+                        str(work / "oxigraph-store-graph"),
+                        "--file",
+                        str(data),
+                        "--graph",
+                        data.resolve().as_uri(),
+                    )
+                ),
+                3,
+            ),
         }
-        for key in ("histkg", "oxigraph"):
+        for key in ("histkg", "oxigraph", "oxigraph_graph"):
             results["load"][f"{key}_triples_per_s"] = round(triples / results["load"][f"{key}_s"])
         results["shacl"] = _shacl(data, triples, args.shacl_limit, work)
         peers = [p.strip() for p in args.peers.split(",") if p.strip()]

@@ -36,6 +36,7 @@ class Server:
     query_url: str
     process: subprocess.Popen[bytes]
     started_in: float = 0.0
+    launched: float = field(default_factory=time.monotonic)
     peak_rss: int = 0
     peak_main: int = 0  # the server process alone, without its query workers
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -84,6 +85,16 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float) -> N
     raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
 
 
+def wait_warm(server: Server, timeout: float) -> float:
+    """Seconds from start until histkg's ``/health`` says its warm-up is done."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if httpx.get(server.base + "/health", timeout=10).json().get("warm", True):
+            return time.monotonic() - server.launched
+        time.sleep(0.1)
+    raise RuntimeError(f"{server.name} did not finish warming up within {timeout:.0f} s")
+
+
 @contextmanager
 def started(
     name: str, command: list[str], query_path: str, env: dict[str, str], port: int, timeout: float
@@ -94,7 +105,7 @@ def started(
         command, env={**os.environ, **env}, stdout=log, stderr=log
     )
     base = f"http://127.0.0.1:{port}"
-    server = Server(name, base, base + query_path, process)
+    server = Server(name, base, base + query_path, process, launched=started_at)
     server.watch()
     try:
         _wait_ready(server.query_url, process, timeout)

@@ -99,7 +99,7 @@ class StagedLoad:
         added = len(new)
         graphs = list(live.named_graphs())
         replaced = [graph for graph in graphs if graph in dropped]
-        if _mostly_in(live, replaced):
+        if _cheaper_to_copy_what_stays(live, replaced, added):
             kept = [graph for graph in graphs if graph not in dropped]
             new.bulk_extend(  # a copy of what stays, one stream for all graphs
                 chain.from_iterable(
@@ -184,7 +184,8 @@ def _may_have_blank_nodes(source: Source, fmt: RdfFormat) -> bool:
         with open_stream(source) as stream:
             tail = b""
             while chunk := stream.read(_CHUNK):
-                if any(marker in tail + chunk for marker in markers):
+                # A two-byte marker may straddle two chunks: look at the seam apart.
+                if any(m in chunk or m in tail + chunk[:1] for m in markers):
                     return True
                 tail = chunk[-1:]
     except (OSError, EOFError):
@@ -217,16 +218,23 @@ class _Reading(io.RawIOBase):
         return len(data)
 
 
-def _mostly_in(store: OxStore, graphs: Sequence[NamedNode | BlankNode]) -> bool:
-    """True when deleting ``graphs`` from ``store`` costs more than copying the rest.
+def _cheaper_to_copy_what_stays(
+    store: OxStore, replaced: Sequence[NamedNode | BlankNode], added: int
+) -> bool:
+    """Copy what stays into the new store (True), or add the new quads to a checkpoint?
 
-    Counted quad by quad only up to the break-even point, so cheap even for one big graph.
+    Copying costs the quads that stay; the checkpoint costs deleting the replaced quads
+    (``_DELETE_COST`` copies each) plus copying the added ones. The replaced quads are only
+    counted up to the break-even point, so this is cheap even for one big graph.
     """
     size = len(store)
-    budget = size // (_DELETE_COST + 1)  # removed * cost >= size - removed
-    for graph in graphs:
+    # stays <= cost * replaced + added, where stays = size - replaced
+    budget = -(-(size - added) // (_DELETE_COST + 1))  # replaced quads that tip it
+    for graph in replaced:
+        if budget <= 0:
+            break
         for _ in store.quads_for_pattern(None, None, None, graph):
             budget -= 1
-            if budget < 0:
-                return True
-    return size == 0  # an empty store: nothing to copy either way
+            if budget <= 0:
+                break
+    return budget <= 0

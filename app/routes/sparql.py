@@ -87,9 +87,15 @@ Starlette's ``run_in_threadpool`` (anyio's cancel scopes and capacity limiter): 
 
 
 @router.get("/health", responses=COMMON)
-def health(store: StoreDep) -> dict[str, object]:
-    """Liveness plus the size of the store (a remote store is asked), for health checks."""
-    return {"status": "ok", "quads": len(store)}
+def health(request: Request, store: StoreDep) -> dict[str, object]:
+    """Liveness, the size of the store (a remote store is asked), and whether ``histkg serve``
+    has finished warming the home page and search index (``warm``; absent without a warm-up),
+    for health checks and for benchmarks that should not measure the warm-up."""
+    answer: dict[str, object] = {"status": "ok", "quads": len(store)}
+    warming = getattr(request.app.state, "warm", None)
+    if warming is not None:
+        answer["warm"] = not warming.is_alive()
+    return answer
 
 
 async def sparql(request: Request) -> Response:
