@@ -18,6 +18,9 @@ The API, from the most literal to the most forgiving:
 ``match(query, name)``
     How ``name`` answers ``query`` for search and autocomplete: a :class:`Match` with a
     :class:`MatchKind` (exact, prefix, word prefix or substring) and a score in (0, 1], or None.
+``match_forms(query_key, folded_query, name_key, folded_name)``
+    ``match`` on forms computed beforehand (``forms(text)`` gives both without the memo caches),
+    for the search index, which keeps the forms of every name.
 ``similarity(a, b)``
     A score in [0, 1] of how alike two names are whatever their word order (1 for equal keys),
     for ranking reconciliation candidates.
@@ -47,7 +50,17 @@ from difflib import SequenceMatcher
 from enum import Enum
 from functools import lru_cache
 
-__all__ = ["Match", "MatchKind", "fold", "key", "match", "similarity", "words"]
+__all__ = [
+    "Match",
+    "MatchKind",
+    "fold",
+    "forms",
+    "key",
+    "match",
+    "match_forms",
+    "similarity",
+    "words",
+]
 
 # Letters NFKD does not decompose into a base letter plus accents.
 _SPECIAL_LETTERS = str.maketrans(
@@ -102,6 +115,13 @@ def key(text: str) -> str:
     return " ".join(words(text))
 
 
+def forms(text: str) -> tuple[str, str]:
+    """``(key(text), fold(text))`` computed without the memo caches: for indexing many names
+    once (``app.search``), which would only push out the names queries keep asking about."""
+    folded = fold.__wrapped__(text)
+    return " ".join(_word_key(word) for word in folded.split()), folded
+
+
 class MatchKind(Enum):
     """How a name answers a query, best first."""
 
@@ -148,14 +168,15 @@ def _word_prefix(query_words: tuple[str, ...], name_words: tuple[str, ...]) -> b
     return True
 
 
-def _kind(
-    query: str, name: str, split: tuple[tuple[str, ...], tuple[str, ...]]
-) -> MatchKind | None:
+def _kind(query: str, name: str) -> MatchKind | None:
     if query == name:
         return MatchKind.EXACT
     if name.startswith(query):
         return MatchKind.PREFIX
-    if _word_prefix(*split):
+    if " " not in query:  # one word: a prefix of some word of the name (not the first: above)
+        if " " + query in name:
+            return MatchKind.WORD_PREFIX
+    elif _word_prefix(tuple(query.split()), tuple(name.split())):
         return MatchKind.WORD_PREFIX
     if query in name:
         return MatchKind.SUBSTRING
@@ -164,16 +185,18 @@ def _kind(
 
 def match(query: str, name: str) -> Match | None:
     """How ``name`` answers ``query``, or None when it does not; an empty query matches nothing."""
-    query_key, name_key = key(query), key(name)
+    return match_forms(key(query), fold(query), key(name), fold(name))
+
+
+def match_forms(query_key: str, folded_query: str, name_key: str, folded_name: str) -> Match | None:
+    """:func:`match` on the ``key`` and ``fold`` forms of the query and the name, for callers
+    that keep the forms of many names (``app.search``) instead of computing them per query."""
     if not query_key or not name_key:
         return None
-    kind = _kind(query_key, name_key, (tuple(query_key.split()), tuple(name_key.split())))
+    kind = _kind(query_key, name_key)
     if kind is None:
         return None
-    folded_query, folded_name = fold(query), fold(name)
-    literal = _kind(
-        folded_query, folded_name, (tuple(folded_query.split()), tuple(folded_name.split()))
-    )
+    literal = _kind(folded_query, folded_name)
     coverage = min(len(query_key) / len(name_key), 1.0)
     score = _BASE_SCORE[kind] + (0.1 if literal == kind else 0.0) + 0.09 * coverage
     return Match(round(score, 4), kind)

@@ -3,6 +3,7 @@
 import httpx
 import pytest
 from bs4 import BeautifulSoup
+from pyoxigraph import Literal, NamedNode, Triple
 
 from app.names import MatchKind, fold, key, match, similarity, words
 from app.search import index_for
@@ -192,3 +193,49 @@ def test_search_rejects_overlong_queries_in_the_json_error_format(pages: httpx.C
     response = pages.get("/search.json", params={"q": "x" * 201})
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "bad_input"
+
+
+def test_the_index_keeps_every_name_language_kind_and_type() -> None:
+    """The columns of the index give back what a reader sees: the English label over others,
+    an alternative label when there is nothing else, names in any script or with a line break,
+    the first kind in ``KINDS`` order, type labels; IRIs outside the namespace are left out."""
+    rdf, rdfs = (
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+        "http://www.w3.org/2000/01/rdf-schema#",
+    )
+    skos, crm = "http://www.w3.org/2004/02/skos/core#", "http://www.cidoc-crm.org/cidoc-crm/"
+
+    def triple(s: str, p: str, o: NamedNode | Literal) -> Triple:
+        return Triple(NamedNode(s if "://" in s else BASE + s), NamedNode(p), o)
+
+    anna = "person/anna"
+    statements = [
+        triple(anna, rdf + "type", NamedNode(crm + "E74_Group")),
+        triple(anna, rdf + "type", NamedNode(crm + "E21_Person")),
+        triple(anna, rdfs + "label", Literal("Анна Иванова", language="ru")),
+        triple(anna, rdfs + "label", Literal("Anna Ivanova", language="en")),
+        triple(anna, rdfs + "label", Literal("Anna Ivanovna")),
+        triple(anna, skos + "altLabel", Literal("Anya")),
+        triple(anna, crm + "P2_has_type", NamedNode(BASE + "type/poet")),
+        triple("type/poet", rdfs + "label", Literal("poet", language="en")),
+        triple("place/tsaritsyn", skos + "altLabel", Literal("Tsaritsyn")),
+        triple("event/meeting", rdfs + "label", Literal("Anna\nIvanova meeting")),
+        triple("http://example.org/anna", rdfs + "label", Literal("Anna Outside")),
+    ]
+    with Store("memory") as store:
+        store.replace_graph(BASE + "graph/test", statements)
+        index = index_for(store, BASE)
+        [hit] = index.search("Иванова")
+        assert hit.entry.iri == BASE + anna
+        assert hit.entry.label == "Anna Ivanova"
+        assert hit.name == "Анна Иванова"
+        assert hit.entry.names[0] == "Anna Ivanova"  # the label first, then the others
+        assert set(hit.entry.names) == {"Anna Ivanova", "Анна Иванова", "Anna Ivanovna", "Anya"}
+        assert hit.entry.kind.key == "person"
+        assert hit.entry.types == ("poet",)
+        assert index.search("anya")[0].name == "Anya"
+        assert _labels(store, "Tsaritsyn") == ["Tsaritsyn"]
+        assert _labels(store, "ivanova meeting") == ["Anna\nIvanova meeting"]
+        assert _labels(store, "Anna Outside") == []
+        assert _labels(store, "", kind="person") == ["Anna Ivanova"]
+        assert {"person", "entity"} <= set(index.kinds())
