@@ -248,6 +248,7 @@ def _soak(args: argparse.Namespace, store: Path) -> dict[str, Any]:
         env["HISTKG_QUERY_WORKERS"] = str(args.query_workers)
     events = SIZES[args.size]
     with servers.started("histkg", command, "/sparql", env, port, timeout=300) as server:
+        warm_s = servers.wait_warm(server, timeout=900)  # the home page and the search index
         with httpx.Client(timeout=120) as client:  # warm the caches the first requests fill
             client.get(f"{server.base}/search.json", params={"q": "a"})
             client.get(f"{server.base}/id/event/synth-0")
@@ -273,7 +274,9 @@ def _soak(args: argparse.Namespace, store: Path) -> dict[str, Any]:
             elapsed = time.monotonic() - began
             end_mb = sampler.take()
         alive = server.process.poll() is None
-    return _report(args, tallies, runaway["runaway"], elapsed, sampler, start_mb, end_mb, alive)
+    report = _report(args, tallies, runaway["runaway"], elapsed, sampler, start_mb, end_mb, alive)
+    report["warm_s"] = round(warm_s, 1)  # from start until the warm-up was done (not soaked)
+    return report
 
 
 def _report(
