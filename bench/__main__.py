@@ -8,7 +8,6 @@ and search latency on histkg, and the peak resident memory of each server's proc
 """
 
 import argparse
-import json
 import os
 import platform
 import subprocess
@@ -27,6 +26,7 @@ from app.synth import Sizes, write_synthetic
 from app.validate import validate_paths
 from bench import servers
 from bench.load import hammer, query_mix, sparql_sender
+from bench.report import write_results
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = {"small": 300, "medium": 5000, "1m": 22000, "10m": 220000}
@@ -314,10 +314,7 @@ def main(argv: list[str] | None = None) -> int:
             for name in peers
         }
         results["ratios"] = _ratios(results)
-    args.out.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = args.out / f"{stamp}-{args.size}.json"
-    target.write_text(json.dumps(results, indent=2) + "\n")
+    target = write_results(results, args.out, args.size)
     print(_table(results))
     print(f"\nwrote {target}")
     return 0

@@ -37,6 +37,7 @@ import httpx
 from app.synth import Sizes, write_synthetic
 from bench import servers
 from bench.load import JSON, Tally, mixed, outcome, query_mix
+from bench.report import write_results
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = {"small": 300, "1m": 22000}
@@ -415,10 +416,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "soak": soak,
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = args.out / f"soak-{stamp}-{args.size}.json"
-    target.write_text(json.dumps(results, indent=2) + "\n")
+    target = write_results(results, args.out, args.size, prefix="soak-")
     print(_table(results))
     print(f"\nwrote {target}")
     failed = soak["unintended_errors"] > 0 or soak["runaways"]["timed_out_503"] == 0
