@@ -1,6 +1,8 @@
 """pyoxigraph terms as rdflib terms, for tests that read files with pyoxigraph (fast, and free of
 rdflib's Dataset deprecation warnings) but compare with rdflib's Graph API."""
 
+from pathlib import Path
+
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
@@ -22,3 +24,40 @@ def to_rdflib(term: object) -> RdflibTerm:
 def triple(quad: ox.Quad) -> tuple[RdflibTerm, RdflibTerm, RdflibTerm]:
     """The rdflib (s, p, o) of a pyoxigraph quad, its graph dropped."""
     return to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)
+
+
+def renamed_copies(store: object, copies: int, path: Path) -> int:
+    """Write ``copies`` renamed copies of ``store``'s graph (meta graph left out) to ``path``.
+
+    Entity IRIs ``.../id/X`` become ``.../id/copyN/X`` and curated graphs
+    ``https://example.org/copyN/...``, so loading the file makes a store ``copies + 1`` times
+    bigger with the same shape: what tests of "cost follows the neighbourhood" compare
+    against. Returns the number of quads copied per copy.
+    """
+    base = "https://w3id.org/histkg/id/"
+    graph_base = "https://w3id.org/histkg/graph/"
+    quads = [
+        q
+        for q in store.quads()  # type: ignore[attr-defined]
+        if not str(q.graph_name).endswith("/meta>")
+    ]
+
+    def renamed(term: ox.NamedNode | ox.BlankNode | ox.Literal, n: int) -> object:
+        if isinstance(term, ox.NamedNode) and term.value.startswith(base):
+            return ox.NamedNode(f"{base}copy{n}/{term.value[len(base) :]}")
+        if isinstance(term, ox.NamedNode) and term.value.startswith(graph_base):
+            return ox.NamedNode(f"https://example.org/copy{n}/{term.value[len(graph_base) :]}")
+        return term
+
+    ox.serialize(
+        (
+            ox.Quad(
+                renamed(q.subject, n), q.predicate, renamed(q.object, n), renamed(q.graph_name, n)
+            )  # type: ignore[arg-type]
+            for n in range(copies)
+            for q in quads
+        ),
+        str(path),
+        format=ox.RdfFormat.N_QUADS,
+    )
+    return len(quads)

@@ -15,6 +15,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from bs4 import BeautifulSoup
+from rdfterms import renamed_copies
 
 from app.pages.entity import entity_page
 from app.pages.render import render
@@ -152,25 +153,8 @@ def test_page_queries_follow_the_neighbourhood_not_the_store(
     ``tests/test_pages_walk.py``) or by the queries a remote store runs, which carry the entity
     into every branch (see ``app.pages.queries``)."""
     copies = 20
-    graph_base = "https://w3id.org/histkg/graph/"
-    quads = [q for q in curated_store.quads() if not str(q.graph_name.value).endswith("/meta")]  # type: ignore[union-attr]
-
-    def renamed(
-        term: ox.NamedNode | ox.BlankNode | ox.Literal, n: int
-    ) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-        if isinstance(term, ox.NamedNode) and term.value.startswith(BASE):
-            return ox.NamedNode(f"{BASE}copy{n}/{term.value[len(BASE) :]}")
-        if isinstance(term, ox.NamedNode) and term.value.startswith(graph_base):
-            return ox.NamedNode(f"https://example.org/copy{n}/{term.value[len(graph_base) :]}")
-        return term
-
-    extra = [
-        ox.Quad(renamed(q.subject, n), q.predicate, renamed(q.object, n), renamed(q.graph_name, n))  # type: ignore[arg-type]
-        for n in range(copies)
-        for q in quads
-    ]
     path = tmp_path / "copies.nq"
-    ox.serialize(extra, str(path), format=ox.RdfFormat.N_QUADS)
+    per_copy = renamed_copies(curated_store, copies, path)
     sample = [
         BASE + p for p in ("person/lazar-kaganovich", "event/mukden-incident", "group/pravda")
     ]
@@ -178,7 +162,7 @@ def test_page_queries_follow_the_neighbourhood_not_the_store(
         small.load_curated(Path(__file__).parent.parent)
         big.load_curated(Path(__file__).parent.parent)
         big.load_files([path])
-        assert len(big) > copies * len(quads)
+        assert len(big) > copies * per_copy
         for queries in (False, True):
             _fetch_ms(small, sample, queries=queries), _fetch_ms(big, sample, queries=queries)
             seed = _fetch_ms(small, sample, queries=queries)

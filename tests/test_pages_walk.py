@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from rdfterms import renamed_copies
 from test_pages_all import BASE, entities
 
 from app.errors import QueryTimeout
@@ -72,16 +73,6 @@ def test_the_walk_reads_the_neighbourhood_not_the_store(
 ) -> None:
     """On a store 21 times the seed graph (renamed copies of it), a page makes exactly the same
     lookups as on the seed graph: no step of the walk scans."""
-    graph_base = "https://w3id.org/histkg/graph/"
-    quads = [q for q in curated_store.quads() if not str(q.graph_name).endswith("/meta>")]
-
-    def renamed(term: ox.NamedNode | ox.BlankNode | ox.Literal, n: int) -> object:
-        if isinstance(term, ox.NamedNode) and term.value.startswith(BASE):
-            return ox.NamedNode(f"{BASE}copy{n}/{term.value[len(BASE) :]}")
-        if isinstance(term, ox.NamedNode) and term.value.startswith(graph_base):
-            return ox.NamedNode(f"https://example.org/copy{n}/{term.value[len(graph_base) :]}")
-        return term
-
     sample = [
         BASE + path
         for path in (
@@ -95,16 +86,9 @@ def test_the_walk_reads_the_neighbourhood_not_the_store(
     with Store("memory", query_workers=0) as big:
         big.load_curated(Path(__file__).parent.parent)
         path = tmp_path / "copies.nq"
-        extra = (
-            ox.Quad(
-                renamed(q.subject, n), q.predicate, renamed(q.object, n), renamed(q.graph_name, n)
-            )  # type: ignore[arg-type]
-            for n in range(copies)
-            for q in quads
-        )
-        ox.serialize(extra, str(path), format=ox.RdfFormat.N_QUADS)
+        per_copy = renamed_copies(curated_store, copies, path)
         big.load_files([path])
-        assert len(big) > copies * len(quads)
+        assert len(big) > copies * per_copy
         assert _lookups(big, sample) == _lookups(curated_store, sample)
 
 
