@@ -71,10 +71,11 @@ class StagedLoad:
         self._live = live
         self._swap = swap
         self._directory = Path(tempfile.mkdtemp(prefix=f"{LOAD_PREFIX}{os.getpid()}-", dir=parent))
-        self._new: OxStore | None = OxStore(str(self._directory / "new"))
+        self._new: OxStore | None = None
         self.graphs: dict[str, frozenset[NamedNode]] = {}
         """The named graphs each file writes (file label -> graphs), its own graph included."""
         try:
+            self._new = OxStore(str(self._directory / "new"))
             total = len(sources) + 1
             for done, source in enumerate(sources):
                 before = set(self._new.named_graphs())
