@@ -123,6 +123,21 @@ def test_the_home_page_of_a_big_graph_counts_events_by_year(big: httpx.Client) -
     assert one(page, "section.timeline p.note a")["href"] == "/#timeline-title"
 
 
+def test_every_year_draws_the_events_its_bar_counts(big: httpx.Client) -> None:
+    """A year's timeline is laid out when asked for and only a few are kept: asking for every
+    year, then the first again once it was dropped, still draws each year's own events."""
+    bars = _html(big, "/").select("ol.timeline-rows.years > li")
+    counts = {
+        text(one(bar, ".row-label a")): int(re.sub(r"\D", "", text(one(bar, ".when"))))
+        for bar in bars
+    }
+    assert len(counts) > home_module.YEARS_KEPT
+    for year, count in [*counts.items(), next(iter(counts.items()))]:
+        page = _html(big, f"/?year={year}")
+        assert text(one(page, "h2#timeline-title")) == f"Timeline of {year}"
+        assert len(page.select("ol.timeline-rows > li")) == count
+
+
 def test_the_warm_up_builds_the_home_page_and_the_search_index(big_store: Store) -> None:
     settings = Settings(store="memory", project_dir=REPO)
     pages_routes.warm_up(big_store, settings).join(timeout=60)

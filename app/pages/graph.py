@@ -174,11 +174,12 @@ def preferred(labels: list[Literal]) -> str:
     """The label to show: English first, then untagged, then the first in a stable order."""
     if not labels:
         return ""
-    ranked = sorted(labels, key=lambda lit: (_lang_rank(lit.language), lit.value))
+    ranked = sorted(labels, key=lambda lit: (lang_rank(lit.language), lit.value))
     return ranked[0].value
 
 
-def _lang_rank(language: str | None) -> int:
+def lang_rank(language: str | None) -> int:
+    """How ``preferred`` orders a label's language: English, none, then any other."""
     if language in ("en", "en-GB", "en-US"):
         return 0
     return 1 if not language else 2

@@ -1,30 +1,33 @@
 """The home page: what the graph is, counts, entities by kind and a timeline of the events.
 
 Read with ``Store.match`` scans of types and labels, the dates of the events, and one count
-query, cached per store state (``app.pages.graph.store_state``): five seconds of CPU at a
-million triples (decoding some 400,000 quads), paid by ``histkg serve``'s warm-up at start
+query, streamed (one short string an entity while the build runs, one string a year after it),
+cached per store state (``app.pages.graph.store_state``): four seconds of CPU at a million
+triples, forty at ten million, paid by ``histkg serve``'s warm-up at start
 (``app.routes.pages.warm_up``) and by the first visit after a write (a SELECT of every entity
 would stop at the row cap, and did, leaving the home page of a big graph empty). The timeline is
 laid out here, as percentages of the axis width, so the template draws it with plain HTML and
 CSS (no script): a day is a point, anything longer or uncertain a bar, and years with no event
 are left out of the axis (a gap marks where). With more than ``TIMELINE_ROWS`` dated events
 the timeline counts them by year instead (22,000 rows made a 6 MB page at a million triples),
-and each year's own timeline is a page of its own (``home_page(..., year=)``), laid out with
-the rest when the parts are built; entities by kind list the first ``LISTED_PER_KIND``.
+and each year's own timeline is a page of its own (``home_page(..., year=)``), laid out when
+first asked for (laying out every year at once held 900 MB at ten million triples); entities
+by kind list the first ``LISTED_PER_KIND``.
 """
 
 from __future__ import annotations
 
+import heapq
 import threading
 import weakref
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
-from app.dates import date_in_words
+from app.dates import DateFacts, date_in_words
 from app.pages.build import PageSettings, href_for, needs_article, with_article
 from app.pages.context import (
     Count,
@@ -36,8 +39,8 @@ from app.pages.context import (
     TypeList,
     YearBar,
 )
-from app.pages.graph import date_facts, preferred, readable_iri, store_state
-from app.pages.labels import HOME_KINDS, KINDS, Kind, kind_of
+from app.pages.graph import date_facts, lang_rank, preferred, readable_iri, store_state
+from app.pages.labels import HOME_KINDS, KINDS, Kind
 from app.store import Store
 from app.vocab import sparql_prologue
 
@@ -83,9 +86,20 @@ class _Parts:
     counts: tuple[Count, ...]
     types: tuple[TypeList, ...]
     timeline: Timeline
-    years: dict[int, Timeline]
-    """The timeline of each year, for a timeline summarized by year (else empty)."""
+    by_year: dict[int, str]
+    """The IRIs of the dated events by the year they start in, one a line, in the order the
+    timeline draws ties (empty unless the timeline is summarized by year): a year's own
+    timeline is laid out from them when it is asked for, and kept in ``years``. One string a
+    year, not one an event: a few hundred thousand small strings kept after the build's
+    temporaries were freed pinned most of the memory those had taken."""
+    years: dict[int, Timeline] = field(default_factory=dict)
+    """The timelines of the years asked for lately (at most ``YEARS_KEPT``)."""
 
+
+YEARS_KEPT = 16
+"""How many years' timelines a home page keeps laid out: at ten million triples a year is some
+3,600 rows and half a second of lookups to lay out again, while every year laid out at once
+took hundreds of megabytes."""
 
 _CACHE: weakref.WeakKeyDictionary[Store, tuple[tuple[object, ...], _Parts]] = (
     weakref.WeakKeyDictionary()
@@ -98,13 +112,16 @@ def home_page(store: Store, settings: PageSettings, year: int | None = None) -> 
     """The home page context; with ``year``, one year of a timeline summarized by year."""
     parts = _cached_parts(store, settings)
     site = settings.site
+    timeline = parts.timeline
+    if year is not None and year in parts.by_year:
+        timeline = _year_timeline(store, settings, parts, year)
     return HomePage(
         template="home.html",
         site=site,
         title=f"{site.name}: a knowledge graph of historical events",
         counts=parts.counts,
         types=parts.types,
-        timeline=parts.years.get(year, parts.timeline) if year is not None else parts.timeline,
+        timeline=timeline,
         schema_org={
             "@context": "https://schema.org",
             "@type": "Dataset",
@@ -147,73 +164,117 @@ def _cached_parts(store: Store, settings: PageSettings) -> _Parts:
     return parts
 
 
-def _entities(store: Store, base_iri: str) -> tuple[dict[str, set[str]], dict[str, list[Literal]]]:
-    """The classes that decide a kind, and the labels, of the typed entities of the namespace
-    whose kind the home page may list (those with a class of ``HOME_DECIDING``; the others
-    come back too when they have one, with their kind deciding class among them).
+def _year_timeline(store: Store, settings: PageSettings, parts: _Parts, year: int) -> Timeline:
+    """One year's timeline, laid out on first request and kept with the parts (the oldest
+    dropped past ``YEARS_KEPT``); the events' dates and labels are read again, for that
+    year's events only."""
+    with _LOCK:
+        kept = parts.years.get(year)
+    if kept is not None:
+        return kept
+    events = _events(store, parts.by_year[year].split("\n"))
+    every_year = settings.site.home_href + "#timeline-title"
+    timeline = replace(_timeline(events, settings), year=year, all_href=every_year)
+    with _LOCK:
+        parts.years[year] = timeline
+        while len(parts.years) > YEARS_KEPT:
+            del parts.years[next(iter(parts.years))]
+    return timeline
+
+
+_Entity = str
+"""An entity's kind (its index in ``KINDS``, as one character), then the rank (one character)
+and text of its preferred label so far, so that comparing what follows the kind compares as
+``preferred`` does (English, untagged, the rest; then the text). One string, not a tuple of
+three: a ten million triple graph has 600,000 entities, and the tuples took 40 MB."""
+_NO_LABEL = chr(3)
+
+
+def _kind_index(entity: _Entity) -> int:
+    return ord(entity[0])
+
+
+def _label(entity: _Entity) -> str:
+    return entity[2:]
+
+
+def _entities(store: Store, base_iri: str) -> dict[str, _Entity]:
+    """The kind and preferred label of each typed entity of the namespace whose kind the home
+    page may list (those with a class of ``HOME_DECIDING``; the others come back too when they
+    have one, with the kind that class decides).
 
     Read with ``Store.match`` scans of ``rdf:type`` (one a class) and ``rdfs:label``, streamed:
     a SELECT would stop at the row cap (``HISTKG_MAX_ROWS``), which a graph of a million triples
-    passes many times over (the home page then listed no one).
+    passes many times over (the home page then listed no one). Only one string is kept per
+    entity (its kind, as ``kind_of`` takes it, and its best label), not its classes and labels:
+    a ten million triple graph has hundreds of thousands of them.
     """
-    classes: dict[str, set[str]] = defaultdict(set)
+    entities: dict[str, _Entity] = {}
+    index = {kind_iri: n for n, (kind_iri, _) in reversed(list(enumerate(KINDS)))}
     for cls_ in HOME_DECIDING:
+        rank = index[cls_.value]
         for quad in store.match(None, RDF_TYPE, cls_):
             subject = quad.subject
             if isinstance(subject, NamedNode) and subject.value.startswith(base_iri):
-                classes[subject.value].add(cls_.value)
-    labels: dict[str, list[Literal]] = defaultdict(list)
+                iri = subject.value
+                found = entities.get(iri)
+                if found is None:
+                    entities[iri] = chr(rank) + _NO_LABEL
+                elif rank < _kind_index(found):
+                    entities[iri] = chr(rank) + found[1:]
     for quad in store.match(None, RDFS_LABEL, None):
         subject, label = quad.subject, quad.object
-        if (
-            isinstance(label, Literal)
-            and isinstance(subject, NamedNode)
-            and subject.value in classes
-            and label not in labels[subject.value]
-        ):
-            labels[subject.value].append(label)
-    return classes, labels
+        if not isinstance(label, Literal) or not isinstance(subject, NamedNode):
+            continue
+        found = entities.get(subject.value)
+        if found is None:
+            continue
+        best = chr(lang_rank(label.language)) + label.value
+        if best < found[1:]:
+            entities[subject.value] = found[0] + best
+    return entities
 
 
 def _parts(store: Store, settings: PageSettings) -> _Parts:
-    classes, labels = _entities(store, settings.base_iri)
-    by_kind: dict[str, list[str]] = defaultdict(list)
+    entities = _entities(store, settings.base_iri)
     kinds: dict[str, Kind] = {kind.key: kind for _, kind in KINDS}
-    for iri, found in classes.items():
-        by_kind[kind_of(found).key].append(iri)
 
     def label_of(iri: str) -> str:
-        return preferred(labels.get(iri, [])) or readable_iri(iri)
+        return _label(entities[iri]) or readable_iri(iri)
 
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for iri, entity in entities.items():
+        by_kind[KINDS[_kind_index(entity)][1].key].append(iri)
     types = []
+    totals: dict[str, int] = {}
     for key in HOME_KINDS:
-        members = sorted(by_kind.get(key, []), key=lambda iri: label_of(iri).casefold())
-        if not members:
+        members = by_kind.get(key, [])
+        total = totals[key] = len(members)
+        if not total:
             continue
+        first = heapq.nsmallest(LISTED_PER_KIND, members, key=lambda iri: label_of(iri).casefold())
         types.append(
             TypeList(
                 key=key,
                 label=kinds[key].plural,
-                links=tuple(
-                    _link(iri, label_of(iri), settings) for iri in members[:LISTED_PER_KIND]
-                ),
-                total=len(members),
+                links=tuple(_link(iri, label_of(iri), settings) for iri in first),
+                total=total,
                 more_href=f"{settings.site.search_href}?kind={key}"
-                if len(members) > LISTED_PER_KIND
+                if total > LISTED_PER_KIND
                 else None,
             )
         )
-    counts = [
-        Count(label=kinds[key].plural, number=len(by_kind.get(key, []))) for key in HOME_KINDS
-    ]
+    counts = [Count(label=kinds[key].plural, number=totals[key]) for key in HOME_KINDS]
     row = store.query(_COUNTS).rows[0]
     for term, words in zip(row, ("claims", "footnotes", "cited passages"), strict=True):
         counts.append(
             Count(label=words, number=int(term.value) if isinstance(term, Literal) else 0)
         )
-    events = _events(store, settings, by_kind.get("event", []), label_of)
-    undated = _undated(events, by_kind.get("event", []), label_of, settings)
-    if len(events) <= TIMELINE_ROWS:
+    del by_kind
+    by_year = _dated_by_year(store, entities)
+    undated = _undated(entities, by_year, label_of, settings)
+    if sum(len(found) for found in by_year.values()) <= TIMELINE_ROWS:
+        events = _events(store, [iri for found in by_year.values() for iri in found])
         return _Parts(
             counts=tuple(c for c in counts if c.number),
             types=tuple(types),
@@ -222,17 +283,8 @@ def _parts(store: Store, settings: PageSettings) -> _Parts:
                 undated=undated.undated,
                 undated_more=undated.undated_more,
             ),
-            years={},
+            by_year={},
         )
-    by_year: dict[int, list[_Event]] = defaultdict(list)
-    for event in events:
-        by_year[event.start.year].append(event)
-    every_year = settings.site.home_href + "#timeline-title"
-    # A year's timeline is laid out when the home page is built: a few milliseconds a year.
-    years = {
-        year: replace(_timeline(found, settings), year=year, all_href=every_year)
-        for year, found in by_year.items()
-    }
     return _Parts(
         counts=tuple(c for c in counts if c.number),
         types=tuple(types),
@@ -244,11 +296,11 @@ def _parts(store: Store, settings: PageSettings) -> _Parts:
             undated_more=undated.undated_more,
             years=_year_bars(by_year, settings),
         ),
-        years=years,
+        by_year={year: "\n".join(found) for year, found in by_year.items()},
     )
 
 
-def _year_bars(by_year: dict[int, list[_Event]], settings: PageSettings) -> tuple[YearBar, ...]:
+def _year_bars(by_year: dict[int, list[str]], settings: PageSettings) -> tuple[YearBar, ...]:
     busiest = max((len(found) for found in by_year.values()), default=1)
     return tuple(
         YearBar(
@@ -266,28 +318,61 @@ def _link(iri: str, label: str, settings: PageSettings) -> Link:
     return Link(label=label, href=href, iri=iri, external=external)
 
 
-def _events(
-    store: Store, settings: PageSettings, event_iris: list[str], label_of: Callable[[str], str]
-) -> list[_Event]:
-    wanted = set(event_iris)
-    values: dict[str, dict[str, list[object]]] = defaultdict(lambda: defaultdict(list))
-    anchors: dict[str, str] = {}
+def _dated_by_year(store: Store, entities: dict[str, _Entity]) -> dict[int, list[str]]:
+    """The dated events by the year they start in, each year's in the timeline's order.
+
+    Streamed: one scan of ``crm:P4_has_time-span``, each event's dates read and dropped at
+    once, keeping only its start and end (as day numbers) and its IRI until the years are
+    sorted (ties by label, as the timeline draws them), then only its IRI."""
+    event_kinds = {n for n, (_, kind) in enumerate(KINDS) if kind.key == "event"}
+    seen: set[str] = set()
+    keyed: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
     for dated in store.match(None, TIME_SPAN, None):
-        event, span = dated.subject, dated.object
-        if not isinstance(event, NamedNode) or event.value not in wanted:
+        event = dated.subject
+        if not isinstance(event, NamedNode) or not isinstance(dated.object, NamedNode | BlankNode):
             continue
+        found = entities.get(event.value)
+        if found is None or _kind_index(found) not in event_kinds or event.value in seen:
+            continue
+        iri = event.value
+        seen.add(iri)
+        bounds = _facts(store, event).bounds
+        if bounds is None:
+            continue
+        keyed[bounds[0].year].append((bounds[0].toordinal(), bounds[1].toordinal(), iri))
+    by_year: dict[int, list[str]] = {}
+    for year, found_in in keyed.items():
+        found_in.sort(
+            key=lambda e: (e[0], e[1], (_label(entities[e[2]]) or readable_iri(e[2])).casefold())
+        )
+        by_year[year] = [e[2] for e in found_in]
+    return by_year
+
+
+def _facts(store: Store, event: NamedNode) -> DateFacts:
+    """The date an event's time-spans state."""
+    values: dict[str, list[object]] = defaultdict(list)
+    anchor = ""
+    for dated in store.match(event, TIME_SPAN, None):
+        span = dated.object
         if not isinstance(span, NamedNode | BlankNode):
             continue
         for fact in store.match(span, None, None):
-            values[event.value][fact.predicate.value].append(fact.object)
+            values[fact.predicate.value].append(fact.object)
             if fact.predicate == RELATIVE_TO and isinstance(fact.object, NamedNode):
                 for named in store.match(fact.object, RDFS_LABEL, None):
                     if isinstance(named.object, Literal):
-                        anchors[event.value] = named.object.value
+                        anchor = named.object.value
+    facts = date_facts(values, anchor)
+    return with_article(facts, needs_article(facts))
+
+
+def _events(store: Store, event_iris: list[str]) -> list[_Event]:
+    """The events of ``event_iris`` with their dates and labels, in the timeline's order."""
     events = []
-    for iri, props in values.items():
-        facts = date_facts(props, anchors.get(iri, ""))
-        facts = with_article(facts, needs_article(facts))
+    for iri in event_iris:
+        event = NamedNode(iri)
+        facts = _facts(store, event)
         bounds = facts.bounds
         if bounds is None:
             continue
@@ -295,7 +380,8 @@ def _events(
         uncertain = bool(facts.relative_to and facts.offset_min != facts.offset_max) or any(
             q in edtf for q in "?~%"
         )
-        label = label_of(iri)
+        labels = [q.object for q in store.match(event, RDFS_LABEL, None)]
+        label = preferred([lit for lit in labels if isinstance(lit, Literal)]) or readable_iri(iri)
         events.append(_Event(iri, label, date_in_words(facts), bounds[0], bounds[1], uncertain))
     events.sort(key=lambda e: (e.start, e.end, e.label.casefold()))
     return events
@@ -373,23 +459,27 @@ def _ticks(stretch: _Stretch) -> list[Tick]:
 
 
 def _undated(
-    events: list[_Event],
-    all_events: list[str],
+    entities: dict[str, _Entity],
+    by_year: dict[int, list[str]],
     label_of: Callable[[str], str],
     settings: PageSettings,
 ) -> Timeline:
     """The events without a date (at most ``TIMELINE_ROWS`` listed), on an empty timeline."""
-    dated = {e.iri for e in events}
-    undated = sorted(
-        (i for i in all_events if i not in dated),
-        key=lambda i: label_of(i).casefold(),
+    event_kinds = {n for n, (_, kind) in enumerate(KINDS) if kind.key == "event"}
+    dated = {iri for found in by_year.values() for iri in found}
+    undated = (
+        iri for iri, e in entities.items() if _kind_index(e) in event_kinds and iri not in dated
+    )
+    listed = heapq.nsmallest(TIMELINE_ROWS, undated, key=lambda i: label_of(i).casefold())
+    total = sum(
+        1 for iri, e in entities.items() if _kind_index(e) in event_kinds and iri not in dated
     )
     return Timeline(
         rows=(),
         ticks=(),
         breaks=(),
-        undated=tuple(_link(i, label_of(i), settings) for i in undated[:TIMELINE_ROWS]),
-        undated_more=max(len(undated) - TIMELINE_ROWS, 0),
+        undated=tuple(_link(i, label_of(i), settings) for i in listed),
+        undated_more=max(total - TIMELINE_ROWS, 0),
     )
 
 
