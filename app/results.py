@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, BinaryIO, Generic, Literal, Protocol, TypeVar, cast
+from typing import Any, BinaryIO, Final, Generic, Literal, Protocol, TypeVar, cast
 from xml.sax.saxutils import escape, quoteattr
 
 from pyoxigraph import (
@@ -510,6 +510,9 @@ def write_ask(fmt: ResultFormat, boolean: bool, sink: Sink) -> None:
         raise ValueError(f"{fmt.label} is not a format for ASK results")
 
 
+ABBREVIATED: Final = frozenset({"turtle", "trig", "rdfxml"})
+"""Formats whose output ``prefixes`` abbreviate (the others spell every IRI out)."""
+
 _RDF_FORMATS = {
     "turtle": RdfFormat.TURTLE,
     "ntriples": RdfFormat.N_TRIPLES,
@@ -538,7 +541,7 @@ def write_graph(
     rdf_format = _RDF_FORMATS.get(fmt.name)
     if rdf_format is None:
         raise ValueError(f"{fmt.label} is not a format for graphs")
-    abbreviate = dict(prefixes or {}) if fmt.name in ("turtle", "trig", "rdfxml") else None
+    abbreviate = dict(prefixes or {}) if fmt.name in ABBREVIATED else None
     serialize(triples, cast(BinaryIO, sink), format=rdf_format, prefixes=abbreviate)
 
 
@@ -569,7 +572,7 @@ def write_triples(
         elif rdf_format is None:
             sink.write(to_jsonld(_parse_ntriples(ntriples), context))
         else:
-            abbreviate = dict(prefixes or {}) if fmt.name in ("turtle", "trig", "rdfxml") else None
+            abbreviate = dict(prefixes or {}) if fmt.name in ABBREVIATED else None
             parsed = parse(ntriples, format=RdfFormat.N_TRIPLES)  # quads of the default graph
             serialize(parsed, cast(BinaryIO, sink), format=rdf_format, prefixes=abbreviate)
     return lines.rows, lines.truncated

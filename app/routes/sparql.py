@@ -34,6 +34,7 @@ from app.errors import (
 )
 from app.negotiation import choose
 from app.results import (
+    ABBREVIATED,
     Kind,
     ResultFormat,
     SerializedResult,
@@ -74,8 +75,6 @@ EDITOR_FILES = {
 EXPOSED_HEADERS = ["X-Histkg-Truncated", "X-Histkg-Rows", "X-Histkg-Max-Rows", "X-Histkg-Timeout"]
 """Headers a browser script on another origin may read (see the CORS set-up in ``app.web``)."""
 _UPDATE_PARAMETERS = {"update", "using-graph-uri", "using-named-graph-uri"}
-_ABBREVIATED = frozenset({"turtle", "trig", "rdfxml"})
-"""Formats written with the ``PREFIX``es of ``app.vocab`` (see ``app.results.write_graph``)."""
 _CACHED_HEADER = 512
 """``Accept`` headers up to this length have their negotiated format cached."""
 _QUERY_THREADS = ThreadPoolExecutor(max_workers=40, thread_name_prefix="histkg-sparql")
@@ -216,7 +215,7 @@ async def _answer(
             media_type=media_type,
             timeout=timeout,
             dataset=dataset,
-            prefixes=PREFIXES if fmt.name in _ABBREVIATED else None,
+            prefixes=PREFIXES if fmt.name in ABBREVIATED else None,
             context=_context(str(settings.ontology_dir / "context.jsonld"))
             if fmt.name == "jsonld"
             else None,
