@@ -23,7 +23,6 @@ from fixtures.sparql.servers import (
     COMPOSE,
     PROTOCOL_DATASET,
     REPO,
-    RUNNER,
     compose_command,
     free_port,
     load_graph_store,
@@ -197,7 +196,6 @@ def test_a_runaway_remote_query_times_out_and_others_go_on(remote: Store, tmp_pa
     assert max(simple) < 0.5, simple
 
 
-@pytest.mark.skipif(not RUNNER.exists(), reason="the shared conformance runner is not present")
 def test_the_w3c_protocol_suite_passes_through_the_app_over_oxigraph(
     oxigraph: str, tmp_path: Path
 ) -> None:

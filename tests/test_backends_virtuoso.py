@@ -32,7 +32,6 @@ from competency.run import compare, questions
 from fixtures.sparql.servers import (
     PROTOCOL_DATASET,
     REPO,
-    RUNNER,
     free_port,
     run_conformance,
     serve_app,
@@ -125,7 +124,6 @@ def test_histkg_loads_and_knows_the_virtuoso_store_is_fresh(loaded: Store) -> No
     assert "https://w3id.org/histkg/graph/data/claims" in loaded.named_graphs()
 
 
-@pytest.mark.skipif(not RUNNER.exists(), reason="the shared conformance runner is not present")
 def test_the_w3c_protocol_suite_passes_through_the_app_over_virtuoso(
     settings: Settings, loaded: Store
 ) -> None:

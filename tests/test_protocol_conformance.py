@@ -1,6 +1,6 @@
-"""The W3C SPARQL 1.1 Protocol tests, run by the shared runner against a real uvicorn.
+"""The W3C SPARQL 1.1 Protocol tests, run by the vendored runner against a real uvicorn.
 
-``../shared/conformance/sparql-protocol/run_protocol.py`` replays the W3C manifest's HTTP
+``tests/conformance/sparql-protocol/run_protocol.py`` replays the W3C manifest's HTTP
 requests byte for byte, plus content-negotiation checks of its own, against the app serving an
 embedded on-disk store (with query worker processes) that holds the fixture project and the
 three graphs of ``protocol-dataset.nq``. The same runner against a remote Oxigraph server is in
@@ -11,23 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fixtures.sparql.servers import (
-    CONFORMANCE,
-    PROTOCOL_DATASET,
-    RUNNER,
-    run_conformance,
-    serve_app,
-)
+from fixtures.sparql.servers import PROTOCOL_DATASET, run_conformance, serve_app
 
 from app.settings import Settings
 from app.store import Store
 from app.web import create_app
 
 PROJECT = Path(__file__).parent / "fixtures" / "project"
-
-pytestmark = pytest.mark.skipif(
-    not RUNNER.exists(), reason=f"the shared conformance runner is not at {CONFORMANCE}"
-)
 
 
 @pytest.fixture(scope="module")

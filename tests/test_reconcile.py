@@ -2,8 +2,8 @@
 
 Two servers: one over the real curated graph (what the conformance runner and OpenRefine see),
 and one over the curated graph plus a test-only namesake (``fixtures/linking/namesakes.trig``)
-for the table of names. Responses are validated against the spec's 0.2 JSON schemas, read
-from ``<repo>/../shared/conformance/reconciliation`` (CI puts ``shared/`` beside the clone).
+for the table of names. Responses are validated against the spec's 0.2 JSON schemas, vendored
+in ``tests/conformance/reconciliation`` with the spec's own conformance runner.
 """
 
 from __future__ import annotations
@@ -24,15 +24,10 @@ from app.store import Store
 from app.web import create_app
 
 REPO = Path(__file__).resolve().parent.parent
-RECON = REPO.parent / "shared" / "conformance" / "reconciliation"
+RECON = Path(__file__).parent / "conformance" / "reconciliation"
 NAMESAKES = Path(__file__).parent / "fixtures" / "linking" / "namesakes.trig"
 BASE = "https://w3id.org/histkg/id/"
 PERSON = "http://www.cidoc-crm.org/cidoc-crm/E21_Person"
-
-needs_shared = pytest.mark.skipif(
-    not (RECON / "run_recon.py").is_file(),
-    reason=f"the conformance suite is not at {RECON} (CI puts shared/ beside the clone)",
-)
 
 
 def _app_url(store: Store) -> Iterator[str]:
@@ -60,8 +55,6 @@ def namesake_url() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def validators() -> dict[str, Any]:
     """Draft-7 validators for the 0.2 schemas, with cross-file references resolved locally."""
-    if not (RECON / "0.2" / "schemas").is_dir():
-        pytest.skip(f"the 0.2 schemas are not at {RECON / '0.2' / 'schemas'}")
     from jsonschema import Draft7Validator
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT7
@@ -100,7 +93,20 @@ def reconcile(url: str, queries: dict[str, Any]) -> dict[str, Any]:
 # ------------------------------------------------------------------ conformance
 
 
-@needs_shared
+def test_the_vendored_schemas_accept_their_valid_examples_and_refuse_the_invalid() -> None:
+    """The runner's self-test: the spec's examples against its schemas, so a damaged copy of
+    the schemas (which every test below validates against) fails here first."""
+    run = subprocess.run(
+        [sys.executable, str(RECON / "run_recon.py"), "selftest", "--version", "0.2"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.strip().splitlines()[-1] == "44 passed, 0 failed", run.stdout
+
+
 def test_the_conformance_runner_reports_no_failure(curated_url: str) -> None:
     command = [sys.executable, str(RECON / "run_recon.py"), "service", f"{curated_url}/reconcile"]
     for args in ([], ["--query", "Voroshilov", "--query", "Izvestiia", "--type", "Q5"]):
