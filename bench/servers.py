@@ -1,5 +1,6 @@
 """Start and stop the three servers on loopback, and watch their resident memory."""
 
+import importlib.util
 import os
 import shutil
 import socket
@@ -14,11 +15,8 @@ from pathlib import Path
 
 import httpx
 
-try:
-    import psutil
-except ImportError:  # the bench extra is not installed: no memory figures
-    psutil = None
-HAVE_PSUTIL = psutil is not None
+# Without the bench extra there are no memory figures; psutil is imported where it samples.
+HAVE_PSUTIL = importlib.util.find_spec("psutil") is not None
 
 
 def free_port() -> int:
@@ -42,12 +40,11 @@ class Server:
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def watch(self) -> None:
-        if psutil is None:
+        if not HAVE_PSUTIL:
             return
+        import psutil
 
         def sample() -> None:
-            if psutil is None:
-                return
             while not self._stop.is_set():
                 try:
                     root = psutil.Process(self.process.pid)

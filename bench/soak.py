@@ -146,13 +146,15 @@ def _runaways(base: str, every: float, seconds: float, timeout: float) -> Tally:
 
 def _rss(pid: int) -> tuple[int, int] | None:
     """Resident bytes of process ``pid`` with its descendants (the query workers), and alone."""
-    if servers.psutil is None:
+    if not servers.HAVE_PSUTIL:
         return None
+    import psutil
+
     try:
-        root = servers.psutil.Process(pid)
+        root = psutil.Process(pid)
         own = int(root.memory_info().rss)
         return own + sum(int(p.memory_info().rss) for p in root.children(recursive=True)), own
-    except servers.psutil.Error:
+    except psutil.Error:
         return None
 
 

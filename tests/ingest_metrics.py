@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,7 +99,9 @@ def score_footnotes(report: object, expected: list[dict[str, object]]) -> Score:
     return Score(hits, len(produced), hits, len(wanted))
 
 
-def _multiset(produced: list[tuple[object, ...]], wanted: list[tuple[object, ...]]) -> Score:
+def _multiset(
+    produced: Sequence[tuple[object, ...]], wanted: Sequence[tuple[object, ...]]
+) -> Score:
     hits = sum((Counter(produced) & Counter(wanted)).values())
     return Score(hits, len(produced), hits, len(wanted))
 

@@ -21,6 +21,13 @@ def to_rdflib(term: object) -> RdflibTerm:
     return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
+def value(term: object) -> str:
+    """The value of a pyoxigraph IRI, blank node or literal; fails on anything else (a quoted
+    triple, the default graph, an unbound variable)."""
+    assert isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal), term
+    return term.value
+
+
 def triple(quad: ox.Quad) -> tuple[RdflibTerm, RdflibTerm, RdflibTerm]:
     """The rdflib (s, p, o) of a pyoxigraph quad, its graph dropped."""
     return to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)
@@ -42,21 +49,24 @@ def renamed_copies(store: object, copies: int, path: Path) -> int:
         if not str(q.graph_name).endswith("/meta>")
     ]
 
-    def renamed(term: ox.NamedNode | ox.BlankNode | ox.Literal, n: int) -> object:
-        if isinstance(term, ox.NamedNode) and term.value.startswith(base):
+    def renamed(term: ox.NamedNode, n: int) -> ox.NamedNode:
+        if term.value.startswith(base):
             return ox.NamedNode(f"{base}copy{n}/{term.value[len(base) :]}")
-        if isinstance(term, ox.NamedNode) and term.value.startswith(graph_base):
+        if term.value.startswith(graph_base):
             return ox.NamedNode(f"https://example.org/copy{n}/{term.value[len(graph_base) :]}")
         return term
 
+    def copy(q: ox.Quad, n: int) -> ox.Quad:
+        s, o, g = q.subject, q.object, q.graph_name
+        return ox.Quad(
+            renamed(s, n) if isinstance(s, ox.NamedNode) else s,
+            q.predicate,
+            renamed(o, n) if isinstance(o, ox.NamedNode) else o,
+            renamed(g, n) if isinstance(g, ox.NamedNode) else g,
+        )
+
     ox.serialize(
-        (
-            ox.Quad(
-                renamed(q.subject, n), q.predicate, renamed(q.object, n), renamed(q.graph_name, n)
-            )  # type: ignore[arg-type]
-            for n in range(copies)
-            for q in quads
-        ),
+        (copy(q, n) for n in range(copies) for q in quads),
         str(path),
         format=ox.RdfFormat.N_QUADS,
     )

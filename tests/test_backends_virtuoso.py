@@ -133,7 +133,7 @@ def test_the_w3c_protocol_suite_passes_through_the_app_over_virtuoso(
 
 
 def _question_params() -> list[object]:
-    marks = []
+    marks: list[object] = []
     for path in questions():
         reason = VIRTUOSO_DIFFERS.get(path.stem)
         xfail = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []

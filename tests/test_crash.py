@@ -22,6 +22,7 @@ import httpx
 import pytest
 from fixtures.sparql.servers import free_port
 from pyoxigraph import NamedNode
+from rdfterms import value
 
 from app.store import Store
 
@@ -60,7 +61,7 @@ def _state(store_dir: Path, graph: NamedNode, size: int | None = None) -> str:
         store.close()
         del store
         gc.collect()  # releases the store's directory lock
-    versions = {q.subject.value.split("/")[3] for q in quads}
+    versions = {value(q.subject).split("/")[3] for q in quads}
     assert len(versions) == 1, f"a mix of versions: {versions}"
     version = versions.pop()
     expected = size or SIZES[version]

@@ -20,6 +20,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDFS, SKOS
+from rdflib.term import Node
 from rdfterms import triple
 
 from app.vocab import CRM, HK
@@ -122,9 +123,23 @@ def anchors(union: Graph) -> Iterator[Anchor]:
             exact=str(union.value(quote, OA.exact)),
             prefix=str(union.value(quote, OA.prefix) or ""),
             suffix=str(union.value(quote, OA.suffix) or ""),
-            start=int(union.value(pos, OA.start)),  # type: ignore[arg-type]
-            end=int(union.value(pos, OA.end)),  # type: ignore[arg-type]
+            start=integer(union, pos, OA.start),
+            end=integer(union, pos, OA.end),
         )
+
+
+def integer(graph: Graph, subject: Node, predicate: URIRef) -> int:
+    """The integer a required literal states (a missing one fails here, naming it)."""
+    found = graph.value(subject, predicate)
+    assert isinstance(found, Literal), f"{subject} has no {predicate}"
+    return int(found)
+
+
+def link(graph: Graph, subject: Node, predicate: URIRef) -> URIRef:
+    """The IRI a required link points to (a missing one fails here, naming it)."""
+    found = graph.value(subject, predicate)
+    assert isinstance(found, URIRef), f"{subject} has no {predicate} IRI"
+    return found
 
 
 def anchor_of(union: Graph, iri: URIRef) -> Anchor:
@@ -246,7 +261,7 @@ def test_footnoted_claims_cite_the_footnote_pages_and_stand_before_its_marker(
 ) -> None:
     """A footnote supports the text between the previous marker and its own."""
     markers = {
-        int(union.value(note, BIBO.number)): anchor_of(union, union.value(note, HK.markerAnchor))  # type: ignore[arg-type]
+        integer(union, note, BIBO.number): anchor_of(union, link(union, note, HK.markerAnchor))
         for note in union.subjects(RDF.type, BIBO.Note)
     }
     assert sorted(markers) == [2, 3, 4, 5, 6]
@@ -254,13 +269,13 @@ def test_footnoted_claims_cite_the_footnote_pages_and_stand_before_its_marker(
         note = union.value(claim, HK.footnote)
         if note is None:
             continue
-        number = int(union.value(note, BIBO.number))  # type: ignore[arg-type]
+        number = integer(union, note, BIBO.number)
         cited = set(union.objects(note, CITO.citesAsEvidence))
         assert cited <= set(union.objects(claim, PROV.wasDerivedFrom)), claim
         passage = next(
             anchor_of(union, d)
             for d in union.objects(claim, PROV.wasDerivedFrom)
-            if (d, RDF.type, OA.SpecificResource) in union
+            if isinstance(d, URIRef) and (d, RDF.type, OA.SpecificResource) in union
         )
         assert passage.end <= markers[number].start, f"{claim} stands after footnote {number}"
         if number - 1 in markers:
@@ -271,7 +286,7 @@ def test_footnoted_claims_cite_the_footnote_pages_and_stand_before_its_marker(
 
 def test_footnotes_cite_the_exact_pages(union: Graph) -> None:
     pages = {
-        int(union.value(note, BIBO.number)): sorted(  # type: ignore[arg-type]
+        integer(union, note, BIBO.number): sorted(
             str(union.value(part, BIBO.pages)) for part in union.objects(note, CITO.citesAsEvidence)
         )
         for note in union.subjects(RDF.type, BIBO.Note)

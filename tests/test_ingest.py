@@ -11,9 +11,11 @@ import socket
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from edtf import parse_edtf, struct_time_to_date
+from ingest_metrics import ROOT, evaluate, pages
 from typer.testing import CliRunner
 
 from app.cli import cli
@@ -24,7 +26,6 @@ from app.ingest.graph import GraphIndex
 from app.ingest.offsets import TextBuilder
 from app.ingest.page import parse_layout
 from app.validate import validate_paths
-from tests.ingest_metrics import ROOT, evaluate, pages
 
 SEED = ROOT / "seeds" / "moscow-versus-tokyo-p129.txt"
 PAGES = pages()
@@ -87,7 +88,7 @@ def test_seed_page_structure_and_repairs(reports: dict[str, PageReport]) -> None
 
 
 def test_json_document_has_exactly_the_documented_keys(reports: dict[str, PageReport]) -> None:
-    document = reports["moscow-versus-tokyo-p129"].to_json()
+    document: dict[str, Any] = reports["moscow-versus-tokyo-p129"].to_json()
     assert list(document) == ["page", "header", "text", "edits", "footnotes", "dates", "mentions"]
     assert set(document["edits"][0]) >= {"kind", "raw", "clean", "raw_start", "raw_end"}
     footnote = document["footnotes"][2]

@@ -15,6 +15,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from fixtures.linking.servers import serve, sparql_endpoint
+from rdfterms import value
 
 from app.errors import QueryError
 from app.settings import Settings
@@ -74,7 +75,7 @@ def _store(allow: list[str]) -> Store:
 def test_service_reaches_an_allowlisted_endpoint(endpoint: str) -> None:
     host = endpoint.split("/")[2]
     result = _store([host]).query(QUERY.replace("ENDPOINT", endpoint))
-    assert [(row[0].value, row[1].value) for row in result.rows if row[0] and row[1]] == [
+    assert [(value(row[0]), value(row[1])) for row in result.rows if row[0] and row[1]] == [
         ("Kliment Voroshilov", "1881-02-04T00:00:00Z")
     ]
 

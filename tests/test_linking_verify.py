@@ -16,6 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from fixtures.linking.servers import WikidataStandIn, serve
+from rdfterms import value
 from typer.testing import CliRunner, Result
 
 from app.cli import cli
@@ -144,7 +145,7 @@ def test_verify_puts_the_facts_into_the_store_in_one_step(tmp_path: Path) -> Non
     assert not list(tmp_path.glob("*.trig"))  # no file to load by hand
     after, voroshilov, _ = stored(tmp_path)
     assert curated <= after  # nothing of the curated graph changed
-    assert {q.graph_name.value for q in after - curated} == {WIKIDATA_GRAPH}
+    assert {value(q.graph_name) for q in after - curated} == {WIKIDATA_GRAPH}
     assert voroshilov is not None
     assert voroshilov.dates == [("born", "1881-02-04"), ("died", "1969-12-02")]
     assert voroshilov.retrieved  # when the stand-in answered
@@ -185,11 +186,11 @@ def test_the_facts_have_their_own_graph_apart_from_the_claims(
         "SELECT ?label { <https://w3id.org/histkg/id/person/kliment-voroshilov> "
         "<http://www.w3.org/2000/01/rdf-schema#label> ?label }"
     )
-    assert [row[0].value for row in labels.rows if row[0] is not None] == ["Kliment Voroshilov"]
+    assert [value(row[0]) for row in labels.rows if row[0] is not None] == ["Kliment Voroshilov"]
     provenance = store.query(
         f"SELECT ?p ?o {{ GRAPH <{WIKIDATA_GRAPH}> {{ <{WIKIDATA_GRAPH}> ?p ?o }} }}"
     )
-    predicates = {row[0].value for row in provenance.rows if row[0] is not None}
+    predicates = {value(row[0]) for row in provenance.rows if row[0] is not None}
     assert "http://www.w3.org/ns/prov#generatedAtTime" in predicates
     assert "http://www.w3.org/ns/prov#wasDerivedFrom" in predicates
     copied = set(ox.parse(path=str(copy), format=ox.RdfFormat.TRIG))

@@ -119,7 +119,7 @@ def test_person_page_heading_names_and_types(pages: httpx.Client) -> None:
     html = get_html(pages, "/id/person/lazar-kaganovich")
     assert text(one(html, "title")).startswith("Lazar Kaganovich")
     heading = one(html, "article h1")
-    assert heading.contents[0].strip() == "Lazar Kaganovich"
+    assert str(heading.contents[0]).strip() == "Lazar Kaganovich"
     assert refs(heading) == [1]  # where the page names him
     names = {span.get_text(): span.get("lang") for span in html.select(".alt-labels span[lang]")}
     assert names["Lazar\u2019 Kaganovich"] == "ru-latn-alalc97"

@@ -65,7 +65,7 @@ def test_every_entity_renders_with_its_footnotes(pages: httpx.Client, curated_st
         if not html.select_one("article h1").get_text(strip=True):  # type: ignore[union-attr]
             problems.append(f"{path}: no heading")
         noted = {
-            a["href"].removeprefix("/id/")
+            str(a["href"]).removeprefix("/id/")
             for a in html.select("ol.notes > li .note-head a.aside-link")
         }
         missing = {c.removeprefix(BASE) for c in cited.get(iri, set())} - noted
@@ -73,11 +73,11 @@ def test_every_entity_renders_with_its_footnotes(pages: httpx.Client, curated_st
             problems.append(f"{path}: claims not in its footnotes: {sorted(missing)}")
         ids = {tag["id"] for tag in html.select("[id]")}
         for mark in html.select("sup.ref a"):
-            if mark["href"].removeprefix("#") not in ids:
+            if str(mark["href"]).removeprefix("#") not in ids:
                 problems.append(f"{path}: mark {mark['href']} leads nowhere")
         for note in html.select("ol.notes > li"):
             back = note.select_one("a.backref")
-            if back is None or back["href"].removeprefix("#") not in ids:
+            if back is None or str(back["href"]).removeprefix("#") not in ids:
                 problems.append(f"{path}: footnote {note.get('id')} has no way back")
     assert not problems, "\n".join(problems[:20])
 
@@ -103,7 +103,7 @@ def test_median_render_time_of_an_entity_page(
     for iri in iris:
         entity_page(curated_store, iri, settings)
         started = time.perf_counter()
-        render(entity_page(curated_store, iri, settings))  # type: ignore[arg-type]
+        render(entity_page(curated_store, iri, settings))
         warm.append(time.perf_counter() - started)
     result = {
         "entities": len(iris),

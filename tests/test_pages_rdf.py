@@ -51,8 +51,8 @@ def answer(pages: httpx.Client, suffix: str) -> set[ox.Quad]:
     assert response.headers["content-type"].split(";")[0] == media_type
     parsed = ox.parse(response.content, format=fmt)
     if suffix in DATASETS:
-        return set(parsed)  # type: ignore[arg-type]
-    return {ox.Quad(t.subject, t.predicate, t.object) for t in parsed}  # type: ignore[union-attr]
+        return set(parsed)
+    return {ox.Quad(t.subject, t.predicate, t.object) for t in parsed}
 
 
 def claims_about(data: ox.Store, iri: str) -> set[ox.NamedNode]:
@@ -104,6 +104,7 @@ def test_the_answer_holds_the_entitys_own_triples_and_the_claims_provenance(
         note = next(
             data.quads_for_pattern(claim, ox.NamedNode(HK + "footnote"), None, ox.DefaultGraph())
         ).object
+        assert isinstance(note, ox.NamedNode)
         number = ox.Triple(
             note,
             ox.NamedNode("http://purl.org/ontology/bibo/number"),

@@ -166,7 +166,7 @@ def test_every_answer_validates_against_the_0_2_schemas(
 
 # ------------------------------------------------------------------ the table of names
 
-TABLE = [
+TABLE: list[tuple[str, dict[str, Any], str, bool]] = [
     # (name as typed, conditions, expected entity id, expected to be a sure match)
     (
         "Voroshilov",

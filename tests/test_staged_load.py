@@ -9,10 +9,12 @@ import gzip
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from rdfterms import value
 
 from app.errors import InputError, RdfParseError
 from app.store import Store
@@ -31,7 +33,7 @@ def _leftovers(store_dir: Path) -> list[Path]:
 
 
 @pytest.fixture
-def disk(tmp_path: Path) -> Store:
+def disk(tmp_path: Path) -> Iterator[Store]:
     store = Store(str(tmp_path / "store"))
     yield store
     store.close()
@@ -74,7 +76,7 @@ def test_both_ways_of_completing_the_store_keep_the_other_graphs(
         graph = ox.NamedNode(path.resolve().as_uri())
         mine = {q for q in disk.quads() if q.graph_name == graph}
         assert len(mine) == count
-        assert {q.subject.value.split("/")[3] for q in mine} == {tag}
+        assert {value(q.subject).split("/")[3] for q in mine} == {tag}
         others = {q for q in disk.quads() if q.graph_name != graph}
         assert others == {q for q in before if q.graph_name != graph}
         before = set(disk.quads())
@@ -89,7 +91,7 @@ def test_a_reload_replaces_the_named_graphs_a_quads_file_writes(
     disk.load_files([data])
     data.write_text(f'<{EX}s> <{EX}p> "new" <{EX}g1> .\n')
     report = disk.load_files([data])
-    in_g1 = {q.object.value for q in disk.quads() if q.graph_name == ox.NamedNode(f"{EX}g1")}
+    in_g1 = {value(q.object) for q in disk.quads() if q.graph_name == ox.NamedNode(f"{EX}g1")}
     assert in_g1 == {"new"}
     assert report.graphs == 2  # g1 and the file's own graph (empty: every quad names a graph)
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from rdfterms import value
 from typer.testing import CliRunner
 
 from app.cli import cli
@@ -48,15 +49,19 @@ def test_nquads_and_trig_hold_the_same_dataset(tmp_path: Path) -> None:
     assert set(a) == set(b)
 
 
+def column(store: ox.Store, query: str, variable: str) -> list[str]:
+    """The values ``variable`` takes in the solutions of a SELECT query, in order."""
+    solutions = store.query(query)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return [value(solution[variable]) for solution in solutions]
+
+
 def test_every_date_precision_and_heavy_tailed_participation(tmp_path: Path) -> None:
     path = tmp_path / "g.nq"
     write_synthetic(path, events=2000, seed=5)
     store = ox.Store()
     store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
-    values = [
-        str(s["v"].value)
-        for s in store.query(f"SELECT ?v WHERE {{ GRAPH ?g {{ ?t <{HK}edtf> ?v }} }}")
-    ]
+    values = column(store, f"SELECT ?v WHERE {{ GRAPH ?g {{ ?t <{HK}edtf> ?v }} }}", "v")
     assert any(len(v) == 10 for v in values)  # day
     assert any(len(v) == 7 and int(v[5:]) <= 12 for v in values)  # month
     assert any(len(v) == 7 and int(v[5:]) >= 21 for v in values)  # season
@@ -64,11 +69,13 @@ def test_every_date_precision_and_heavy_tailed_participation(tmp_path: Path) -> 
     assert any("/" in v and len(v) == 9 for v in values)  # range of years
     assert any("/" in v and len(v) == 21 for v in values)  # range of days
     counts = [
-        int(s["n"].value)
-        for s in store.query(
+        int(n)
+        for n in column(
+            store,
             "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?e "
             "<http://www.cidoc-crm.org/cidoc-crm/P14_carried_out_by> ?p } } "
-            "GROUP BY ?p ORDER BY DESC(?n)"
+            "GROUP BY ?p ORDER BY DESC(?n)",
+            "n",
         )
     ]
     assert counts[0] > 20 * counts[len(counts) // 2]
