@@ -13,12 +13,28 @@ from pathlib import Path
 import httpx
 import pytest
 from fixtures.sparql.servers import serve_app
+from fixtures.system import PACKAGES, in_ci, missing
 
 from app.settings import Settings
 from app.store import Store
 from app.web import create_app
 
 PROJECT = Path(__file__).parent / "fixtures" / "project"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """``@pytest.mark.needs(package)``: before any fixture starts, skip a test whose Debian
+    package is missing, with one line saying how to install it; under ``CI=true``, fail it."""
+    for marker in item.iter_markers("needs"):
+        (package,) = marker.args
+        assert package in PACKAGES, f"needs({package!r}): not one of {sorted(PACKAGES)}"
+        reason = missing(package)
+        if reason is None:
+            continue
+        if in_ci():
+            pytest.fail(f"{reason} (CI=true: a missing package fails)", pytrace=False)
+        pytest.skip(reason)
 
 
 @pytest.fixture(autouse=True)

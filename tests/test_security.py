@@ -5,7 +5,6 @@ and script, and select elements (BeautifulSoup with CSS selectors): no element t
 inject exists, and its text is shown as text.
 """
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -14,6 +13,7 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 from fixtures.sparql.servers import serve_app
+from fixtures.system import CHROMIUM
 from pyoxigraph import Literal
 
 from app.settings import Settings
@@ -117,17 +117,15 @@ def test_a_search_string_with_markup_is_echoed_as_text(hostile: httpx.Client) ->
     assert ATTACK in values
 
 
+@pytest.mark.needs("chromium")
 def test_no_injected_script_runs_in_chromium(hostile: httpx.Client) -> None:
     """Headless Chromium: the hostile labels run nothing, and nothing breaks the CSP."""
     sync_api = pytest.importorskip("playwright.sync_api")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("Debian's chromium is not installed")
     problems: list[str] = []
     base = str(hostile.base_url).rstrip("/")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu"]
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
         )
         try:
             page = browser.new_page()

@@ -8,7 +8,6 @@ page asked nothing of any host but ours.
 import hashlib
 import json
 import re
-import shutil
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fixtures.sparql.servers import REPO, serve_app
+from fixtures.system import CHROMIUM
 
 from app import sparql_editor
 from app.settings import Settings
@@ -24,7 +24,6 @@ from app.vocab import PREFIXES
 from app.web import create_app
 
 STATIC = REPO / "app" / "static" / "sparql"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +86,7 @@ def test_the_vendored_yasgui_is_the_one_the_readme_names() -> None:
         assert digest in readme, f"{name} differs from README.md"
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+@pytest.mark.needs("chromium")
 def test_the_editor_runs_a_competency_question_in_a_browser(url: str) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
     requested: list[str] = []

@@ -6,19 +6,20 @@ footnote of the source page. Along the way: no console error, no failed request,
 person and a letter (and the person at phone width) are kept as test artifacts in
 ``tests/artifacts/screenshots/`` (not in git).
 
-Chromium is installed by the test set-up (README, ``.ci/run``); without it this test fails
-rather than skips, because the issue's "done" is this walk passing in CI.
+Chromium is installed by the test set-up (README, ``scripts/system-packages``); without it
+this test is skipped with a line saying how to install it, except in CI, where it fails: this
+walk passing in CI is what shows the pages work.
 """
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fixtures.system import CHROMIUM
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.needs("chromium")
 FLAGS = [
     "--headless=new",
     "--no-sandbox",
@@ -69,11 +70,6 @@ class Watch:
 
 @pytest.fixture(scope="module")
 def browser_context(pages_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    if CHROMIUM is None:
-        pytest.fail(
-            "Debian's chromium is not installed: run `apt-get install chromium` "
-            "(the README's test command does)"
-        )
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
