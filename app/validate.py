@@ -321,7 +321,7 @@ def _unskolemized(item: ParsedSource) -> Iterator[ox.Quad]:
         if isinstance(subject, ox.Triple) or isinstance(obj, ox.Triple):
             raise ValidationRunError(
                 f"{item.source.label}: has an RDF 1.2 quoted triple; pySHACL cannot read those",
-                hint="Keep the data to RDF 1.1 plus named graphs (see shared/MODELLING.md).",
+                hint="Keep the data to RDF 1.1 plus named graphs (see ontology/README.md).",
             )
         yield ox.Quad(_blank(subject), quad.predicate, _blank(obj), quad.graph_name)
 
