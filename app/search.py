@@ -40,6 +40,7 @@ from app.names import Match, fold, forms, key, match_forms
 from app.pages.graph import store_state
 from app.pages.labels import GENERIC, HOME_KINDS, KINDS, Kind
 from app.store import Store
+from app.vocab import CRM, RDF, RDFS, SKOS
 
 __all__ = ["Hit", "SearchIndex", "index_for"]
 
@@ -48,14 +49,14 @@ KIND_CLASSES = frozenset(iri for iri, _ in KINDS)
 RANKINGS_KEPT = 256
 """Rankings of recent queries an index keeps (an array of 4 bytes a hit each)."""
 
-RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-HAS_TYPE = NamedNode("http://www.cidoc-crm.org/cidoc-crm/P2_has_type")
+RDF_TYPE = RDF.type
+HAS_TYPE = CRM.P2_has_type
 NAME_PROPERTIES = tuple(
     NamedNode(iri)
     for iri in (
-        "http://www.w3.org/2000/01/rdf-schema#label",
-        "http://www.w3.org/2004/02/skos/core#prefLabel",
-        "http://www.w3.org/2004/02/skos/core#altLabel",
+        RDFS.label.value,
+        SKOS.prefLabel.value,
+        SKOS.altLabel.value,
     )
 )
 

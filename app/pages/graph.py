@@ -25,15 +25,11 @@ from pyoxigraph import Literal, NamedNode
 from app.dates import DateFacts
 from app.pages import queries, walk
 from app.store import Store
+from app.vocab import BIBO, CRM, DCTERMS, HK, OA, RDF, RDFS
 
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-HK = "https://w3id.org/histkg/ontology#"
-CRM = "http://www.cidoc-crm.org/cidoc-crm/"
-OA = "http://www.w3.org/ns/oa#"
-BIBO = "http://purl.org/ontology/bibo/"
-DCTERMS = "http://purl.org/dc/terms/"
-HK_CLAIM = HK + "Claim"
+RDFS_LABEL = RDFS.label.value
+RDF_TYPE = RDF.type.value
+HK_CLAIM = HK.Claim.value
 
 Term = NamedNode | Literal
 Rows = Iterable[Sequence[object]]
@@ -277,7 +273,7 @@ def _facts(rows: Rows) -> list[Fact]:
     return facts
 
 
-_SELECTOR_FIELDS = {OA + "start": "start", OA + "end": "end", OA + "exact": "exact"}
+_SELECTOR_FIELDS = {OA.start.value: "start", OA.end.value: "end", OA.exact.value: "exact"}
 
 
 def _set_selector(anchor: Anchor, prop: str, value: object) -> None:
@@ -333,14 +329,14 @@ def _first(values: Mapping[str, Sequence[object]], prop: str) -> object:
 def date_facts(values: Mapping[str, Sequence[object]], anchor_label: str) -> DateFacts:
     """The date a time-span's property values state (property IRI -> values)."""
     return DateFacts(
-        edtf=_text(_first(values, HK + "edtf")) or None,
+        edtf=_text(_first(values, HK.edtf.value)) or None,
         phrase=_text(_first(values, RDFS_LABEL)) or None,
         relative_to=anchor_label or None,
-        offset_min=_text(_first(values, HK + "offsetMin")) or None,
-        offset_max=_text(_first(values, HK + "offsetMax")) or None,
-        derivation=_text(_first(values, HK + "derivation")) or None,
-        begin=_day(_first(values, CRM + "P82a_begin_of_the_begin")),
-        end=_day(_first(values, CRM + "P82b_end_of_the_end")),
+        offset_min=_text(_first(values, HK.offsetMin.value)) or None,
+        offset_max=_text(_first(values, HK.offsetMax.value)) or None,
+        derivation=_text(_first(values, HK.derivation.value)) or None,
+        begin=_day(_first(values, CRM.P82a_begin_of_the_begin.value)),
+        end=_day(_first(values, CRM.P82b_end_of_the_end.value)),
     )
 
 
@@ -351,11 +347,11 @@ def _source(sources: dict[str, Source], iri: str) -> Source:
 def _apply_source_property(source: Source, prop: str, value: object) -> None:
     if prop == RDFS_LABEL:
         source.label = source.label or _text(value)
-    elif prop == BIBO + "pages":
+    elif prop == BIBO.pages.value:
         source.pages = _text(value)
-    elif prop == BIBO + "pageStart":
+    elif prop == BIBO.pageStart.value:
         source.page_start = _int(value)
-    elif prop == DCTERMS + "isPartOf":
+    elif prop == DCTERMS.isPartOf.value:
         source.book = _text(value)
 
 
@@ -374,9 +370,9 @@ def _claims(rows: Rows) -> dict[str, ClaimInfo]:
         elif tag == "agent":
             claim.agent_labels[first] = second
         elif tag == "note":
-            if second == BIBO + "number":
+            if second == BIBO.number.value:
                 claim.footnote_number = _int(c)
-            elif second == BIBO + "content":
+            elif second == BIBO.content.value:
                 claim.footnote_content = _text(c)
         elif tag == "part":
             _apply_source_property(_source(claim.cited, first), second, c)
@@ -403,13 +399,13 @@ def _claims(rows: Rows) -> dict[str, ClaimInfo]:
 def _apply_claim_property(claim: ClaimInfo, prop: str, value: object) -> None:
     if prop == RDFS_LABEL:
         claim.label = _text(value)
-    elif prop == HK + "mode":
+    elif prop == HK.mode.value:
         claim.mode = _text(value)
-    elif prop == HK + "editorialNote":
+    elif prop == HK.editorialNote.value:
         text = _text(value)
         if text not in claim.editorial:
             claim.editorial.append(text)
-    elif prop == HK + "footnote":
+    elif prop == HK.footnote.value:
         claim.footnote = _text(value)
 
 

@@ -42,7 +42,7 @@ from app.pages.context import (
 from app.pages.graph import date_facts, lang_rank, preferred, readable_iri, store_state
 from app.pages.labels import HOME_KINDS, KINDS, Kind
 from app.store import Store
-from app.vocab import sparql_prologue
+from app.vocab import CRM, HK, RDF, RDFS, sparql_prologue
 
 LISTED_PER_KIND = 40
 TIMELINE_ROWS = 300
@@ -60,10 +60,10 @@ SELECT (COUNT(DISTINCT ?claim) AS ?claims) (COUNT(DISTINCT ?note) AS ?notes)
 }
 """
 )
-RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-TIME_SPAN = NamedNode("http://www.cidoc-crm.org/cidoc-crm/P4_has_time-span")
-RELATIVE_TO = NamedNode("https://w3id.org/histkg/ontology#relativeTo")
+RDF_TYPE = RDF.type
+RDFS_LABEL = RDFS.label
+TIME_SPAN = CRM.P4_has_time_span
+RELATIVE_TO = HK.relativeTo
 _LAST_HOME = max(n for n, (_, kind) in enumerate(KINDS) if kind.key in HOME_KINDS)
 HOME_DECIDING = tuple(NamedNode(iri) for iri, _ in KINDS[: _LAST_HOME + 1])
 """The classes that can make an entity's kind one the home page lists: ``kind_of`` takes the

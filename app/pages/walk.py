@@ -37,50 +37,43 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
 from app.errors import QueryTimeout
 from app.sources import WIKIDATA_GRAPH
 from app.store import Store
+from app.vocab import BIBO, CITO, CRM, DCTERMS, HK, OA, PROV, RDF, RDFS
 
 Resource = NamedNode | BlankNode
 Term = NamedNode | BlankNode | Literal | Triple
 Row = tuple[Term | None, ...]
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-HK = "https://w3id.org/histkg/ontology#"
-CRM = "http://www.cidoc-crm.org/cidoc-crm/"
-OA = "http://www.w3.org/ns/oa#"
-PROV = "http://www.w3.org/ns/prov#"
-BIBO = "http://purl.org/ontology/bibo/"
-CITO = "http://purl.org/spar/cito/"
-DCTERMS = "http://purl.org/dc/terms/"
 
-TYPE = NamedNode(RDF + "type")
-LABEL = NamedNode(RDFS + "label")
-CLAIM = NamedNode(HK + "Claim")
-HAS_TYPE = NamedNode(CRM + "P2_has_type")
-DATE_PHRASE = NamedNode(HK + "datePhrase")
-TIME_SPAN = NamedNode(CRM + "P4_has_time-span")
-RELATIVE_TO = NamedNode(HK + "relativeTo")
-HAS_SELECTOR = NamedNode(OA + "hasSelector")
-HAS_SOURCE = NamedNode(OA + "hasSource")
-EXACT = NamedNode(OA + "exact")
-IDENTIFIER = NamedNode(DCTERMS + "identifier")
-IS_PART_OF = NamedNode(DCTERMS + "isPartOf")
-DERIVED_FROM = NamedNode(PROV + "wasDerivedFrom")
-ATTRIBUTION = NamedNode(PROV + "qualifiedAttribution")
-AGENT = NamedNode(PROV + "agent")
-ROLE = NamedNode(PROV + "hadRole")
-FOOTNOTE = NamedNode(HK + "footnote")
-CITES = NamedNode(CITO + "citesAsEvidence")
-SYMBOLIC_CONTENT = NamedNode(CRM + "P190_has_symbolic_content")
-TEXT_ANCHOR = NamedNode(HK + "textAnchor")
+TYPE = RDF.type
+LABEL = RDFS.label
+CLAIM = HK.Claim
+HAS_TYPE = CRM.P2_has_type
+DATE_PHRASE = HK.datePhrase
+TIME_SPAN = CRM.P4_has_time_span
+RELATIVE_TO = HK.relativeTo
+HAS_SELECTOR = OA.hasSelector
+HAS_SOURCE = OA.hasSource
+EXACT = OA.exact
+IDENTIFIER = DCTERMS.identifier
+IS_PART_OF = DCTERMS.isPartOf
+DERIVED_FROM = PROV.wasDerivedFrom
+ATTRIBUTION = PROV.qualifiedAttribution
+AGENT = PROV.agent
+ROLE = PROV.hadRole
+FOOTNOTE = HK.footnote
+CITES = CITO.citesAsEvidence
+SYMBOLIC_CONTENT = CRM.P190_has_symbolic_content
+TEXT_ANCHOR = HK.textAnchor
 WIKIDATA = WIKIDATA_GRAPH
 
 # As in app.pages.queries (_CLAIM_PROPERTIES and the lists after it).
 CLAIM_PROPERTIES = frozenset(
-    NamedNode(iri) for iri in (RDFS + "label", HK + "mode", HK + "editorialNote", HK + "footnote")
+    NamedNode(iri)
+    for iri in (RDFS.label.value, HK.mode.value, HK.editorialNote.value, HK.footnote.value)
 )
-NOTE_PROPERTIES = (NamedNode(BIBO + "number"), NamedNode(BIBO + "content"))
-PART_PROPERTIES = (LABEL, NamedNode(BIBO + "pages"), NamedNode(BIBO + "pageStart"), IS_PART_OF)
-SELECTOR_PROPERTIES = (NamedNode(OA + "start"), NamedNode(OA + "end"), EXACT)
+NOTE_PROPERTIES = (BIBO.number, BIBO.content)
+PART_PROPERTIES = (LABEL, BIBO.pages, BIBO.pageStart, IS_PART_OF)
+SELECTOR_PROPERTIES = (OA.start, OA.end, EXACT)
 
 
 def _tag(name: str) -> Literal:
