@@ -131,7 +131,7 @@ def test_big_pages_render(pages: httpx.Client, path: str) -> None:
 def _fetch_ms(store: Store, iris: list[str], *, queries: bool = False) -> float:
     """Median time to read a page's neighbourhood: by the walk (what an embedded store does),
     or with ``queries`` by the four page queries (what a remote store runs)."""
-    from app.pages.graph import _query_rows, fetch
+    from app.read.neighbourhood import _query_rows, fetch
 
     times = []
     for _ in range(3):
@@ -149,9 +149,9 @@ def test_page_queries_follow_the_neighbourhood_not_the_store(
     curated_store: Store, tmp_path: Path
 ) -> None:
     """The same pages on a store twenty times bigger (renamed copies of the graph) cost about
-    the same, whether read by the walk (``app.pages.walk``; its lookups are counted exactly in
+    the same, whether read by the walk (``app.read.walk``; its lookups are counted exactly in
     ``tests/test_pages_walk.py``) or by the queries a remote store runs, which carry the entity
-    into every branch (see ``app.pages.queries``)."""
+    into every branch (see ``app.read.queries``)."""
     copies = 20
     path = tmp_path / "copies.nq"
     per_copy = renamed_copies(curated_store, copies, path)

@@ -1,6 +1,6 @@
 """Pages and search are the same on a remote store as on the embedded one.
 
-An embedded store builds pages by walking the graph with direct lookups (``app.pages.walk``) and
+An embedded store builds pages by walking the graph with direct lookups (``app.read.walk``) and
 its search index with ``Store.match`` scans; a remote store runs the page queries and answers
 ``Store.match`` with a SELECT. Here the curated graph is loaded into a real ``oxigraph serve``
 (PyPI ``oxigraph``) and into memory, and the page contexts and search results are compared.
@@ -14,8 +14,8 @@ import pytest
 from fixtures.sparql.servers import oxigraph_server
 
 from app.pages.entity import entity_page
+from app.read.search import index_for
 from app.routes.pages import page_settings
-from app.search import index_for
 from app.settings import Settings
 from app.store import Store
 

@@ -16,10 +16,10 @@ from fixtures.sparql.servers import serve_app
 from htmlparts import one, text
 
 from app.pages import home as home_module
-from app.pages.graph import store_state
-from app.pages.walk import WINDOW_FROM, WINDOW_SIZE
+from app.read.neighbourhood import store_state
+from app.read.search import index_for
+from app.read.walk import WINDOW_FROM, WINDOW_SIZE
 from app.routes import pages as pages_routes
-from app.search import index_for
 from app.settings import Settings
 from app.store import Store
 from app.synth import write_synthetic

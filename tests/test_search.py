@@ -6,7 +6,7 @@ from bs4 import BeautifulSoup
 from pyoxigraph import Literal, NamedNode, Triple
 
 from app.names import MatchKind, fold, key, match, similarity, words
-from app.search import index_for
+from app.read.search import index_for
 from app.store import Store
 
 BASE = "https://w3id.org/histkg/id/"

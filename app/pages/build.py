@@ -1,6 +1,6 @@
 """Shared machinery for turning a neighbourhood into page values: links, values, footnotes.
 
-A :class:`PageBuilder` holds one entity's :class:`~app.pages.graph.Neighbourhood`, the site
+A :class:`PageBuilder` holds one entity's :class:`~app.read.neighbourhood.Neighbourhood`, the site
 settings and the footnote register. Footnotes are numbered in the order statements first cite
 them, so building the sections in page order numbers them as a reader meets them.
 """
@@ -29,7 +29,9 @@ from app.pages.context import (
     Statement,
     Value,
 )
-from app.pages.graph import (
+from app.pages.passages import cut, flat, stored_text
+from app.read.labels import kind_of
+from app.read.neighbourhood import (
     RDFS_LABEL,
     Anchor,
     ClaimInfo,
@@ -39,8 +41,6 @@ from app.pages.graph import (
     date_facts,
     readable_iri,
 )
-from app.pages.labels import kind_of
-from app.pages.passages import cut, flat, stored_text
 from app.vocab import HK, HKC, XSD
 
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"

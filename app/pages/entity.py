@@ -1,6 +1,6 @@
 """The page context of one entity, built from its neighbourhood in the graph.
 
-``entity_page(store, iri, settings)`` fetches the neighbourhood (see ``app.pages.graph``)
+``entity_page(store, iri, settings)`` fetches the neighbourhood (see ``app.read.neighbourhood``)
 and returns an :class:`~app.pages.context.EntityPage`, or None when the
 store knows nothing of ``iri``. Sections are built in the order the page shows them, so footnotes
 are numbered as a reader meets them: the heading (where the source names the entity), the
@@ -33,8 +33,6 @@ from app.pages.context import (
     Statement,
     Value,
 )
-from app.pages.graph import RDF_TYPE, RDFS_LABEL, Neighbourhood, Node, fetch, preferred, store_state
-from app.pages.labels import inverse_words, kind_of, property_words
 from app.pages.sections import (
     book_section,
     claim_section,
@@ -44,6 +42,16 @@ from app.pages.sections import (
     person_section,
 )
 from app.pages.wikidata import from_wikidata
+from app.read.labels import inverse_words, kind_of, property_words
+from app.read.neighbourhood import (
+    RDF_TYPE,
+    RDFS_LABEL,
+    Neighbourhood,
+    Node,
+    fetch,
+    preferred,
+    store_state,
+)
 from app.store import Store
 from app.vocab import CRM, DCTERMS, HK, OWL, SKOS
 

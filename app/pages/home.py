@@ -2,7 +2,7 @@
 
 Read with ``Store.match`` scans of types and labels, the dates of the events, and one count
 query, streamed (one short string an entity while the build runs, one string a year after it),
-cached per store state (``app.pages.graph.store_state``): four seconds of CPU at a million
+cached per store state (``app.read.neighbourhood.store_state``): four seconds of CPU at a million
 triples, forty at ten million, paid by ``histkg serve``'s warm-up at start
 (``app.routes.pages.warm_up``) and by the first visit after a write (a SELECT of every entity
 would stop at the row cap, and did, leaving the home page of a big graph empty). The timeline is
@@ -39,8 +39,8 @@ from app.pages.context import (
     TypeList,
     YearBar,
 )
-from app.pages.graph import date_facts, lang_rank, preferred, readable_iri, store_state
-from app.pages.labels import HOME_KINDS, KINDS, Kind
+from app.read.labels import HOME_KINDS, KINDS, Kind
+from app.read.neighbourhood import date_facts, lang_rank, preferred, readable_iri, store_state
 from app.store import Store
 from app.vocab import CRM, HK, RDF, RDFS, sparql_prologue
 

@@ -1,4 +1,4 @@
-"""The search page context, from the cached search index (``app.search``)."""
+"""The search page context, from the cached search index (``app.read.search``)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from urllib.parse import urlencode
 
 from app.pages.build import PageSettings, href_for
 from app.pages.context import KindOption, Link, Pager, SearchHit, SearchPage
-from app.pages.labels import HOME_KINDS
-from app.search import Hit, index_for
+from app.read.labels import HOME_KINDS
+from app.read.search import Hit, index_for
 from app.store import Store
 
 PAGE_SIZE = 20

@@ -27,9 +27,9 @@ from app.pages.context import (
     Statement,
     Value,
 )
-from app.pages.graph import Fact
-from app.pages.labels import inverse_words, kind_of, property_words
 from app.pages.passages import flat
+from app.read.labels import inverse_words, kind_of, property_words
+from app.read.neighbourhood import Fact
 from app.vocab import CRM, HK
 
 TIMELINE_KINDS = ("event", "attitude")

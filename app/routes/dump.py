@@ -1,6 +1,6 @@
 """The whole dataset as files: ``/dump/histkg.trig.gz``, ``/dump/histkg.nq.gz`` and their VoID
 description ``/dump/void.ttl`` (``/dump/`` lists them). Built from the store on first request and
-cached until the store changes (``app.pages.rdf.dump``)."""
+cached until the store changes (``app.read.rdf.dump``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from app.errors import NotFound
-from app.pages.rdf import Dump, dump, void_turtle
+from app.read.rdf import Dump, dump, void_turtle
 from app.routes.deps import SettingsDep, StoreDep
 from app.routes.responses import COMMON, NOT_MODIFIED, content, errors
 

@@ -30,11 +30,11 @@ from app.pages.build import PageSettings
 from app.pages.context import ErrorPage, Link, Site
 from app.pages.entity import entity_page
 from app.pages.home import home_page
-from app.pages.rdf import BY_MEDIA_TYPE, BY_SUFFIX, FORMATS, describe, serialize_quads
 from app.pages.render import STATIC, render
+from app.read.rdf import BY_MEDIA_TYPE, BY_SUFFIX, FORMATS, describe, serialize_quads
+from app.read.search import index_for
 from app.routes.deps import SettingsDep, StoreDep
 from app.routes.responses import COMMON, content, errors
-from app.search import index_for
 from app.settings import Settings
 from app.store import Store
 

@@ -1,5 +1,5 @@
 """Search over labels and alternative labels: ``/search`` (HTML, or JSON by ``Accept``) and
-``/search.json``. The matching rules are in ``app.names``, the index in ``app.search``."""
+``/search.json``. The matching rules are in ``app.names``, the index in ``app.read.search``."""
 
 from __future__ import annotations
 

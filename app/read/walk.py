@@ -1,17 +1,17 @@
 """The rows of the page queries, found by walking the graph with direct index lookups.
 
-Why: on an embedded store, ``app.pages.queries`` cost 0.2-1.2 s each at a million triples,
+Why: on an embedded store, ``app.read.queries`` cost 0.2-1.2 s each at a million triples,
 because Oxigraph does not carry the bound entity into their big ``UNION`` s first and scans
 instead; and even a well-planned query pays for parsing, planning and the trip to a query
 worker. A page only needs the entity's neighbourhood, which a few dozen ``Store.match`` lookups
 (``quads_for_pattern`` in this process, microseconds each) reach directly, so the cost follows
 the neighbourhood, never the store. A remote store answers each lookup with a request, so
-there the queries stay (``app.pages.graph.fetch`` picks).
+there the queries stay (``app.read.neighbourhood.fetch`` picks).
 
-Each method here yields exactly the rows its query in ``app.pages.queries`` answers (the same
+Each method here yields exactly the rows its query in ``app.read.queries`` answers (the same
 ``DISTINCT`` rows, the same tags in ``?kind``, unbound as None), so the assembly in
-``app.pages.graph`` does not know which ran; ``tests/test_pages_walk.py`` compares the two for
-every entity of the seed graph. Keep the two in step: a change to a query is a change here.
+``app.read.neighbourhood`` does not know which ran; ``tests/test_pages_walk.py`` compares the
+two for every entity of the seed graph. Keep the two in step: a change to a query is a change here.
 
 Graphs: a pattern the query writes inside ``GRAPH`` matches named graphs only; the others see
 the union default graph, that is every graph (the default graph too).
@@ -66,7 +66,7 @@ SYMBOLIC_CONTENT = CRM.P190_has_symbolic_content
 TEXT_ANCHOR = HK.textAnchor
 WIKIDATA = WIKIDATA_GRAPH
 
-# As in app.pages.queries (_CLAIM_PROPERTIES and the lists after it).
+# As in app.read.queries (_CLAIM_PROPERTIES and the lists after it).
 CLAIM_PROPERTIES = frozenset(
     NamedNode(iri)
     for iri in (RDFS.label.value, HK.mode.value, HK.editorialNote.value, HK.footnote.value)

@@ -41,8 +41,8 @@ from pyoxigraph import (
     serialize,
 )
 
-from app.pages import queries
-from app.pages.graph import store_state
+from app.read import queries
+from app.read.neighbourhood import store_state
 from app.sources import META_GRAPH
 from app.store import Store
 from app.vocab import CRM, DCTERMS, PREFIXES, RDF, VOID, XSD

@@ -1,7 +1,7 @@
 """What the store knows around one entity, fetched and assembled into values.
 
-``fetch(store, iri)`` reads the rows of the queries of ``app.pages.queries`` (on an embedded
-store by walking the graph with direct lookups, ``app.pages.walk``, which answers the same rows
+``fetch(store, iri)`` reads the rows of the queries of ``app.read.queries`` (on an embedded
+store by walking the graph with direct lookups, ``app.read.walk``, which answers the same rows
 in a few milliseconds whatever the store's size; on a remote store by running the queries) and
 returns a :class:`Neighbourhood`: the entity's own triples and the claim graphs about it
 (``quads``), what is known of every node a page may show (``nodes``: labels, classes, types,
@@ -23,7 +23,7 @@ from datetime import date, datetime
 from pyoxigraph import Literal, NamedNode
 
 from app.dates import DateFacts
-from app.pages import queries, walk
+from app.read import queries, walk
 from app.store import Store
 from app.vocab import BIBO, CRM, DCTERMS, HK, OA, RDF, RDFS
 
@@ -33,7 +33,7 @@ HK_CLAIM = HK.Claim.value
 
 Term = NamedNode | Literal
 Rows = Iterable[Sequence[object]]
-"""Rows of a page query (``app.pages.queries``) or of its walk (``app.pages.walk``)."""
+"""Rows of a page query (``app.read.queries``) or of its walk (``app.read.walk``)."""
 
 
 @dataclass(frozen=True)
@@ -212,9 +212,9 @@ def fetch(
 ) -> Neighbourhood:
     """Everything a page shows about ``iri``.
 
-    On an embedded store, by walking the graph with direct lookups (``app.pages.walk``: cost
+    On an embedded store, by walking the graph with direct lookups (``app.read.walk``: cost
     follows the neighbourhood, a few milliseconds); on a remote store, in the four queries of
-    ``app.pages.queries`` (one request each rather than one per lookup). Both give the same
+    ``app.read.queries`` (one request each rather than one per lookup). Both give the same
     rows. (Running the queries side by side in threads was measured and gains nothing:
     converting the rows to Python objects holds the GIL for most of a query's time.)
 

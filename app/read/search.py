@@ -3,8 +3,8 @@
 The index holds every IRI in the entity namespace that has an ``rdfs:label``, ``skos:prefLabel``
 or ``skos:altLabel``, with its classes and types. It is read from the store with a few scans of
 those properties (``Store.match``: direct index reads on an embedded store, one streamed request
-each on a remote one) and cached per store state (``app.pages.graph.store_state``), so a search
-costs no query at all. Matching follows ``app.names``: case, accents and transliteration do not
+each on a remote one) and cached per store state (``app.read``), so a search costs no query at
+all. Matching follows ``app.names``: case, accents and transliteration do not
 matter (Bednyi/Bedny, Izvestiia/Izvestia), and a query matches word prefixes, for autocomplete.
 
 Why it is fast and compact: the ``key`` and ``fold`` forms of every name are computed once and
@@ -37,15 +37,15 @@ from typing import overload
 from pyoxigraph import Literal, NamedNode
 
 from app.names import Match, fold, forms, key, match_forms
-from app.pages.graph import store_state
-from app.pages.labels import GENERIC, HOME_KINDS, KINDS, Kind
+from app.read.labels import GENERIC, HOME_KINDS, KINDS, Kind
+from app.read.neighbourhood import store_state
 from app.store import Store
 from app.vocab import CRM, RDF, RDFS, SKOS
 
 __all__ = ["Hit", "SearchIndex", "index_for"]
 
 KIND_CLASSES = frozenset(iri for iri, _ in KINDS)
-"""The classes that decide an entity's kind (``app.pages.labels.kind_of``)."""
+"""The classes that decide an entity's kind (``app.read.labels.kind_of``)."""
 RANKINGS_KEPT = 256
 """Rankings of recent queries an index keeps (an array of 4 bytes a hit each)."""
 
@@ -91,8 +91,9 @@ _ALTERNATIVE = 4
 
 
 def _language_rank(language: str | None) -> int:
-    """English first, then untagged, then the rest: the order of ``app.pages.graph.preferred``,
-    which the build applies to ranks kept in an array instead of to ``Literal`` objects."""
+    """English first, then untagged, then the rest: the order of
+    ``app.read.neighbourhood.preferred``, which the build applies to ranks kept in an array
+    instead of to ``Literal`` objects."""
     if language in ("en", "en-GB", "en-US"):
         return 0
     return 1 if not language else 2
