@@ -14,7 +14,7 @@ import pytest
 from fixtures.sparql.servers import oxigraph_server
 
 from app.pages.entity import entity_page
-from app.read.search import index_for
+from app.read import read_model
 from app.routes.pages import page_settings
 from app.settings import Settings
 from app.store import Store
@@ -63,14 +63,17 @@ def test_pages_are_the_same_remote_and_embedded(
 ) -> None:
     settings = page_settings(curated_settings)
     for path in SAMPLE:
-        remote = entity_page(remote_store, BASE + path, settings, cache=False)
-        embedded = entity_page(curated_store, BASE + path, settings, cache=False)
+        remote = entity_page(read_model(remote_store), BASE + path, settings, cache=False)
+        embedded = entity_page(read_model(curated_store), BASE + path, settings, cache=False)
         assert remote is not None, path
         assert remote == embedded, path
 
 
 def test_search_is_the_same_remote_and_embedded(remote_store: Store, curated_store: Store) -> None:
-    remote, embedded = index_for(remote_store, BASE), index_for(curated_store, BASE)
+    remote, embedded = (
+        read_model(remote_store).search_index(BASE),
+        read_model(curated_store).search_index(BASE),
+    )
     assert len(remote.entries) == len(embedded.entries) > 100
     for query in ("stalin", "kag laz", "Izvestia", "incident"):
         assert remote.search(query) == embedded.search(query), query

@@ -6,7 +6,7 @@ from bs4 import BeautifulSoup
 from pyoxigraph import Literal, NamedNode, Triple
 
 from app.names import MatchKind, fold, key, match, similarity, words
-from app.read.search import index_for
+from app.read import read_model
 from app.store import Store
 
 BASE = "https://w3id.org/histkg/id/"
@@ -93,7 +93,9 @@ def test_similarity_ignores_word_order_and_spelling() -> None:
 
 
 def _labels(store: Store, query: str, kind: str = "") -> list[str]:
-    return [hit.entry.label for hit in index_for(store, BASE).search(query, kind=kind)]
+    return [
+        hit.entry.label for hit in read_model(store).search_index(BASE).search(query, kind=kind)
+    ]
 
 
 def test_search_finds_a_person_by_surname(curated_store: Store) -> None:
@@ -224,7 +226,7 @@ def test_the_index_keeps_every_name_language_kind_and_type() -> None:
     ]
     with Store("memory") as store:
         store.replace_graph(BASE + "graph/test", statements)
-        index = index_for(store, BASE)
+        index = read_model(store).search_index(BASE)
         [hit] = index.search("Иванова")
         assert hit.entry.iri == BASE + anna
         assert hit.entry.label == "Anna Ivanova"

@@ -1,7 +1,7 @@
 """The page context of one entity, built from its neighbourhood in the graph.
 
-``entity_page(store, iri, settings)`` fetches the neighbourhood (see ``app.read.neighbourhood``)
-and returns an :class:`~app.pages.context.EntityPage`, or None when the
+``entity_page(model, iri, settings)`` reads the neighbourhood from the read model (see
+``app.read.neighbourhood``) and returns an :class:`~app.pages.context.EntityPage`, or None when the
 store knows nothing of ``iri``. Sections are built in the order the page shows them, so footnotes
 are numbered as a reader meets them: the heading (where the source names the entity), the
 per-kind section, the statements, the links into the entity. What Wikidata says about the linked
@@ -10,9 +10,7 @@ item is a block of its own (``app.pages.wikidata``), never a statement and never
 
 from __future__ import annotations
 
-import threading
-import weakref
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from datetime import date
 from typing import Any
 from urllib.parse import quote_plus
@@ -42,17 +40,9 @@ from app.pages.sections import (
     person_section,
 )
 from app.pages.wikidata import from_wikidata
+from app.read import ReadModel
 from app.read.labels import inverse_words, kind_of, property_words
-from app.read.neighbourhood import (
-    RDF_TYPE,
-    RDFS_LABEL,
-    Neighbourhood,
-    Node,
-    fetch,
-    preferred,
-    store_state,
-)
-from app.store import Store
+from app.read.neighbourhood import RDF_TYPE, RDFS_LABEL, Neighbourhood, Node, preferred
 from app.vocab import CRM, DCTERMS, HK, OWL, SKOS
 
 # Shown in the heading or the identifiers box, not in the statements table.
@@ -107,39 +97,35 @@ SCHEMA_TYPES = {
 }
 INBOUND_PAGE_SIZE = 50
 PAGE_CACHE_SIZE = 1024
-_PAGES: weakref.WeakKeyDictionary[Store, OrderedDict[tuple[Any, ...], EntityPage]] = (
-    weakref.WeakKeyDictionary()
-)
-_PAGE_LOCK = threading.Lock()
 
 
 def entity_page(
-    store: Store, iri: str, settings: PageSettings, *, inbound_page: int = 1, cache: bool = True
+    model: ReadModel,
+    iri: str,
+    settings: PageSettings,
+    *,
+    inbound_page: int = 1,
+    cache: bool = True,
 ) -> EntityPage | None:
     """The page of ``iri``, or None when the graph has nothing about it.
 
-    Pages are cached per store state (``store_state``: a load in this process or a new curated
-    load elsewhere starts afresh), at most ``PAGE_CACHE_SIZE`` of them; ``cache=False`` always
-    builds anew (for measuring).
+    The read model keeps the ``PAGE_CACHE_SIZE`` pages used last until the store changes;
+    ``cache=False`` always builds anew (for measuring).
     """
     page_number = max(inbound_page, 1)
-    key: tuple[Any, ...] = (store_state(store), iri, page_number, settings)
+    key = (iri, page_number, settings)
+    pages = model.recent("entity-pages", PAGE_CACHE_SIZE)
     if cache:
-        with _PAGE_LOCK:
-            cached = _PAGES[store].get(key) if store in _PAGES else None
-        if cached is not None:
+        cached = pages.get(key)
+        if isinstance(cached, EntityPage):
             return cached
     offset = (page_number - 1) * INBOUND_PAGE_SIZE
-    hood = fetch(
-        store, iri, inbound_limit=INBOUND_PAGE_SIZE, inbound_offset=offset, window=page_number
+    hood = model.neighbourhood(
+        iri, inbound_limit=INBOUND_PAGE_SIZE, inbound_offset=offset, window=page_number
     )
     page = _page(hood, settings, page_number) if hood.exists else None
     if cache and page is not None:
-        with _PAGE_LOCK:
-            pages = _PAGES.setdefault(store, OrderedDict())
-            pages[key] = page
-            while len(pages) > PAGE_CACHE_SIZE:
-                pages.popitem(last=False)
+        pages.put(key, page)
     return page
 
 

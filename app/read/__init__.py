@@ -4,3 +4,7 @@ The store is the truth; what pages show is derived from it (neighbourhood reads,
 kinds, the search index, the timeline, the dump and VoID statistics). Nothing here knows of
 HTTP or HTML: ``app.pages`` turns these values into page contexts, ``app.routes`` into answers.
 """
+
+from app.read.model import ReadModel, read_model, store_state
+
+__all__ = ["ReadModel", "read_model", "store_state"]

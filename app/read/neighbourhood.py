@@ -7,14 +7,13 @@ returns a :class:`Neighbourhood`: the entity's own triples and the claim graphs 
 (``quads``), what is known of every node a page may show (``nodes``: labels, classes, types,
 dates, passages, and for a Wikidata item what the Wikidata facts graph says), how each claim is
 sourced (``claims``) and one page of the links into the entity (``inbound``).
-Labels of vocabulary terms come from :func:`vocabulary`, cached per store state. Nothing here is
-about presentation; ``app.pages.entity`` turns a neighbourhood into a page context.
+Labels of vocabulary terms come from :func:`vocabulary`, which the read model keeps
+(``app.read.model``). Nothing here is about presentation; ``app.pages.entity`` turns a
+neighbourhood into a page context.
 """
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -208,9 +207,17 @@ def _day(term: object) -> date | None:
 
 
 def fetch(
-    store: Store, iri: str, *, inbound_limit: int = 50, inbound_offset: int = 0, window: int = 1
+    store: Store,
+    iri: str,
+    *,
+    vocabulary: dict[str, str],
+    shared: walk.SharedNodes | None = None,
+    inbound_limit: int = 50,
+    inbound_offset: int = 0,
+    window: int = 1,
 ) -> Neighbourhood:
-    """Everything a page shows about ``iri``.
+    """Everything a page shows about ``iri``, with ``vocabulary`` for the labels of terms and
+    node triples shared with other walks (``shared``) of the same store state.
 
     On an embedded store, by walking the graph with direct lookups (``app.read.walk``: cost
     follows the neighbourhood, a few milliseconds); on a remote store, in the four queries of
@@ -227,7 +234,7 @@ def fetch(
         quads, nodes, provenance, inbound = _query_rows(store, iri, inbound_limit, inbound_offset)
     else:
         (quads, nodes, provenance, inbound), found = walk.rows_of(
-            store, iri, inbound_limit + 1, inbound_offset, store_state(store), window
+            store, iri, inbound_limit + 1, inbound_offset, shared, window
         )
     links = [
         InboundLink(_text(p), _text(s), _text(label))
@@ -243,7 +250,7 @@ def fetch(
         claims=_claims(provenance),
         inbound=links[:inbound_limit],
         inbound_more=found.more if found is not None else len(links) > inbound_limit,
-        vocabulary=vocabulary(store),
+        vocabulary=vocabulary,
         window=found,
     )
 
@@ -409,31 +416,10 @@ def _apply_claim_property(claim: ClaimInfo, prop: str, value: object) -> None:
         claim.footnote = _text(value)
 
 
-# ------------------------------------------------------------------ cached vocabulary labels
-
-_VOCABULARY: weakref.WeakKeyDictionary[Store, tuple[tuple[int, str | None], dict[str, str]]] = (
-    weakref.WeakKeyDictionary()
-)
-_VOCABULARY_LOCK = threading.Lock()
-
-
-def store_state(store: Store) -> tuple[int, str | None]:
-    """What caches of derived facts compare: loads made by this object and the curated digest."""
-    return store.generation, store.recorded_digest()
-
-
 def vocabulary(store: Store) -> dict[str, str]:
-    """Labels of classes, properties and concepts (English preferred), cached per store state."""
-    state = store_state(store)
-    with _VOCABULARY_LOCK:
-        cached = _VOCABULARY.get(store)
-        if cached is not None and cached[0] == state:
-            return cached[1]
+    """Labels of classes, properties and concepts (English preferred)."""
     labels: dict[str, list[Literal]] = defaultdict(list)
     for term, label in store.query(queries.VOCABULARY).rows:
         if isinstance(term, NamedNode) and isinstance(label, Literal):
             labels[term.value].append(label)
-    table = {iri: preferred(values) for iri, values in labels.items()}
-    with _VOCABULARY_LOCK:
-        _VOCABULARY[store] = (state, table)
-    return table
+    return {iri: preferred(values) for iri, values in labels.items()}

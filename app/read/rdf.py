@@ -21,8 +21,6 @@ import gzip
 import hashlib
 import io
 import json
-import threading
-import weakref
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -42,7 +40,6 @@ from pyoxigraph import (
 )
 
 from app.read import queries
-from app.read.neighbourhood import store_state
 from app.sources import META_GRAPH
 from app.store import Store
 from app.vocab import CRM, DCTERMS, PREFIXES, RDF, VOID, XSD
@@ -199,59 +196,45 @@ class Dump:
     example: str | None
 
 
-_DUMPS: weakref.WeakKeyDictionary[Store, tuple[tuple[int, str | None], Dump]] = (
-    weakref.WeakKeyDictionary()
-)
-_DUMP_LOCK = threading.Lock()
-
-
-def dump(store: Store) -> Dump:
-    """The dataset dump of the store's current state, built on first use and cached.
+def build_dump(store: Store) -> Dump:
+    """The dataset dump of the store's current state (the read model keeps it until a write).
 
     Every quad except the load bookkeeping graph (``graph/meta``). The quads are read with
     ``Store.quads()`` rather than a query, because a dump must not be cut at the row cap.
     """
-    state = store_state(store)
-    with _DUMP_LOCK:
-        cached = _DUMPS.get(store)
-        if cached is not None and cached[0] == state:
-            return cached[1]
-        quads = [q for q in store.quads() if q.graph_name != META_GRAPH]
-        quads.sort(
-            key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
-        )
-        trig = serialize(quads, format=RdfFormat.TRIG, prefixes=dict(PREFIXES)) or b""
-        nquads = serialize(quads, format=RdfFormat.N_QUADS) or b""
-        classes: Counter[str] = Counter()
-        properties: Counter[str] = Counter()
-        triples = set()
-        for quad in quads:
-            triples.add((quad.subject, quad.predicate, quad.object))
-        for _subject, predicate, obj in triples:
-            properties[predicate.value] += 1
-            if predicate == RDF_TYPE and isinstance(obj, NamedNode):
-                classes[obj.value] += 1
-        result = Dump(
-            trig_gz=gzip.compress(trig, mtime=0),
-            nquads_gz=gzip.compress(nquads, mtime=0),
-            etag=hashlib.sha256(nquads).hexdigest()[:32],
-            triples=len(triples),
-            quads=len(quads),
-            graphs=len({q.graph_name for q in quads}),
-            subjects=len({t[0] for t in triples}),
-            classes=dict(classes),
-            properties=dict(properties),
-            example=min(
-                (
-                    s.value
-                    for s, p, o in triples
-                    if p == RDF_TYPE and o == _PERSON and isinstance(s, NamedNode)
-                ),
-                default=None,
+    quads = [q for q in store.quads() if q.graph_name != META_GRAPH]
+    quads.sort(key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+    trig = serialize(quads, format=RdfFormat.TRIG, prefixes=dict(PREFIXES)) or b""
+    nquads = serialize(quads, format=RdfFormat.N_QUADS) or b""
+    classes: Counter[str] = Counter()
+    properties: Counter[str] = Counter()
+    triples = set()
+    for quad in quads:
+        triples.add((quad.subject, quad.predicate, quad.object))
+    for _subject, predicate, obj in triples:
+        properties[predicate.value] += 1
+        if predicate == RDF_TYPE and isinstance(obj, NamedNode):
+            classes[obj.value] += 1
+    result = Dump(
+        trig_gz=gzip.compress(trig, mtime=0),
+        nquads_gz=gzip.compress(nquads, mtime=0),
+        etag=hashlib.sha256(nquads).hexdigest()[:32],
+        triples=len(triples),
+        quads=len(quads),
+        graphs=len({q.graph_name for q in quads}),
+        subjects=len({t[0] for t in triples}),
+        classes=dict(classes),
+        properties=dict(properties),
+        example=min(
+            (
+                s.value
+                for s, p, o in triples
+                if p == RDF_TYPE and o == _PERSON and isinstance(s, NamedNode)
             ),
-        )
-        _DUMPS[store] = (state, result)
-        return result
+            default=None,
+        ),
+    )
+    return result
 
 
 def void_turtle(data: Dump, *, base_url: str, base_iri: str, example: str | None) -> bytes:

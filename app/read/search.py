@@ -13,8 +13,8 @@ kept in two long UTF-8 strings (one name a line), so a query finds its candidate
 longest word of the query's key (every kind of match implies it), so no match is missed. The
 entities themselves are columns too (:class:`SearchIndex`): about 130 bytes an entity, 120 MB
 for the 900,000 named entities of ten million triples, where an object per entity took 700 MB.
-It is built on the first search after a write or by the warm-up at serve start (5 s at a
-million triples, a minute at ten, nearly all of it reading the store; :func:`index_for`).
+It is built on the first search after a write or by the warm-up at serve start, nearly all of
+it reading the store, and kept by the read model (``app.read.model``).
 
 Ranking: the best-matching name of an entity decides (exact, then prefix, word prefix,
 substring; see :func:`app.names.match`); among equals, the kinds a reader looks for (people,
@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import ctypes
 import threading
-import weakref
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict, defaultdict
@@ -38,11 +37,10 @@ from pyoxigraph import Literal, NamedNode
 
 from app.names import Match, fold, forms, key, match_forms
 from app.read.labels import GENERIC, HOME_KINDS, KINDS, Kind
-from app.read.neighbourhood import store_state
 from app.store import Store
 from app.vocab import CRM, RDF, RDFS, SKOS
 
-__all__ = ["Hit", "SearchIndex", "index_for"]
+__all__ = ["Hit", "SearchIndex"]
 
 KIND_CLASSES = frozenset(iri for iri, _ in KINDS)
 """The classes that decide an entity's kind (``app.read.labels.kind_of``)."""
@@ -466,31 +464,3 @@ def _release_freed_memory() -> None:
 def _merge(a: array[int], b: array[int]) -> array[int]:
     """Two ascending arrays of entity numbers as one."""
     return array("I", sorted((*a, *b)))
-
-
-_INDEXES: weakref.WeakKeyDictionary[Store, tuple[tuple[int, str | None, str], SearchIndex]] = (
-    weakref.WeakKeyDictionary()
-)
-_LOCK = threading.Lock()
-
-
-_BUILDING = threading.Lock()
-
-
-def index_for(store: Store, base_iri: str) -> SearchIndex:
-    """The search index of the store's current state (built on first use, then cached; one
-    build at a time, so the requests that arrive meanwhile wait for it instead of repeating it)."""
-    state = (*store_state(store), base_iri)
-    with _LOCK:
-        cached = _INDEXES.get(store)
-    if cached is not None and cached[0] == state:
-        return cached[1]
-    with _BUILDING:
-        with _LOCK:
-            cached = _INDEXES.get(store)
-        if cached is not None and cached[0] == state:
-            return cached[1]
-        index = SearchIndex.build(store, base_iri)
-        with _LOCK:
-            _INDEXES[store] = (state, index)
-    return index

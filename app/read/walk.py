@@ -27,9 +27,8 @@ from __future__ import annotations
 
 import threading
 import time
-import weakref
 from collections import OrderedDict
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
@@ -138,11 +137,11 @@ class SharedNodes:
     most of a walk's time; an event page shares most of its nodes with other pages. Bounded:
     at most ``SHARED_NODES`` nodes of at most ``SHARED_MOST_QUADS`` triples, about 450 bytes a
     quad (Python and Rust sides), so 70 MB at the very most and some 25 MB with the handful of
-    triples typical nodes have; dropped whole when the store state changes (a write).
+    triples typical nodes have; kept in the read model, so dropped whole when the store state
+    changes (a write).
     """
 
-    def __init__(self, state: Hashable) -> None:
-        self.state = state
+    def __init__(self) -> None:
         self._nodes: OrderedDict[Resource, list[Quad]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -163,19 +162,6 @@ class SharedNodes:
 
     def __len__(self) -> int:
         return len(self._nodes)
-
-
-_SHARED: weakref.WeakKeyDictionary[Store, SharedNodes] = weakref.WeakKeyDictionary()
-_SHARED_LOCK = threading.Lock()
-
-
-def shared_nodes(store: Store, state: Hashable) -> SharedNodes:
-    """The node triples kept for ``store`` in ``state`` (a new, empty set for a new state)."""
-    with _SHARED_LOCK:
-        shared = _SHARED.get(store)
-        if shared is None or shared.state != state:
-            shared = _SHARED[store] = SharedNodes(state)
-        return shared
 
 
 class Walk:
@@ -479,13 +465,14 @@ class Walk:
 
 
 def rows_of(
-    store: Store, iri: str, limit: int, offset: int, state: Hashable, window: int = 1
+    store: Store, iri: str, limit: int, offset: int, shared: SharedNodes | None, window: int = 1
 ) -> tuple[tuple[Iterable[Row], ...], Window | None]:
     """The rows of the four page queries for ``iri`` (quads, nodes, provenance, inbound),
-    sharing node triples with other walks of the store in ``state``, and for a much-linked
-    entity the window of page ``window`` its rows are limited to (then the inbound rows are
-    the window's, all of them: ``limit`` and ``offset`` page the links of other entities)."""
-    walk = Walk(store, iri, shared_nodes(store, state), window)
+    sharing node triples with other walks of the same store state (``shared``), and for a
+    much-linked entity the window of page ``window`` its rows are limited to (then the inbound
+    rows are the window's, all of them: ``limit`` and ``offset`` page the links of other
+    entities)."""
+    walk = Walk(store, iri, shared, window)
     rows = walk.quads(), walk.nodes(), walk.provenance()
     if walk.window is not None:
         return (*rows, walk.inbound_page(len(walk.inbound()) + 1, 0)), walk.window
