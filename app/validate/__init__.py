@@ -1,20 +1,20 @@
-"""SHACL validation against ``ontology/shapes.ttl``: full (``full``) and incremental.
+"""SHACL validation against ``ontology/shapes.ttl``; this is the package's public API.
 
-The public API of the package; the modules are split by concept, as pySHACL's are.
+Split by concept, as pySHACL's modules are: ``full`` validates files or quads (inputs, running
+pySHACL, reading its report); ``access`` reads off the shapes which triples each shape can read
+from a focus node; ``incremental`` uses those paths to validate only what a change can affect.
 """
 
+from app.validate.access import Match
 from app.validate.full import (
-    Match,
     ValidationReport,
     ValidationResult,
-    before_change,
     node_key,
     shapes_path,
-    validate_against_store,
-    validate_change,
     validate_paths,
     validate_quads,
 )
+from app.validate.incremental import before_change, validate_against_store, validate_change
 
 __all__ = [
     "Match",
