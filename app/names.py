@@ -38,6 +38,8 @@ vowel                       Izvestiya -> izvestiia      io`` (ALA-LC)
 ``iia`` -> ``ia``           Izvestiia -> izvestia       ALA-LC ``-iia`` vs. simplified ``-ia``
 word-final ``yy ii iy yi     Bednyi, Bednyy, Bedny ->    adjectival endings ``-ый -ий``
 y`` -> ``i``                bedni
+``ie`` -> ``e``             Yezhov -> ezhov,            Cyrillic e as ``ye``, ``ie`` or ``e``
+                            Dmitriev -> dmitrev
 ==========================  ==========================  =====================================
 """
 
@@ -87,6 +89,7 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile("y(?=[aeiou])"), "i"),
     (re.compile("iia"), "ia"),
     (re.compile("(?:yy|ii|iy|yi|y)$"), "i"),
+    (re.compile("ie"), "e"),
 )
 
 

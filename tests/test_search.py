@@ -5,6 +5,7 @@ import pytest
 from bs4 import BeautifulSoup
 from pyoxigraph import Literal, NamedNode, Triple
 
+from app.ingest.mentions import fold as mention_fold
 from app.names import MatchKind, fold, key, match, similarity, words
 from app.read import read_model
 from app.store import Store
@@ -30,10 +31,18 @@ BASE = "https://w3id.org/histkg/id/"
         ("Trotzky", "Trotsky"),
         ("Zürich", "ZURICH"),
         ("Łódź", "Lodz"),
+        ("Yezhov", "Ezhov"),
     ],
 )
 def test_transliteration_variants_share_a_key(a: str, b: str) -> None:
     assert key(a) == key(b)
+    # ingestion finds names in a page by the same key, word by word
+    assert [mention_fold(w) for w in a.split()] == [mention_fold(w) for w in b.split()]
+
+
+def test_ingestion_folds_a_word_as_search_does_less_its_possessive() -> None:
+    assert mention_fold("Kaganovich\u2019s") == key("Kaganovich")
+    assert mention_fold("&") == "&"
 
 
 @pytest.mark.parametrize(("a", "b"), [("Stalin", "Stalina"), ("Pravda", "Izvestia")])
