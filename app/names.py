@@ -1,6 +1,6 @@
 """Comparing names the way a reader does: case, accents and transliteration do not matter.
 
-Pure functions, no store and no web framework; search (``app.search``) and reconciliation use
+Pure functions, no store and no web framework; search (``app.read.search``) and reconciliation use
 the same rules, so a name found by one is found by the other.
 
 The API, from the most literal to the most forgiving:
@@ -38,6 +38,8 @@ vowel                       Izvestiya -> izvestiia      io`` (ALA-LC)
 ``iia`` -> ``ia``           Izvestiia -> izvestia       ALA-LC ``-iia`` vs. simplified ``-ia``
 word-final ``yy ii iy yi     Bednyi, Bednyy, Bedny ->    adjectival endings ``-ый -ий``
 y`` -> ``i``                bedni
+``ie`` -> ``e``             Yezhov -> ezhov,            Cyrillic e as ``ye``, ``ie`` or ``e``
+                            Dmitriev -> dmitrev
 ==========================  ==========================  =====================================
 """
 
@@ -87,6 +89,7 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile("y(?=[aeiou])"), "i"),
     (re.compile("iia"), "ia"),
     (re.compile("(?:yy|ii|iy|yi|y)$"), "i"),
+    (re.compile("ie"), "e"),
 )
 
 
@@ -117,7 +120,7 @@ def key(text: str) -> str:
 
 def forms(text: str) -> tuple[str, str]:
     """``(key(text), fold(text))`` computed without the memo caches: for indexing many names
-    once (``app.search``), which would only push out the names queries keep asking about."""
+    once (``app.read.search``), which would only push out the names queries keep asking about."""
     folded = fold.__wrapped__(text)
     return " ".join(_word_key(word) for word in folded.split()), folded
 
@@ -190,7 +193,7 @@ def match(query: str, name: str) -> Match | None:
 
 def match_forms(query_key: str, folded_query: str, name_key: str, folded_name: str) -> Match | None:
     """:func:`match` on the ``key`` and ``fold`` forms of the query and the name, for callers
-    that keep the forms of many names (``app.search``) instead of computing them per query."""
+    that keep the forms of many names (``app.read.search``) instead of computing them per query."""
     if not query_key or not name_key:
         return None
     kind = _kind(query_key, name_key)

@@ -42,14 +42,16 @@ from pyoxigraph import (
 )
 from pyoxigraph import Literal as OxLiteral
 
+from app.vocab import RDF, XSD
+
 Term = NamedNode | BlankNode | OxLiteral | Triple
 Row = tuple[Term | None, ...]
 Kind = Literal["select", "ask", "graph"]
 T = TypeVar("T")
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-RDF_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
+XSD_STRING = XSD.string.value
+RDF_LANG_STRING = RDF.langString.value
+RDF_DIR_LANG_STRING = RDF.dirLangString.value
 SPOOL_MEMORY = 1 << 20
 """Bytes of a serialized result kept in memory before it spills to a temporary file."""
 

@@ -21,24 +21,22 @@ from app import __version__
 from app.errors import HistkgError
 from app.results import FORMATS, W3C_FORMATS
 from app.store import Store
+from app.vocab import DCTERMS, FOAF, RDF, VOID, XSD
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
-VOID = "http://rdfs.org/ns/void#"
-DCTERMS = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-XSD_INTEGER = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+RDF_TYPE = RDF.type
+XSD_INTEGER = XSD.integer
 ENTAILMENT_SIMPLE = NamedNode("http://www.w3.org/ns/entailment/Simple")
 
 PREFIXES = {
     "sd": SD,
-    "void": VOID,
-    "dcterms": DCTERMS,
-    "foaf": FOAF,
+    "void": VOID.NS,
+    "dcterms": DCTERMS.NS,
+    "foaf": FOAF.NS,
     "formats": W3C_FORMATS,
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
-CONTEXT = {**PREFIXES, "@vocab": VOID}
+CONTEXT = {**PREFIXES, "@vocab": VOID.NS}
 """The JSON-LD ``@context`` the two descriptions are compacted with."""
 
 VOCABULARIES = (
@@ -59,7 +57,7 @@ def _sd(name: str) -> NamedNode:
 
 
 def _void(name: str) -> NamedNode:
-    return NamedNode(VOID + name)
+    return NamedNode(VOID.NS + name)
 
 
 def _count(value: int) -> Literal:
@@ -158,8 +156,8 @@ def service_description(
         Triple(service, _sd("feature"), _sd("UnionDefaultGraph")),
         Triple(service, _sd("defaultEntailmentRegime"), ENTAILMENT_SIMPLE),
         Triple(service, _sd("defaultDataset"), dataset),
-        Triple(service, NamedNode(DCTERMS + "title"), Literal("histkg SPARQL endpoint")),
-        Triple(service, NamedNode(DCTERMS + "hasVersion"), Literal(__version__)),
+        Triple(service, DCTERMS.title, Literal("histkg SPARQL endpoint")),
+        Triple(service, DCTERMS.hasVersion, Literal(__version__)),
         Triple(dataset, RDF_TYPE, _sd("Dataset")),
         Triple(dataset, RDF_TYPE, _void("Dataset")),
     ]
@@ -194,16 +192,16 @@ def void_description(
 ) -> list[Triple]:
     """The VoID description of the dataset, published at ``void_url``."""
     document, dataset = NamedNode(void_url), NamedNode(void_url + "#histkg")
-    title = NamedNode(DCTERMS + "title")
+    title = DCTERMS.title
     triples = [
         Triple(document, RDF_TYPE, _void("DatasetDescription")),
         Triple(document, title, Literal("VoID description of histkg", language="en")),
-        Triple(document, NamedNode(FOAF + "primaryTopic"), dataset),
+        Triple(document, FOAF.primaryTopic, dataset),
         Triple(dataset, RDF_TYPE, _void("Dataset")),
         Triple(dataset, title, Literal("histkg", language="en")),
         Triple(
             dataset,
-            NamedNode(DCTERMS + "description"),
+            DCTERMS.description,
             Literal(
                 "A knowledge graph of historical events: who did what, where and when, "
                 "according to which source; each claim is a named graph with its citation.",

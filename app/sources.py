@@ -41,6 +41,7 @@ from pyoxigraph import (
 )
 
 from app.errors import HistkgError, InputError, RdfParseError
+from app.vocab import HKMeta
 
 GRAPH_BASE: Final = "https://w3id.org/histkg/graph/"
 META_GRAPH: Final = NamedNode(GRAPH_BASE + "meta")
@@ -48,9 +49,8 @@ WIKIDATA_GRAPH: Final = NamedNode(GRAPH_BASE + "wikidata")
 #: Graphs histkg itself writes (the load record, the Wikidata facts): no file may write them.
 TOOL_GRAPHS: Final = frozenset({META_GRAPH, WIKIDATA_GRAPH})
 GENID_BASE: Final = "https://w3id.org/histkg/.well-known/genid/"
-_HKG: Final = "https://w3id.org/histkg/ontology#"
-SOURCE_DIGEST: Final = NamedNode(_HKG + "sourceDigest")
-CURATED_GRAPH: Final = NamedNode(_HKG + "curatedGraph")
+SOURCE_DIGEST: Final = HKMeta.sourceDigest
+CURATED_GRAPH: Final = HKMeta.curatedGraph
 
 FORMATS: Final[dict[str, RdfFormat]] = {
     "ttl": RdfFormat.TURTLE,

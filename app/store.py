@@ -188,7 +188,7 @@ class Store:
 
         Embedded, a direct read of the store's indexes in this process (microseconds: no query
         to parse or plan, no worker round trip), which is what page building walks the graph
-        with (``app.pages.walk``); remote, one SELECT with the terms as bindings. ``graph``
+        with (``app.read.walk``); remote, one SELECT with the terms as bindings. ``graph``
         None matches every graph; quads of the default graph (which histkg's loads never
         write, but a bulk-loaded file may) come back with a ``DefaultGraph`` name, embedded
         only. The terms are values, never query text, so user input is safe here.

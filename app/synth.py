@@ -23,21 +23,22 @@ from pathlib import Path
 from typing import IO
 
 from app.errors import InputError
-
-ID = "https://w3id.org/histkg/id/"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-CRM = "http://www.cidoc-crm.org/cidoc-crm/"
-HK = "https://w3id.org/histkg/ontology#"
-HKC = ID + "concept/"
-PROV = "http://www.w3.org/ns/prov#"
-OA = "http://www.w3.org/ns/oa#"
-BIBO = "http://purl.org/ontology/bibo/"
-CITO = "http://purl.org/spar/cito/"
-DCT = "http://purl.org/dc/terms/"
-DCMIT = "http://purl.org/dc/dcmitype/"
-EDTF = "http://id.loc.gov/datatypes/edtf/EDTF"
+from app.vocab import (
+    BIBO,
+    CITO,
+    CRM,
+    DCMITYPE,
+    DCTERMS,
+    EDTF,
+    HK,
+    HKC,
+    ID,
+    OA,
+    PROV,
+    RDF,
+    RDFS,
+    XSD,
+)
 
 FORMATS = {".nq": "nquads", ".trig": "trig"}
 
@@ -131,11 +132,11 @@ def _typed(text: str, datatype: str) -> str:
 
 
 def _int(value: int) -> str:
-    return _typed(str(value), XSD + "integer")
+    return _typed(str(value), XSD.integer.value)
 
 
-A = _iri(RDF + "type")
-LABEL = _iri(RDFS + "label")
+A = _iri(RDF.type.value)
+LABEL = _iri(RDFS.label.value)
 
 
 @dataclass(frozen=True)
@@ -246,15 +247,15 @@ class _Generator:
         start = self.offset
         self.offset += len(exact) + 1
         return iri, [
-            (iri, A, _iri(OA + "SpecificResource")),
-            (iri, _iri(OA + "hasSource"), text),
-            (iri, _iri(OA + "hasSelector"), quote),
-            (iri, _iri(OA + "hasSelector"), position),
-            (quote, A, _iri(OA + "TextQuoteSelector")),
-            (quote, _iri(OA + "exact"), _str(exact)),
-            (position, A, _iri(OA + "TextPositionSelector")),
-            (position, _iri(OA + "start"), _int(start)),
-            (position, _iri(OA + "end"), _int(start + len(exact))),
+            (iri, A, _iri(OA.SpecificResource.value)),
+            (iri, _iri(OA.hasSource.value), text),
+            (iri, _iri(OA.hasSelector.value), quote),
+            (iri, _iri(OA.hasSelector.value), position),
+            (quote, A, _iri(OA.TextQuoteSelector.value)),
+            (quote, _iri(OA.exact.value), _str(exact)),
+            (position, A, _iri(OA.TextPositionSelector.value)),
+            (position, _iri(OA.start.value), _int(start)),
+            (position, _iri(OA.end.value), _int(start + len(exact))),
         ]
 
     def text_of(self, index: int) -> str:
@@ -285,7 +286,7 @@ class _Generator:
                 None,
                 self.named(
                     f"person/synth-{index}",
-                    CRM + "E21_Person",
+                    CRM.E21_Person.value,
                     self.person_name(index),
                     None,
                     index,
@@ -296,7 +297,7 @@ class _Generator:
                 None,
                 self.named(
                     f"group/synth-{index}",
-                    CRM + "E74_Group",
+                    CRM.E74_Group.value,
                     f"Group {index}",
                     GROUP_TYPES[index % len(GROUP_TYPES)],
                     index,
@@ -307,7 +308,7 @@ class _Generator:
                 None,
                 self.named(
                     f"place/synth-{index}",
-                    CRM + "E53_Place",
+                    CRM.E53_Place.value,
                     f"Place {index}",
                     PLACE_TYPES[index % len(PLACE_TYPES)],
                     index,
@@ -321,8 +322,8 @@ class _Generator:
     def historian(self) -> list[Statement]:
         iri = _iri(f"{ID}person/synth-historian")
         return [
-            (iri, A, _iri(CRM + "E39_Actor")),
-            (iri, A, _iri(PROV + "Agent")),
+            (iri, A, _iri(CRM.E39_Actor.value)),
+            (iri, A, _iri(PROV.Agent.value)),
             (iri, LABEL, _en("Synthetic historian")),
         ]
 
@@ -331,23 +332,23 @@ class _Generator:
         text = self.text_of(index)
         first = self.page_of(index)
         out = [
-            (book, A, _iri(BIBO + "Book")),
+            (book, A, _iri(BIBO.Book.value)),
             (book, LABEL, _en(f"Synthetic book {index}")),
-            (book, _iri(DCT + "title"), _en(f"Synthetic book {index}")),
-            (text, A, _iri(DCMIT + "Text")),
-            (text, A, _iri(PROV + "Entity")),
+            (book, _iri(DCTERMS.title.value), _en(f"Synthetic book {index}")),
+            (text, A, _iri(DCMITYPE.Text.value)),
+            (text, A, _iri(PROV.Entity.value)),
             (text, LABEL, _en(f"Text of synthetic book {index}")),
-            (text, _iri(DCT + "identifier"), _str(f"seeds/synth-{index}.txt")),
-            (text, _iri(DCT + "source"), first),
+            (text, _iri(DCTERMS.identifier.value), _str(f"seeds/synth-{index}.txt")),
+            (text, _iri(DCTERMS.source.value), first),
         ]
         for page in range(1, self.sizes.pages + 1):
             part = _iri(f"{ID}source/synth-book-{index}-p{page}")
             out += [
-                (part, A, _iri(BIBO + "DocumentPart")),
-                (part, _iri(DCT + "isPartOf"), book),
-                (part, _iri(BIBO + "pages"), _str(str(page))),
-                (part, _iri(BIBO + "pageStart"), _int(page)),
-                (part, _iri(BIBO + "pageEnd"), _int(page)),
+                (part, A, _iri(BIBO.DocumentPart.value)),
+                (part, _iri(DCTERMS.isPartOf.value), book),
+                (part, _iri(BIBO.pages.value), _str(str(page))),
+                (part, _iri(BIBO.pageStart.value), _int(page)),
+                (part, _iri(BIBO.pageEnd.value), _int(page)),
             ]
         return out
 
@@ -356,9 +357,9 @@ class _Generator:
     ) -> list[Statement]:
         iri = _iri(ID + path)
         anchor, statements = self.anchor(path.replace("/", "-"), self.text_of(index), label)
-        out = [(iri, A, _iri(cls)), (iri, LABEL, _en(label)), (iri, _iri(HK + "mention"), anchor)]
+        out = [(iri, A, _iri(cls)), (iri, LABEL, _en(label)), (iri, _iri(HK.mention.value), anchor)]
         if kind:
-            out.append((iri, _iri(CRM + "P2_has_type"), _iri(HKC + kind)))
+            out.append((iri, _iri(CRM.P2_has_type.value), _iri(HKC.NS + kind)))
         return out + statements
 
     def event(self, index: int, persons: _Draw, places: _Draw) -> Iterator[Block]:
@@ -376,35 +377,39 @@ class _Generator:
         )
         anchor, anchor_statements = self.anchor(f"event-{index}", self.text_of(index), label)
         outside = [
-            (event, A, _iri(CRM + ("E65_Creation" if letter else "E5_Event"))),
+            (event, A, _iri(CRM.NS + ("E65_Creation" if letter else "E5_Event"))),
             (event, LABEL, _en(label)),
-            (event, _iri(CRM + "P2_has_type"), _iri(HKC + kind)),
-            (event, _iri(HK + "mention"), anchor),
+            (event, _iri(CRM.P2_has_type.value), _iri(HKC.NS + kind)),
+            (event, _iri(HK.mention.value), anchor),
             *anchor_statements,
         ]
         phrase, edtf, begin, end = _date(rng)
         inside = [
-            (event, _iri(CRM + "P4_has_time-span"), span),
-            (span, A, _iri(CRM + "E52_Time-Span")),
+            (event, _iri(CRM.P4_has_time_span.value), span),
+            (span, A, _iri(CRM.E52_Time_Span.value)),
             (span, LABEL, _en(phrase)),
-            (span, _iri(HK + "edtf"), _typed(edtf, EDTF)),
+            (span, _iri(HK.edtf.value), _typed(edtf, EDTF.value)),
             (
                 span,
-                _iri(CRM + "P82a_begin_of_the_begin"),
-                _typed(begin + "T00:00:00", XSD + "dateTime"),
+                _iri(CRM.P82a_begin_of_the_begin.value),
+                _typed(begin + "T00:00:00", XSD.dateTime.value),
             ),
-            (span, _iri(CRM + "P82b_end_of_the_end"), _typed(end + "T23:59:59", XSD + "dateTime")),
-            (event, _iri(CRM + "P14_carried_out_by"), self.person(actor)),
-            (event, _iri(CRM + "P7_took_place_at"), _iri(f"{ID}place/synth-{places()}")),
+            (
+                span,
+                _iri(CRM.P82b_end_of_the_end.value),
+                _typed(end + "T23:59:59", XSD.dateTime.value),
+            ),
+            (event, _iri(CRM.P14_carried_out_by.value), self.person(actor)),
+            (event, _iri(CRM.P7_took_place_at.value), _iri(f"{ID}place/synth-{places()}")),
         ]
         if letter:
             inside += self.letter(index, event, actor)
         else:
             for other in sorted({persons() for _ in range(rng.randint(0, 3))} - {actor}):
-                inside.append((event, _iri(CRM + "P11_had_participant"), self.person(other)))
+                inside.append((event, _iri(CRM.P11_had_participant.value), self.person(other)))
             if rng.random() < 0.3:
                 group = _iri(f"{ID}group/synth-{rng.randrange(self.sizes.groups)}")
-                inside.append((event, _iri(CRM + "P11_had_participant"), group))
+                inside.append((event, _iri(CRM.P11_had_participant.value), group))
         outside += self.claim(index, claim, anchor, label)
         yield None, outside
         yield claim, inside
@@ -416,18 +421,18 @@ class _Generator:
         words = f"quotation {index} from the letter"
         anchor, anchor_statements = self.anchor(f"quote-{index}", self.text_of(index), words)
         return [
-            (event, _iri(HK + "addressee"), self.person(recipient)),
-            (event, _iri(CRM + "P94_has_created"), doc),
-            (doc, A, _iri(CRM + "E31_Document")),
+            (event, _iri(HK.addressee.value), self.person(recipient)),
+            (event, _iri(CRM.P94_has_created.value), doc),
+            (doc, A, _iri(CRM.E31_Document.value)),
             (doc, LABEL, _en(f"Letter {index}")),
-            (doc, _iri(CRM + "P2_has_type"), _iri(HKC + "letter")),
-            (doc, _iri(HK + "mention"), anchor),
-            (doc, _iri(CRM + "P106_is_composed_of"), quote),
-            (quote, A, _iri(CRM + "E33_Linguistic_Object")),
+            (doc, _iri(CRM.P2_has_type.value), _iri(HKC.letter.value)),
+            (doc, _iri(HK.mention.value), anchor),
+            (doc, _iri(CRM.P106_is_composed_of.value), quote),
+            (quote, A, _iri(CRM.E33_Linguistic_Object.value)),
             (quote, LABEL, _en(f"“{words}”")),
-            (quote, _iri(CRM + "P2_has_type"), _iri(HKC + "quotation")),
-            (quote, _iri(CRM + "P190_has_symbolic_content"), _en(words)),
-            (quote, _iri(HK + "textAnchor"), anchor),
+            (quote, _iri(CRM.P2_has_type.value), _iri(HKC.quotation.value)),
+            (quote, _iri(CRM.P190_has_symbolic_content.value), _en(words)),
+            (quote, _iri(HK.textAnchor.value), anchor),
             *anchor_statements,
         ]
 
@@ -436,21 +441,21 @@ class _Generator:
         historian = _iri(f"{ID}person/synth-historian")
         reported = rng.random() < 0.1
         out = [
-            (claim, A, _iri(HK + "Claim")),
+            (claim, A, _iri(HK.Claim.value)),
             (claim, LABEL, _en(f"Claim about {label}")),
-            (claim, _iri(HK + "mode"), _iri(HKC + ("reported" if reported else "asserted"))),
-            (claim, _iri(PROV + "wasAttributedTo"), historian),
-            (claim, _iri(PROV + "wasDerivedFrom"), anchor),
-            (claim, _iri(PROV + "wasDerivedFrom"), self.page_of(index)),
+            (claim, _iri(HK.mode.value), _iri(HKC.NS + ("reported" if reported else "asserted"))),
+            (claim, _iri(PROV.wasAttributedTo.value), historian),
+            (claim, _iri(PROV.wasDerivedFrom.value), anchor),
+            (claim, _iri(PROV.wasDerivedFrom.value), self.page_of(index)),
         ]
         if reported:
             attribution = _iri(f"{ID}attribution/synth-{index}")
             informant = self.person(rng.randrange(self.sizes.persons))
             out += [
-                (claim, _iri(PROV + "qualifiedAttribution"), attribution),
-                (attribution, A, _iri(PROV + "Attribution")),
-                (attribution, _iri(PROV + "agent"), informant),
-                (attribution, _iri(PROV + "hadRole"), _iri(HKC + "informant")),
+                (claim, _iri(PROV.qualifiedAttribution.value), attribution),
+                (attribution, A, _iri(PROV.Attribution.value)),
+                (attribution, _iri(PROV.agent.value), informant),
+                (attribution, _iri(PROV.hadRole.value), _iri(HKC.informant.value)),
             ]
         if rng.random() < 0.3:
             out += self.note(index, claim)
@@ -464,14 +469,14 @@ class _Generator:
             f"note-{index}", self.text_of(index), f"Footnote of event {index}"
         )
         return [
-            (claim, _iri(HK + "footnote"), note),
-            (note, A, _iri(BIBO + "Note")),
+            (claim, _iri(HK.footnote.value), note),
+            (note, A, _iri(BIBO.Note.value)),
             (note, LABEL, _en(f"Footnote {index}")),
-            (note, _iri(BIBO + "number"), _int(1)),
-            (note, _iri(BIBO + "content"), _en(f"Synthetic citation {index}.")),
-            (note, _iri(CITO + "citesAsEvidence"), cited),
-            (note, _iri(HK + "markerAnchor"), marker),
-            (note, _iri(HK + "textAnchor"), text),
+            (note, _iri(BIBO.number.value), _int(1)),
+            (note, _iri(BIBO.content.value), _en(f"Synthetic citation {index}.")),
+            (note, _iri(CITO.citesAsEvidence.value), cited),
+            (note, _iri(HK.markerAnchor.value), marker),
+            (note, _iri(HK.textAnchor.value), text),
             *marker_statements,
             *text_statements,
         ]

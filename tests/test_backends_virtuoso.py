@@ -143,8 +143,8 @@ def test_competency_questions_are_portable_to_virtuoso(question: Path, loaded: S
 
 
 def _page_queries() -> dict[str, str]:
-    """The page queries (``app.pages.queries``): every module-level query text, by name."""
-    module = pytest.importorskip("app.pages.queries")
+    """The page queries (``app.read.queries``): every module-level query text, by name."""
+    module = pytest.importorskip("app.read.queries")
     return {
         name: value
         for name, value in vars(module).items()
@@ -171,7 +171,7 @@ def test_the_page_queries_answer_on_virtuoso_as_on_the_embedded_store(loaded: St
     every row of the embedded answer must be found, and nothing more is required.
     """
     queries = _page_queries()
-    assert queries, "app.pages.queries has no query texts"
+    assert queries, "app.read.queries has no query texts"
     with Store("memory", max_rows=100_000) as embedded:
         embedded.load_curated(REPO)
         entities = [

@@ -23,7 +23,7 @@ from rdflib.namespace import OWL, RDFS, SKOS
 from rdflib.term import Node
 from rdfterms import triple
 
-from app.vocab import CRM, HK
+from app.vocab import CRM, HK, uri
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "moscow-versus-tokyo-p129.txt"
@@ -196,11 +196,11 @@ def test_every_anchor_points_into_the_seed_text(union: Graph) -> None:
 
 
 def test_quotations_read_as_printed_with_damage_repaired(union: Graph) -> None:
-    quotations = list(union.subjects(RDF.type, CRM.E33_Linguistic_Object))
+    quotations = list(union.subjects(RDF.type, uri(CRM.E33_Linguistic_Object)))
     assert len(quotations) >= 6
     for quotation in quotations:
-        content = union.value(quotation, CRM.P190_has_symbolic_content)
-        anchor = union.value(quotation, HK.textAnchor)
+        content = union.value(quotation, uri(CRM.P190_has_symbolic_content))
+        anchor = union.value(quotation, uri(HK.textAnchor))
         assert isinstance(content, Literal), quotation
         assert content.language == "en", quotation
         assert isinstance(anchor, URIRef), f"{quotation} has no text anchor"
@@ -227,7 +227,7 @@ def test_the_damaged_words_appear_repaired_in_the_graph(union: Graph, seed: str)
 
 
 def claims(data: Data) -> list[URIRef]:
-    return sorted(c for c in data.subjects(RDF.type, HK.Claim) if isinstance(c, URIRef))
+    return sorted(c for c in data.subjects(RDF.type, uri(HK.Claim)) if isinstance(c, URIRef))
 
 
 def test_every_claim_names_a_non_empty_graph_and_every_claim_graph_is_described(
@@ -248,7 +248,7 @@ def test_every_claim_has_a_text_anchor_a_cited_page_and_a_mode(data: Data, union
         pages = [d for d in derived if (d, RDF.type, BIBO.DocumentPart) in union]
         assert pages, f"{claim} cites no page"
         assert all(union.value(p, BIBO.pages) for p in pages)
-        assert union.value(claim, HK.mode) in {
+        assert union.value(claim, uri(HK.mode)) in {
             CONCEPT.asserted,
             CONCEPT.reported,
             CONCEPT.hypothetical,
@@ -261,12 +261,12 @@ def test_footnoted_claims_cite_the_footnote_pages_and_stand_before_its_marker(
 ) -> None:
     """A footnote supports the text between the previous marker and its own."""
     markers = {
-        integer(union, note, BIBO.number): anchor_of(union, link(union, note, HK.markerAnchor))
+        integer(union, note, BIBO.number): anchor_of(union, link(union, note, uri(HK.markerAnchor)))
         for note in union.subjects(RDF.type, BIBO.Note)
     }
     assert sorted(markers) == [2, 3, 4, 5, 6]
     for claim in claims(data):
-        note = union.value(claim, HK.footnote)
+        note = union.value(claim, uri(HK.footnote))
         if note is None:
             continue
         number = integer(union, note, BIBO.number)
@@ -310,7 +310,7 @@ def test_short_title_footnotes_resolve_to_the_book_of_the_full_citation(union: G
     full = URIRef(ID + "note/p129-fn3")
     for n in (4, 5, 6):
         note = URIRef(ID + f"note/p129-fn{n}")
-        assert union.value(note, HK.sameWorkAs) == full
+        assert union.value(note, uri(HK.sameWorkAs)) == full
         assert books(note) == books(full)
 
 
@@ -338,30 +338,30 @@ def test_no_blank_nodes_so_loading_is_idempotent_and_every_node_is_citable(data:
 
 def test_every_named_entity_has_a_passage_that_names_it(union: Graph) -> None:
     classes = [
-        CRM.E21_Person,
-        CRM.E74_Group,
-        CRM.E53_Place,
-        CRM.E5_Event,
-        CRM.E7_Activity,
-        CRM.E65_Creation,
-        CRM.E31_Document,
-        HK.Attitude,
-        CRM.E89_Propositional_Object,
+        uri(CRM.E21_Person),
+        uri(CRM.E74_Group),
+        uri(CRM.E53_Place),
+        uri(CRM.E5_Event),
+        uri(CRM.E7_Activity),
+        uri(CRM.E65_Creation),
+        uri(CRM.E31_Document),
+        uri(HK.Attitude),
+        uri(CRM.E89_Propositional_Object),
     ]
     for cls in classes:
         for entity in union.subjects(RDF.type, cls):
-            assert (entity, HK.mention, None) in union, f"{entity} has no hk:mention"
+            assert (entity, uri(HK.mention), None) in union, f"{entity} has no hk:mention"
 
 
 def test_time_spans_have_the_pages_phrase_and_derived_dates_say_how(data: Data) -> None:
     seen = 0
     for claim in claims(data):
         graph = data.graph(claim)
-        for span in graph.subjects(RDF.type, CRM["E52_Time-Span"]):
+        for span in graph.subjects(RDF.type, uri(CRM.E52_Time_Span)):
             seen += 1
             assert graph.value(span, RDFS.label) is not None
-            if graph.value(span, HK.relativeTo) is not None:
-                assert graph.value(span, HK.derivation) is not None, span
+            if graph.value(span, uri(HK.relativeTo)) is not None:
+                assert graph.value(span, uri(HK.derivation)) is not None, span
     assert seen >= 10
 
 

@@ -11,17 +11,19 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from rdflib import RDF, Graph, URIRef
+from rdflib import namespace as rdflib_ns
 from rdflib.compare import to_isomorphic
-from rdflib.namespace import OWL, RDFS, SKOS
+from rdflib.namespace import OWL, RDFS, SKOS, DefinedNamespace
 from rdfterms import triple
 
-from app.vocab import CRM, HK, PREFIXES
+from app import vocab
+from app.vocab import CRM, HK, HKC, PREFIXES, HKMeta, uri
 
 ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY = ROOT / "ontology"
 DATA = ROOT / "data"
-HK_NS = str(HK._NS)
-CRM_NS = str(CRM._NS)
+HK_NS = HK.NS
+CRM_NS = CRM.NS
 CONCEPT_NS = PREFIXES["hkc"]
 
 
@@ -65,9 +67,53 @@ def test_every_own_and_crm_term_has_an_english_label_and_comment() -> None:
 
 def test_vocabulary_module_matches_the_ontology_files() -> None:
     hk_terms = declared(load(ONTOLOGY / "histkg.ttl"), HK_NS)
-    assert hk_terms == {n for n in HK.__annotations__ if not n.startswith("_")}
+    assert hk_terms == set(HK.terms())
     crm_terms = declared(load(ONTOLOGY / "crm.ttl"), CRM_NS)
-    assert crm_terms == {n for n in CRM.__annotations__ if not n.startswith("_")} | set(CRM._extras)
+    assert crm_terms == set(CRM.terms())
+    assert all(HK.terms()[name] == ox.NamedNode(HK_NS + name) for name in hk_terms)
+    assert CRM.P4_has_time_span == ox.NamedNode(CRM_NS + "P4_has_time-span")
+
+
+def test_the_concepts_code_names_exist_and_the_bookkeeping_terms_are_not_published(
+    ontology: Graph,
+) -> None:
+    for name, term in HKC.terms().items():
+        assert (uri(term), RDF.type, SKOS.Concept) in ontology, f"hkc:{name} is not a concept"
+    for name in HKMeta.terms():
+        assert (URIRef(HK_NS + name), None, None) not in ontology, name
+
+
+RDF_1_2_TERMS = {"dirLangString"}
+"""Terms of RDF 1.2, which rdflib's namespaces do not list yet."""
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [
+        (vocab.RDF, rdflib_ns.RDF),
+        (vocab.RDFS, rdflib_ns.RDFS),
+        (vocab.OWL, rdflib_ns.OWL),
+        (vocab.XSD, rdflib_ns.XSD),
+        (vocab.SKOS, rdflib_ns.SKOS),
+        (vocab.DCTERMS, rdflib_ns.DCTERMS),
+        (vocab.DCMITYPE, rdflib_ns.DCMITYPE),
+        (vocab.PROV, rdflib_ns.PROV),
+        (vocab.VOID, rdflib_ns.VOID),
+        (vocab.FOAF, rdflib_ns.FOAF),
+        (vocab.SCHEMA, rdflib_ns.SDO),
+    ],
+)
+def test_every_w3c_term_the_code_names_exists_in_rdflibs_closed_namespace(
+    ours: type[vocab.Vocabulary], theirs: type[DefinedNamespace]
+) -> None:
+    assert str(theirs._NS) == ours.NS
+    for name in set(ours.terms()) - RDF_1_2_TERMS:
+        assert name in theirs, f"{ours.__name__}: no term {name!r} in {theirs._NS}"
+
+
+def test_a_mistyped_term_fails_instead_of_minting_an_iri() -> None:
+    with pytest.raises(AttributeError):
+        _ = HK.heldby  # type: ignore[attr-defined]
 
 
 def test_every_class_and_property_the_data_uses_is_declared(ontology: Graph, data: Graph) -> None:
@@ -89,7 +135,7 @@ def test_every_concept_the_data_uses_exists_in_its_scheme(ontology: Graph, data:
     for prop, scheme in schemes.items():
         for value in data.objects(None, prop):
             assert (value, SKOS.inScheme, URIRef(CONCEPT_NS + scheme)) in ontology, value
-    for value in data.objects(None, CRM.P2_has_type):
+    for value in data.objects(None, uri(CRM.P2_has_type)):
         assert (value, RDF.type, SKOS.Concept) in ontology, f"{value} is not a concept"
 
 

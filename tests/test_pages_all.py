@@ -19,6 +19,7 @@ from rdfterms import renamed_copies
 
 from app.pages.entity import entity_page
 from app.pages.render import render
+from app.read import read_model
 from app.routes.pages import page_settings
 from app.settings import Settings
 from app.store import Store
@@ -91,19 +92,19 @@ def test_median_render_time_of_an_entity_page(
     settings = page_settings(curated_settings)
     iris = entities(curated_store)
     for iri in iris[:10]:  # warm up: vocabulary cache, templates, query workers
-        entity_page(curated_store, iri, settings, cache=False)
+        entity_page(read_model(curated_store), iri, settings, cache=False)
     cold = []
     for iri in iris:
         started = time.perf_counter()
-        page = entity_page(curated_store, iri, settings, cache=False)
+        page = entity_page(read_model(curated_store), iri, settings, cache=False)
         assert page is not None, iri
         render(page)
         cold.append(time.perf_counter() - started)
     warm = []
     for iri in iris:
-        entity_page(curated_store, iri, settings)
+        entity_page(read_model(curated_store), iri, settings)
         started = time.perf_counter()
-        render(entity_page(curated_store, iri, settings))
+        render(entity_page(read_model(curated_store), iri, settings))
         warm.append(time.perf_counter() - started)
     result = {
         "entities": len(iris),
@@ -131,7 +132,7 @@ def test_big_pages_render(pages: httpx.Client, path: str) -> None:
 def _fetch_ms(store: Store, iris: list[str], *, queries: bool = False) -> float:
     """Median time to read a page's neighbourhood: by the walk (what an embedded store does),
     or with ``queries`` by the four page queries (what a remote store runs)."""
-    from app.pages.graph import _query_rows, fetch
+    from app.read.neighbourhood import _query_rows
 
     times = []
     for _ in range(3):
@@ -140,7 +141,7 @@ def _fetch_ms(store: Store, iris: list[str], *, queries: bool = False) -> float:
             if queries:
                 _query_rows(store, iri, 50, 0)
             else:
-                fetch(store, iri)
+                read_model(store).neighbourhood(iri)
             times.append(time.perf_counter() - started)
     return statistics.median(times) * 1000
 
@@ -149,9 +150,9 @@ def test_page_queries_follow_the_neighbourhood_not_the_store(
     curated_store: Store, tmp_path: Path
 ) -> None:
     """The same pages on a store twenty times bigger (renamed copies of the graph) cost about
-    the same, whether read by the walk (``app.pages.walk``; its lookups are counted exactly in
+    the same, whether read by the walk (``app.read.walk``; its lookups are counted exactly in
     ``tests/test_pages_walk.py``) or by the queries a remote store runs, which carry the entity
-    into every branch (see ``app.pages.queries``)."""
+    into every branch (see ``app.read.queries``)."""
     copies = 20
     path = tmp_path / "copies.nq"
     per_copy = renamed_copies(curated_store, copies, path)

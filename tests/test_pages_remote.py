@@ -1,6 +1,6 @@
 """Pages and search are the same on a remote store as on the embedded one.
 
-An embedded store builds pages by walking the graph with direct lookups (``app.pages.walk``) and
+An embedded store builds pages by walking the graph with direct lookups (``app.read.walk``) and
 its search index with ``Store.match`` scans; a remote store runs the page queries and answers
 ``Store.match`` with a SELECT. Here the curated graph is loaded into a real ``oxigraph serve``
 (PyPI ``oxigraph``) and into memory, and the page contexts and search results are compared.
@@ -14,8 +14,8 @@ import pytest
 from fixtures.sparql.servers import oxigraph_server
 
 from app.pages.entity import entity_page
+from app.read import read_model
 from app.routes.pages import page_settings
-from app.search import index_for
 from app.settings import Settings
 from app.store import Store
 
@@ -63,14 +63,17 @@ def test_pages_are_the_same_remote_and_embedded(
 ) -> None:
     settings = page_settings(curated_settings)
     for path in SAMPLE:
-        remote = entity_page(remote_store, BASE + path, settings, cache=False)
-        embedded = entity_page(curated_store, BASE + path, settings, cache=False)
+        remote = entity_page(read_model(remote_store), BASE + path, settings, cache=False)
+        embedded = entity_page(read_model(curated_store), BASE + path, settings, cache=False)
         assert remote is not None, path
         assert remote == embedded, path
 
 
 def test_search_is_the_same_remote_and_embedded(remote_store: Store, curated_store: Store) -> None:
-    remote, embedded = index_for(remote_store, BASE), index_for(curated_store, BASE)
+    remote, embedded = (
+        read_model(remote_store).search_index(BASE),
+        read_model(curated_store).search_index(BASE),
+    )
     assert len(remote.entries) == len(embedded.entries) > 100
     for query in ("stalin", "kag laz", "Izvestia", "incident"):
         assert remote.search(query) == embedded.search(query), query

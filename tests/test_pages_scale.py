@@ -16,10 +16,9 @@ from fixtures.sparql.servers import serve_app
 from htmlparts import one, text
 
 from app.pages import home as home_module
-from app.pages.graph import store_state
-from app.pages.walk import WINDOW_FROM, WINDOW_SIZE
+from app.read import read_model
+from app.read.walk import WINDOW_FROM, WINDOW_SIZE
 from app.routes import pages as pages_routes
-from app.search import index_for
 from app.settings import Settings
 from app.store import Store
 from app.synth import write_synthetic
@@ -141,10 +140,10 @@ def test_every_year_draws_the_events_its_bar_counts(big: httpx.Client) -> None:
 def test_the_warm_up_builds_the_home_page_and_the_search_index(big_store: Store) -> None:
     settings = Settings(store="memory", project_dir=REPO)
     pages_routes.warm_up(big_store, settings).join(timeout=60)
-    cached = home_module._CACHE.get(big_store)  # what the first visitor's request reads
-    assert cached is not None
-    assert cached[0] == (*store_state(big_store), settings.base_iri)
-    assert index_for(big_store, settings.base_iri).search("Anna Ivanov")
+    model = read_model(big_store)
+    assert model.peek(("home", settings.base_iri)) is not None  # what the first visitor reads
+    assert model.peek(("search", settings.base_iri)) is not None
+    assert read_model(big_store).search_index(settings.base_iri).search("Anna Ivanov")
 
 
 def test_a_failed_warm_up_is_logged_not_fatal(

@@ -1,7 +1,7 @@
 """The graph walk that builds pages on an embedded store answers exactly what the page queries
 answer, for every entity of the seed graph, and its cost follows the entity, not the store.
 
-``app.pages.walk`` replaces the four queries of ``app.pages.queries`` on embedded stores (a
+``app.read.walk`` replaces the four queries of ``app.read.queries`` on embedded stores (a
 remote store still runs the queries), so a page must not change with the backend: the rows of
 the two are compared here, query by query, as sets (the inbound page as a list: its order is
 the page's order).
@@ -15,8 +15,8 @@ from rdfterms import renamed_copies
 from test_pages_all import BASE, entities
 
 from app.errors import QueryTimeout
-from app.pages import queries
-from app.pages.walk import Walk
+from app.read import queries
+from app.read.walk import Walk
 from app.store import Store
 
 INBOUND_LIMIT = 6  # small, so that the order and the paging of the inbound links are compared

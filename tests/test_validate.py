@@ -5,11 +5,14 @@ around pyshacl: which files are read, how results are mapped back to files and n
 which failures are errors rather than reports.
 """
 
+import inspect
 import json
 import shutil
 from pathlib import Path
 
 import pytest
+from pyshacl.constraints import constraint_component
+from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
 
 from app.errors import HistkgError, ValidationRunError
 from app.validate import ValidationReport, ValidationResult, validate_paths
@@ -231,3 +234,15 @@ def test_curated_graph_validates_in_seconds() -> None:
     report = validate_paths(None, REPO)
     assert report.elapsed < 5, report.elapsed
     assert all(r.file for r in report.results), report.to_text()
+
+
+def test_the_pinned_pyshacl_still_has_what_the_validation_works_around() -> None:
+    """``app/validate/full.py`` patches one pyshacl method and wraps the data graph; both were
+    written for pyshacl 0.40.1 (pinned in ``pyproject.toml``). A pyshacl that changes either
+    fails here, before the patch silently stops working or the wrapper outlives its reason."""
+    check = SPARQLQueryHelper.check_invalid_sparql
+    assert getattr(check, "histkg_cached", False), "the check_invalid_sparql patch is not applied"
+    original = inspect.signature(check.__wrapped__)  # type: ignore[attr-defined]
+    assert list(original.parameters) == ["self", "sparql_text", "valuenode", "extravars"]
+    # pyshacl tests the data graph for truth (a count of the whole store): _StoreGraph is needed
+    assert "datagraph or sg" in inspect.getsource(constraint_component)

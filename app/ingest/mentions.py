@@ -25,13 +25,13 @@ not a common word or an adjective of nationality before a noun ("Soviet press").
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 import ahocorasick
 
 from app.ingest.graph import Name
 from app.ingest.lexicon import Lexicon, fold_apostrophes
+from app.names import key as name_key
 
 __all__ = ["Mention", "MentionFinder"]
 
@@ -77,16 +77,14 @@ class Mention:
         }
 
 
+_POSSESSIVE = re.compile(r"'s$", re.IGNORECASE)
+
+
 def fold(word: str) -> str:
-    """The comparison form of one word (see the module docstring)."""
-    word = unicodedata.normalize("NFKD", fold_apostrophes(word).lower())
-    word = "".join(c for c in word if not unicodedata.combining(c))
-    word = re.sub(r"'s$", "", word).replace("'", "")
-    word = word.replace("x", "ks")
-    word = re.sub(r"y(?=[aeiou])", "i", word)
-    word = re.sub(r"(?:iy|yi|ii|yy|y)$", "i", word)
-    word = word.replace("iia", "ia").replace("ie", "e")
-    return word
+    """The comparison form of one word: its ``app.names.key``, without a possessive ``'s``
+    (the same rules as search and reconciliation, so a name one finds the others find). The
+    one token without letters, ``&``, stays itself: names are matched across it."""
+    return name_key(_POSSESSIVE.sub("", fold_apostrophes(word))) or word
 
 
 @dataclass(frozen=True)

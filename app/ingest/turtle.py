@@ -32,13 +32,13 @@ from app.ingest import edtf
 from app.ingest.citations import Locator
 from app.ingest.graph import Book
 from app.ingest.pipeline import Footnote, PageReport
-from app.vocab import PREFIXES
+from app.vocab import EDTF, PREFIXES
 
 __all__ = ["page_graph_iri", "to_trig"]
 
 _NS = {name: PREFIXES[name] for name in ("rdf", "rdfs", "xsd", "crm", "hk", "bibo", "cito", "oa")}
 _NS["dcterms"] = PREFIXES["dcterms"]
-_EDTF = NamedNode("http://id.loc.gov/datatypes/edtf/EDTF")
+_EDTF = EDTF
 _CONTEXT = 32  # characters of prefix and suffix in a quote selector
 
 

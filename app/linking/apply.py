@@ -35,10 +35,11 @@ from app.linking.review import ReviewRow, read_review
 from app.linking.wikidata import ENTITY_BASE, is_qid
 from app.store import Store
 from app.validate import ValidationReport, validate_paths
+from app.vocab import HK, OWL
 
 __all__ = ["ApplyReport", "LinkChange", "apply_review"]
 
-OWL_SAME_AS: Final = "http://www.w3.org/2002/07/owl#sameAs"
+OWL_SAME_AS: Final = OWL.sameAs.value
 _LOCAL: Final = re.compile(r"^[A-Za-z0-9_](?:[\w.\-]*[\w\-])?$")
 
 
@@ -176,7 +177,7 @@ def _insert_link(text: str, iri: str, qid: str, prefixes: dict[str, str]) -> tup
         return None
     same_as = _term(OWL_SAME_AS, "http://www.w3.org/2002/07/owl#", "owl", prefixes)
     link = f"{same_as} {_term(ENTITY_BASE + qid, ENTITY_BASE, 'wd', prefixes)}"
-    mention = _spellings("https://w3id.org/histkg/ontology#mention", prefixes)
+    mention = _spellings(HK.mention.value, prefixes)
     for number in range(first + 1, last + 1):
         stripped = lines[number].lstrip()
         if any(stripped.startswith(m + " ") for m in mention) and lines[

@@ -32,6 +32,7 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, serialize
 from app.linking.wikidata import DATE_PROPERTIES, ENTITY_BASE, WikidataItem
 from app.sources import WIKIDATA_GRAPH as _GRAPH
 from app.store import Store
+from app.vocab import EDTF, OWL, PROV, RDF, RDFS, SCHEMA, XSD
 
 __all__ = [
     "WIKIDATA_GRAPH",
@@ -48,16 +49,12 @@ __all__ = [
 #: (``app.sources.TOOL_GRAPHS``): no file, curated or loaded, may write it.
 WIKIDATA_GRAPH: Final = _GRAPH.value
 
-XSD: Final = "http://www.w3.org/2001/XMLSchema#"
-PROV: Final = "http://www.w3.org/ns/prov#"
-SCHEMA: Final = "https://schema.org/"
 PAV: Final = "http://purl.org/pav/"
 WDT: Final = "http://www.wikidata.org/prop/direct/"
-EDTF: Final = "http://id.loc.gov/datatypes/edtf/EDTF"
 WKT: Final = "http://www.opengis.net/ont/geosparql#wktLiteral"
-RDF_TYPE: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS_LABEL: Final = "http://www.w3.org/2000/01/rdf-schema#label"
-SAME_AS: Final = "http://www.w3.org/2002/07/owl#sameAs"
+RDF_TYPE: Final = RDF.type.value
+RDFS_LABEL: Final = RDFS.label.value
+SAME_AS: Final = OWL.sameAs.value
 
 
 def _date_literal(time: str, precision: int) -> Literal | None:
@@ -68,15 +65,15 @@ def _date_literal(time: str, precision: int) -> Literal | None:
     sign = "-" if match["sign"] == "-" else ""
     year = f"{sign}{int(match['year']):04d}"
     if precision >= 11:
-        return Literal(f"{year}-{match['month']}-{match['day']}", datatype=NamedNode(XSD + "date"))
+        return Literal(f"{year}-{match['month']}-{match['day']}", datatype=XSD.date)
     if precision == 10:
-        return Literal(f"{year}-{match['month']}", datatype=NamedNode(XSD + "gYearMonth"))
+        return Literal(f"{year}-{match['month']}", datatype=XSD.gYearMonth)
     if precision == 9:
-        return Literal(year, datatype=NamedNode(XSD + "gYear"))
+        return Literal(year, datatype=XSD.gYear)
     if precision == 8 and not sign:
-        return Literal(year[:3] + "X", datatype=NamedNode(EDTF))
+        return Literal(year[:3] + "X", datatype=EDTF)
     if precision == 7 and not sign:
-        return Literal(year[:2] + "XX", datatype=NamedNode(EDTF))
+        return Literal(year[:2] + "XX", datatype=EDTF)
     return None
 
 
@@ -85,7 +82,7 @@ def _now() -> str:
 
 
 def _datetime(text: str) -> Literal:
-    return Literal(text, datatype=NamedNode(XSD + "dateTime"))
+    return Literal(text, datatype=XSD.dateTime)
 
 
 def facts_quads(items: Iterable[WikidataItem], *, source: str, generated: str = "") -> list[Quad]:
@@ -96,19 +93,19 @@ def facts_quads(items: Iterable[WikidataItem], *, source: str, generated: str = 
         return Quad(subject, NamedNode(predicate), obj, graph)
 
     quads = [
-        quad(graph, RDF_TYPE, NamedNode(PROV + "Entity")),
+        quad(graph, RDF_TYPE, PROV.Entity),
         quad(
             graph, RDFS_LABEL, Literal("Facts from Wikidata about linked entities", language="en")
         ),
-        quad(graph, PROV + "generatedAtTime", _datetime(generated or _now())),
-        quad(graph, PROV + "wasDerivedFrom", NamedNode(source)),
+        quad(graph, PROV.generatedAtTime.value, _datetime(generated or _now())),
+        quad(graph, PROV.wasDerivedFrom.value, NamedNode(source)),
     ]
     for item in sorted(items, key=lambda i: int(i.qid[1:])):
         subject = NamedNode(ENTITY_BASE + item.qid)
-        quads.append(quad(subject, SCHEMA + "name", Literal(item.label, language="en")))
+        quads.append(quad(subject, SCHEMA.name.value, Literal(item.label, language="en")))
         if item.description:
             quads.append(
-                quad(subject, SCHEMA + "description", Literal(item.description, language="en"))
+                quad(subject, SCHEMA.description.value, Literal(item.description, language="en"))
             )
         quads += [quad(subject, WDT + "P31", NamedNode(ENTITY_BASE + c)) for c in item.instance_of]
         for prop, (time, precision) in sorted(item.times.items()):
@@ -120,7 +117,7 @@ def facts_quads(items: Iterable[WikidataItem], *, source: str, generated: str = 
             point = Literal(f"Point({longitude:g} {latitude:g})", datatype=NamedNode(WKT))
             quads.append(quad(subject, WDT + "P625", point))
         if item.modified:
-            quads.append(quad(subject, SCHEMA + "dateModified", _datetime(item.modified)))
+            quads.append(quad(subject, SCHEMA.dateModified.value, _datetime(item.modified)))
         if item.retrieved:
             quads.append(quad(subject, PAV + "retrievedOn", _datetime(item.retrieved)))
     return quads
@@ -136,10 +133,10 @@ def write_facts(path: Path, quads: Sequence[Quad]) -> int:
     prefixes = {
         "wd": ENTITY_BASE,
         "wdt": WDT,
-        "schema": SCHEMA,
-        "prov": PROV,
+        "schema": SCHEMA.NS,
+        "prov": PROV.NS,
         "pav": PAV,
-        "xsd": XSD,
+        "xsd": XSD.NS,
     }
     data = serialize(quads, format=RdfFormat.TRIG, prefixes=prefixes) or b""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -190,12 +187,12 @@ def facts_from_values(item: str, values: Mapping[str, Sequence[str]]) -> Wikidat
     ]
     return WikidataFacts(
         qid=item.removeprefix(ENTITY_BASE),
-        label=first.get(SCHEMA + "name", ""),
-        description=first.get(SCHEMA + "description", ""),
+        label=first.get(SCHEMA.name.value, ""),
+        description=first.get(SCHEMA.description.value, ""),
         dates=dates,
         coordinates=first.get(WDT + "P625", ""),
         retrieved=first.get(PAV + "retrievedOn", ""),
-        modified=first.get(SCHEMA + "dateModified", ""),
+        modified=first.get(SCHEMA.dateModified.value, ""),
     )
 
 

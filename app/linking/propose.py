@@ -7,6 +7,7 @@ from app.linking.records import EntityRecord
 from app.linking.review import ReviewRow
 from app.linking.sources import CandidateSource
 from app.linking.types import LINKABLE_CLASSES, UNLINKABLE_CONCEPTS, type_info
+from app.vocab import CRM
 
 __all__ = ["propose", "type_text", "unlinked"]
 
@@ -41,7 +42,7 @@ def unlinked(records: dict[str, EntityRecord], only: list[str] | None = None) ->
 
 
 def _is_act(entity: EntityRecord) -> bool:
-    acts = ("http://www.cidoc-crm.org/cidoc-crm/E7_Activity",)
+    acts = (CRM.E7_Activity.value,)
     return any(cls in entity.types for cls in acts)
 
 

@@ -50,8 +50,9 @@ from app.linking.scoring import (
     hint_agreement,
     total,
 )
-from app.linking.types import CRM, TYPES, resolve_type, type_info
+from app.linking.types import TYPES, resolve_type, type_info
 from app.store import Store
+from app.vocab import CRM
 
 __all__ = ["EntityIndex", "ReconService"]
 
@@ -145,7 +146,7 @@ class ReconService:
             "versions": ["0.2"],
             "name": "histkg: historical events knowledge graph",
             "identifierSpace": self.base_iri,
-            "schemaSpace": CRM,
+            "schemaSpace": CRM.NS,
             "serviceVersion": __version__,
             "defaultTypes": [
                 {"id": info.iri, "name": info.name} for info in TYPES if info.broader is None

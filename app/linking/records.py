@@ -20,20 +20,21 @@ from typing import Any, Final
 
 from pyoxigraph import Literal, NamedNode
 
-from app.linking.types import CRM, HK, LINKABLE_CLASSES, family_of
+from app.linking.types import LINKABLE_CLASSES, family_of
 from app.linking.wikidata import ENTITY_BASE, is_qid
 from app.linking.years import Span, parse_when, span_of_datetime
 from app.sparql import Bindings
 from app.store import Store
+from app.vocab import CRM, DCTERMS, HK, OWL, RDFS, SKOS
 
 __all__ = ["EntityRecord", "load_records", "select_all"]
 
-RDFS_LABEL: Final = "http://www.w3.org/2000/01/rdf-schema#label"
-ALT_LABEL: Final = "http://www.w3.org/2004/02/skos/core#altLabel"
-DESCRIPTION: Final = "http://purl.org/dc/terms/description"
-SAME_AS: Final = "http://www.w3.org/2002/07/owl#sameAs"
+RDFS_LABEL: Final = RDFS.label.value
+ALT_LABEL: Final = SKOS.altLabel.value
+DESCRIPTION: Final = DCTERMS.description.value
+SAME_AS: Final = OWL.sameAs.value
 #: Subclasses of the root classes that are not entities to reconcile or link: quotations.
-EXCLUDED_CLASSES: Final = frozenset({CRM + "E33_Linguistic_Object"})
+EXCLUDED_CLASSES: Final = frozenset({CRM.E33_Linguistic_Object.value})
 
 #: Classes whose instances (and their subclasses' instances) are reconciled and linked.
 ROOT_CLASSES: Final = LINKABLE_CLASSES
@@ -42,8 +43,8 @@ _PREFIXES: Final = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX crm: <{CRM}>
-PREFIX hk: <{HK}>
+PREFIX crm: <{CRM.NS}>
+PREFIX hk: <{HK.NS}>
 """
 _ROOTS: Final = " ".join(f"<{iri}>" for iri in ROOT_CLASSES)
 _IS_ENTITY: Final = (

@@ -25,10 +25,10 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from app.vocab import BIBO, CRM, HK, HKC
+
 __all__ = [
-    "CRM",
     "FAMILIES",
-    "HKC",
     "LINKABLE_CLASSES",
     "TYPES",
     "TypeInfo",
@@ -36,10 +36,7 @@ __all__ = [
     "resolve_type",
 ]
 
-CRM: Final = "http://www.cidoc-crm.org/cidoc-crm/"
-HKC: Final = "https://w3id.org/histkg/id/concept/"
-HK: Final = "https://w3id.org/histkg/ontology#"
-_CURIES: Final = {"crm": CRM, "hkc": HKC, "hk": HK}
+_CURIES: Final = {"crm": CRM.NS, "hkc": HKC.NS, "hk": HK.NS}
 
 
 @dataclass(frozen=True)
@@ -58,9 +55,9 @@ def _t(iri: str, name: str, family: str, *qids: str, broader: str | None = None)
     return TypeInfo(iri, name, family, tuple(qids), broader)
 
 
-_PERSON, _GROUP, _PLACE = CRM + "E21_Person", CRM + "E74_Group", CRM + "E53_Place"
-_EVENT, _DOCUMENT = CRM + "E5_Event", CRM + "E31_Document"
-_BOOK = "http://purl.org/ontology/bibo/Book"
+_PERSON, _GROUP, _PLACE = CRM.E21_Person.value, CRM.E74_Group.value, CRM.E53_Place.value
+_EVENT, _DOCUMENT = CRM.E5_Event.value, CRM.E31_Document.value
+_BOOK = BIBO.Book.value
 
 TYPES: Final[tuple[TypeInfo, ...]] = (
     # CRM classes (Q5 human, Q43229 organization, Q2221906 geographic location,
@@ -74,28 +71,28 @@ TYPES: Final[tuple[TypeInfo, ...]] = (
     # Concepts. Q7275 state, Q3624078 sovereign state, Q6256 country, Q3024240 historical
     # country; Q11032 newspaper, Q1002697 periodical literature; Q484652 international
     # organization; Q7278 political party.
-    _t(HKC + "state", "state", "group", "Q7275", "Q3624078", "Q6256", "Q3024240", broader=_GROUP),
-    _t(HKC + "newspaper", "newspaper", "group", "Q11032", "Q1002697", broader=_GROUP),
+    _t(HKC.state.value, "state", "group", "Q7275", "Q3624078", "Q6256", "Q3024240", broader=_GROUP),
+    _t(HKC.newspaper.value, "newspaper", "group", "Q11032", "Q1002697", broader=_GROUP),
     _t(
-        HKC + "international-organization",
+        HKC.international_organization.value,
         "international organization",
         "group",
         "Q484652",
         broader=_GROUP,
     ),
-    _t(HKC + "political-body", "political body", "group", "Q7278", broader=_GROUP),
+    _t(HKC.political_body.value, "political body", "group", "Q7278", broader=_GROUP),
     # Q515 city, Q5119 capital city, Q1549591 big city, Q486972 human settlement;
     # Q82794 geographic region.
-    _t(HKC + "city", "city", "place", "Q515", "Q5119", "Q1549591", "Q486972", broader=_PLACE),
-    _t(HKC + "region", "region", "place", "Q82794", broader=_PLACE),
+    _t(HKC.city.value, "city", "place", "Q515", "Q5119", "Q1549591", "Q486972", broader=_PLACE),
+    _t(HKC.region.value, "region", "place", "Q82794", broader=_PLACE),
     # Q198 war, Q178561 battle.
-    _t(HKC + "war", "war", "event", "Q198", "Q178561", broader=_EVENT),
-    _t(HKC + "incident", "incident", "event", broader=_EVENT),
-    _t(HKC + "invasion", "invasion", "event", broader=_EVENT),
+    _t(HKC.war.value, "war", "event", "Q198", "Q178561", broader=_EVENT),
+    _t(HKC.incident.value, "incident", "event", broader=_EVENT),
+    _t(HKC.invasion.value, "invasion", "event", broader=_EVENT),
     # Q133492 letter, Q5185279 poem, Q571 book, Q7725634 literary work.
-    _t(HKC + "letter", "letter", "document", "Q133492", broader=_DOCUMENT),
-    _t(HKC + "poem", "poem", "document", "Q5185279", "Q7725634", broader=_DOCUMENT),
-    _t(HKC + "book", "book", "document", "Q571", broader=_DOCUMENT),
+    _t(HKC.letter.value, "letter", "document", "Q133492", broader=_DOCUMENT),
+    _t(HKC.poem.value, "poem", "document", "Q5185279", "Q7725634", broader=_DOCUMENT),
+    _t(HKC.book.value, "book", "document", "Q571", broader=_DOCUMENT),
 )
 
 #: Classes whose instances ``histkg link`` proposes links for (activities, letters being
@@ -106,12 +103,12 @@ LINKABLE_CLASSES: Final = (
     _PLACE,
     _EVENT,
     _DOCUMENT,
-    CRM + "E73_Information_Object",
+    CRM.E73_Information_Object.value,
     _BOOK,
 )
 
 #: Concepts of entities not worth linking: unnamed groups ("great powers").
-UNLINKABLE_CONCEPTS: Final = frozenset({HKC + "informal-group"})
+UNLINKABLE_CONCEPTS: Final = frozenset({HKC.informal_group.value})
 
 _BY_IRI: Final = {info.iri: info for info in TYPES}
 FAMILIES: Final[dict[str, frozenset[str]]] = {
@@ -146,7 +143,7 @@ def resolve_type(identifier: str) -> TypeInfo | None:
     prefix, _, local = text.partition(":")
     if local and prefix in _CURIES:
         text = _CURIES[prefix] + local
-    if text.startswith((CRM, HKC, HK, "http://purl.org/ontology/bibo/")):
+    if text.startswith((CRM.NS, HKC.NS, HK.NS, "http://purl.org/ontology/bibo/")):
         return _BY_IRI.get(text) or TypeInfo(text, re.split(r"[/#]", text)[-1], "")
     if text.startswith("http://www.wikidata.org/entity/"):
         text = text.rsplit("/", 1)[1]
@@ -154,7 +151,7 @@ def resolve_type(identifier: str) -> TypeInfo | None:
         # The most specific of our types that lists it: a concept before its class.
         matches = [info for info in TYPES if text in info.wikidata]
         return sorted(matches, key=lambda i: i.broader is None)[0] if matches else None
-    return _BY_IRI.get(CRM + text) or _BY_IRI.get(HKC + text)
+    return _BY_IRI.get(CRM.NS + text) or _BY_IRI.get(HKC.NS + text)
 
 
 def family_of_wikidata_classes(qids: tuple[str, ...] | frozenset[str]) -> set[str]:

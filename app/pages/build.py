@@ -1,6 +1,6 @@
 """Shared machinery for turning a neighbourhood into page values: links, values, footnotes.
 
-A :class:`PageBuilder` holds one entity's :class:`~app.pages.graph.Neighbourhood`, the site
+A :class:`PageBuilder` holds one entity's :class:`~app.read.neighbourhood.Neighbourhood`, the site
 settings and the footnote register. Footnotes are numbered in the order statements first cite
 them, so building the sections in page order numbers them as a reader meets them.
 """
@@ -29,8 +29,9 @@ from app.pages.context import (
     Statement,
     Value,
 )
-from app.pages.graph import (
-    HK,
+from app.pages.passages import cut, flat, stored_text
+from app.read.labels import kind_of
+from app.read.neighbourhood import (
     RDFS_LABEL,
     Anchor,
     ClaimInfo,
@@ -40,12 +41,9 @@ from app.pages.graph import (
     date_facts,
     readable_iri,
 )
-from app.pages.labels import kind_of
-from app.pages.passages import cut, flat, stored_text
+from app.vocab import HK, HKC, XSD
 
-HKC = "https://w3id.org/histkg/id/concept/"
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 LEFT_QUOTE, RIGHT_QUOTE = "\u201c", "\u201d"
 
 
@@ -79,11 +77,11 @@ def reported_text(claim: ClaimInfo, labels: dict[str, str]) -> str:
 
     Empty for a claim the historian asserts (or any claim not in the reported mode).
     """
-    if claim.mode != HKC + "reported":
+    if claim.mode != HKC.reported.value:
         return ""
 
     def named(role: str) -> list[str]:
-        agents = [agent for agent, agent_role in claim.attributions if agent_role == HKC + role]
+        agents = [agent for agent, agent_role in claim.attributions if agent_role == HKC.NS + role]
         return [claim.agent_labels.get(a) or labels.get(a) or readable_iri(a) for a in agents]
 
     informants, reporters = named("informant"), named("reporter")
@@ -150,16 +148,16 @@ class PageBuilder:
                 )
             link = self.link(term.value)
             return Value(text=link.label, link=link, kind="link")
-        return literal_value(term, unknown=predicate == HK + "unknown")
+        return literal_value(term, unknown=predicate == HK.unknown.value)
 
     def span_date(self, span_iri: str) -> DateFacts | None:
         """The date a time-span states, from its triples in the neighbourhood."""
         values: dict[str, list[NamedNode | Literal]] = defaultdict(list)
         for fact in self.hood.facts_of(span_iri):
             values[fact.predicate].append(fact.object)
-        if HK + "edtf" not in values:
+        if HK.edtf.value not in values:
             return None
-        anchor = values.get(HK + "relativeTo")
+        anchor = values.get(HK.relativeTo.value)
         anchor_label = self.label(anchor[0].value) if anchor else ""
         facts = date_facts(values, anchor_label)
         return with_article(facts, needs_article(facts))
@@ -326,7 +324,7 @@ class PageBuilder:
         if node is not None and node.anchor is not None and node.anchor.start is not None:
             found.append(node.anchor)
         for fact in self.hood.facts_of(entity):
-            if fact.predicate == HK + "mention":
+            if fact.predicate == HK.mention.value:
                 target = self.hood.nodes.get(_key(fact.object))
                 if target is not None and target.anchor is not None:
                     found.append(target.anchor)
@@ -398,7 +396,7 @@ def literal_value(term: Literal, *, unknown: bool = False) -> Value:
     datatype = term.datatype.value if term.datatype is not None else ""
     if unknown:
         return Value(text=f"not known: {term.value}", kind="unknown")
-    if datatype in (XSD + "dateTime", XSD + "date"):
+    if datatype in (XSD.dateTime.value, XSD.date.value):
         try:
             day = date.fromisoformat(term.value[:10])
         except ValueError:

@@ -1,7 +1,7 @@
 """The page context of one entity, built from its neighbourhood in the graph.
 
-``entity_page(store, iri, settings)`` fetches the neighbourhood (see ``app.pages.graph``)
-and returns an :class:`~app.pages.context.EntityPage`, or None when the
+``entity_page(model, iri, settings)`` reads the neighbourhood from the read model (see
+``app.read.neighbourhood``) and returns an :class:`~app.pages.context.EntityPage`, or None when the
 store knows nothing of ``iri``. Sections are built in the order the page shows them, so footnotes
 are numbered as a reader meets them: the heading (where the source names the entity), the
 per-kind section, the statements, the links into the entity. What Wikidata says about the linked
@@ -10,9 +10,7 @@ item is a block of its own (``app.pages.wikidata``), never a statement and never
 
 from __future__ import annotations
 
-import threading
-import weakref
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from datetime import date
 from typing import Any
 from urllib.parse import quote_plus
@@ -20,7 +18,7 @@ from urllib.parse import quote_plus
 from pyoxigraph import Literal, NamedNode
 
 from app.dates import day_in_words
-from app.pages.build import HKC, PageBuilder, PageSettings, facts_about
+from app.pages.build import PageBuilder, PageSettings, facts_about
 from app.pages.context import (
     DateText,
     EntityPage,
@@ -33,25 +31,6 @@ from app.pages.context import (
     Statement,
     Value,
 )
-from app.pages.graph import (
-    CRM,
-    HK,
-    RDF_TYPE,
-    RDFS_LABEL,
-    Neighbourhood,
-    Node,
-    fetch,
-    preferred,
-    store_state,
-)
-from app.pages.labels import (
-    DCTERMS,
-    OWL,
-    SKOS,
-    inverse_words,
-    kind_of,
-    property_words,
-)
 from app.pages.sections import (
     book_section,
     claim_section,
@@ -61,35 +40,38 @@ from app.pages.sections import (
     person_section,
 )
 from app.pages.wikidata import from_wikidata
-from app.store import Store
+from app.read import ReadModel
+from app.read.labels import inverse_words, kind_of, property_words
+from app.read.neighbourhood import RDF_TYPE, RDFS_LABEL, Neighbourhood, Node, preferred
+from app.vocab import CRM, DCTERMS, HK, OWL, SKOS
 
 # Shown in the heading or the identifiers box, not in the statements table.
 HEADING_PROPERTIES = frozenset(
     {
         RDF_TYPE,
         RDFS_LABEL,
-        SKOS + "prefLabel",
-        SKOS + "altLabel",
-        DCTERMS + "description",
-        SKOS + "definition",
-        OWL + "sameAs",
-        HK + "editorialNote",
-        HK + "unknown",
-        HK + "mention",
-        CRM + "P2_has_type",
+        SKOS.prefLabel.value,
+        SKOS.altLabel.value,
+        DCTERMS.description.value,
+        SKOS.definition.value,
+        OWL.sameAs.value,
+        HK.editorialNote.value,
+        HK.unknown.value,
+        HK.mention.value,
+        CRM.P2_has_type.value,
     }
 )
 # Statement groups a reader looks for first; the rest follow alphabetically.
 PROPERTY_ORDER = (
-    CRM + "P4_has_time-span",
-    CRM + "P14_carried_out_by",
-    HK + "heldBy",
-    HK + "addressee",
-    HK + "directedAt",
-    CRM + "P11_had_participant",
-    CRM + "P7_took_place_at",
-    HK + "content",
-    HK + "about",
+    CRM.P4_has_time_span.value,
+    CRM.P14_carried_out_by.value,
+    HK.heldBy.value,
+    HK.addressee.value,
+    HK.directedAt.value,
+    CRM.P11_had_participant.value,
+    CRM.P7_took_place_at.value,
+    HK.content.value,
+    HK.about.value,
 )
 FORMATS = (
     ("Turtle", ".ttl", "text/turtle"),
@@ -115,39 +97,35 @@ SCHEMA_TYPES = {
 }
 INBOUND_PAGE_SIZE = 50
 PAGE_CACHE_SIZE = 1024
-_PAGES: weakref.WeakKeyDictionary[Store, OrderedDict[tuple[Any, ...], EntityPage]] = (
-    weakref.WeakKeyDictionary()
-)
-_PAGE_LOCK = threading.Lock()
 
 
 def entity_page(
-    store: Store, iri: str, settings: PageSettings, *, inbound_page: int = 1, cache: bool = True
+    model: ReadModel,
+    iri: str,
+    settings: PageSettings,
+    *,
+    inbound_page: int = 1,
+    cache: bool = True,
 ) -> EntityPage | None:
     """The page of ``iri``, or None when the graph has nothing about it.
 
-    Pages are cached per store state (``store_state``: a load in this process or a new curated
-    load elsewhere starts afresh), at most ``PAGE_CACHE_SIZE`` of them; ``cache=False`` always
-    builds anew (for measuring).
+    The read model keeps the ``PAGE_CACHE_SIZE`` pages used last until the store changes;
+    ``cache=False`` always builds anew (for measuring).
     """
     page_number = max(inbound_page, 1)
-    key: tuple[Any, ...] = (store_state(store), iri, page_number, settings)
+    key = (iri, page_number, settings)
+    pages = model.recent("entity-pages", PAGE_CACHE_SIZE)
     if cache:
-        with _PAGE_LOCK:
-            cached = _PAGES[store].get(key) if store in _PAGES else None
-        if cached is not None:
+        cached = pages.get(key)
+        if isinstance(cached, EntityPage):
             return cached
     offset = (page_number - 1) * INBOUND_PAGE_SIZE
-    hood = fetch(
-        store, iri, inbound_limit=INBOUND_PAGE_SIZE, inbound_offset=offset, window=page_number
+    hood = model.neighbourhood(
+        iri, inbound_limit=INBOUND_PAGE_SIZE, inbound_offset=offset, window=page_number
     )
     page = _page(hood, settings, page_number) if hood.exists else None
     if cache and page is not None:
-        with _PAGE_LOCK:
-            pages = _PAGES.setdefault(store, OrderedDict())
-            pages[key] = page
-            while len(pages) > PAGE_CACHE_SIZE:
-                pages.popitem(last=False)
+        pages.put(key, page)
     return page
 
 
@@ -171,7 +149,7 @@ def _page(hood: Neighbourhood, settings: PageSettings, inbound_page: int) -> Ent
         "claim": claim_section(builder, iri) if kind.key == "claim" else None,
     }
     # The date is the heading's date line (with its footnote); the table would repeat it.
-    shown = [f for f in own if not (when and f.predicate == CRM + "P4_has_time-span")]
+    shown = [f for f in own if not (when and f.predicate == CRM.P4_has_time_span.value)]
     statements = _statements(builder, shown, label_notes)
     inbound = _inbound(builder, inbound_page)
     types = _types(builder, node)
@@ -189,10 +167,10 @@ def _page(hood: Neighbourhood, settings: PageSettings, inbound_page: int) -> Ent
         when=when,
         label_notes=label_notes,
         editorial_notes=tuple(
-            dict.fromkeys(str(f.object.value) for f in own if f.predicate == HK + "editorialNote")
+            dict.fromkeys(str(f.object.value) for f in own if f.predicate == HK.editorialNote.value)
         ),
         unknowns=tuple(
-            dict.fromkeys(str(f.object.value) for f in own if f.predicate == HK + "unknown")
+            dict.fromkeys(str(f.object.value) for f in own if f.predicate == HK.unknown.value)
         ),
         statements=statements,
         inbound=inbound,
@@ -206,7 +184,7 @@ def _page(hood: Neighbourhood, settings: PageSettings, inbound_page: int) -> Ent
 
 
 def _fallback_label(hood: Neighbourhood, iri: str) -> str:
-    own = [f.object for f in hood.facts if f.subject == iri and f.predicate == SKOS + "prefLabel"]
+    own = [f.object for f in hood.facts if f.subject == iri and f.predicate == SKOS.prefLabel.value]
     literals = [o for o in own if isinstance(o, Literal)]
     return preferred(literals) or hood.label(iri)
 
@@ -220,7 +198,7 @@ def _own_date(builder: PageBuilder, iri: str) -> DateText | None:
 
     words = date_in_words(facts)
     graphs = {
-        f.graph for f in builder.hood.facts if f.subject == iri and f.predicate == HK + "edtf"
+        f.graph for f in builder.hood.facts if f.subject == iri and f.predicate == HK.edtf.value
     }
     return DateText(
         words=words,
@@ -234,7 +212,7 @@ def _own_date(builder: PageBuilder, iri: str) -> DateText | None:
 def _alt_labels(own: list[Any], label: str) -> tuple[Value, ...]:
     names: dict[str, Value] = {}
     for fact in own:
-        if fact.predicate in (SKOS + "altLabel", RDFS_LABEL) and isinstance(fact.object, Literal):
+        if fact.predicate in (SKOS.altLabel.value, RDFS_LABEL) and isinstance(fact.object, Literal):
             text = fact.object.value
             if text != label and text not in names:
                 names[text] = Value(text=text, lang=fact.object.language or "")
@@ -242,7 +220,7 @@ def _alt_labels(own: list[Any], label: str) -> tuple[Value, ...]:
 
 
 def _description(own: list[Any]) -> str:
-    for prop in (DCTERMS + "description", SKOS + "definition"):
+    for prop in (DCTERMS.description.value, SKOS.definition.value):
         literals = [f.object for f in own if f.predicate == prop and isinstance(f.object, Literal)]
         if literals:
             return preferred(literals)
@@ -365,7 +343,7 @@ def _identifiers(builder: PageBuilder, own: list[Any], label: str) -> Identifier
     same = [
         str(f.object.value)
         for f in own
-        if f.predicate == OWL + "sameAs" and isinstance(f.object, NamedNode)
+        if f.predicate == OWL.sameAs.value and isinstance(f.object, NamedNode)
     ]
     wikidata = [builder.link(iri, iri.rsplit("/", 1)[-1]) for iri in same if "wikidata" in iri]
     site = builder.settings.site
@@ -404,7 +382,7 @@ def _schema_org(
     bounds = node.date.bounds if node is not None and node.date is not None else None
     if kind == "event" and bounds is not None:
         data["startDate"], data["endDate"] = bounds[0].isoformat(), bounds[1].isoformat()
-    places = [f for f in own if f.predicate == CRM + "P7_took_place_at"]
+    places = [f for f in own if f.predicate == CRM.P7_took_place_at.value]
     if kind == "event" and places:
         data["location"] = [
             {"@type": "Place", "@id": p.object.value, "name": builder.label(p.object.value)}
@@ -419,8 +397,8 @@ def _identifiers_wikidata(own: list[Any]) -> list[str]:
     return [
         "https://www.wikidata.org/wiki/" + str(f.object.value).rsplit("/", 1)[-1]
         for f in own
-        if f.predicate == OWL + "sameAs" and "wikidata.org/entity/" in str(f.object.value)
+        if f.predicate == OWL.sameAs.value and "wikidata.org/entity/" in str(f.object.value)
     ]
 
 
-__all__ = ["HKC", "INBOUND_PAGE_SIZE", "entity_page"]
+__all__ = ["INBOUND_PAGE_SIZE", "entity_page"]

@@ -1,4 +1,4 @@
-"""The search page context, from the cached search index (``app.search``)."""
+"""The search page context, from the read model's search index (``app.read.search``)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ from urllib.parse import urlencode
 
 from app.pages.build import PageSettings, href_for
 from app.pages.context import KindOption, Link, Pager, SearchHit, SearchPage
-from app.pages.labels import HOME_KINDS
-from app.search import Hit, index_for
-from app.store import Store
+from app.read import ReadModel
+from app.read.labels import HOME_KINDS
+from app.read.search import Hit
 
 PAGE_SIZE = 20
 
 
 def search_page(
-    store: Store,
+    model: ReadModel,
     settings: PageSettings,
     query: str,
     *,
@@ -23,7 +23,7 @@ def search_page(
     limit: int = PAGE_SIZE,
 ) -> SearchPage:
     """The results for ``query`` (narrowed to ``kind``), one page of ``limit`` hits."""
-    index = index_for(store, settings.base_iri)
+    index = model.search_index(settings.base_iri)
     page = max(page, 1)
     total, shown = index.search_page(query, kind=kind, offset=(page - 1) * limit, limit=limit)
     present = index.kinds()

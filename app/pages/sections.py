@@ -27,36 +27,36 @@ from app.pages.context import (
     Statement,
     Value,
 )
-from app.pages.graph import CRM, HK, Fact
-from app.pages.labels import inverse_words, kind_of, property_words
 from app.pages.passages import flat
+from app.read.labels import inverse_words, kind_of, property_words
+from app.read.neighbourhood import Fact
+from app.vocab import CRM, HK
 
-PROV_ROLES = "https://w3id.org/histkg/id/concept/"
 TIMELINE_KINDS = ("event", "attitude")
 
 # Participation properties and the role they name, in the order a page lists them.
 ROLES = (
-    (CRM + "P14_carried_out_by", "carried out by"),
-    (HK + "heldBy", "held by"),
-    (HK + "addressee", "addressee"),
-    (HK + "directedAt", "directed at"),
-    (CRM + "P11_had_participant", "participants"),
+    (CRM.P14_carried_out_by.value, "carried out by"),
+    (HK.heldBy.value, "held by"),
+    (HK.addressee.value, "addressee"),
+    (HK.directedAt.value, "directed at"),
+    (CRM.P11_had_participant.value, "participants"),
 )
 
 # Temporal and causal links: (property, where the other end goes when this entity is the
 # subject, the words for it; where it goes when this entity is the object, the words for it).
 RELATIONS = (
-    (CRM + "P183_ends_before_the_start_of", "after", "began after this ended",
+    (CRM.P183_ends_before_the_start_of.value, "after", "began after this ended",
      "before", "ended before this began"),
-    (CRM + "P176_starts_before_the_start_of", "after", "began after this began",
+    (CRM.P176_starts_before_the_start_of.value, "after", "began after this began",
      "before", "began before this began"),
-    (CRM + "P17_was_motivated_by", "before", "motivated this",
+    (CRM.P17_was_motivated_by.value, "before", "motivated this",
      "after", "motivated by this"),
-    (HK + "resultedIn", "after", "resulted from this",
+    (HK.resultedIn.value, "after", "resulted from this",
      "before", "led to this"),
-    (CRM + "P10_falls_within", "context", "this falls within it",
+    (CRM.P10_falls_within.value, "context", "this falls within it",
      "context", "falls within this"),
-    (CRM + "P9i_forms_part_of", "context", "this is part of it",
+    (CRM.P9i_forms_part_of.value, "context", "this is part of it",
      "context", "part of this"),
 )  # fmt: skip
 
@@ -120,10 +120,10 @@ def event_section(builder: PageBuilder, iri: str) -> EventSection:
                 builder.claims_of(fact.subject, fact.predicate, fact.object)
             ),
         )
-        for fact in _by(own, HK + "content")
+        for fact in _by(own, HK.content.value)
     ]
-    about = list(_statements(builder, _by(own, HK + "about")))
-    about += _quotation_statements(builder, _by(own, HK + "quotation"))
+    about = list(_statements(builder, _by(own, HK.about.value)))
+    about += _quotation_statements(builder, _by(own, HK.quotation.value))
     sides: dict[str, Pending] = {"before": {}, "after": {}, "context": {}}
     motives = []
     for prop, out_side, out_words, in_side, in_words in RELATIONS:
@@ -142,7 +142,7 @@ def event_section(builder: PageBuilder, iri: str) -> EventSection:
         for s in _statements(builder, motives)
     ]
     return EventSection(
-        places=_statements(builder, _by(own, CRM + "P7_took_place_at")),
+        places=_statements(builder, _by(own, CRM.P7_took_place_at.value)),
         roles=roles,
         content=tuple(content),
         about=tuple(about),
@@ -157,10 +157,10 @@ def _relative_dates(builder: PageBuilder, iri: str, sides: dict[str, Pending]) -
     spans_of = {
         str(f.object.value): f.subject
         for f in builder.hood.facts
-        if f.predicate == CRM + "P4_has_time-span" and isinstance(f.object, NamedNode)
+        if f.predicate == CRM.P4_has_time_span.value and isinstance(f.object, NamedNode)
     }
     for fact in builder.hood.facts:
-        if fact.predicate != HK + "relativeTo" or not isinstance(fact.object, NamedNode):
+        if fact.predicate != HK.relativeTo.value or not isinstance(fact.object, NamedNode):
             continue
         dated = spans_of.get(fact.subject)
         if dated is None:
@@ -185,7 +185,7 @@ def _quotation(builder: PageBuilder, quote: str, fact: Fact) -> Statement:
         (
             str(f.object.value)
             for f in facts_about(builder.hood, quote)
-            if f.predicate == CRM + "P190_has_symbolic_content"
+            if f.predicate == CRM.P190_has_symbolic_content.value
         ),
         builder.label(quote),
     )
@@ -227,7 +227,7 @@ def person_section(builder: PageBuilder, iri: str) -> PersonSection:
     for event in sorted(roles, key=builder.sort_key):
         event_roles = roles[event]
         for fact in facts_about(builder.hood, event):
-            if fact.predicate in (CRM + "P94_has_created", HK + "published"):
+            if fact.predicate in (CRM.P94_has_created.value, HK.published.value):
                 document = str(fact.object.value)
                 if document not in letters:
                     letters[document] = Dated(
@@ -280,24 +280,27 @@ def letter_section(builder: PageBuilder, iri: str) -> LetterSection:
     creations = [
         f
         for f in _incoming(builder, iri)
-        if f.predicate in (CRM + "P94_has_created", HK + "published")
+        if f.predicate in (CRM.P94_has_created.value, HK.published.value)
     ]
     creation = creations[0].subject if creations else None
     made = facts_about(builder.hood, creation) if creation else []
     own = facts_about(builder.hood, iri)
     unknown = any(
-        f.predicate == HK + "unknown" and str(f.object.value) == "addressee" for f in made
+        f.predicate == HK.unknown.value and str(f.object.value) == "addressee" for f in made
     )
     instructions = []
-    for fact in _by(own, CRM + "P70_documents"):
+    for fact in _by(own, CRM.P70_documents.value):
         target = str(fact.object.value)
         target_facts = facts_about(builder.hood, target)
         instructions.append(
             Instruction(
                 link=builder.link(target),
-                content=next((str(f.object.value) for f in _by(target_facts, HK + "content")), ""),
+                content=next(
+                    (str(f.object.value) for f in _by(target_facts, HK.content.value)), ""
+                ),
                 directed_at=tuple(
-                    builder.link(str(f.object.value)) for f in _by(target_facts, HK + "directedAt")
+                    builder.link(str(f.object.value))
+                    for f in _by(target_facts, HK.directedAt.value)
                 ),
                 notes=builder.notes_for_graphs(
                     builder.claims_of(fact.subject, fact.predicate, fact.object)
@@ -306,14 +309,14 @@ def letter_section(builder: PageBuilder, iri: str) -> LetterSection:
         )
     return LetterSection(
         creation=builder.link(creation) if creation else None,
-        senders=_statements(builder, _by(made, CRM + "P14_carried_out_by")),
-        recipients=_statements(builder, _by(made, HK + "addressee")),
+        senders=_statements(builder, _by(made, CRM.P14_carried_out_by.value)),
+        recipients=_statements(builder, _by(made, HK.addressee.value)),
         recipient_unknown=unknown,
-        published_in=_statements(builder, _by(made, HK + "publishedIn")),
+        published_in=_statements(builder, _by(made, HK.publishedIn.value)),
         when=builder.date_text(creation) if creation else None,
         quotations=tuple(
             _quotation(builder, str(f.object.value), f)
-            for f in _by(own, CRM + "P106_is_composed_of")
+            for f in _by(own, CRM.P106_is_composed_of.value)
         ),
         instructions=tuple(instructions),
     )

@@ -17,8 +17,8 @@ from app.dates import day_in_words, edtf_in_words
 from app.linking.facts import WIKIDATA_GRAPH, WikidataFacts, facts_from_values, qid_order
 from app.linking.wikidata import ENTITY_BASE
 from app.pages.context import FromWikidata, Link, WikidataDate
-from app.pages.graph import Fact, Neighbourhood
-from app.pages.labels import OWL
+from app.read.neighbourhood import Fact, Neighbourhood
+from app.vocab import OWL
 
 _POINT = re.compile(r"^\s*Point\(\s*(?P<lon>[-+\d.eE]+)\s+(?P<lat>[-+\d.eE]+)\s*\)\s*$")
 
@@ -31,7 +31,7 @@ def from_wikidata(hood: Neighbourhood, own: list[Fact]) -> FromWikidata | None:
     items = [
         fact.object.value
         for fact in own
-        if fact.predicate == OWL + "sameAs"
+        if fact.predicate == OWL.sameAs.value
         and isinstance(fact.object, NamedNode)
         and fact.object.value.startswith(ENTITY_BASE)
     ]

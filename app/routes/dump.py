@@ -1,6 +1,6 @@
 """The whole dataset as files: ``/dump/histkg.trig.gz``, ``/dump/histkg.nq.gz`` and their VoID
 description ``/dump/void.ttl`` (``/dump/`` lists them). Built from the store on first request and
-cached until the store changes (``app.pages.rdf.dump``)."""
+kept by the read model until the store changes (``app.read.model``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from app.errors import NotFound
-from app.pages.rdf import Dump, dump, void_turtle
+from app.read import read_model
+from app.read.rdf import Dump, void_turtle
 from app.routes.deps import SettingsDep, StoreDep
 from app.routes.responses import COMMON, NOT_MODIFIED, content, errors
 
@@ -29,7 +30,7 @@ def _base_url(request: Request) -> str:
 @router.get("/dump/")
 async def dump_index(request: Request, store: StoreDep) -> JSONResponse:
     """The dump files, their formats and sizes."""
-    data: Dump = await run_in_threadpool(dump, store)
+    data: Dump = await run_in_threadpool(read_model(store).dump)
     base = _base_url(request)
     sizes = {"histkg.trig.gz": len(data.trig_gz), "histkg.nq.gz": len(data.nquads_gz)}
     return JSONResponse(
@@ -57,7 +58,7 @@ async def dump_file(
     """One dump file (gzip-compressed RDF, served as a download), or the VoID description."""
     if name not in FILES:
         raise NotFound(f"No dump file {name}.", hint="GET /dump/ lists the files.")
-    data: Dump = await run_in_threadpool(dump, store)
+    data: Dump = await run_in_threadpool(read_model(store).dump)
     media_type = FILES[name][0]
     if name == "void.ttl":
         body = void_turtle(

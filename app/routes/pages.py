@@ -30,11 +30,11 @@ from app.pages.build import PageSettings
 from app.pages.context import ErrorPage, Link, Site
 from app.pages.entity import entity_page
 from app.pages.home import home_page
-from app.pages.rdf import BY_MEDIA_TYPE, BY_SUFFIX, FORMATS, describe, serialize_quads
 from app.pages.render import STATIC, render
+from app.read import read_model
+from app.read.rdf import BY_MEDIA_TYPE, BY_SUFFIX, FORMATS, serialize_quads
 from app.routes.deps import SettingsDep, StoreDep
 from app.routes.responses import COMMON, content, errors
-from app.search import index_for
 from app.settings import Settings
 from app.store import Store
 
@@ -85,8 +85,9 @@ def warm_up(store: Store, settings: Settings) -> threading.Thread:
     def run() -> None:
         started = time.perf_counter()
         try:
-            home_page(store, page_settings(settings))
-            index_for(store, settings.base_iri)
+            model = read_model(store)
+            home_page(model, page_settings(settings))
+            model.search_index(settings.base_iri)
         except Exception:  # logged: a failed warm-up only loses its head start
             log.exception("Warming up the home page and the search index failed")
             return
@@ -117,7 +118,7 @@ def home(
     ),
 ) -> Response:
     """The home page: what the graph is, counts, entities by kind, a timeline."""
-    page = home_page(store, page_settings(settings), year)
+    page = home_page(read_model(store), page_settings(settings), year)
     if choose(request.headers.get("accept"), [HTML, JSON]) == JSON:
         return JSONResponse(dataclasses.asdict(page))
     return HTMLResponse(render(page))
@@ -126,7 +127,7 @@ def home(
 @router.get("/index.json")
 def home_json(store: StoreDep, settings: SettingsDep) -> JSONResponse:
     """The home page's data as JSON."""
-    return JSONResponse(dataclasses.asdict(home_page(store, page_settings(settings))))
+    return JSONResponse(dataclasses.asdict(home_page(read_model(store), page_settings(settings))))
 
 
 @router.get(
@@ -172,14 +173,14 @@ def entity(
             extension = ".json" if media_type == JSON else BY_MEDIA_TYPE[media_type].suffix
             headers["Content-Location"] = request.url.path + extension
     if media_type in (HTML, JSON):
-        page = entity_page(store, iri, page_settings(settings), inbound_page=inbound)
+        page = entity_page(read_model(store), iri, page_settings(settings), inbound_page=inbound)
         if page is None:
             raise _not_found(request, store, settings, iri)
         if media_type == JSON:
             return JSONResponse(dataclasses.asdict(page), headers=headers)
         return HTMLResponse(render(page), headers=headers)
     fmt = BY_MEDIA_TYPE[media_type]
-    quads = describe(store, iri)
+    quads = read_model(store).describe(iri)
     if not quads:
         raise _not_found(request, store, settings, iri)
     body = serialize_quads(quads, fmt, settings.project_dir)
@@ -217,7 +218,7 @@ def _not_found(request: Request, store: Store, settings: Settings, iri: str) -> 
 
 
 def _suggestions(store: Store, settings: Settings, iri: str) -> tuple[Link, ...]:
-    index = index_for(store, settings.base_iri)
+    index = read_model(store).search_index(settings.base_iri)
     words = _words(iri)
     hits = index.search(words)
     for word in sorted(words.split(), key=len, reverse=True):

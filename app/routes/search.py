@@ -1,5 +1,5 @@
 """Search over labels and alternative labels: ``/search`` (HTML, or JSON by ``Accept``) and
-``/search.json``. The matching rules are in ``app.names``, the index in ``app.search``."""
+``/search.json``. The matching rules are in ``app.names``, the index in ``app.read.search``."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from app.negotiation import choose
 from app.pages.context import SearchPage
 from app.pages.render import render
 from app.pages.searchpage import PAGE_SIZE, search_page
+from app.read import read_model
 from app.routes.deps import SettingsDep, StoreDep
 from app.routes.pages import HTML, JSON, page_settings
 from app.routes.responses import COMMON, content
@@ -40,7 +41,9 @@ def search(
     limit: int = Limit,
 ) -> Response:
     """Search results as a page, or as JSON for clients that prefer it."""
-    result = search_page(store, page_settings(settings, q), q, kind=kind, page=page, limit=limit)
+    result = search_page(
+        read_model(store), page_settings(settings, q), q, kind=kind, page=page, limit=limit
+    )
     if choose(request.headers.get("accept"), [HTML, JSON]) == JSON:
         return JSONResponse(as_json(result))
     return HTMLResponse(render(result))
@@ -56,7 +59,9 @@ def search_json(
     limit: int = Limit,
 ) -> JSONResponse:
     """Search results as JSON (also what the search box's suggestions read)."""
-    result = search_page(store, page_settings(settings, q), q, kind=kind, page=page, limit=limit)
+    result = search_page(
+        read_model(store), page_settings(settings, q), q, kind=kind, page=page, limit=limit
+    )
     return JSONResponse(as_json(result))
 
 

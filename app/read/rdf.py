@@ -21,8 +21,6 @@ import gzip
 import hashlib
 import io
 import json
-import threading
-import weakref
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -41,17 +39,13 @@ from pyoxigraph import (
     serialize,
 )
 
-from app.pages import queries
-from app.pages.graph import store_state
+from app.read import queries
 from app.sources import META_GRAPH
 from app.store import Store
-from app.vocab import PREFIXES
+from app.vocab import CRM, DCTERMS, PREFIXES, RDF, VOID, XSD
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-VOID = "http://rdfs.org/ns/void#"
-DCTERMS = "http://purl.org/dc/terms/"
-RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_PERSON = NamedNode("http://www.cidoc-crm.org/cidoc-crm/E21_Person")
+RDF_TYPE = RDF.type
+_PERSON = CRM.E21_Person
 
 
 @dataclass(frozen=True)
@@ -202,59 +196,45 @@ class Dump:
     example: str | None
 
 
-_DUMPS: weakref.WeakKeyDictionary[Store, tuple[tuple[int, str | None], Dump]] = (
-    weakref.WeakKeyDictionary()
-)
-_DUMP_LOCK = threading.Lock()
-
-
-def dump(store: Store) -> Dump:
-    """The dataset dump of the store's current state, built on first use and cached.
+def build_dump(store: Store) -> Dump:
+    """The dataset dump of the store's current state (the read model keeps it until a write).
 
     Every quad except the load bookkeeping graph (``graph/meta``). The quads are read with
     ``Store.quads()`` rather than a query, because a dump must not be cut at the row cap.
     """
-    state = store_state(store)
-    with _DUMP_LOCK:
-        cached = _DUMPS.get(store)
-        if cached is not None and cached[0] == state:
-            return cached[1]
-        quads = [q for q in store.quads() if q.graph_name != META_GRAPH]
-        quads.sort(
-            key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
-        )
-        trig = serialize(quads, format=RdfFormat.TRIG, prefixes=dict(PREFIXES)) or b""
-        nquads = serialize(quads, format=RdfFormat.N_QUADS) or b""
-        classes: Counter[str] = Counter()
-        properties: Counter[str] = Counter()
-        triples = set()
-        for quad in quads:
-            triples.add((quad.subject, quad.predicate, quad.object))
-        for _subject, predicate, obj in triples:
-            properties[predicate.value] += 1
-            if predicate == RDF_TYPE and isinstance(obj, NamedNode):
-                classes[obj.value] += 1
-        result = Dump(
-            trig_gz=gzip.compress(trig, mtime=0),
-            nquads_gz=gzip.compress(nquads, mtime=0),
-            etag=hashlib.sha256(nquads).hexdigest()[:32],
-            triples=len(triples),
-            quads=len(quads),
-            graphs=len({q.graph_name for q in quads}),
-            subjects=len({t[0] for t in triples}),
-            classes=dict(classes),
-            properties=dict(properties),
-            example=min(
-                (
-                    s.value
-                    for s, p, o in triples
-                    if p == RDF_TYPE and o == _PERSON and isinstance(s, NamedNode)
-                ),
-                default=None,
+    quads = [q for q in store.quads() if q.graph_name != META_GRAPH]
+    quads.sort(key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+    trig = serialize(quads, format=RdfFormat.TRIG, prefixes=dict(PREFIXES)) or b""
+    nquads = serialize(quads, format=RdfFormat.N_QUADS) or b""
+    classes: Counter[str] = Counter()
+    properties: Counter[str] = Counter()
+    triples = set()
+    for quad in quads:
+        triples.add((quad.subject, quad.predicate, quad.object))
+    for _subject, predicate, obj in triples:
+        properties[predicate.value] += 1
+        if predicate == RDF_TYPE and isinstance(obj, NamedNode):
+            classes[obj.value] += 1
+    result = Dump(
+        trig_gz=gzip.compress(trig, mtime=0),
+        nquads_gz=gzip.compress(nquads, mtime=0),
+        etag=hashlib.sha256(nquads).hexdigest()[:32],
+        triples=len(triples),
+        quads=len(quads),
+        graphs=len({q.graph_name for q in quads}),
+        subjects=len({t[0] for t in triples}),
+        classes=dict(classes),
+        properties=dict(properties),
+        example=min(
+            (
+                s.value
+                for s, p, o in triples
+                if p == RDF_TYPE and o == _PERSON and isinstance(s, NamedNode)
             ),
-        )
-        _DUMPS[store] = (state, result)
-        return result
+            default=None,
+        ),
+    )
+    return result
 
 
 def void_turtle(data: Dump, *, base_url: str, base_iri: str, example: str | None) -> bytes:
@@ -265,51 +245,55 @@ def void_turtle(data: Dump, *, base_url: str, base_iri: str, example: str | None
         return Triple(s, NamedNode(p), o)
 
     def count(n: int) -> Literal:
-        return Literal(str(n), datatype=NamedNode(XSD + "integer"))
+        return Literal(str(n), datatype=XSD.integer)
 
     triples = [
-        Triple(dataset, RDF_TYPE, NamedNode(VOID + "Dataset")),
-        t(dataset, DCTERMS + "title", Literal("histkg", language="en")),
+        Triple(dataset, RDF_TYPE, VOID.Dataset),
+        t(dataset, DCTERMS.title.value, Literal("histkg", language="en")),
         t(
             dataset,
-            DCTERMS + "description",
+            DCTERMS.description.value,
             Literal(
                 "A knowledge graph of historical events; each statement is a claim with its "
                 "passage, page and footnote.",
                 language="en",
             ),
         ),
-        t(dataset, DCTERMS + "license", NamedNode("https://creativecommons.org/licenses/by/4.0/")),
-        t(dataset, VOID + "dataDump", NamedNode(base_url + "/dump/histkg.trig.gz")),
-        t(dataset, VOID + "dataDump", NamedNode(base_url + "/dump/histkg.nq.gz")),
-        t(dataset, VOID + "sparqlEndpoint", NamedNode(base_url + "/sparql")),
-        t(dataset, VOID + "uriSpace", Literal(base_iri)),
-        t(dataset, VOID + "triples", count(data.triples)),
-        t(dataset, VOID + "distinctSubjects", count(data.subjects)),
-        t(dataset, VOID + "classes", count(len(data.classes))),
-        t(dataset, VOID + "properties", count(len(data.properties))),
-        t(dataset, VOID + "feature", NamedNode("http://www.w3.org/ns/formats/TriG")),
-        t(dataset, VOID + "feature", NamedNode("http://www.w3.org/ns/formats/N-Quads")),
+        t(
+            dataset,
+            DCTERMS.license.value,
+            NamedNode("https://creativecommons.org/licenses/by/4.0/"),
+        ),
+        t(dataset, VOID.dataDump.value, NamedNode(base_url + "/dump/histkg.trig.gz")),
+        t(dataset, VOID.dataDump.value, NamedNode(base_url + "/dump/histkg.nq.gz")),
+        t(dataset, VOID.sparqlEndpoint.value, NamedNode(base_url + "/sparql")),
+        t(dataset, VOID.uriSpace.value, Literal(base_iri)),
+        t(dataset, VOID.triples.value, count(data.triples)),
+        t(dataset, VOID.distinctSubjects.value, count(data.subjects)),
+        t(dataset, VOID.classes.value, count(len(data.classes))),
+        t(dataset, VOID.properties.value, count(len(data.properties))),
+        t(dataset, VOID.feature.value, NamedNode("http://www.w3.org/ns/formats/TriG")),
+        t(dataset, VOID.feature.value, NamedNode("http://www.w3.org/ns/formats/N-Quads")),
     ]
     if example:
-        triples.append(t(dataset, VOID + "exampleResource", NamedNode(example)))
+        triples.append(t(dataset, VOID.exampleResource.value, NamedNode(example)))
     for vocabulary in ("hk", "crm", "prov", "bibo", "cito", "oa", "skos", "dcterms"):
-        triples.append(t(dataset, VOID + "vocabulary", NamedNode(PREFIXES[vocabulary])))
+        triples.append(t(dataset, VOID.vocabulary.value, NamedNode(PREFIXES[vocabulary])))
     for number, (cls, entities) in enumerate(sorted(data.classes.items()), start=1):
         partition = NamedNode(f"{base_url}/dump/void.ttl#class-{number}")
         triples += [
-            t(dataset, VOID + "classPartition", partition),
-            t(partition, VOID + "class", NamedNode(cls)),
-            t(partition, VOID + "entities", count(entities)),
+            t(dataset, VOID.classPartition.value, partition),
+            t(partition, VOID.class_.value, NamedNode(cls)),
+            t(partition, VOID.entities.value, count(entities)),
         ]
     for number, (prop, uses) in enumerate(sorted(data.properties.items()), start=1):
         partition = NamedNode(f"{base_url}/dump/void.ttl#property-{number}")
         triples += [
-            t(dataset, VOID + "propertyPartition", partition),
-            t(partition, VOID + "property", NamedNode(prop)),
-            t(partition, VOID + "triples", count(uses)),
+            t(dataset, VOID.propertyPartition.value, partition),
+            t(partition, VOID.property.value, NamedNode(prop)),
+            t(partition, VOID.triples.value, count(uses)),
         ]
-    prefixes = {"void": VOID, "dcterms": DCTERMS, "xsd": XSD}
+    prefixes = {"void": VOID.NS, "dcterms": DCTERMS.NS, "xsd": XSD.NS}
     out = io.BytesIO()
     serialize(triples, out, format=RdfFormat.TURTLE, prefixes=prefixes)
     return out.getvalue()

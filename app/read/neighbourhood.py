@@ -1,20 +1,19 @@
 """What the store knows around one entity, fetched and assembled into values.
 
-``fetch(store, iri)`` reads the rows of the queries of ``app.pages.queries`` (on an embedded
-store by walking the graph with direct lookups, ``app.pages.walk``, which answers the same rows
+``fetch(store, iri)`` reads the rows of the queries of ``app.read.queries`` (on an embedded
+store by walking the graph with direct lookups, ``app.read.walk``, which answers the same rows
 in a few milliseconds whatever the store's size; on a remote store by running the queries) and
 returns a :class:`Neighbourhood`: the entity's own triples and the claim graphs about it
 (``quads``), what is known of every node a page may show (``nodes``: labels, classes, types,
 dates, passages, and for a Wikidata item what the Wikidata facts graph says), how each claim is
 sourced (``claims``) and one page of the links into the entity (``inbound``).
-Labels of vocabulary terms come from :func:`vocabulary`, cached per store state. Nothing here is
-about presentation; ``app.pages.entity`` turns a neighbourhood into a page context.
+Labels of vocabulary terms come from :func:`vocabulary`, which the read model keeps
+(``app.read.model``). Nothing here is about presentation; ``app.pages.entity`` turns a
+neighbourhood into a page context.
 """
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,21 +22,17 @@ from datetime import date, datetime
 from pyoxigraph import Literal, NamedNode
 
 from app.dates import DateFacts
-from app.pages import queries, walk
+from app.read import queries, walk
 from app.store import Store
+from app.vocab import BIBO, CRM, DCTERMS, HK, OA, RDF, RDFS
 
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-HK = "https://w3id.org/histkg/ontology#"
-CRM = "http://www.cidoc-crm.org/cidoc-crm/"
-OA = "http://www.w3.org/ns/oa#"
-BIBO = "http://purl.org/ontology/bibo/"
-DCTERMS = "http://purl.org/dc/terms/"
-HK_CLAIM = HK + "Claim"
+RDFS_LABEL = RDFS.label.value
+RDF_TYPE = RDF.type.value
+HK_CLAIM = HK.Claim.value
 
 Term = NamedNode | Literal
 Rows = Iterable[Sequence[object]]
-"""Rows of a page query (``app.pages.queries``) or of its walk (``app.pages.walk``)."""
+"""Rows of a page query (``app.read.queries``) or of its walk (``app.read.walk``)."""
 
 
 @dataclass(frozen=True)
@@ -212,13 +207,21 @@ def _day(term: object) -> date | None:
 
 
 def fetch(
-    store: Store, iri: str, *, inbound_limit: int = 50, inbound_offset: int = 0, window: int = 1
+    store: Store,
+    iri: str,
+    *,
+    vocabulary: dict[str, str],
+    shared: walk.SharedNodes | None = None,
+    inbound_limit: int = 50,
+    inbound_offset: int = 0,
+    window: int = 1,
 ) -> Neighbourhood:
-    """Everything a page shows about ``iri``.
+    """Everything a page shows about ``iri``, with ``vocabulary`` for the labels of terms and
+    node triples shared with other walks (``shared``) of the same store state.
 
-    On an embedded store, by walking the graph with direct lookups (``app.pages.walk``: cost
+    On an embedded store, by walking the graph with direct lookups (``app.read.walk``: cost
     follows the neighbourhood, a few milliseconds); on a remote store, in the four queries of
-    ``app.pages.queries`` (one request each rather than one per lookup). Both give the same
+    ``app.read.queries`` (one request each rather than one per lookup). Both give the same
     rows. (Running the queries side by side in threads was measured and gains nothing:
     converting the rows to Python objects holds the GIL for most of a query's time.)
 
@@ -231,7 +234,7 @@ def fetch(
         quads, nodes, provenance, inbound = _query_rows(store, iri, inbound_limit, inbound_offset)
     else:
         (quads, nodes, provenance, inbound), found = walk.rows_of(
-            store, iri, inbound_limit + 1, inbound_offset, store_state(store), window
+            store, iri, inbound_limit + 1, inbound_offset, shared, window
         )
     links = [
         InboundLink(_text(p), _text(s), _text(label))
@@ -247,7 +250,7 @@ def fetch(
         claims=_claims(provenance),
         inbound=links[:inbound_limit],
         inbound_more=found.more if found is not None else len(links) > inbound_limit,
-        vocabulary=vocabulary(store),
+        vocabulary=vocabulary,
         window=found,
     )
 
@@ -277,7 +280,7 @@ def _facts(rows: Rows) -> list[Fact]:
     return facts
 
 
-_SELECTOR_FIELDS = {OA + "start": "start", OA + "end": "end", OA + "exact": "exact"}
+_SELECTOR_FIELDS = {OA.start.value: "start", OA.end.value: "end", OA.exact.value: "exact"}
 
 
 def _set_selector(anchor: Anchor, prop: str, value: object) -> None:
@@ -333,14 +336,14 @@ def _first(values: Mapping[str, Sequence[object]], prop: str) -> object:
 def date_facts(values: Mapping[str, Sequence[object]], anchor_label: str) -> DateFacts:
     """The date a time-span's property values state (property IRI -> values)."""
     return DateFacts(
-        edtf=_text(_first(values, HK + "edtf")) or None,
+        edtf=_text(_first(values, HK.edtf.value)) or None,
         phrase=_text(_first(values, RDFS_LABEL)) or None,
         relative_to=anchor_label or None,
-        offset_min=_text(_first(values, HK + "offsetMin")) or None,
-        offset_max=_text(_first(values, HK + "offsetMax")) or None,
-        derivation=_text(_first(values, HK + "derivation")) or None,
-        begin=_day(_first(values, CRM + "P82a_begin_of_the_begin")),
-        end=_day(_first(values, CRM + "P82b_end_of_the_end")),
+        offset_min=_text(_first(values, HK.offsetMin.value)) or None,
+        offset_max=_text(_first(values, HK.offsetMax.value)) or None,
+        derivation=_text(_first(values, HK.derivation.value)) or None,
+        begin=_day(_first(values, CRM.P82a_begin_of_the_begin.value)),
+        end=_day(_first(values, CRM.P82b_end_of_the_end.value)),
     )
 
 
@@ -351,11 +354,11 @@ def _source(sources: dict[str, Source], iri: str) -> Source:
 def _apply_source_property(source: Source, prop: str, value: object) -> None:
     if prop == RDFS_LABEL:
         source.label = source.label or _text(value)
-    elif prop == BIBO + "pages":
+    elif prop == BIBO.pages.value:
         source.pages = _text(value)
-    elif prop == BIBO + "pageStart":
+    elif prop == BIBO.pageStart.value:
         source.page_start = _int(value)
-    elif prop == DCTERMS + "isPartOf":
+    elif prop == DCTERMS.isPartOf.value:
         source.book = _text(value)
 
 
@@ -374,9 +377,9 @@ def _claims(rows: Rows) -> dict[str, ClaimInfo]:
         elif tag == "agent":
             claim.agent_labels[first] = second
         elif tag == "note":
-            if second == BIBO + "number":
+            if second == BIBO.number.value:
                 claim.footnote_number = _int(c)
-            elif second == BIBO + "content":
+            elif second == BIBO.content.value:
                 claim.footnote_content = _text(c)
         elif tag == "part":
             _apply_source_property(_source(claim.cited, first), second, c)
@@ -403,41 +406,20 @@ def _claims(rows: Rows) -> dict[str, ClaimInfo]:
 def _apply_claim_property(claim: ClaimInfo, prop: str, value: object) -> None:
     if prop == RDFS_LABEL:
         claim.label = _text(value)
-    elif prop == HK + "mode":
+    elif prop == HK.mode.value:
         claim.mode = _text(value)
-    elif prop == HK + "editorialNote":
+    elif prop == HK.editorialNote.value:
         text = _text(value)
         if text not in claim.editorial:
             claim.editorial.append(text)
-    elif prop == HK + "footnote":
+    elif prop == HK.footnote.value:
         claim.footnote = _text(value)
 
 
-# ------------------------------------------------------------------ cached vocabulary labels
-
-_VOCABULARY: weakref.WeakKeyDictionary[Store, tuple[tuple[int, str | None], dict[str, str]]] = (
-    weakref.WeakKeyDictionary()
-)
-_VOCABULARY_LOCK = threading.Lock()
-
-
-def store_state(store: Store) -> tuple[int, str | None]:
-    """What caches of derived facts compare: loads made by this object and the curated digest."""
-    return store.generation, store.recorded_digest()
-
-
 def vocabulary(store: Store) -> dict[str, str]:
-    """Labels of classes, properties and concepts (English preferred), cached per store state."""
-    state = store_state(store)
-    with _VOCABULARY_LOCK:
-        cached = _VOCABULARY.get(store)
-        if cached is not None and cached[0] == state:
-            return cached[1]
+    """Labels of classes, properties and concepts (English preferred)."""
     labels: dict[str, list[Literal]] = defaultdict(list)
     for term, label in store.query(queries.VOCABULARY).rows:
         if isinstance(term, NamedNode) and isinstance(label, Literal):
             labels[term.value].append(label)
-    table = {iri: preferred(values) for iri, values in labels.items()}
-    with _VOCABULARY_LOCK:
-        _VOCABULARY[store] = (state, table)
-    return table
+    return {iri: preferred(values) for iri, values in labels.items()}

@@ -1,17 +1,17 @@
 """The rows of the page queries, found by walking the graph with direct index lookups.
 
-Why: on an embedded store, ``app.pages.queries`` cost 0.2-1.2 s each at a million triples,
+Why: on an embedded store, ``app.read.queries`` cost 0.2-1.2 s each at a million triples,
 because Oxigraph does not carry the bound entity into their big ``UNION`` s first and scans
 instead; and even a well-planned query pays for parsing, planning and the trip to a query
 worker. A page only needs the entity's neighbourhood, which a few dozen ``Store.match`` lookups
 (``quads_for_pattern`` in this process, microseconds each) reach directly, so the cost follows
 the neighbourhood, never the store. A remote store answers each lookup with a request, so
-there the queries stay (``app.pages.graph.fetch`` picks).
+there the queries stay (``app.read.neighbourhood.fetch`` picks).
 
-Each method here yields exactly the rows its query in ``app.pages.queries`` answers (the same
+Each method here yields exactly the rows its query in ``app.read.queries`` answers (the same
 ``DISTINCT`` rows, the same tags in ``?kind``, unbound as None), so the assembly in
-``app.pages.graph`` does not know which ran; ``tests/test_pages_walk.py`` compares the two for
-every entity of the seed graph. Keep the two in step: a change to a query is a change here.
+``app.read.neighbourhood`` does not know which ran; ``tests/test_pages_walk.py`` compares the
+two for every entity of the seed graph. Keep the two in step: a change to a query is a change here.
 
 Graphs: a pattern the query writes inside ``GRAPH`` matches named graphs only; the others see
 the union default graph, that is every graph (the default graph too).
@@ -27,9 +27,8 @@ from __future__ import annotations
 
 import threading
 import time
-import weakref
 from collections import OrderedDict
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
@@ -37,50 +36,43 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
 from app.errors import QueryTimeout
 from app.sources import WIKIDATA_GRAPH
 from app.store import Store
+from app.vocab import BIBO, CITO, CRM, DCTERMS, HK, OA, PROV, RDF, RDFS
 
 Resource = NamedNode | BlankNode
 Term = NamedNode | BlankNode | Literal | Triple
 Row = tuple[Term | None, ...]
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-HK = "https://w3id.org/histkg/ontology#"
-CRM = "http://www.cidoc-crm.org/cidoc-crm/"
-OA = "http://www.w3.org/ns/oa#"
-PROV = "http://www.w3.org/ns/prov#"
-BIBO = "http://purl.org/ontology/bibo/"
-CITO = "http://purl.org/spar/cito/"
-DCTERMS = "http://purl.org/dc/terms/"
 
-TYPE = NamedNode(RDF + "type")
-LABEL = NamedNode(RDFS + "label")
-CLAIM = NamedNode(HK + "Claim")
-HAS_TYPE = NamedNode(CRM + "P2_has_type")
-DATE_PHRASE = NamedNode(HK + "datePhrase")
-TIME_SPAN = NamedNode(CRM + "P4_has_time-span")
-RELATIVE_TO = NamedNode(HK + "relativeTo")
-HAS_SELECTOR = NamedNode(OA + "hasSelector")
-HAS_SOURCE = NamedNode(OA + "hasSource")
-EXACT = NamedNode(OA + "exact")
-IDENTIFIER = NamedNode(DCTERMS + "identifier")
-IS_PART_OF = NamedNode(DCTERMS + "isPartOf")
-DERIVED_FROM = NamedNode(PROV + "wasDerivedFrom")
-ATTRIBUTION = NamedNode(PROV + "qualifiedAttribution")
-AGENT = NamedNode(PROV + "agent")
-ROLE = NamedNode(PROV + "hadRole")
-FOOTNOTE = NamedNode(HK + "footnote")
-CITES = NamedNode(CITO + "citesAsEvidence")
-SYMBOLIC_CONTENT = NamedNode(CRM + "P190_has_symbolic_content")
-TEXT_ANCHOR = NamedNode(HK + "textAnchor")
+TYPE = RDF.type
+LABEL = RDFS.label
+CLAIM = HK.Claim
+HAS_TYPE = CRM.P2_has_type
+DATE_PHRASE = HK.datePhrase
+TIME_SPAN = CRM.P4_has_time_span
+RELATIVE_TO = HK.relativeTo
+HAS_SELECTOR = OA.hasSelector
+HAS_SOURCE = OA.hasSource
+EXACT = OA.exact
+IDENTIFIER = DCTERMS.identifier
+IS_PART_OF = DCTERMS.isPartOf
+DERIVED_FROM = PROV.wasDerivedFrom
+ATTRIBUTION = PROV.qualifiedAttribution
+AGENT = PROV.agent
+ROLE = PROV.hadRole
+FOOTNOTE = HK.footnote
+CITES = CITO.citesAsEvidence
+SYMBOLIC_CONTENT = CRM.P190_has_symbolic_content
+TEXT_ANCHOR = HK.textAnchor
 WIKIDATA = WIKIDATA_GRAPH
 
-# As in app.pages.queries (_CLAIM_PROPERTIES and the lists after it).
+# As in app.read.queries (_CLAIM_PROPERTIES and the lists after it).
 CLAIM_PROPERTIES = frozenset(
-    NamedNode(iri) for iri in (RDFS + "label", HK + "mode", HK + "editorialNote", HK + "footnote")
+    NamedNode(iri)
+    for iri in (RDFS.label.value, HK.mode.value, HK.editorialNote.value, HK.footnote.value)
 )
-NOTE_PROPERTIES = (NamedNode(BIBO + "number"), NamedNode(BIBO + "content"))
-PART_PROPERTIES = (LABEL, NamedNode(BIBO + "pages"), NamedNode(BIBO + "pageStart"), IS_PART_OF)
-SELECTOR_PROPERTIES = (NamedNode(OA + "start"), NamedNode(OA + "end"), EXACT)
+NOTE_PROPERTIES = (BIBO.number, BIBO.content)
+PART_PROPERTIES = (LABEL, BIBO.pages, BIBO.pageStart, IS_PART_OF)
+SELECTOR_PROPERTIES = (OA.start, OA.end, EXACT)
 
 
 def _tag(name: str) -> Literal:
@@ -145,11 +137,11 @@ class SharedNodes:
     most of a walk's time; an event page shares most of its nodes with other pages. Bounded:
     at most ``SHARED_NODES`` nodes of at most ``SHARED_MOST_QUADS`` triples, about 450 bytes a
     quad (Python and Rust sides), so 70 MB at the very most and some 25 MB with the handful of
-    triples typical nodes have; dropped whole when the store state changes (a write).
+    triples typical nodes have; kept in the read model, so dropped whole when the store state
+    changes (a write).
     """
 
-    def __init__(self, state: Hashable) -> None:
-        self.state = state
+    def __init__(self) -> None:
         self._nodes: OrderedDict[Resource, list[Quad]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -170,19 +162,6 @@ class SharedNodes:
 
     def __len__(self) -> int:
         return len(self._nodes)
-
-
-_SHARED: weakref.WeakKeyDictionary[Store, SharedNodes] = weakref.WeakKeyDictionary()
-_SHARED_LOCK = threading.Lock()
-
-
-def shared_nodes(store: Store, state: Hashable) -> SharedNodes:
-    """The node triples kept for ``store`` in ``state`` (a new, empty set for a new state)."""
-    with _SHARED_LOCK:
-        shared = _SHARED.get(store)
-        if shared is None or shared.state != state:
-            shared = _SHARED[store] = SharedNodes(state)
-        return shared
 
 
 class Walk:
@@ -486,13 +465,14 @@ class Walk:
 
 
 def rows_of(
-    store: Store, iri: str, limit: int, offset: int, state: Hashable, window: int = 1
+    store: Store, iri: str, limit: int, offset: int, shared: SharedNodes | None, window: int = 1
 ) -> tuple[tuple[Iterable[Row], ...], Window | None]:
     """The rows of the four page queries for ``iri`` (quads, nodes, provenance, inbound),
-    sharing node triples with other walks of the store in ``state``, and for a much-linked
-    entity the window of page ``window`` its rows are limited to (then the inbound rows are
-    the window's, all of them: ``limit`` and ``offset`` page the links of other entities)."""
-    walk = Walk(store, iri, shared_nodes(store, state), window)
+    sharing node triples with other walks of the same store state (``shared``), and for a
+    much-linked entity the window of page ``window`` its rows are limited to (then the inbound
+    rows are the window's, all of them: ``limit`` and ``offset`` page the links of other
+    entities)."""
+    walk = Walk(store, iri, shared, window)
     rows = walk.quads(), walk.nodes(), walk.provenance()
     if walk.window is not None:
         return (*rows, walk.inbound_page(len(walk.inbound()) + 1, 0)), walk.window

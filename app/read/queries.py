@@ -1,7 +1,7 @@
 """The SPARQL queries behind the pages: portable SPARQL 1.1, four round trips per page.
 
 A remote store runs them; an embedded store gets the same rows by walking the graph with direct
-lookups (``app.pages.walk``, much faster: Oxigraph scans for the big unions below at a million
+lookups (``app.read.walk``, much faster: Oxigraph scans for the big unions below at a million
 triples), and ``tests/test_pages_walk.py`` checks the two agree for every entity of the seed
 graph, so a change here needs its twin there.
 
@@ -22,7 +22,7 @@ The shape every query here keeps, so that the bound entity drives the evaluation
   ``tests/test_pages_all.py`` checks the cost on a store twenty-one times the seed graph.)
 
 Rows come back as tagged facts, ``?kind`` saying what each row is (an entity-attribute-value
-shape), and ``app.pages.graph`` assembles them. The Wikidata facts of the items an entity is
+shape), and ``app.read.neighbourhood`` assembles them. The Wikidata facts of the items an entity is
 the same as come with the node facts (``wikidata`` rows, from their own graph only), so they
 cost no extra round trip and never mix with the claims. Labels of classes, properties and
 concepts come from a cached table (``VOCABULARY``) instead of these queries.

@@ -3,8 +3,8 @@
 The index holds every IRI in the entity namespace that has an ``rdfs:label``, ``skos:prefLabel``
 or ``skos:altLabel``, with its classes and types. It is read from the store with a few scans of
 those properties (``Store.match``: direct index reads on an embedded store, one streamed request
-each on a remote one) and cached per store state (``app.pages.graph.store_state``), so a search
-costs no query at all. Matching follows ``app.names``: case, accents and transliteration do not
+each on a remote one) and cached per store state (``app.read``), so a search costs no query at
+all. Matching follows ``app.names``: case, accents and transliteration do not
 matter (Bednyi/Bedny, Izvestiia/Izvestia), and a query matches word prefixes, for autocomplete.
 
 Why it is fast and compact: the ``key`` and ``fold`` forms of every name are computed once and
@@ -13,8 +13,8 @@ kept in two long UTF-8 strings (one name a line), so a query finds its candidate
 longest word of the query's key (every kind of match implies it), so no match is missed. The
 entities themselves are columns too (:class:`SearchIndex`): about 130 bytes an entity, 120 MB
 for the 900,000 named entities of ten million triples, where an object per entity took 700 MB.
-It is built on the first search after a write or by the warm-up at serve start (5 s at a
-million triples, a minute at ten, nearly all of it reading the store; :func:`index_for`).
+It is built on the first search after a write or by the warm-up at serve start, nearly all of
+it reading the store, and kept by the read model (``app.read.model``).
 
 Ranking: the best-matching name of an entity decides (exact, then prefix, word prefix,
 substring; see :func:`app.names.match`); among equals, the kinds a reader looks for (people,
@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import ctypes
 import threading
-import weakref
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict, defaultdict
@@ -37,25 +36,25 @@ from typing import overload
 from pyoxigraph import Literal, NamedNode
 
 from app.names import Match, fold, forms, key, match_forms
-from app.pages.graph import store_state
-from app.pages.labels import GENERIC, HOME_KINDS, KINDS, Kind
+from app.read.labels import GENERIC, HOME_KINDS, KINDS, Kind
 from app.store import Store
+from app.vocab import CRM, RDF, RDFS, SKOS
 
-__all__ = ["Hit", "SearchIndex", "index_for"]
+__all__ = ["Hit", "SearchIndex"]
 
 KIND_CLASSES = frozenset(iri for iri, _ in KINDS)
-"""The classes that decide an entity's kind (``app.pages.labels.kind_of``)."""
+"""The classes that decide an entity's kind (``app.read.labels.kind_of``)."""
 RANKINGS_KEPT = 256
 """Rankings of recent queries an index keeps (an array of 4 bytes a hit each)."""
 
-RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-HAS_TYPE = NamedNode("http://www.cidoc-crm.org/cidoc-crm/P2_has_type")
+RDF_TYPE = RDF.type
+HAS_TYPE = CRM.P2_has_type
 NAME_PROPERTIES = tuple(
     NamedNode(iri)
     for iri in (
-        "http://www.w3.org/2000/01/rdf-schema#label",
-        "http://www.w3.org/2004/02/skos/core#prefLabel",
-        "http://www.w3.org/2004/02/skos/core#altLabel",
+        RDFS.label.value,
+        SKOS.prefLabel.value,
+        SKOS.altLabel.value,
     )
 )
 
@@ -90,8 +89,9 @@ _ALTERNATIVE = 4
 
 
 def _language_rank(language: str | None) -> int:
-    """English first, then untagged, then the rest: the order of ``app.pages.graph.preferred``,
-    which the build applies to ranks kept in an array instead of to ``Literal`` objects."""
+    """English first, then untagged, then the rest: the order of
+    ``app.read.neighbourhood.preferred``, which the build applies to ranks kept in an array
+    instead of to ``Literal`` objects."""
     if language in ("en", "en-GB", "en-US"):
         return 0
     return 1 if not language else 2
@@ -464,31 +464,3 @@ def _release_freed_memory() -> None:
 def _merge(a: array[int], b: array[int]) -> array[int]:
     """Two ascending arrays of entity numbers as one."""
     return array("I", sorted((*a, *b)))
-
-
-_INDEXES: weakref.WeakKeyDictionary[Store, tuple[tuple[int, str | None, str], SearchIndex]] = (
-    weakref.WeakKeyDictionary()
-)
-_LOCK = threading.Lock()
-
-
-_BUILDING = threading.Lock()
-
-
-def index_for(store: Store, base_iri: str) -> SearchIndex:
-    """The search index of the store's current state (built on first use, then cached; one
-    build at a time, so the requests that arrive meanwhile wait for it instead of repeating it)."""
-    state = (*store_state(store), base_iri)
-    with _LOCK:
-        cached = _INDEXES.get(store)
-    if cached is not None and cached[0] == state:
-        return cached[1]
-    with _BUILDING:
-        with _LOCK:
-            cached = _INDEXES.get(store)
-        if cached is not None and cached[0] == state:
-            return cached[1]
-        index = SearchIndex.build(store, base_iri)
-        with _LOCK:
-            _INDEXES[store] = (state, index)
-    return index

@@ -1,0 +1,194 @@
+"""One read model per store, with one cache of everything derived from the store's state.
+
+Why one cache: each derived view (vocabulary labels, the walk's shared node triples, the search
+index, the home page's parts, the dump and its VoID statistics, recent entity pages) must be
+dropped when the store changes, and six hand-written caches each compared the state on their
+own, two with the same double-checked lock. Here the state (``store_state``: loads made through
+this ``Store`` object and the digest of the last curated load, so a load by another process is
+seen too) is compared in one place, and a change drops every view at once.
+
+A view is built once per state: requests that arrive while it is being built (or while the
+warm-up at ``histkg serve`` start builds it) wait for that build instead of repeating it, since
+two builds side by side take twice as long each (they share the GIL). Different views build
+side by side.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar, cast
+
+from pyoxigraph import Quad
+
+from app.read import neighbourhood, rdf, timeline
+from app.read.neighbourhood import Neighbourhood
+from app.read.rdf import Dump
+from app.read.search import SearchIndex
+from app.read.walk import SharedNodes
+from app.store import Store
+
+T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+State = tuple[int, str | None]
+
+
+def store_state(store: Store) -> State:
+    """What derived views are keyed by: loads made by this object and the curated digest."""
+    return store.generation, store.recorded_digest()
+
+
+class Recent(Generic[K, V]):
+    """The ``size`` most recently used values of one view (entity pages), oldest out first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._values: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            found = self._values.get(key)
+            if found is not None:
+                self._values.move_to_end(key)
+            return found
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            self._values[key] = value
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+class ReadModel:
+    """The derived views of one store, each built on first use and kept until its state changes.
+
+    Pages read the store only through this, and turn what it returns into contexts. It holds
+    its store weakly: ``read_model`` keeps one per store in a weak dictionary, whose values
+    must not keep their keys alive.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store_ref = weakref.ref(store)
+        self._lock = threading.Lock()
+        self._state: State | None = None
+        self._values: dict[Hashable, object] = {}
+        self._building: dict[Hashable, threading.Lock] = {}
+
+    @property
+    def store(self) -> Store:
+        store = self._store_ref()
+        if store is None:  # only a caller that dropped the store and kept its model gets here
+            raise ReferenceError("the store of this read model was closed and collected")
+        return store
+
+    def state(self) -> State:
+        """The store's state now; everything derived from an earlier state is dropped."""
+        state = store_state(self.store)
+        with self._lock:
+            if state != self._state:
+                self._state, self._values, self._building = state, {}, {}
+        return state
+
+    def cached(self, key: Hashable, build: Callable[[], T]) -> T:
+        """The view ``key`` of the current state, built by ``build`` once per state."""
+        state = self.state()
+        with self._lock:
+            if key in self._values:
+                return cast(T, self._values[key])
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            with self._lock:
+                if self._state == state and key in self._values:
+                    return cast(T, self._values[key])
+            value = build()
+            with self._lock:
+                if self._state == state:
+                    self._values[key] = value
+        return value
+
+    def peek(self, key: Hashable) -> object | None:
+        """The view ``key`` if it is built for the current state, without building it."""
+        self.state()
+        with self._lock:
+            return self._values.get(key)
+
+    def recent(self, name: str, size: int) -> Recent[Hashable, object]:
+        """A bounded store of recently used values (``name``: which view), for this state."""
+        return self.cached(("recent", name), lambda: Recent[Hashable, object](size))
+
+    # ------------------------------------------------------------------ the views
+
+    def vocabulary(self) -> dict[str, str]:
+        """Labels of classes, properties and concepts (English preferred)."""
+        return self.cached("vocabulary", lambda: neighbourhood.vocabulary(self.store))
+
+    def shared_nodes(self) -> SharedNodes:
+        """The node triples entity walks share (``app.read.walk.SharedNodes``)."""
+        return self.cached("shared-nodes", SharedNodes)
+
+    def neighbourhood(
+        self, iri: str, *, inbound_limit: int = 50, inbound_offset: int = 0, window: int = 1
+    ) -> Neighbourhood:
+        """What the store knows around ``iri`` (``app.read.neighbourhood.fetch``)."""
+        return neighbourhood.fetch(
+            self.store,
+            iri,
+            vocabulary=self.vocabulary(),
+            shared=self.shared_nodes(),
+            inbound_limit=inbound_limit,
+            inbound_offset=inbound_offset,
+            window=window,
+        )
+
+    def search_index(self, base_iri: str) -> SearchIndex:
+        """The search index of the entities of the namespace ``base_iri``."""
+        return self.cached(("search", base_iri), lambda: SearchIndex.build(self.store, base_iri))
+
+    def dump(self) -> Dump:
+        """The dataset dump and the statistics its VoID description states."""
+        return self.cached("dump", lambda: rdf.build_dump(self.store))
+
+    def describe(self, iri: str) -> list[Quad]:
+        """The concise bounded description of ``iri`` (not kept: one per request)."""
+        return rdf.describe(self.store, iri)
+
+    def entities(self, base_iri: str) -> timeline.Entities:
+        """The kind and best label of each entity the home page may list (not kept: the home
+        page keeps what it makes of them)."""
+        return timeline.entities(self.store, base_iri)
+
+    def dated_by_year(self, entities: timeline.Entities) -> dict[int, list[str]]:
+        """The dated events of ``entities`` by the year they start in, in timeline order."""
+        return timeline.dated_by_year(self.store, entities)
+
+    def event_dates(self, iri: str) -> timeline.DateFacts:
+        """The date an event's time-spans state."""
+        return timeline.event_dates(self.store, iri)
+
+    def event_label(self, iri: str) -> str:
+        """An event's preferred label, or a readable form of its IRI."""
+        return timeline.event_label(self.store, iri)
+
+    def counts(self) -> tuple[int, int, int]:
+        """How many claims, footnotes and cited passages the store holds."""
+        return timeline.counts(self.store)
+
+
+_MODELS: weakref.WeakKeyDictionary[Store, ReadModel] = weakref.WeakKeyDictionary()
+_MODELS_LOCK = threading.Lock()
+
+
+def read_model(store: Store) -> ReadModel:
+    """The read model of ``store`` (one per store object, as long as the store lives)."""
+    with _MODELS_LOCK:
+        model = _MODELS.get(store)
+        if model is None:
+            model = _MODELS[store] = ReadModel(store)
+        return model

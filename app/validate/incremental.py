@@ -1,0 +1,352 @@
+"""Incremental validation: validate only the nodes a change can affect.
+
+Why it works: a focus node's SHACL outcome depends only on the triples its shapes' paths reach
+from it (``app.validate.access``), plus the subclass axioms. A change can then only alter the
+outcome of the nodes that reach a changed triple along some path (found by walking the paths
+backwards from the change), and those nodes are validated on the triples their paths reach
+(found by walking forwards), fetched with pattern lookups. Both walks cost what the change
+touches, not what the store holds. ``tests/test_validate_incremental.py`` holds the results to
+the full validation's (``app.validate.full``).
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import time
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+import rdflib
+
+from app.errors import HistkgError, ValidationRunError
+from app.sources import GENID_BASE, user_source
+from app.validate.access import _SUBCLASS, Match, _Access, _access, _Step, _Trie, _Unsupported
+from app.validate.full import (
+    _OX_TYPE,
+    ValidationReport,
+    ValidationResult,
+    _blank,
+    _FileIndex,
+    _load_shapes,
+    _ox_key,
+    _parse,
+    _results,
+    _run_pyshacl,
+    _unskolemized,
+    node_key,
+    shapes_path,
+)
+
+if TYPE_CHECKING:
+    from app.store import Store
+
+
+def validate_change(
+    after: Match,
+    added: Collection[ox.Quad],
+    removed: Collection[ox.Quad],
+    project_dir: Path,
+    *,
+    also: Collection[str] = (),
+) -> ValidationReport:
+    """Validate a change to a graph by the nodes it can affect, not the whole graph.
+
+    ``after`` looks up the state after the change (a ``Store.match`` or a pyoxigraph store's
+    ``quads_for_pattern``); ``added`` and ``removed`` are the quads the change adds and removes
+    (genid IRIs as the store has them). The report holds every result a full validation of that
+    state has on the nodes the change can affect, and nothing else: when the state before
+    conformed, it is the full validation's report. Subclass axioms that change, or shapes whose
+    reach cannot be bounded, make it validate the whole state instead. ``also`` names more
+    focus nodes to validate (``node_key`` form: IRIs, ``_:id`` for genid IRIs).
+    """
+    started = time.perf_counter()
+    extra: list[Any] = [ox.NamedNode(key) for key in also if not key.startswith("_:")]
+    for key in (key[2:] for key in also if key.startswith("_:")):
+        extra += [ox.NamedNode(GENID_BASE + key), ox.BlankNode(key)]  # skolemized, or not
+    results = _check_change(after, added, removed, shapes_path(project_dir), _FileIndex(), extra)
+    return _report(results, started, [])
+
+
+def validate_against_store(
+    paths: Sequence[Path], store: Store, project_dir: Path
+) -> ValidationReport:
+    """Validate files as ``histkg load FILE...`` would leave the store, without loading them.
+
+    The files' graphs replace the store's graphs of the same names, as a load does; the data
+    graph handed to pyshacl is the files plus what the shapes can reach from the nodes they
+    change (``validate_change``), fetched with ``Store.match``, so a page batch costs about the
+    same on a thousand triples or a million.
+    """
+    started = time.perf_counter()
+    try:
+        sources = [user_source(path) for path in paths]
+    except HistkgError as error:
+        raise ValidationRunError(error.message, hint=error.hint) from None
+    parsed = [_parse(source, store.base_iri) for source in sources]
+    batch = ox.Store()
+    index = _FileIndex()
+    dropped: set[ox.NamedNode] = set()
+    for item in parsed:
+        dropped |= set(item.graphs)
+        batch.extend(item.quads)
+        for quad in _unskolemized(item):  # file labels for the report, as validate_paths has
+            key = _ox_key(quad.subject)
+            index.subject.setdefault(key, item.source.label)
+            if quad.predicate == _OX_TYPE:
+                index.typed.setdefault(key, item.source.label)
+    new = set(batch)
+    old = {quad for graph in dropped for quad in store.match(None, None, None, graph)}
+    results = _check_change(
+        _overlay(store.match, dropped, batch),
+        new - old,
+        old - new,
+        shapes_path(project_dir),
+        index,
+        (),
+    )
+    return _report(results, started, [item.source.label for item in parsed])
+
+
+def _report(results: list[ValidationResult], started: float, files: list[str]) -> ValidationReport:
+    return ValidationReport(
+        conforms=not any(result.severity == "Violation" for result in results),
+        results=results,
+        elapsed=time.perf_counter() - started,
+        files=files,
+    )
+
+
+def _overlay(base: Match, dropped: Collection[Any], extra: ox.Store) -> Match:
+    """``base`` without the quads of the graphs ``dropped``, plus the quads of ``extra``."""
+
+    def match(subject: Any, predicate: Any, obj: Any, graph: Any) -> Iterator[ox.Quad]:
+        if graph is None or graph not in dropped:
+            for quad in base(subject, predicate, obj, graph):
+                if quad.graph_name not in dropped:
+                    yield quad
+        yield from extra.quads_for_pattern(subject, predicate, obj, graph)
+
+    return match
+
+
+def before_change(after: Match, added: Collection[ox.Quad], removed: Collection[ox.Quad]) -> Match:
+    """The state before a change, as a lookup on the state ``after`` it (no copy)."""
+    minus = added if isinstance(added, set | frozenset) else set(added)
+    extra = ox.Store()
+    extra.extend(removed)
+
+    def match(subject: Any, predicate: Any, obj: Any, graph: Any) -> Iterator[ox.Quad]:
+        yield from (quad for quad in after(subject, predicate, obj, graph) if quad not in minus)
+        yield from extra.quads_for_pattern(subject, predicate, obj, graph)
+
+    return match
+
+
+@functools.lru_cache(maxsize=4)
+def _shapes_cached(path: str, mtime: float) -> tuple[rdflib.Graph, _Access | None]:
+    """The shapes graph and its access paths (None when they cannot be bounded).
+
+    rdflib's SPARQL parser leaves reference cycles of exceptions and frames behind, and those
+    frames reach our callers' locals: a ``Store`` there would keep its directory locked until
+    the garbage collector ran. Collecting once, here, after the parse releases them.
+    """
+    del mtime  # part of the cache key only: an edited shapes file is read again
+    shapes = _load_shapes(Path(path))
+    try:
+        access: _Access | None = _access(shapes)
+    except _Unsupported:
+        access = None
+    gc.collect()
+    return shapes, access
+
+
+def _check_change(
+    after: Match,
+    added: Collection[ox.Quad],
+    removed: Collection[ox.Quad],
+    shapes_file: Path,
+    index: _FileIndex,
+    also: Collection[Any],
+) -> list[ValidationResult]:
+    """Validate the nodes ``added``/``removed`` can affect (and ``also``) in the state ``after``."""
+    try:
+        mtime = shapes_file.stat().st_mtime
+    except OSError:
+        mtime = 0.0  # _load_shapes says the file is missing
+    shapes, access = _shapes_cached(str(shapes_file), mtime)
+    added_set = added if isinstance(added, set | frozenset) else set(added)
+    triples = _changed_triples(after, added_set, removed)
+    if access is None or any(triple.predicate == _SUBCLASS for triple in triples):
+        data = set(after(None, None, None, None))
+        results = list(_results(_run_pyshacl(_to_store(data), shapes, shapes_file), shapes, index))
+        return _sorted(results)
+    quads = [*added_set, *removed]
+    seeds = {
+        term for t in triples for term in (t.subject, t.object) if not isinstance(term, ox.Literal)
+    }
+    seeds |= {q.graph_name for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+    affected = seeds | _walk_back(after, access.anchored, triples, quads) | set(also)
+    cache: dict[Any, list[ox.Quad]] = {}
+    data = set(added_set)
+    data |= _reach(after, access.anchored, affected, cache)
+    data |= _reach(after, access.global_paths, seeds, cache)
+    data |= set(after(None, _SUBCLASS, None, None))
+    affected_keys = {node_key(term) for term in affected}
+    seed_keys = {node_key(term) for term in seeds}
+    report = _run_pyshacl(_to_store(data), shapes, shapes_file)
+    results = [
+        result
+        for result in set(_results(report, shapes, index))
+        if (
+            result.value in seed_keys
+            if result.focus_node in access.global_focus
+            else result.focus_node in affected_keys
+        )
+    ]
+    return _sorted(results)
+
+
+def _sorted(results: Iterable[ValidationResult]) -> list[ValidationResult]:
+    return sorted(
+        set(results), key=lambda r: (r.file, r.focus_node, r.path, r.shape, r.value, r.message)
+    )
+
+
+def _to_store(quads: Iterable[ox.Quad]) -> ox.Store:
+    store = ox.Store()
+    store.extend(
+        ox.Quad(_blank(q.subject), q.predicate, _blank(q.object), q.graph_name) for q in quads
+    )
+    return store
+
+
+def _changed_triples(
+    after: Match, added: Collection[ox.Quad], removed: Collection[ox.Quad]
+) -> list[ox.Triple]:
+    """Triples whose presence in the union of the graphs changes (a triple restated in a new
+    graph, or still stated in another, is no change for paths; graph steps see quads)."""
+    removed_triples = {quad.triple for quad in removed}
+    changed = []
+    for quad in added:
+        t = quad.triple
+        if t in removed_triples:
+            continue  # it was there before, in a graph the change removed it from
+        if not any(q not in added for q in after(t.subject, t.predicate, t.object, None)):
+            changed.append(t)
+    for t in removed_triples:
+        if not any(True for _ in after(t.subject, t.predicate, t.object, None)):
+            changed.append(t)
+    return changed
+
+
+def _starts(triples: list[ox.Triple], quads: list[ox.Quad]) -> dict[_Step, set[Any]]:
+    """For each last step of a path, the nodes from which it crosses a changed triple (or a
+    changed quad, for graph steps)."""
+    starts: dict[_Step, set[Any]] = {
+        ("graph", None): {q.graph_name for q in quads if isinstance(q.graph_name, ox.NamedNode)},
+        ("ingraph", None): {q.subject for q in quads},
+        ("out", None): {t.subject for t in triples},
+        ("in", None): {t.object for t in triples},
+    }
+    for t in triples:
+        starts.setdefault(("out", t.predicate.value), set()).add(t.subject)
+        starts.setdefault(("in", t.predicate.value), set()).add(t.object)
+    return starts
+
+
+def _walk_back(
+    after: Match, trie: _Trie, triples: list[ox.Triple], quads: list[ox.Quad]
+) -> set[Any]:
+    """Focus nodes whose access paths cross a changed triple or quad."""
+    found: set[Any] = set()
+    memo: dict[tuple[_Step, Any], set[Any]] = {}
+    incoming: dict[Any, list[ox.Quad]] = {}
+    starts = _starts(triples, quads)
+    for path in trie.paths():
+        nodes = starts.get(path[-1], set())
+        for step in reversed(path[:-1]):
+            if not nodes:
+                break
+            nodes = {prev for node in nodes for prev in _back(after, step, node, memo, incoming)}
+        found |= nodes
+    return found
+
+
+def _back(
+    after: Match,
+    step: _Step,
+    node: Any,
+    memo: dict[tuple[_Step, Any], set[Any]],
+    incoming: dict[Any, list[ox.Quad]],
+) -> set[Any]:
+    """The nodes from which ``step`` reaches ``node``."""
+    key = (step, node)
+    if key not in memo:
+        kind, iri = step
+        predicate = None if iri is None else ox.NamedNode(iri)
+        subject_like = not isinstance(node, ox.Literal)
+        if kind == "out":  # one lookup of all the links into a node serves every predicate
+            if node not in incoming:
+                incoming[node] = list(after(None, None, node, None))
+            memo[key] = {q.subject for q in incoming[node] if iri in (None, q.predicate.value)}
+        elif kind == "in":
+            memo[key] = (
+                {q.object for q in after(node, predicate, None, None)} if subject_like else set()
+            )
+        elif kind == "graph":
+            quads = [*after(None, None, node, None)]
+            if subject_like:
+                quads += after(node, None, None, None)
+            memo[key] = {q.graph_name for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+        else:
+            memo[key] = (
+                {q.subject for q in after(None, None, None, node)}
+                if isinstance(node, ox.NamedNode)
+                else set()
+            )
+    return memo[key]
+
+
+def _reach(
+    after: Match, trie: _Trie, starts: Collection[Any], cache: dict[Any, list[ox.Quad]]
+) -> set[ox.Quad]:
+    """The quads the paths of ``trie`` cross from ``starts``."""
+    found: set[ox.Quad] = set()
+    pending: list[tuple[_Trie, set[Any]]] = [(trie, set(starts))]
+    while pending:
+        node, terms = pending.pop()
+        for step, child in node.children.items():
+            reached: set[Any] = set()
+            for term in terms:
+                for quad, target in _forward(after, step, term, cache):
+                    found.add(quad)
+                    reached.add(target)
+            if child.children and reached:
+                pending.append((child, reached))
+    return found
+
+
+def _forward(
+    after: Match, step: _Step, term: Any, cache: dict[Any, list[ox.Quad]]
+) -> Iterator[tuple[ox.Quad, Any]]:
+    kind, iri = step
+    if isinstance(term, ox.Literal) and kind != "in":
+        return
+    if kind in ("out", "ingraph"):
+        if term not in cache:
+            cache[term] = list(after(term, None, None, None))
+        for quad in cache[term]:
+            if kind == "ingraph":
+                yield quad, quad.graph_name
+            elif iri is None or quad.predicate.value == iri:
+                yield quad, quad.object
+    elif kind == "in":
+        for quad in after(None, None if iri is None else ox.NamedNode(iri), term, None):
+            yield quad, quad.subject
+    elif isinstance(term, ox.NamedNode):
+        for quad in after(None, None, None, term):
+            yield quad, quad.subject
+            yield quad, quad.object
