@@ -14,7 +14,7 @@ Values in, values out, no HTTP. The pieces, in the order a query meets them:
 * ``run_with_deadline`` runs a job in a thread and stops waiting at the deadline. It is the
   fallback when no worker processes are configured: pyoxigraph cannot cancel a query, so a step it
   evaluates eagerly (a sort, an aggregate) keeps a core busy in the background until it is done.
-  ``app.workers`` runs queries in processes it can kill instead.
+  ``app.backends.workers`` runs queries in processes it can kill instead.
 
 The default graph of a query is the union of all graphs unless the query (``FROM``) or the
 request (``Dataset``) names its dataset: histkg keeps each source file in its own named graph and
