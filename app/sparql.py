@@ -72,8 +72,6 @@ __all__ = [
     "evaluate",
     "query_kind",
     "run_with_deadline",
-    "to_sparql_json",
-    "to_turtle",
     "with_bindings",
 ]
 
@@ -640,27 +638,3 @@ def discard_result(result: "QueryResult | SerializedResult") -> None:
     """Free what an abandoned result holds on disk."""
     if isinstance(result, SerializedResult):
         result.discard()
-
-
-# --------------------------------------------------------------------------- small conveniences
-
-
-def to_sparql_json(result: QueryResult) -> bytes:
-    """SPARQL 1.1 Query Results JSON for a SELECT or ASK result."""
-    sink = Spool(None, limit=1 << 62)
-    if result.kind == "ask":
-        write_ask(BY_NAME["json"], bool(result.boolean), sink)
-    elif result.kind == "select":
-        write_select(BY_NAME["json"], result.variables, result.rows, sink)
-    else:
-        raise ValueError("CONSTRUCT/DESCRIBE results are graphs; use to_turtle()")
-    return sink.finish()[0]
-
-
-def to_turtle(result: QueryResult, prefixes: Mapping[str, str] | None = None) -> bytes:
-    """Turtle for a CONSTRUCT or DESCRIBE result, written by pyoxigraph's serializer."""
-    if result.kind != "graph":
-        raise ValueError("only CONSTRUCT/DESCRIBE results are graphs")
-    sink = Spool(None, limit=1 << 62)
-    write_graph(BY_NAME["turtle"], result.triples, sink, prefixes=prefixes)
-    return sink.finish()[0]
