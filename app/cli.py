@@ -1,4 +1,6 @@
-"""The ``histkg`` command line: ``load``, ``validate``, ``serve``, ``info`` and ``ingest``.
+"""The ``histkg`` command line: one plain function per command, registered with ``@cli.command``
+(``histkg --help`` lists them; the README documents each, and ``tests/test_settings_docs.py``
+fails when one is missing there).
 
 Built on typer because each option is declared once, as a typed function parameter: parsing,
 type checks and the ``--help`` text all come from that one signature and cannot drift apart.
