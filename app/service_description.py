@@ -20,7 +20,7 @@ from app import __version__
 from app.errors import HistkgError
 from app.results import FORMATS, W3C_FORMATS
 from app.store import Store
-from app.vocab import CRM, DCTERMS, FOAF, RDF, VOID, XSD
+from app.vocab import BIBO, CITO, CRM, DCTERMS, FOAF, HK, OA, PROV, RDF, SKOS, VOID, XSD
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 RDF_TYPE = RDF.type
@@ -33,21 +33,12 @@ PREFIXES = {
     "dcterms": DCTERMS.NS,
     "foaf": FOAF.NS,
     "formats": W3C_FORMATS,
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "xsd": XSD.NS,
 }
 CONTEXT = {**PREFIXES, "@vocab": VOID.NS}
 """The JSON-LD ``@context`` the two descriptions are compacted with."""
 
-VOCABULARIES = (
-    "https://w3id.org/histkg/ontology#",
-    "http://www.cidoc-crm.org/cidoc-crm/",
-    "http://www.w3.org/2004/02/skos/core#",
-    "http://www.w3.org/ns/prov#",
-    "http://purl.org/ontology/bibo/",
-    "http://purl.org/spar/cito/",
-    "http://www.w3.org/ns/oa#",
-    "http://purl.org/dc/terms/",
-)
+VOCABULARIES = tuple(v.NS for v in (HK, CRM, SKOS, PROV, BIBO, CITO, OA, DCTERMS))
 CACHE_SECONDS = 300.0
 """How long statistics are kept when the store has not changed (a remote store can change
 behind our back)."""

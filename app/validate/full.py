@@ -53,6 +53,7 @@ from app.sources import (
     parse_source,
     user_source,
 )
+from app.vocab import ID, WD
 
 __all__ = [
     "ValidationReport",
@@ -66,10 +67,7 @@ __all__ = [
 SHAPES_FILE: Final = Path("ontology") / "shapes.ttl"
 
 #: Prefixes for paths and shape names in reports, besides those the shapes file binds.
-_PREFIXES: Final = {
-    "id": "https://w3id.org/histkg/id/",
-    "wd": "http://www.wikidata.org/entity/",
-}
+_PREFIXES: Final = {"id": ID, "wd": WD}
 
 _SEVERITIES: Final = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
