@@ -1,12 +1,13 @@
 """The rows of the page queries, found by walking the graph with direct index lookups.
 
 Why: on an embedded store, ``app.read.queries`` grow slow with the store (figures in
-``bench/results/design-measurements.md``), because Oxigraph does not carry the bound entity into their big ``UNION`` s first and scans
-instead; and even a well-planned query pays for parsing, planning and the trip to a query
-worker. A page only needs the entity's neighbourhood, which a few dozen ``Store.match`` lookups
-(``quads_for_pattern`` in this process, microseconds each) reach directly, so the cost follows
-the neighbourhood, never the store. A remote store answers each lookup with a request, so
-there the queries stay (``app.read.neighbourhood.fetch`` picks).
+``bench/results/design-measurements.md``), because Oxigraph does not carry the bound entity
+into their big ``UNION`` s first and scans instead; and even a well-planned query pays for
+parsing, planning and the trip to a query worker. A page only needs the entity's
+neighbourhood, which a few dozen ``Store.match`` lookups (``quads_for_pattern`` in this
+process, microseconds each) reach directly, so the cost follows the neighbourhood, never the
+store. A remote store answers each lookup with a request, so there the queries stay
+(``app.read.neighbourhood.fetch`` picks).
 
 Each method here yields exactly the rows its query in ``app.read.queries`` answers (the same
 ``DISTINCT`` rows, the same tags in ``?kind``, unbound as None), so the assembly in
