@@ -1,4 +1,6 @@
-"""The ``histkg`` command line: ``load``, ``validate``, ``serve``, ``info`` and ``ingest``.
+"""The ``histkg`` command line: one plain function per command, registered with ``@cli.command``
+(``histkg --help`` lists them; the README documents each, and ``tests/test_settings_docs.py``
+fails when one is missing there).
 
 Built on typer because each option is declared once, as a typed function parameter: parsing,
 type checks and the ``--help`` text all come from that one signature and cannot drift apart.
@@ -29,8 +31,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from app import __version__
+from app.backends.preflight import undo_new_store
 from app.errors import HistkgError, InputError
-from app.preflight import undo_new_store
 from app.settings import Settings
 from app.store import LoadProgress, LoadReport, Store
 from app.validate import ValidationReport, validate_against_store, validate_paths
@@ -467,7 +469,7 @@ def synth(
 
     About 50 triples per event (22,000 events make about 1 million). Exit 0 ok, 1 bad input.
     """
-    from app.synth import write_synthetic
+    from app.tools.synth import write_synthetic
 
     count = _guarded(lambda: write_synthetic(output, events=events, seed=seed))
     out.print(f"Wrote {count} quads to {output}.", markup=False)

@@ -1,22 +1,21 @@
 """Dates in words, as a reference work prints them, from EDTF values and relative offsets.
 
-Pure functions, no store and no web framework. Examples:
+Pure functions, no store and no web framework. Examples (they run as doctests,
+``tests/test_doctests.py``; ranges are printed with an en dash, U+2013):
 
-=======================================  ==================================================
-input                                    words
-=======================================  ==================================================
-``1931-09-18``                           18 September 1931
-``1931-09``                              September 1931
-``1932-22``                              summer 1932
-``1904/1905``                            1904-05
-``1931-10-02/1931-10-30``                2-30 October 1931
-``1931-09-18/1932-02-27``                18 September 1931 - 27 February 1932
-``1931~`` / ``1931?`` / ``1931%``        about 1931 / 1931 (uncertain) / about 1931 (uncertain)
-``1931-09-23`` relative to the Mukden    23 September 1931, five days after the Mukden Incident
-Incident, offset ``P5D``
-=======================================  ==================================================
-
-(Ranges are printed with an en dash, U+2013, where this table shows a hyphen.)
+>>> edtf_in_words("1931-09-18"), edtf_in_words("1931-09"), edtf_in_words("1932-22")
+('18 September 1931', 'September 1931', 'summer 1932')
+>>> [edtf_in_words(v).replace(EN_DASH, "-") for v in ("1904/1905", "1931-10-02/1931-10-30")]
+['1904-05', '2-30 October 1931']
+>>> edtf_in_words("1931-09-18/1932-02-27").replace(EN_DASH, "-")
+'18 September 1931 - 27 February 1932'
+>>> edtf_in_words("1931~"), edtf_in_words("1931?"), edtf_in_words("1931%")
+('about 1931', '1931 (uncertain)', 'about 1931 (uncertain)')
+>>> date_in_words(DateFacts(edtf="1931-09-23", relative_to="Mukden Incident",
+...     offset_min="P5D", offset_max="P5D", relative_article=True))
+'23 September 1931, five days after the Mukden Incident'
+>>> edtf_bounds("1932-24")  # winter is December of its year
+(datetime.date(1932, 12, 1), datetime.date(1932, 12, 31))
 
 histkg's EDTF profile (``ontology/shapes.ttl``) is YYYY, YYYY-MM, YYYY-MM-DD and the seasons
 YYYY-21..24, each with an optional ``? ~ %`` qualifier, and intervals of those. This module also

@@ -7,12 +7,10 @@ The API, from the most literal to the most forgiving:
 
 ``fold(text)``
     Unicode compatibility decomposition, accents dropped, case folded, apostrophes and
-    soft-sign primes removed, other punctuation turned into spaces, spaces collapsed:
-    ``fold("Dem\u2019ian BEDNYI")`` is ``"demian bednyi"``.
+    soft-sign primes removed, other punctuation turned into spaces, spaces collapsed.
 ``key(text)``
     ``fold`` plus the transliteration rules below, word by word, so that the usual romanizations
-    of one Russian name share one key: ``key("Izvestiia") == key("Izvestia") == "izvestia"``,
-    ``key("Bednyi") == key("Bedny") == "bedni"``, ``key("Dem'ian") == key("Demyan")``.
+    of one Russian name share one key.
 ``words(text)``
     The words of ``key(text)``, as a tuple.
 ``match(query, name)``
@@ -24,6 +22,21 @@ The API, from the most literal to the most forgiving:
 ``similarity(a, b)``
     A score in [0, 1] of how alike two names are whatever their word order (1 for equal keys),
     for ranking reconciliation candidates.
+
+Examples (they run as doctests, ``tests/test_doctests.py``):
+
+>>> fold("Dem\u2019ian BEDNYI")
+'demian bednyi'
+>>> key("Izvestiia") == key("Izvestia") == "izvestia"
+True
+>>> key("Bednyi") == key("Bedny") == "bedni", key("Dem'ian") == key("Demyan")
+(True, True)
+>>> [key(name) for name in ("Alexei", "Trotzky", "Yezhov")]
+['aleksei', 'trotski', 'ezhov']
+>>> match("stal", "Joseph Stalin").kind
+<MatchKind.WORD_PREFIX: 'word-prefix'>
+>>> similarity("Stalin Joseph", "Joseph Stalin")
+1.0
 
 Transliteration rules of ``key`` (applied in this order to each folded word; both sides of a
 comparison go through them, so a rule only has to map variants onto the same string):

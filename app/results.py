@@ -50,7 +50,6 @@ Kind = Literal["select", "ask", "graph"]
 T = TypeVar("T")
 
 XSD_STRING = XSD.string.value
-RDF_LANG_STRING = RDF.langString.value
 RDF_DIR_LANG_STRING = RDF.dirLangString.value
 SPOOL_MEMORY = 1 << 20
 """Bytes of a serialized result kept in memory before it spills to a temporary file."""

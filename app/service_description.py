@@ -3,16 +3,15 @@
 Both are small RDF graphs built from facts (the endpoint URL, the formats of ``app.results``,
 the allowlist, statistics read from the store) and serialized like any CONSTRUCT answer.
 ``GET /sparql`` without a query answers the service description to RDF clients;
-``GET /.well-known/void`` (the place RFC 5785 registers for VoID) answers the VoID description.
+``GET /.well-known/void`` (the place RFC 5785 registers for VoID) answers the VoID description,
+and ``/dump/void.ttl`` the same description beside the dump files (one dataset IRI for both).
 
 The statistics are SPARQL queries (portable, so they work on a remote store too), each within
 the query time limit: a statistic that does not finish in time is left out, never guessed.
 Partitions and graph lists hold at most ``HISTKG_MAX_ROWS`` entries.
 """
 
-import threading
-import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
@@ -21,7 +20,7 @@ from app import __version__
 from app.errors import HistkgError
 from app.results import FORMATS, W3C_FORMATS
 from app.store import Store
-from app.vocab import DCTERMS, FOAF, RDF, VOID, XSD
+from app.vocab import BIBO, CITO, CRM, DCTERMS, FOAF, HK, OA, PROV, RDF, SKOS, VOID, XSD
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 RDF_TYPE = RDF.type
@@ -34,22 +33,16 @@ PREFIXES = {
     "dcterms": DCTERMS.NS,
     "foaf": FOAF.NS,
     "formats": W3C_FORMATS,
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "xsd": XSD.NS,
 }
 CONTEXT = {**PREFIXES, "@vocab": VOID.NS}
 """The JSON-LD ``@context`` the two descriptions are compacted with."""
 
-VOCABULARIES = (
-    "https://w3id.org/histkg/ontology#",
-    "http://www.cidoc-crm.org/cidoc-crm/",
-    "http://www.w3.org/2004/02/skos/core#",
-    "http://www.w3.org/ns/prov#",
-    "http://purl.org/ontology/bibo/",
-    "http://purl.org/spar/cito/",
-    "http://www.w3.org/ns/oa#",
-    "http://purl.org/dc/terms/",
-)
+VOCABULARIES = tuple(v.NS for v in (HK, CRM, SKOS, PROV, BIBO, CITO, OA, DCTERMS))
 CACHE_SECONDS = 300.0
+"""How long statistics are kept when the store has not changed (a remote store can change
+behind our back)."""
+LICENSE = NamedNode("https://creativecommons.org/licenses/by/4.0/")
 
 
 def _sd(name: str) -> NamedNode:
@@ -74,6 +67,8 @@ class Statistics:
     properties: list[tuple[NamedNode, int]]
     classes: list[tuple[NamedNode, int]]
     graphs: list[tuple[NamedNode, int]]
+    example: NamedNode | None = None
+    """A person of the dataset, to show what a resource looks like (``void:exampleResource``)."""
 
 
 def _number(store: Store, sparql: str) -> int | None:
@@ -118,29 +113,17 @@ def read_statistics(store: Store) -> Statistics:
             store,
             "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
         ),
+        example=_first(store, f"SELECT ?s WHERE {{ ?s a <{CRM.E21_Person.value}> }} ORDER BY ?s"),
     )
 
 
-class StatisticsCache:
-    """Statistics per store, recomputed after a load or after ``CACHE_SECONDS``."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entry: tuple[int, float, Statistics] | None = None
-
-    def get(self, store: Store) -> Statistics:
-        with self._lock:
-            entry = self._entry
-            fresh = (
-                entry is not None
-                and entry[0] == store.generation
-                and time.monotonic() - entry[1] < CACHE_SECONDS
-            )
-            if entry is not None and fresh:
-                return entry[2]
-            statistics = read_statistics(store)
-            self._entry = (store.generation, time.monotonic(), statistics)
-            return statistics
+def _first(store: Store, sparql: str) -> NamedNode | None:
+    try:
+        result = store.query(sparql + " LIMIT 1")
+    except HistkgError:
+        return None
+    found = result.rows[0][0] if result.rows else None
+    return found if isinstance(found, NamedNode) else None
 
 
 def service_description(
@@ -188,9 +171,14 @@ def service_description(
 
 
 def void_description(
-    void_url: str, endpoint: str, uri_space: str, *, statistics: Statistics
+    void_url: str,
+    endpoint: str,
+    uri_space: str,
+    *,
+    statistics: Statistics,
+    dumps: Sequence[str] = (),
 ) -> list[Triple]:
-    """The VoID description of the dataset, published at ``void_url``."""
+    """The VoID description of the dataset, published at ``void_url``, with its ``dumps``."""
     document, dataset = NamedNode(void_url), NamedNode(void_url + "#histkg")
     title = DCTERMS.title
     triples = [
@@ -208,9 +196,13 @@ def void_description(
                 language="en",
             ),
         ),
+        Triple(dataset, DCTERMS.license, LICENSE),
         Triple(dataset, _void("sparqlEndpoint"), NamedNode(endpoint)),
         Triple(dataset, _void("uriSpace"), Literal(uri_space)),
     ]
+    triples += [Triple(dataset, _void("dataDump"), NamedNode(url)) for url in dumps]
+    if statistics.example is not None:
+        triples.append(Triple(dataset, _void("exampleResource"), statistics.example))
     triples += [Triple(dataset, _void("vocabulary"), NamedNode(iri)) for iri in VOCABULARIES]
     triples += [
         Triple(dataset, _void("feature"), NamedNode(W3C_FORMATS + fmt.w3c_format))

@@ -11,6 +11,8 @@ from platformdirs import user_cache_path, user_data_path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.vocab import ID
+
 #: The repository root when running from a checkout: the directory holding ``ontology/``/``data/``.
 _SOURCE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,7 +47,7 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Interface `histkg serve` listens on.")
     port: int = Field(default=8000, ge=0, le=65535, description="TCP port `histkg serve` uses.")
     base_iri: str = Field(
-        default="https://w3id.org/histkg/id/",
+        default=ID,
         description=(
             "Namespace of histkg entity IRIs; relative IRIs in loaded files resolve against it."
         ),

@@ -41,14 +41,14 @@ from pyoxigraph import (
 )
 
 from app.errors import HistkgError, InputError, RdfParseError
-from app.vocab import HKMeta
+from app.vocab import BASE, GRAPH, HKMeta
 
-GRAPH_BASE: Final = "https://w3id.org/histkg/graph/"
+GRAPH_BASE: Final = GRAPH
 META_GRAPH: Final = NamedNode(GRAPH_BASE + "meta")
 WIKIDATA_GRAPH: Final = NamedNode(GRAPH_BASE + "wikidata")
 #: Graphs histkg itself writes (the load record, the Wikidata facts): no file may write them.
 TOOL_GRAPHS: Final = frozenset({META_GRAPH, WIKIDATA_GRAPH})
-GENID_BASE: Final = "https://w3id.org/histkg/.well-known/genid/"
+GENID_BASE: Final = BASE + ".well-known/genid/"
 SOURCE_DIGEST: Final = HKMeta.sourceDigest
 CURATED_GRAPH: Final = HKMeta.curatedGraph
 

@@ -14,7 +14,7 @@ Values in, values out, no HTTP. The pieces, in the order a query meets them:
 * ``run_with_deadline`` runs a job in a thread and stops waiting at the deadline. It is the
   fallback when no worker processes are configured: pyoxigraph cannot cancel a query, so a step it
   evaluates eagerly (a sort, an aggregate) keeps a core busy in the background until it is done.
-  ``app.workers`` runs queries in processes it can kill instead.
+  ``app.backends.workers`` runs queries in processes it can kill instead.
 
 The default graph of a query is the union of all graphs unless the query (``FROM``) or the
 request (``Dataset``) names its dataset: histkg keeps each source file in its own named graph and
@@ -72,8 +72,6 @@ __all__ = [
     "evaluate",
     "query_kind",
     "run_with_deadline",
-    "to_sparql_json",
-    "to_turtle",
     "with_bindings",
 ]
 
@@ -640,27 +638,3 @@ def discard_result(result: "QueryResult | SerializedResult") -> None:
     """Free what an abandoned result holds on disk."""
     if isinstance(result, SerializedResult):
         result.discard()
-
-
-# --------------------------------------------------------------------------- small conveniences
-
-
-def to_sparql_json(result: QueryResult) -> bytes:
-    """SPARQL 1.1 Query Results JSON for a SELECT or ASK result."""
-    sink = Spool(None, limit=1 << 62)
-    if result.kind == "ask":
-        write_ask(BY_NAME["json"], bool(result.boolean), sink)
-    elif result.kind == "select":
-        write_select(BY_NAME["json"], result.variables, result.rows, sink)
-    else:
-        raise ValueError("CONSTRUCT/DESCRIBE results are graphs; use to_turtle()")
-    return sink.finish()[0]
-
-
-def to_turtle(result: QueryResult, prefixes: Mapping[str, str] | None = None) -> bytes:
-    """Turtle for a CONSTRUCT or DESCRIBE result, written by pyoxigraph's serializer."""
-    if result.kind != "graph":
-        raise ValueError("only CONSTRUCT/DESCRIBE results are graphs")
-    sink = Spool(None, limit=1 << 62)
-    write_graph(BY_NAME["turtle"], result.triples, sink, prefixes=prefixes)
-    return sink.finish()[0]

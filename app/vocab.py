@@ -14,10 +14,12 @@ rdflib code converts a term with :func:`uri`.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from pyoxigraph import NamedNode
-from rdflib import URIRef
+
+if TYPE_CHECKING:
+    from rdflib import URIRef
 
 BASE = "https://w3id.org/histkg/"
 ID = BASE + "id/"
@@ -56,7 +58,10 @@ class Vocabulary:
 
 
 def uri(term: NamedNode) -> URIRef:
-    """The rdflib form of a term, for code that works on rdflib graphs."""
+    """The rdflib form of a term, for code that works on rdflib graphs (rdflib is imported
+    here, not with this module: it is slow to import and most of the app does not need it)."""
+    from rdflib import URIRef
+
     return URIRef(term.value)
 
 

@@ -1,11 +1,13 @@
 """The HTTP layer: a ``create_app(settings)`` factory and thin routes over ``app.store``.
 
 Routes only translate HTTP into store calls and results back into responses; all query logic
-lives in the data layer. Query endpoints are plain ``def`` functions, so FastAPI runs them in its
-threadpool and a slow query never blocks the event loop. Every error, ours or the framework's,
-leaves in the one format of ``HistkgError.to_dict()``; unexpected ones are logged and answered
-with a generic 500 so no internals reach the client. CORS lets browser tools on other origins
-GET and POST (the data is public and read-only; no credentials are involved).
+lives in the data layer. ``/sparql`` is a plain Starlette route that hands each query to a thread
+pool of its own (``app.routes.sparql``), and the other endpoints that read the store are plain
+``def`` functions FastAPI runs in its threadpool, so a slow query never blocks the event loop.
+Every error, ours or the framework's, leaves in the one format of ``HistkgError.to_dict()``;
+unexpected ones are logged and answered with a generic 500 so no internals reach the client.
+CORS lets browser tools on other origins GET and POST (the data is public and read-only; no
+credentials are involved).
 """
 
 import logging

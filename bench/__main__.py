@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from app.synth import Sizes, write_synthetic
+from app.tools.synth import Sizes, write_synthetic
 from app.validate import validate_paths
 from bench import servers
 from bench.load import hammer, query_mix, sparql_sender

@@ -34,7 +34,7 @@ from typing import Any
 
 import httpx
 
-from app.synth import Sizes, write_synthetic
+from app.tools.synth import Sizes, write_synthetic
 from bench import servers
 from bench.load import JSON, Tally, mixed, outcome, query_mix
 from bench.report import write_results

@@ -13,6 +13,8 @@ from app.dates import (
     edtf_in_words,
     offset_in_words,
 )
+from app.ingest.edtf import bounds as ingest_bounds
+from app.linking.years import parse_when
 
 DASH = "\u2013"
 
@@ -156,3 +158,16 @@ def test_bounds_of_facts_prefer_the_stored_bounds() -> None:
 
 def test_day_in_words() -> None:
     assert day_in_words(date(1931, 9, 5)) == "5 September 1931"
+
+
+@pytest.mark.parametrize("value", ["1932-21", "1932-22", "1932-23", "1932-24", "1930-24/1931-21"])
+def test_a_season_covers_the_same_days_wherever_the_app_reads_it(value: str) -> None:
+    """Pages (``app.dates``), ingestion (``app.ingest.edtf``) and reconciliation's date spans
+    (``app.linking.years``) read a season alike: winter (24) is December of its year."""
+    first, last = ingest_bounds(value)
+    assert edtf_bounds(value) == (first, last)
+    span = parse_when(value)
+    assert span is not None
+    assert int(span.start) == first.year
+    assert int(span.end - 1e-9) == last.year
+    assert round((span.end - span.start) * 365) == (last - first).days + 1

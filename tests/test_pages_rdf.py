@@ -11,6 +11,8 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
+import rdflib
+from rdflib.compare import isomorphic
 
 from app.store import Store
 
@@ -233,20 +235,25 @@ def test_dumps_hold_the_whole_dataset(
 
 
 def test_the_void_description_counts_the_dump_and_links_it(
-    pages: httpx.Client, stored: set[ox.Quad], pages_url: str
+    pages: httpx.Client, curated_store: Store, pages_url: str
 ) -> None:
     response = pages.get("/dump/void.ttl")
     assert response.status_code == 200
     void = "http://rdfs.org/ns/void#"
     triples = list(ox.parse(response.content, format=ox.RdfFormat.TURTLE))
-    dataset = ox.NamedNode(pages_url + "/dump/void.ttl#dataset")
+    dataset = ox.NamedNode(pages_url + "/.well-known/void#histkg")
     values = {(t.predicate.value, t.object) for t in triples if t.subject == dataset}
-    count = len({(q.subject, q.predicate, q.object) for q in stored})
     integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-    assert (void + "triples", ox.Literal(str(count), datatype=integer)) in values
+    assert (void + "triples", ox.Literal(str(len(curated_store)), datatype=integer)) in values
     assert (void + "dataDump", ox.NamedNode(pages_url + "/dump/histkg.nq.gz")) in values
     assert (void + "uriSpace", ox.Literal(BASE)) in values
     assert (void + "exampleResource", ox.NamedNode(BASE + "person/demian-bednyi")) in values
+    # One VoID description: the dump's is the one at /.well-known/void.
+    well_known = pages.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    assert isomorphic(
+        rdflib.Graph().parse(data=response.text, format="turtle"),
+        rdflib.Graph().parse(data=well_known.text, format="turtle"),
+    )
     listing = pages.get("/dump/").json()
     assert {f["url"].rsplit("/", 1)[-1] for f in listing["files"]} == {
         "histkg.trig.gz",

@@ -1,7 +1,7 @@
 """Pages stay bounded on a graph bigger than the seed: a much-linked person's events come a page
 at a time, the home page counts events by year, and the warm-up of ``histkg serve`` never
 breaks the server. Over HTTP against the curated graph plus a small synthetic one
-(``app.synth``: 400 events, heavy-tailed, so one person is in 165 of them)."""
+(``app.tools.synth``: 400 events, heavy-tailed, so one person is in 165 of them)."""
 
 import logging
 import re
@@ -21,7 +21,7 @@ from app.read.walk import WINDOW_FROM, WINDOW_SIZE
 from app.routes import pages as pages_routes
 from app.settings import Settings
 from app.store import Store
-from app.synth import write_synthetic
+from app.tools.synth import write_synthetic
 from app.web import create_app
 
 REPO = Path(__file__).resolve().parent.parent

@@ -17,11 +17,11 @@ import pytest
 from fixtures.sparql.servers import REPO, serve_app
 from fixtures.system import CHROMIUM
 
-from app import sparql_editor
 from app.settings import Settings
 from app.store import Store
 from app.vocab import PREFIXES
 from app.web import create_app
+from tools import sparql_editor
 
 STATIC = REPO / "app" / "static" / "sparql"
 
@@ -66,10 +66,10 @@ def test_browsers_get_the_editor_and_every_asset_is_served_here(url: str) -> Non
 
 
 def test_the_examples_are_the_competency_questions_in_sync() -> None:
-    """``examples.json`` is generated: regenerate it with ``python -m app.sparql_editor``."""
+    """``examples.json`` is generated: regenerate it with ``python -m tools.sparql_editor``."""
     shipped = (STATIC / "examples.json").read_text(encoding="utf-8")
     assert shipped == sparql_editor.render(sparql_editor.build_examples()), (
-        "app/static/sparql/examples.json is out of date: run `python -m app.sparql_editor`"
+        "app/static/sparql/examples.json is out of date: run `python -m tools.sparql_editor`"
     )
     examples = json.loads(shipped)
     questions = sorted((REPO / "tests" / "competency").glob("*.rq"))

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from fixtures.sparql.servers import free_port
 
-from app.synth import write_synthetic
+from app.tools.synth import write_synthetic
 
 REPO = Path(__file__).resolve().parent.parent
 PROJECT = Path(__file__).parent / "fixtures" / "project"

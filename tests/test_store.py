@@ -20,8 +20,9 @@ from app.errors import (
     StoreError,
     UpdateNotAllowed,
 )
+from app.results import BY_NAME, Spool, write_ask, write_graph, write_select
 from app.sources import GENID_BASE, META_GRAPH, curated_files
-from app.sparql import to_sparql_json, to_turtle
+from app.sparql import QueryResult
 from app.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -463,6 +464,23 @@ class TestQuery:
             "head": {},
             "boolean": True,
         }
+
+
+def to_sparql_json(result: QueryResult) -> bytes:
+    """A SELECT or ASK result as the endpoint writes SPARQL 1.1 Query Results JSON."""
+    sink = Spool(None, limit=1 << 62)
+    if result.kind == "ask":
+        write_ask(BY_NAME["json"], bool(result.boolean), sink)
+    else:
+        write_select(BY_NAME["json"], result.variables, result.rows, sink)
+    return sink.finish()[0]
+
+
+def to_turtle(result: QueryResult) -> bytes:
+    """A CONSTRUCT result as the endpoint writes Turtle."""
+    sink = Spool(None, limit=1 << 62)
+    write_graph(BY_NAME["turtle"], result.triples, sink)
+    return sink.finish()[0]
 
 
 def test_bindings_put_values_into_a_query_without_editing_its_text(

@@ -8,7 +8,7 @@ from rdfterms import value
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.synth import write_synthetic
+from app.tools.synth import write_synthetic
 from app.validate import validate_paths
 
 ROOT = Path(__file__).parent.parent

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.sources import curated_sources, parse_source, user_source
 from app.store import Store
-from app.synth import write_synthetic
+from app.tools.synth import write_synthetic
 from app.validate import (
     ValidationReport,
     before_change,

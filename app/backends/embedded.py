@@ -2,8 +2,8 @@
 
 The main process holds the store read-write (loads go there). Queries run either
 
-* in ``query_workers`` worker processes (``app.workers``) that read snapshots of the store and
-  are killed at a query's deadline, so a runaway query stops using the CPU at its deadline; or
+* in ``query_workers`` worker processes (``app.backends.workers``) that read snapshots of the
+  store and are killed at a query's deadline, so a runaway query stops using the CPU then; or
 * with ``query_workers=0``, in a thread of this process (``app.sparql.run_with_deadline``): the
   caller gets its timeout error at the deadline, but pyoxigraph may go on computing a step it
   evaluates eagerly (a sort, an aggregate) in the background.
@@ -34,11 +34,11 @@ from pyoxigraph import Store as OxStore
 from app.backends import replacement_update
 from app.backends.exchange import EXCHANGE_PREFIX, exchange, supported
 from app.backends.staging import LOAD_PREFIX, Progress, StagedLoad
+from app.backends.workers import Snapshot, WorkerPool, remove_directory
 from app.errors import StoreError
 from app.results import SerializedResult
 from app.sources import Source
 from app.sparql import QueryJob, QueryResult, Term, discard_result, evaluate, run_with_deadline
-from app.workers import Snapshot, WorkerPool, remove_directory
 
 SNAPSHOT_PREFIX = ".histkg-snapshot-"
 TEMPORARY_PREFIXES = ("histkg-snapshot-", "histkg-results-")
@@ -50,8 +50,8 @@ def open_store(location: str) -> OxStore:
     if location == "memory":
         return OxStore()
     # Missing parents are created, a file in the path is named, and a failed open deletes
-    # what it created and says why in words (busy, unwritable, disk full): app.preflight.
-    from app import preflight
+    # what it created and says why in words (busy, unwritable, disk full): app.backends.preflight.
+    from app.backends import preflight
 
     with preflight.store_directory(location) as path:
         try:

@@ -3,47 +3,30 @@
 
 Bounds follow the project's convention (``ontology/README.md``, checked by the TimeSpan shape):
 the begin is the strict lower bound at ``T00:00:00``, the end the strict upper bound at
-``T23:59:59``, no time zone. Seasons are spring March-May (21), summer June-August (22), autumn
-September-November (23) and winter December of the same year (24), as python-edtf computes them;
-``tests/test_ingest_dates.py`` compares these bounds with python-edtf's ``lower_strict`` and
-``upper_strict``.
+``T23:59:59``, no time zone. The days a value covers are ``app.dates.edtf_bounds``' (one
+definition of the seasons for the whole app: ``app.dates.SEASON_MONTHS``); this module only
+holds ingestion to the profile. ``tests/test_ingest.py`` compares these bounds with
+python-edtf's ``lower_strict`` and ``upper_strict``.
 """
 
 from __future__ import annotations
 
-import calendar
 import re
 from datetime import date
 
-__all__ = ["SEASONS", "begin_of", "bounds", "end_of", "format_days", "format_month"]
+from app.dates import edtf_bounds
 
-SEASONS = {21: (3, 5), 22: (6, 8), 23: (9, 11), 24: (12, 12)}
-_SINGLE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+__all__ = ["begin_of", "bounds", "end_of", "format_days", "format_month"]
 
-
-def _single_bounds(value: str) -> tuple[date, date]:
-    match = _SINGLE.match(value)
-    if not match:
-        raise ValueError(f"{value!r} is outside histkg's EDTF profile")
-    year = int(match[1])
-    if match[2] is None:
-        return date(year, 1, 1), date(year, 12, 31)
-    month = int(match[2])
-    if month in SEASONS:
-        first, last = SEASONS[month]
-        return date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1])
-    if match[3] is None:
-        return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-    day = date(year, month, int(match[3]))
-    return day, day
+_SINGLE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2]|2[1-4])(?:-\d{2})?)?$")
 
 
 def bounds(value: str) -> tuple[date, date]:
     """The first and last day an EDTF value of the profile covers."""
-    if "/" in value:
-        start, end = value.split("/", 1)
-        return _single_bounds(start)[0], _single_bounds(end)[1]
-    return _single_bounds(value)
+    found = edtf_bounds(value) if all(map(_SINGLE.match, value.split("/", 1))) else None
+    if found is None:
+        raise ValueError(f"{value!r} is outside histkg's EDTF profile")
+    return found
 
 
 def begin_of(day: date) -> str:

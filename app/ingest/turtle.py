@@ -32,7 +32,7 @@ from app.ingest import edtf
 from app.ingest.citations import Locator
 from app.ingest.graph import Book
 from app.ingest.pipeline import Footnote, PageReport
-from app.vocab import EDTF, PREFIXES
+from app.vocab import EDTF, ID, PREFIXES
 
 __all__ = ["page_graph_iri", "to_trig"]
 
@@ -259,7 +259,7 @@ class _Writer:
                 self.add(span, "hk:offsetMax", _xsd(found.offset_max, "duration"))
 
 
-def to_trig(report: PageReport, base: str = "https://w3id.org/histkg/id/") -> str:
+def to_trig(report: PageReport, base: str = ID) -> str:
     """The page's triples as TriG: one named graph, prefixes from ``app.vocab.PREFIXES``."""
     writer = _Writer(report, base)
     writer.footnotes(writer.page())

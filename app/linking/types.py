@@ -143,7 +143,7 @@ def resolve_type(identifier: str) -> TypeInfo | None:
     prefix, _, local = text.partition(":")
     if local and prefix in _CURIES:
         text = _CURIES[prefix] + local
-    if text.startswith((CRM.NS, HKC.NS, HK.NS, "http://purl.org/ontology/bibo/")):
+    if text.startswith((CRM.NS, HKC.NS, HK.NS, BIBO.NS)):
         return _BY_IRI.get(text) or TypeInfo(text, re.split(r"[/#]", text)[-1], "")
     if text.startswith("http://www.wikidata.org/entity/"):
         text = text.rsplit("/", 1)[1]

@@ -17,14 +17,16 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from app.dates import SEASON_MONTHS
+
 __all__ = ["APPROXIMATE", "Span", "parse_when", "span_of_datetime", "span_of_wikidata_time"]
 
 #: Years added on each side of a date marked approximate (``c. 1932``).
 APPROXIMATE: Final = 2.0
 _DAYS_BEFORE_MONTH: Final = (0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365)
-#: EDTF season codes: 21 spring (Mar-May), 22 summer (Jun-Aug), 23 autumn (Sep-Nov),
-#: 24 winter (Dec of the year to Feb of the next), northern hemisphere.
-_SEASONS: Final = {21: (3, 5), 22: (6, 8), 23: (9, 11), 24: (12, 14)}
+#: EDTF season codes and their months, as the whole app reads them (winter, 24, is December of
+#: the same year: histkg's EDTF profile, ``app.dates``).
+_SEASONS: Final = SEASON_MONTHS
 
 
 @dataclass(frozen=True)

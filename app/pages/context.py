@@ -18,14 +18,6 @@ def _help(text: str) -> dict[str, str]:
     return {"help": text}
 
 
-def help_text(cls: type, name: str) -> str:
-    """The help text of field ``name`` of a page context class."""
-    for item in dataclasses.fields(cls):
-        if item.name == name:
-            return str(item.metadata.get("help", ""))
-    raise KeyError(name)
-
-
 @dataclass(frozen=True, kw_only=True)
 class Link:
     """A reference to a resource, shown by its label."""
@@ -668,10 +660,6 @@ class ErrorPage:
     suggestions: tuple[Link, ...] = field(
         default=(), metadata=_help("Entities with similar names, for an unknown IRI.")
     )
-
-
-PAGE_TYPES: tuple[type, ...] = (EntityPage, HomePage, SearchPage, ErrorPage)
-"""The contexts templates are rendered with (each as the variable ``page``)."""
 
 
 def context_types() -> list[type]:

@@ -7,10 +7,10 @@ model until the store changes; the build is paid by ``histkg serve``'s warm-up a
 laid out here, as percentages of the axis width, so the template draws it with plain HTML and
 CSS (no script): a day is a point, anything longer or uncertain a bar, and years with no event
 are left out of the axis (a gap marks where). With more than ``TIMELINE_ROWS`` dated events
-the timeline counts them by year instead (22,000 rows made a 6 MB page at a million triples),
-and each year's own timeline is a page of its own (``home_page(..., year=)``), laid out when
-first asked for (laying out every year at once held 900 MB at ten million triples); entities
-by kind list the first ``LISTED_PER_KIND``.
+the timeline counts them by year instead (a row per event made pages of megabytes), and each
+year's own timeline is a page of its own (``home_page(..., year=)``), laid out when first asked
+for (laying out every year at once held hundreds of megabytes); entities by kind list the first
+``LISTED_PER_KIND``.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ side by side.
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -28,6 +29,7 @@ from app.read.neighbourhood import Neighbourhood
 from app.read.rdf import Dump
 from app.read.search import SearchIndex
 from app.read.walk import SharedNodes
+from app.service_description import CACHE_SECONDS, Statistics, read_statistics
 from app.store import Store
 
 T = TypeVar("T")
@@ -64,6 +66,21 @@ class Recent(Generic[K, V]):
 
     def __len__(self) -> int:
         return len(self._values)
+
+
+class Fresh(Generic[V]):
+    """A value rebuilt once it is older than a given age (for what can change unseen)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: tuple[float, V] | None = None
+
+    def get(self, build: Callable[[], V], seconds: float) -> V:
+        with self._lock:
+            kept = self._kept
+            if kept is None or time.monotonic() - kept[0] >= seconds:
+                kept = self._kept = (time.monotonic(), build())
+            return kept[1]
 
 
 class ReadModel:
@@ -154,6 +171,13 @@ class ReadModel:
     def dump(self) -> Dump:
         """The dataset dump and the statistics its VoID description states."""
         return self.cached("dump", lambda: rdf.build_dump(self.store))
+
+    def void_statistics(self) -> Statistics:
+        """The counts the service and VoID descriptions state, read with SPARQL (a remote store
+        answers them too) and kept at most ``CACHE_SECONDS``: a remote store can change
+        without this process seeing it."""
+        fresh: Fresh[Statistics] = self.cached("void-statistics", Fresh)
+        return fresh.get(lambda: read_statistics(self.store), CACHE_SECONDS)
 
     def describe(self, iri: str) -> list[Quad]:
         """The concise bounded description of ``iri`` (not kept: one per request)."""

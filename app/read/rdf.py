@@ -1,4 +1,4 @@
-"""The RDF answers of the entity URIs, the data dumps and their VoID description.
+"""The RDF answers of the entity URIs and the data dumps.
 
 ``describe(store, iri)`` is the entity's concise bounded description, as quads:
 
@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import io
 import json
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -42,10 +40,7 @@ from pyoxigraph import (
 from app.read import queries
 from app.sources import META_GRAPH
 from app.store import Store
-from app.vocab import CRM, DCTERMS, PREFIXES, RDF, VOID, XSD
-
-RDF_TYPE = RDF.type
-_PERSON = CRM.E21_Person
+from app.vocab import PREFIXES
 
 
 @dataclass(frozen=True)
@@ -182,7 +177,7 @@ def _compact(triples: list[Triple], context: dict[str, Any]) -> list[Any]:
 
 @dataclass(frozen=True)
 class Dump:
-    """The whole dataset, serialized and gzipped, with what its VoID description counts."""
+    """The whole dataset, serialized and gzipped, with the counts ``/dump/`` lists."""
 
     trig_gz: bytes
     nquads_gz: bytes
@@ -190,10 +185,6 @@ class Dump:
     triples: int
     quads: int
     graphs: int
-    subjects: int
-    classes: dict[str, int]
-    properties: dict[str, int]
-    example: str | None
 
 
 def build_dump(store: Store) -> Dump:
@@ -206,94 +197,11 @@ def build_dump(store: Store) -> Dump:
     quads.sort(key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
     trig = serialize(quads, format=RdfFormat.TRIG, prefixes=dict(PREFIXES)) or b""
     nquads = serialize(quads, format=RdfFormat.N_QUADS) or b""
-    classes: Counter[str] = Counter()
-    properties: Counter[str] = Counter()
-    triples = set()
-    for quad in quads:
-        triples.add((quad.subject, quad.predicate, quad.object))
-    for _subject, predicate, obj in triples:
-        properties[predicate.value] += 1
-        if predicate == RDF_TYPE and isinstance(obj, NamedNode):
-            classes[obj.value] += 1
-    result = Dump(
+    return Dump(
         trig_gz=gzip.compress(trig, mtime=0),
         nquads_gz=gzip.compress(nquads, mtime=0),
         etag=hashlib.sha256(nquads).hexdigest()[:32],
-        triples=len(triples),
+        triples=len({(q.subject, q.predicate, q.object) for q in quads}),
         quads=len(quads),
         graphs=len({q.graph_name for q in quads}),
-        subjects=len({t[0] for t in triples}),
-        classes=dict(classes),
-        properties=dict(properties),
-        example=min(
-            (
-                s.value
-                for s, p, o in triples
-                if p == RDF_TYPE and o == _PERSON and isinstance(s, NamedNode)
-            ),
-            default=None,
-        ),
     )
-    return result
-
-
-def void_turtle(data: Dump, *, base_url: str, base_iri: str, example: str | None) -> bytes:
-    """The VoID description of the dump, in Turtle (``base_url`` is this server's root)."""
-    dataset = NamedNode(base_url + "/dump/void.ttl#dataset")
-
-    def t(s: NamedNode, p: str, o: NamedNode | Literal) -> Triple:
-        return Triple(s, NamedNode(p), o)
-
-    def count(n: int) -> Literal:
-        return Literal(str(n), datatype=XSD.integer)
-
-    triples = [
-        Triple(dataset, RDF_TYPE, VOID.Dataset),
-        t(dataset, DCTERMS.title.value, Literal("histkg", language="en")),
-        t(
-            dataset,
-            DCTERMS.description.value,
-            Literal(
-                "A knowledge graph of historical events; each statement is a claim with its "
-                "passage, page and footnote.",
-                language="en",
-            ),
-        ),
-        t(
-            dataset,
-            DCTERMS.license.value,
-            NamedNode("https://creativecommons.org/licenses/by/4.0/"),
-        ),
-        t(dataset, VOID.dataDump.value, NamedNode(base_url + "/dump/histkg.trig.gz")),
-        t(dataset, VOID.dataDump.value, NamedNode(base_url + "/dump/histkg.nq.gz")),
-        t(dataset, VOID.sparqlEndpoint.value, NamedNode(base_url + "/sparql")),
-        t(dataset, VOID.uriSpace.value, Literal(base_iri)),
-        t(dataset, VOID.triples.value, count(data.triples)),
-        t(dataset, VOID.distinctSubjects.value, count(data.subjects)),
-        t(dataset, VOID.classes.value, count(len(data.classes))),
-        t(dataset, VOID.properties.value, count(len(data.properties))),
-        t(dataset, VOID.feature.value, NamedNode("http://www.w3.org/ns/formats/TriG")),
-        t(dataset, VOID.feature.value, NamedNode("http://www.w3.org/ns/formats/N-Quads")),
-    ]
-    if example:
-        triples.append(t(dataset, VOID.exampleResource.value, NamedNode(example)))
-    for vocabulary in ("hk", "crm", "prov", "bibo", "cito", "oa", "skos", "dcterms"):
-        triples.append(t(dataset, VOID.vocabulary.value, NamedNode(PREFIXES[vocabulary])))
-    for number, (cls, entities) in enumerate(sorted(data.classes.items()), start=1):
-        partition = NamedNode(f"{base_url}/dump/void.ttl#class-{number}")
-        triples += [
-            t(dataset, VOID.classPartition.value, partition),
-            t(partition, VOID.class_.value, NamedNode(cls)),
-            t(partition, VOID.entities.value, count(entities)),
-        ]
-    for number, (prop, uses) in enumerate(sorted(data.properties.items()), start=1):
-        partition = NamedNode(f"{base_url}/dump/void.ttl#property-{number}")
-        triples += [
-            t(dataset, VOID.propertyPartition.value, partition),
-            t(partition, VOID.property.value, NamedNode(prop)),
-            t(partition, VOID.triples.value, count(uses)),
-        ]
-    prefixes = {"void": VOID.NS, "dcterms": DCTERMS.NS, "xsd": XSD.NS}
-    out = io.BytesIO()
-    serialize(triples, out, format=RdfFormat.TURTLE, prefixes=prefixes)
-    return out.getvalue()

@@ -11,10 +11,10 @@ Why it is fast and compact: the ``key`` and ``fold`` forms of every name are com
 kept in two long UTF-8 strings (one name a line), so a query finds its candidates with
 ``bytes.find`` over them (C speed) and scores only those; any name that matches contains the
 longest word of the query's key (every kind of match implies it), so no match is missed. The
-entities themselves are columns too (:class:`SearchIndex`): about 130 bytes an entity, 120 MB
-for the 900,000 named entities of ten million triples, where an object per entity took 700 MB.
-It is built on the first search after a write or by the warm-up at serve start, nearly all of
-it reading the store, and kept by the read model (``app.read.model``).
+entities themselves are columns too (:class:`SearchIndex`), a fraction of the memory an object
+per entity took (``bench/results/design-measurements.md``). It is built on the first search
+after a write or by the warm-up at serve start, nearly all of it reading the store, and kept by
+the read model (``app.read.model``).
 
 Ranking: the best-matching name of an entity decides (exact, then prefix, word prefix,
 substring; see :func:`app.names.match`); among equals, the kinds a reader looks for (people,
@@ -108,12 +108,12 @@ def _label(names: list[tuple[int, str]]) -> str:
 class SearchIndex:
     """The searchable names of one store state, in a few flat columns.
 
-    Why columns: at ten million triples there are 900,000 named entities, and one Python object
-    per entity and per name (an ``Entry``, its tuples, its strings) cost about 700 bytes each:
-    the index alone took 700 MB and its build twice that. Here every text is UTF-8 in one
-    ``bytes`` (IRIs without the namespace, shown names, keys, folds) cut by arrays of offsets,
-    and kinds and type lists are small numbers into short tables, so an entity costs about
-    130 bytes; an ``Entry`` is made only for the hits a page shows.
+    Why columns: a big graph has hundreds of thousands of named entities, and one Python object
+    per entity and per name (an ``Entry``, its tuples, its strings) made the index and its
+    build the largest thing in memory. Here every text is UTF-8 in one ``bytes`` (IRIs without
+    the namespace, shown names, keys, folds) cut by arrays of offsets, and kinds and type lists
+    are small numbers into short tables, so an entity costs a few offsets; an ``Entry`` is made
+    only for the hits a page shows (sizes: ``bench/results/design-measurements.md``).
     """
 
     def __init__(self, entries: list[Entry]) -> None:
@@ -449,10 +449,10 @@ def _release_freed_memory() -> None:
 
     Why: the temporaries of a build (a dictionary of every IRI, one sort string per entity,
     columns grown by reallocation) are freed into glibc's heap, which keeps the free pages
-    between live blocks mapped: at ten million triples 90 MB of the process's resident
-    memory after a build was free heap that ``malloc_trim`` returns in a few milliseconds
-    (measured 429 MB resident before, 340 MB after). A build happens once per store state,
-    so this runs as rarely. Elsewhere than glibc (macOS, musl) there is nothing to call.
+    between live blocks mapped: after a build on a big graph a fifth of the process's
+    resident memory was free heap that ``malloc_trim`` returns in a few milliseconds. A build
+    happens once per store state, so this runs as rarely. Elsewhere than glibc (macOS, musl)
+    there is nothing to call.
     """
     try:
         trim = ctypes.CDLL(None).malloc_trim

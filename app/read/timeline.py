@@ -50,7 +50,8 @@ Entities = dict[str, str]
 """Each entity's kind (its index in ``KINDS``, as one character), then the rank (one character)
 and text of its preferred label so far, so that comparing what follows the kind compares as
 ``preferred`` does (English, untagged, the rest; then the text). One string, not a tuple of
-three: a ten million triple graph has 600,000 entities, and the tuples took 40 MB."""
+three: a big graph has hundreds of thousands of entities, and the tuples took far more memory
+(``bench/results/design-measurements.md``)."""
 _NO_LABEL = chr(3)
 
 

@@ -1,12 +1,13 @@
 """The rows of the page queries, found by walking the graph with direct index lookups.
 
-Why: on an embedded store, ``app.read.queries`` cost 0.2-1.2 s each at a million triples,
-because Oxigraph does not carry the bound entity into their big ``UNION`` s first and scans
-instead; and even a well-planned query pays for parsing, planning and the trip to a query
-worker. A page only needs the entity's neighbourhood, which a few dozen ``Store.match`` lookups
-(``quads_for_pattern`` in this process, microseconds each) reach directly, so the cost follows
-the neighbourhood, never the store. A remote store answers each lookup with a request, so
-there the queries stay (``app.read.neighbourhood.fetch`` picks).
+Why: on an embedded store, ``app.read.queries`` grow slow with the store (figures in
+``bench/results/design-measurements.md``), because Oxigraph does not carry the bound entity
+into their big ``UNION`` s first and scans instead; and even a well-planned query pays for
+parsing, planning and the trip to a query worker. A page only needs the entity's
+neighbourhood, which a few dozen ``Store.match`` lookups (``quads_for_pattern`` in this
+process, microseconds each) reach directly, so the cost follows the neighbourhood, never the
+store. A remote store answers each lookup with a request, so there the queries stay
+(``app.read.neighbourhood.fetch`` picks).
 
 Each method here yields exactly the rows its query in ``app.read.queries`` answers (the same
 ``DISTINCT`` rows, the same tags in ``?kind``, unbound as None), so the assembly in
@@ -133,12 +134,10 @@ class SharedNodes:
     """The triples of the nodes many pages show (people, places, concepts, books, the
     historian), kept between walks of one store state, least recently used first out.
 
-    Decoding a quad costs pyoxigraph about 10 microseconds (a lookup of each term's string),
-    most of a walk's time; an event page shares most of its nodes with other pages. Bounded:
-    at most ``SHARED_NODES`` nodes of at most ``SHARED_MOST_QUADS`` triples, about 450 bytes a
-    quad (Python and Rust sides), so 70 MB at the very most and some 25 MB with the handful of
-    triples typical nodes have; kept in the read model, so dropped whole when the store state
-    changes (a write).
+    Decoding a quad (a lookup of each term's string) is most of a walk's time, and an event
+    page shares most of its nodes with other pages. Bounded: at most ``SHARED_NODES`` nodes of
+    at most ``SHARED_MOST_QUADS`` triples (sizes in ``bench/results/design-measurements.md``);
+    kept in the read model, so dropped whole when the store state changes (a write).
     """
 
     def __init__(self) -> None:

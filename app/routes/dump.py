@@ -1,18 +1,23 @@
 """The whole dataset as files: ``/dump/histkg.trig.gz``, ``/dump/histkg.nq.gz`` and their VoID
 description ``/dump/void.ttl`` (``/dump/`` lists them). Built from the store on first request and
-kept by the read model until the store changes (``app.read.model``)."""
+kept by the read model until the store changes (``app.read.model``). The VoID description is
+the one ``/.well-known/void`` answers (``app.service_description``), in Turtle."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from pyoxigraph import RdfFormat, Triple, serialize
 
 from app.errors import NotFound
 from app.read import read_model
-from app.read.rdf import Dump, void_turtle
+from app.read.rdf import Dump
 from app.routes.deps import SettingsDep, StoreDep
 from app.routes.responses import COMMON, NOT_MODIFIED, content, errors
+from app.service_description import PREFIXES, void_description
+from app.settings import Settings
+from app.store import Store
 
 router = APIRouter(responses=COMMON)
 
@@ -25,6 +30,18 @@ FILES = {  # name: (media type of the content, in words)
 
 def _base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
+
+
+def void_triples(request: Request, store: Store, settings: Settings) -> list[Triple]:
+    """The VoID description of the dataset and its dumps, as this server publishes it."""
+    dumps = [f"{_base_url(request)}/dump/{name}" for name in FILES if name.endswith(".gz")]
+    return void_description(
+        str(request.url_for("void")),
+        str(request.url_for("sparql")),
+        settings.base_iri,
+        statistics=read_model(store).void_statistics(),
+        dumps=dumps,
+    )
 
 
 @router.get("/dump/")
@@ -58,13 +75,12 @@ async def dump_file(
     """One dump file (gzip-compressed RDF, served as a download), or the VoID description."""
     if name not in FILES:
         raise NotFound(f"No dump file {name}.", hint="GET /dump/ lists the files.")
-    data: Dump = await run_in_threadpool(read_model(store).dump)
     media_type = FILES[name][0]
     if name == "void.ttl":
-        body = void_turtle(
-            data, base_url=_base_url(request), base_iri=settings.base_iri, example=data.example
-        )
+        triples = await run_in_threadpool(void_triples, request, store, settings)
+        body = serialize(triples, format=RdfFormat.TURTLE, prefixes=PREFIXES) or b""
         return Response(body, media_type=media_type)
+    data: Dump = await run_in_threadpool(read_model(store).dump)
     if request.headers.get("if-none-match") == f'"{data.etag}"':
         return Response(status_code=304, headers={"ETag": f'"{data.etag}"'})
     body = data.trig_gz if name.endswith(".trig.gz") else data.nquads_gz

@@ -33,6 +33,7 @@ from app.errors import (
     UpdateNotAllowed,
 )
 from app.negotiation import choose
+from app.read import read_model
 from app.results import (
     ABBREVIATED,
     Kind,
@@ -45,12 +46,11 @@ from app.results import (
     write_graph,
 )
 from app.routes.deps import SettingsDep, StoreDep
+from app.routes.dump import void_triples
 from app.routes.responses import COMMON, content, errors
 from app.service_description import (
     CONTEXT,
-    StatisticsCache,
     service_description,
-    void_description,
 )
 from app.service_description import PREFIXES as DESCRIPTION_PREFIXES
 from app.settings import Settings
@@ -176,11 +176,7 @@ async def void(request: Request, store: StoreDep, settings: SettingsDep) -> Resp
     fmt, media_type = _rdf_format(
         request, _last(list(request.query_params.multi_items()), "format")
     )
-    statistics = await run_in_threadpool(_statistics(request).get, store)
-    void_url = str(request.url_for("void"))
-    triples = void_description(
-        void_url, _endpoint(request), settings.base_iri, statistics=statistics
-    )
+    triples = await run_in_threadpool(void_triples, request, store, settings)
     return _graph_response(triples, fmt, media_type)
 
 
@@ -354,7 +350,7 @@ async def _describe(
             EDITOR / "editor.html", media_type="text/html", headers={"Vary": "Accept"}
         )
     fmt, media_type = _rdf_format(request, name)
-    statistics = await run_in_threadpool(_statistics(request).get, store)
+    statistics = await run_in_threadpool(read_model(store).void_statistics)
     triples = service_description(
         _endpoint(request),
         str(request.url_for("void")),
@@ -374,13 +370,6 @@ def _rdf_format(request: Request, name: str | None) -> tuple[ResultFormat, str]:
 
 def _endpoint(request: Request) -> str:
     return str(request.url_for("sparql"))
-
-
-def _statistics(request: Request) -> StatisticsCache:
-    cache: StatisticsCache | None = getattr(request.app.state, "sparql_statistics", None)
-    if cache is None:
-        cache = request.app.state.sparql_statistics = StatisticsCache()
-    return cache
 
 
 def _graph_response(triples: list[Any], fmt: ResultFormat, media_type: str) -> Response:

@@ -17,9 +17,8 @@ Why it is built the way it is:
   of a copy of the data, so it is not used.
 * pyshacl (0.40 or later) runs on a pyoxigraph ``Store``, not an rdflib ``Dataset``. Both are
   validated as the union of their graphs and both support ``GRAPH $this`` in SPARQL
-  constraints, but rdflib re-parses a SPARQL constraint for every focus node: the curated data
-  took ~6 s that way, against ~0.4 s here (about 0.1 s per thousand quads; ten copies of the
-  curated data, 30k quads, take ~3 s).
+  constraints, but rdflib re-parses a SPARQL constraint for every focus node, which made it an
+  order of magnitude slower (``bench/results/design-measurements.md``).
 * ``app.sources`` skolemizes blank nodes into ``/.well-known/genid/`` IRIs. They are turned back
   into blank nodes here so that ``sh:nodeKind sh:IRI`` still catches them.
 * A batch checked against a stored graph (``histkg validate --against-store``, writes) is
@@ -54,6 +53,7 @@ from app.sources import (
     parse_source,
     user_source,
 )
+from app.vocab import ID, WD
 
 __all__ = [
     "ValidationReport",
@@ -67,10 +67,7 @@ __all__ = [
 SHAPES_FILE: Final = Path("ontology") / "shapes.ttl"
 
 #: Prefixes for paths and shape names in reports, besides those the shapes file binds.
-_PREFIXES: Final = {
-    "id": "https://w3id.org/histkg/id/",
-    "wd": "http://www.wikidata.org/entity/",
-}
+_PREFIXES: Final = {"id": ID, "wd": WD}
 
 _SEVERITIES: Final = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
@@ -331,10 +328,9 @@ def _check_sparql_once() -> None:
 
     pyshacl 0.40.1 runs ``SPARQLQueryHelper.check_invalid_sparql`` (no MINUS, VALUES, SERVICE,
     nested SELECT without ``$this``) before every evaluation, and its ``^(?:[^#]*|M)...``
-    patterns backtrack on every line of the query (the time-span constraint has 50): that was
-    40 to 50 per cent of all validation time (curated data 0.67 s -> 0.41 s, a 17k-quad
-    synthetic graph 8.6 s -> 4.2 s). The verdict depends only on the text, whether a value
-    node is bound and the extra variables, so it is remembered by those.
+    patterns backtrack on every line of the query: that was close to half of all validation
+    time (``bench/results/design-measurements.md``). The verdict depends only on the text,
+    whether a value node is bound and the extra variables, so it is remembered by those.
     """
     original = SPARQLQueryHelper.check_invalid_sparql
     if getattr(original, "histkg_cached", False):

@@ -13,7 +13,7 @@ another process writes it is undefined behaviour). After a write the pool is ``i
 new workers read a new snapshot, workers busy on the old one finish their query first, and the
 old snapshot is deleted when its last worker has gone.
 
-Each worker is ``python -m app.workers FD DIRECTORY``: a plain subprocess (not
+Each worker is ``python -m app.backends.workers FD DIRECTORY``: a plain subprocess (not
 ``multiprocessing``, which would re-import the parent's ``__main__``) talking over a socket pair
 with ``multiprocessing.connection`` framing. A worker exits when its socket closes, so none
 outlives the process that started it. Messages are pickled with plain ``pickle``
@@ -277,7 +277,7 @@ class WorkerPool:
         }
         try:
             process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-                [sys.executable, "-m", "app.workers", str(child.fileno()), str(snapshot.path)],
+                [sys.executable, "-m", __name__, str(child.fileno()), str(snapshot.path)],
                 pass_fds=[child.fileno()],
                 stdin=subprocess.DEVNULL,
                 env=env,
@@ -364,7 +364,7 @@ def serve(connection: Connection, location: str) -> None:
 
 
 def main(argv: list[str]) -> None:
-    """``python -m app.workers FD DIRECTORY``: started by ``WorkerPool``, not by hand."""
+    """``python -m app.backends.workers FD DIRECTORY``: started by ``WorkerPool``, not by hand."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C stops the server, which stops us
     serve(Connection(int(argv[0])), argv[1])
 

@@ -16,7 +16,7 @@ from app.vocab import PREFIXES
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPETENCY = ROOT / "tests" / "competency"
-EXAMPLES = Path(__file__).resolve().parent / "static" / "sparql" / "examples.json"
+EXAMPLES = ROOT / "app" / "static" / "sparql" / "examples.json"
 
 DEFAULT_QUERY = """SELECT ?thing ?label ?date WHERE {
   ?thing crm:P4_has_time-span ?span ;
