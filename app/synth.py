@@ -376,7 +376,7 @@ class _Generator:
         )
         anchor, anchor_statements = self.anchor(f"event-{index}", self.text_of(index), label)
         outside = [
-            (event, A, _iri(CRM + ("E65_Creation" if letter else "E5_Event"))),
+            (event, A, _iri(CRM + ("E65_Creation" if letter else "E7_Activity"))),
             (event, LABEL, _en(label)),
             (event, _iri(CRM + "P2_has_type"), _iri(HKC + kind)),
             (event, _iri(HK + "mention"), anchor),
