@@ -110,6 +110,8 @@ class CRM(DefinedNamespace):
     P176_starts_before_the_start_of: URIRef
     P183_ends_before_the_start_of: URIRef
     P190_has_symbolic_content: URIRef
+    P175_starts_before_or_with_the_start_of: URIRef
+    P184_ends_before_or_with_the_end_of: URIRef
 
 
 PREFIXES: dict[str, str] = {
