@@ -59,6 +59,8 @@ class HK(DefinedNamespace):
     publicationPlace: URIRef
     sameWorkAs: URIRef
     unknown: URIRef
+    dateSource: URIRef
+    footnoteScope: URIRef
 
 
 class CRM(DefinedNamespace):

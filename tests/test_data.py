@@ -243,6 +243,7 @@ def test_every_claim_has_a_text_anchor_a_cited_page_and_a_mode(data: Data, union
             CONCEPT.reported,
             CONCEPT.hypothetical,
             CONCEPT.disputed,
+            CONCEPT.supplied,
         }
 
 

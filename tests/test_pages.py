@@ -68,7 +68,7 @@ def test_home_page_says_what_the_graph_is_and_counts_it(pages: httpx.Client) -> 
     html = get_html(pages, "/")
     assert text(one(html, "main h1")) == "A knowledge graph of historical events"
     counts = {text(li) for li in html.select("ul.counts li")}
-    assert "8 people" in counts
+    assert "9 people" in counts
     assert "21 claims" in counts
     assert "5 footnotes" in counts
     form = one(html, "form.big-search")
@@ -162,7 +162,7 @@ def test_footnotes_give_book_page_and_passage_with_the_sentence_highlighted(
     naming = footnote(html, 1)
     assert text(one(naming, "mark")) == "Lazar\u2019 Kaganovich"
     letter = footnote(html, 2)
-    assert text(one(letter, ".note-head")).startswith("\u2191 On 14 September 1931 Stalin wrote")
+    assert text(one(letter, ".note-head")).startswith("\u2191 On 14 September (1931) Stalin wrote")
     assert "Asserted by the historian" in text(one(letter, ".mode"))
     sources = one(letter, ".note-sources")
     assert [text(a) for a in sources.select("a")] == [
@@ -372,7 +372,7 @@ def test_book_page_lists_everything_it_is_cited_for(pages: httpx.Client) -> None
     assert pages_cited[0] == "Stalin i Kaganovich, p. 32"
     assert "Stalin i Kaganovich, p. 103" in pages_cited
     claims = [text(one(row.select("td")[1], "a[href^='/id/']")) for row in rows]
-    assert any(c.startswith("On 14 September 1931 Stalin wrote to Kaganovich") for c in claims)
+    assert any(c.startswith("On 14 September (1931) Stalin wrote to Kaganovich") for c in claims)
     for row in rows:
         assert refs(row)
 
