@@ -69,7 +69,7 @@ def test_home_page_says_what_the_graph_is_and_counts_it(pages: httpx.Client) -> 
     assert text(one(html, "main h1")) == "A knowledge graph of historical events"
     counts = {text(li) for li in html.select("ul.counts li")}
     assert "9 people" in counts
-    assert "21 claims" in counts
+    assert "22 claims" in counts
     assert "5 footnotes" in counts
     form = one(html, "form.big-search")
     assert form["action"] == "/search"
@@ -169,6 +169,7 @@ def test_footnotes_give_book_page_and_passage_with_the_sentence_highlighted(
         "Page 129 of the book with the running header \u201cMoscow versus Tokyo\u201d",
         "footnote 3",
         "Stalin i Kaganovich, p. 103",
+        "The project\u2019s checked table of Wikidata identifiers",  # the year 1931
     ]
     assert text(one(sources, "cite")).startswith("Stalin i Kaganovich. Perepiska. 1931")
     passage = one(letter, "figure.passage")
