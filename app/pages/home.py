@@ -27,7 +27,7 @@ from datetime import date, timedelta
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
-from app.dates import DateFacts, date_in_words
+from app.dates import DateFacts, date_in_words, one_of_range
 from app.pages.build import PageSettings, href_for, needs_article, with_article
 from app.pages.context import (
     Count,
@@ -377,8 +377,10 @@ def _events(store: Store, event_iris: list[str]) -> list[_Event]:
         if bounds is None:
             continue
         edtf = facts.edtf or ""
-        uncertain = bool(facts.relative_to and facts.offset_min != facts.offset_max) or any(
-            q in edtf for q in "?~%"
+        uncertain = (
+            bool(facts.relative_to and facts.offset_min != facts.offset_max)
+            or any(q in edtf for q in "?~%")
+            or one_of_range(edtf)  # one unknown day of the range: hatched, never a solid span
         )
         labels = [q.object for q in store.match(event, RDFS_LABEL, None)]
         label = preferred([lit for lit in labels if isinstance(lit, Literal)]) or readable_iri(iri)
