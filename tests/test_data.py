@@ -390,7 +390,8 @@ def matches(table_name: str, our_names: set[str]) -> bool:
 
 def test_every_wikidata_link_comes_from_the_checked_table_for_that_entity(union: Graph) -> None:
     table = {qid: name for name, qid in wikidata_table() if qid}
-    links = list(union.subject_objects(OWL.sameAs))
+    # A renamed IRI's owl:sameAs to its new IRI (ours, answered with a 301) is no Wikidata link.
+    links = [(e, t) for e, t in union.subject_objects(OWL.sameAs) if not str(t).startswith(ID)]
     assert len(links) >= 20
     for entity, target in links:
         assert isinstance(entity, URIRef)

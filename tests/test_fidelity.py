@@ -8,13 +8,15 @@ description that paraphrases the sentence they qualify.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
+import httpx
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDFS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdfterms import triple
 
 from app.dates import edtf_bounds, edtf_in_words, one_of_range
@@ -86,3 +88,104 @@ def test_no_text_cites_a_path_outside_the_repository(union: Graph) -> None:
 def test_labels_and_descriptions_exist(union: Graph) -> None:
     assert list(union.objects(None, RDFS.label))
     assert list(union.objects(None, DCTERMS.description))
+
+
+# ------------------------------------------------------------------ renamed IRIs
+
+
+RENAMED = [
+    ("event/stalin-admission-to-radek", "event/stalin-admission-according-to-radek"),
+    ("event/stalin-holidays-1931", "event/stalin-holidays"),
+]
+
+
+@pytest.mark.parametrize(("old", "new"), RENAMED)
+def test_an_old_iri_answers_301_to_the_new_one(pages: httpx.Client, old: str, new: str) -> None:
+    """Over HTTP on a real server: pages, JSON and RDF alike, query string kept."""
+    for suffix, query in (("", ""), (".json", ""), (".ttl", ""), ("", "?inbound=2")):
+        response = pages.get(f"/id/{old}{suffix}{query}", follow_redirects=False)
+        assert response.status_code == 301, (suffix, response.text[:200])
+        assert response.headers["location"] == f"/id/{new}{suffix}{query}"
+    followed = pages.get(f"/id/{old}", headers={"Accept": "text/html"}, follow_redirects=True)
+    assert followed.status_code == 200
+    assert str(followed.url).endswith(f"/id/{new}")
+
+
+def test_a_described_entity_is_never_redirected(pages: httpx.Client) -> None:
+    """Stalin has owl:sameAs Wikidata and a type: a link, not a rename."""
+    response = pages.get("/id/person/joseph-stalin", follow_redirects=False)
+    assert response.status_code == 200
+
+
+def test_the_renamed_iris_no_longer_imply_facts(union: Graph) -> None:
+    for old, new in RENAMED:
+        assert (URIRef(ID + old), OWL.sameAs, URIRef(ID + new)) in union
+        assert (URIRef(ID + old), RDF.type, None) not in union
+        assert (URIRef(ID + new), RDF.type, None) in union
+
+
+# ------------------------------------------------------------------ the page's hedges
+
+SEED = (REPO / "seeds" / "moscow-versus-tokyo-p129.txt").read_text(encoding="utf-8")
+
+#: (hedge as the page prints it, the page's words it qualifies, a pattern for a paraphrase of
+#: those words, the words that keep the hedge in a paraphrase)
+HEDGES = [
+    ("apparent", "apparent inaction", r"\binaction\b", ("apparent",)),
+    ("at least", "at least one coordinated", r"\bcoordinated\b", ("at least",)),
+    ("most likely", "most likely with Poland", r"\bclash\b.*\bPoland\b", ("most likely",)),
+    (
+        "Most likely",
+        "Most likely, Japan\u2019s intervention",
+        r"intervention\b.*\bgreat powers|great powers\b.*\bintervention",
+        ("most likely",),
+    ),
+    (
+        "according to",
+        "according to Karl Radek",
+        r"fear(ed)? (of )?a simultaneous",
+        ("according to", "reported", "on whose word"),
+    ),
+]
+
+
+def unhedged(text: str) -> list[str]:
+    """The hedges of the page that ``text`` paraphrases without."""
+    folded = " ".join(text.split()).replace("\u2019", "'").casefold()
+    return [
+        hedge
+        for hedge, _words, pattern, keep in HEDGES
+        if re.search(pattern, folded, re.IGNORECASE)
+        and not any(k.casefold() in folded for k in keep)
+    ]
+
+
+def test_the_hedges_are_the_pages() -> None:
+    seed = " ".join(SEED.replace("-\n", "").split())
+    for _hedge, words, _pattern, _keep in HEDGES:
+        assert words in seed, words
+
+
+@pytest.mark.parametrize(
+    "paraphrase",
+    [
+        "Moscow was keen to avoid any confrontation with Japan, above all one coordinated with a "
+        "clash in the West",
+        "Bednyi published a poem critical of Moscow's inaction against Japan",
+        "Stalin feared a simultaneous Japanese-Polish attack",
+        "Stalin wrote that Japan's intervention was undertaken in agreement with great powers",
+    ],
+)
+def test_the_check_catches_a_dropped_hedge(paraphrase: str) -> None:
+    assert unhedged(paraphrase)
+
+
+def test_every_label_and_description_keeps_the_pages_hedges(union: Graph) -> None:
+    texts = [
+        (subject, str(value))
+        for predicate in (RDFS.label, DCTERMS.description, SKOS.altLabel)
+        for subject, value in union.subject_objects(predicate)
+    ]
+    assert len(texts) > 100
+    dropped = [(str(s), t, unhedged(t)) for s, t in texts if unhedged(t)]
+    assert dropped == []

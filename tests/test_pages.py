@@ -387,7 +387,7 @@ def test_claim_page_says_what_the_claim_says(pages: httpx.Client) -> None:
         [text(td) for td in tr.select("td")] for tr in html.select("table.claim-lines tbody tr")
     ]
     assert [
-        "Stalin\u2019s fear of a simultaneous Japanese-Polish attack",
+        "Stalin\u2019s fear of a simultaneous Japanese-Polish attack, according to Radek",
         "held by",
         "Joseph Stalin",
     ] in lines
