@@ -7,6 +7,8 @@ Pure functions, no store and no web framework. Examples (they run as doctests,
 ('18 September 1931', 'September 1931', 'summer 1932')
 >>> [edtf_in_words(v).replace(EN_DASH, "-") for v in ("1904/1905", "1931-10-02/1931-10-30")]
 ['1904-05', '2-30 October 1931']
+>>> edtf_in_words("[1931-10-02..1931-10-30]").replace(EN_DASH, "-")  # one unknown day of it
+'one day in 2-30 October 1931'
 >>> edtf_in_words("1931-09-18/1932-02-27").replace(EN_DASH, "-")
 '18 September 1931 - 27 February 1932'
 >>> edtf_in_words("1931~"), edtf_in_words("1931?"), edtf_in_words("1931%")
@@ -18,7 +20,9 @@ Pure functions, no store and no web framework. Examples (they run as doctests,
 (datetime.date(1932, 12, 1), datetime.date(1932, 12, 31))
 
 histkg's EDTF profile (``ontology/shapes.ttl``) is YYYY, YYYY-MM, YYYY-MM-DD and the seasons
-YYYY-21..24, each with an optional ``? ~ %`` qualifier, and intervals of those. This module also
+YYYY-21..24, each with an optional ``? ~ %`` qualifier, intervals of those, and one day of a
+range (``[A..B]``, EDTF's "one of a set": an event on one unknown day, not one that lasted
+from A to B; its bounds are the range's). This module also
 reads open and unknown interval ends (``..``, empty), unspecified digits (``193X``), the other
 EDTF "seasons" (25-41: hemispheres, quarters, quadrimesters, semesters) and negative years;
 anything else is returned as it is written. Bounds follow the shapes: a season runs over its
@@ -40,6 +44,7 @@ __all__ = [
     "edtf_bounds",
     "edtf_in_words",
     "offset_in_words",
+    "one_of_range",
 ]
 
 EN_DASH = "\u2013"
@@ -191,8 +196,25 @@ def _interval_words(start: _Date, end: _Date) -> str:
     return f"{start.words()} {EN_DASH} {end.words()}"
 
 
+_ONE_OF: re.Pattern[str] = re.compile(r"^\[([^\[\].,]+)\.\.([^\[\].,]+)\]$")
+
+
+def one_of_range(value: str) -> bool:
+    """True for EDTF's one day of a range, ``[A..B]``: one unknown day, not a span."""
+    return _ONE_OF.match(value.strip()) is not None
+
+
+def _as_interval(value: str) -> str:
+    """``[A..B]`` as ``A/B``, for bounds and words; anything else unchanged."""
+    match = _ONE_OF.match(value.strip())
+    return f"{match.group(1)}/{match.group(2)}" if match else value
+
+
 def edtf_in_words(value: str) -> str:
     """An EDTF date or interval in words; a value this module cannot read is returned as is."""
+    if one_of_range(value):
+        words = edtf_in_words(_as_interval(value))
+        return value if words == _as_interval(value) else f"one day in {words}"
     text = value.strip()
     if "/" in text:
         first, _, second = text.partition("/")
@@ -229,7 +251,7 @@ def _bounds(single: _Date) -> tuple[date, date] | None:
 
 def edtf_bounds(value: str) -> tuple[date, date] | None:
     """The first and last day an EDTF value covers (strict bounds, qualifiers ignored), if known."""
-    first, slash, second = value.strip().partition("/")
+    first, slash, second = _as_interval(value).strip().partition("/")
     start = _parse_date(first)
     end = _parse_date(second) if slash else start
     if start is None or end is None:

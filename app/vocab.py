@@ -98,6 +98,8 @@ class HK(Vocabulary):
     publicationPlace: ClassVar[NamedNode]
     sameWorkAs: ClassVar[NamedNode]
     unknown: ClassVar[NamedNode]
+    dateSource: ClassVar[NamedNode]
+    footnoteScope: ClassVar[NamedNode]
 
 
 class HKMeta(Vocabulary):
@@ -187,6 +189,8 @@ class CRM(Vocabulary):
     P176_starts_before_the_start_of: ClassVar[NamedNode]
     P183_ends_before_the_start_of: ClassVar[NamedNode]
     P190_has_symbolic_content: ClassVar[NamedNode]
+    P175_starts_before_or_with_the_start_of: ClassVar[NamedNode]
+    P184_ends_before_or_with_the_end_of: ClassVar[NamedNode]
 
 
 class RDF(Vocabulary):

@@ -196,7 +196,11 @@ def test_every_anchor_points_into_the_seed_text(union: Graph) -> None:
 
 
 def test_quotations_read_as_printed_with_damage_repaired(union: Graph) -> None:
-    quotations = list(union.subjects(RDF.type, uri(CRM.E33_Linguistic_Object)))
+    quotations = [  # a linguistic object that is not a quotation (Bednyi's poem) has no words
+        q
+        for q in union.subjects(RDF.type, uri(CRM.E33_Linguistic_Object))
+        if (q, uri(CRM.P2_has_type), URIRef(ID + "concept/quotation")) in union
+    ]
     assert len(quotations) >= 6
     for quotation in quotations:
         content = union.value(quotation, uri(CRM.P190_has_symbolic_content))
@@ -253,6 +257,7 @@ def test_every_claim_has_a_text_anchor_a_cited_page_and_a_mode(data: Data, union
             CONCEPT.reported,
             CONCEPT.hypothetical,
             CONCEPT.disputed,
+            CONCEPT.supplied,
         }
 
 
@@ -396,7 +401,8 @@ def matches(table_name: str, our_names: set[str]) -> bool:
 
 def test_every_wikidata_link_comes_from_the_checked_table_for_that_entity(union: Graph) -> None:
     table = {qid: name for name, qid in wikidata_table() if qid}
-    links = list(union.subject_objects(OWL.sameAs))
+    # A renamed IRI's owl:sameAs to its new IRI (ours, answered with a 301) is no Wikidata link.
+    links = [(e, t) for e, t in union.subject_objects(OWL.sameAs) if not str(t).startswith(ID)]
     assert len(links) >= 20
     for entity, target in links:
         assert isinstance(entity, URIRef)

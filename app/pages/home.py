@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from app.dates import date_in_words
+from app.dates import date_in_words, one_of_range
 from app.pages.build import PageSettings, href_for, needs_article, with_article
 from app.pages.context import (
     Count,
@@ -226,8 +226,10 @@ def _events(model: ReadModel, event_iris: list[str]) -> list[_Event]:
         if bounds is None:
             continue
         edtf = facts.edtf or ""
-        uncertain = bool(facts.relative_to and facts.offset_min != facts.offset_max) or any(
-            q in edtf for q in "?~%"
+        uncertain = (
+            bool(facts.relative_to and facts.offset_min != facts.offset_max)
+            or any(q in edtf for q in "?~%")
+            or one_of_range(edtf)  # one unknown day of the range: hatched, never a solid span
         )
         name = model.event_label(iri)
         events.append(_Event(iri, name, date_in_words(facts), bounds[0], bounds[1], uncertain))

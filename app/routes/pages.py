@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import quote_plus
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 from pyoxigraph import NamedNode
 
 from app import __version__
@@ -33,6 +33,7 @@ from app.pages.home import home_page
 from app.pages.render import STATIC, render
 from app.read import read_model
 from app.read.rdf import BY_MEDIA_TYPE, BY_SUFFIX, FORMATS, serialize_quads
+from app.renames import renamed_to
 from app.routes.deps import SettingsDep, StoreDep
 from app.routes.responses import COMMON, content, errors
 from app.settings import Settings
@@ -139,6 +140,7 @@ def home_json(store: StoreDep, settings: SettingsDep) -> JSONResponse:
             *(f.media_type for f in FORMATS if f.media_type != "application/ld+json"),
             json=(JSON, "application/ld+json"),
         ),
+        301: {"description": "A renamed entity: Location gives its new address."},
         **errors(404, 406),
     },
 )
@@ -156,6 +158,11 @@ def entity(
         NamedNode(iri)
     except ValueError:  # `<`, spaces, quotes...: no entity can have this address
         raise NotFound(f"There is no entity at /id/{path}.") from None
+    renamed = renamed_to(store, iri, settings.base_iri)
+    if renamed is not None:  # an old name: the same entity, at its new address, for good
+        query = f"?{request.url.query}" if request.url.query else ""
+        location = f"/id/{renamed[len(settings.base_iri) :]}{suffix}{query}"
+        return RedirectResponse(location, status_code=301, headers={"Vary": "Accept"})
     headers = {"Vary": "Accept", "Link": _alternates(request, path, suffix)}
     if suffix:
         media_type = JSON if suffix == ".json" else BY_SUFFIX[suffix].media_type

@@ -377,7 +377,7 @@ class _Generator:
         )
         anchor, anchor_statements = self.anchor(f"event-{index}", self.text_of(index), label)
         outside = [
-            (event, A, _iri(CRM.NS + ("E65_Creation" if letter else "E5_Event"))),
+            (event, A, _iri(CRM.NS + ("E65_Creation" if letter else "E7_Activity"))),
             (event, LABEL, _en(label)),
             (event, _iri(CRM.P2_has_type.value), _iri(HKC.NS + kind)),
             (event, _iri(HK.mention.value), anchor),

@@ -173,7 +173,8 @@ def _check_change(
 ) -> list[ValidationResult]:
     """Validate the nodes ``added``/``removed`` can affect (and ``also``) in the state ``after``."""
     try:
-        mtime = shapes_file.stat().st_mtime
+        siblings = shapes_file.parent.glob(f"{shapes_file.stem}-*{shapes_file.suffix}")
+        mtime = max(p.stat().st_mtime for p in [shapes_file, *siblings])
     except OSError:
         mtime = 0.0  # _load_shapes says the file is missing
     shapes, access = _shapes_cached(str(shapes_file), mtime)

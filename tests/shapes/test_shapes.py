@@ -131,13 +131,17 @@ def test_invalid_example_fails_for_the_stated_reason(shape: str) -> None:
     for _, source_shape, _, _, _ in expected:
         assert source_shape == f"hks:{shape}" or source_shape.startswith(f"hks:{shape}/")
     report = validate_example(EXAMPLES / shape / "invalid.trig")
-    found = Counter(result_key(r) for r in report.results)
-    assert found == expected, "\n".join(r.to_line() for r in report.results)
-    for result in report.results:
+    # The generated CRM domain and range shapes (hksc:, ontology/shapes-crm.ttl) catch some of
+    # these wrong links too; they have examples of their own in test_crm_shapes.py.
+    own = [r for r in report.results if not r.shape.startswith("hksc:")]
+    found = Counter(result_key(r) for r in own)
+    assert found == expected, "\n".join(r.to_line() for r in own)
+    for result in own:
         assert result.message, result.to_line()
         assert result.file.endswith("invalid.trig"), result.to_line()
     violations = expected.total() - sum(1 for k in expected if k[4] != "Violation")
-    assert report.conforms == (violations == 0)
+    generated = any(r.severity == "Violation" for r in report.results if r not in own)
+    assert report.conforms == (violations == 0 and not generated)
 
 
 def test_meta_shapes(shapes_graph: rdflib.Graph) -> None:
