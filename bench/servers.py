@@ -128,3 +128,9 @@ def oxigraph_command(*args: str) -> list[str]:
 def rdflib_endpoint_command(*args: str) -> list[str] | None:
     found = shutil.which("rdflib-endpoint") or str(Path(sys.executable).parent / "rdflib-endpoint")
     return [found, *args] if Path(found).exists() else None
+
+
+def static_command(port: int) -> list[str]:
+    """``bench/static.py`` on loopback: the fixed answer the load generator's ceiling is measured
+    against."""
+    return [sys.executable, "-m", "bench.static", "--port", str(port)]
