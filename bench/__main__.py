@@ -124,20 +124,29 @@ def _machine() -> dict[str, Any]:
 
 
 def _matrix(server: servers.Server, plan: Plan, kinds: list[str]) -> dict[str, Any]:
-    """Each query kind at each connection count, every request a random one of its kind's."""
+    """Each query kind at each connection count, every request a random one of its kind's,
+    each cell started once the server has finished what the previous one left in flight."""
     out: dict[str, Any] = {}
     for kind, clients in plan.cells(kinds):
         paths = wrk.query_paths(server.query_url, plan.queries[kind])
-        out[f"{kind}@{clients}"] = plan.measure(server.base, paths, clients)
+        settled = servers.wait_idle(server)
+        out[f"{kind}@{clients}"] = {
+            **plan.measure(server.base, paths, clients),
+            "settled_s": round(settled, 2),
+        }
     return out
 
 
 def _pages(server: servers.Server, plan: Plan) -> dict[str, Any]:
     accepts = {"event page": "text/html", "person page": "text/html", "search": "application/json"}
-    return {
-        f"{kind}@{clients}": plan.measure(server.base, plan.pages[kind], clients, accepts[kind])
-        for kind, clients in plan.cells(PAGE_KINDS)
-    }
+    out: dict[str, Any] = {}
+    for kind, clients in plan.cells(PAGE_KINDS):
+        settled = servers.wait_idle(server)
+        out[f"{kind}@{clients}"] = {
+            **plan.measure(server.base, plan.pages[kind], clients, accepts[kind]),
+            "settled_s": round(settled, 2),
+        }
+    return out
 
 
 def _ceiling(plan: Plan, timeout: float) -> dict[str, Any]:
@@ -445,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
         results["servers"] = {name: _run_server(name, work, data, plan, timeout) for name in peers}
         _mark(results)
         results["ratios"] = _ratios(results)
-    target = write_results(results, args.out, args.size)
+    target = write_results(results, args.out, args.size if args.events is None else f"{events}ev")
     print(_table(results))
     print(f"\nwrote {target}")
     return 0
