@@ -8,36 +8,64 @@ and search latency on histkg, and the peak resident memory of each server's proc
 """
 
 import argparse
+import json
 import os
 import platform
+import random
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
 from app.tools.synth import Sizes, write_synthetic
 from app.validate import validate_paths
-from bench import servers
-from bench.load import hammer, query_mix, sparql_sender
+from bench import servers, wrk
+from bench.load import ID, person, query_mix
 from bench.report import write_results
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = {"small": 300, "medium": 5000, "1m": 22000, "10m": 220000}
-# per size: (most requests, most seconds) for each cell of the SPARQL matrix, page/search samples
-BUDGETS = {
-    "small": (20, 0.15, 20),
-    "medium": (500, 4.0, 200),
-    "1m": (2000, 10.0, 500),
-    "10m": (1000, 10.0, 300),  # run it with --peers histkg,oxigraph: rdflib needs ~20 GB here
-}
+# seconds of each wrk cell (one query kind, page or search at one connection count) per size
+SECONDS = {"small": 1, "medium": 3, "1m": 10, "10m": 10}
 KINDS = ["point", "join", "aggregate", "range", "inbound"]
+PAGE_KINDS = ["event page", "person page", "search"]
+DISTINCT = 2000  # distinct requests drawn for each kind; wrk picks one at random per request
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What every server is measured with: the generator, the cells' connections and length."""
+
+    generator: wrk.Generator
+    connections: list[int]
+    seconds: int
+    scratch: Path
+    queries: dict[str, list[str]]
+    pages: dict[str, list[str]]
+
+    def cells(self, kinds: list[str]) -> list[tuple[str, int]]:
+        return [(kind, clients) for kind in kinds for clients in self.connections]
+
+    def measure(
+        self, base: str, paths: list[str], connections: int, accept: str = wrk.SPARQL_JSON
+    ) -> dict[str, Any]:
+        return wrk.run(
+            self.generator,
+            base,
+            paths,
+            connections=connections,
+            seconds=self.seconds,
+            workdir=self.scratch,
+            accept=accept,
+        )
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -52,6 +80,14 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         type=int,
         default=300_000,
         help="skip full SHACL validation above this many triples (pyshacl is slow)",
+    )
+    parser.add_argument(
+        "--connections",
+        default="1,8",
+        help="comma-separated connection counts of the load generator (wrk), one cell each",
+    )
+    parser.add_argument(
+        "--seconds", type=int, help="seconds of each load cell (default by --size: 1 to 10)"
     )
     parser.add_argument(
         "--peers",
@@ -88,31 +124,58 @@ def _machine() -> dict[str, Any]:
     }
 
 
-def _matrix(
-    url: str, mix: dict[str, Callable[..., str]], budget: tuple[int, float, int]
-) -> dict[str, Any]:
+def _matrix(server: servers.Server, plan: Plan, kinds: list[str]) -> dict[str, Any]:
+    """Each query kind at each connection count, every request a random one of its kind's,
+    each cell started once the server has finished what the previous one left in flight."""
     out: dict[str, Any] = {}
-    for kind in KINDS:
-        for clients in (1, 8):
-            run = hammer(
-                sparql_sender(url, mix[kind]),
-                clients=clients,
-                max_requests=budget[0],
-                max_seconds=budget[1],
-            )
-            out[f"{kind}@{clients}"] = run.summary()
+    for kind, clients in plan.cells(kinds):
+        paths = wrk.query_paths(server.query_url, plan.queries[kind])
+        settled = servers.wait_idle(server)
+        out[f"{kind}@{clients}"] = {
+            **plan.measure(server.base, paths, clients),
+            "settled_s": round(settled, 2),
+        }
     return out
 
 
-def _get_sampler(
-    base: str, path: Callable[..., str]
-) -> Callable[[httpx.Client, Any], httpx.Response]:
-    return lambda client, rng: client.get(base + path(rng))
+def _pages(server: servers.Server, plan: Plan) -> dict[str, Any]:
+    accepts = {"event page": "text/html", "person page": "text/html", "search": "application/json"}
+    out: dict[str, Any] = {}
+    for kind, clients in plan.cells(PAGE_KINDS):
+        settled = servers.wait_idle(server)
+        out[f"{kind}@{clients}"] = {
+            **plan.measure(server.base, plan.pages[kind], clients, accepts[kind]),
+            "settled_s": round(settled, 2),
+        }
+    return out
 
 
-def _run_server(
-    name: str, work: Path, data: Path, sizes: Sizes, budget: tuple[int, float, int], timeout: float
-) -> dict[str, Any]:
+def _ceiling_cells(plan: Plan, timeout: float) -> dict[str, Any]:
+    """The generator against ``bench/static.py`` with the same request paths, per connections."""
+    port = servers.free_port()
+    queries = [q for kind in KINDS for q in plan.queries[kind]]
+    with servers.started("static", servers.static_command(port), "/query", {}, port, timeout) as s:
+        return {
+            str(clients): plan.measure(s.base, wrk.query_paths(s.query_url, queries), clients)
+            for clients in plan.connections
+        }
+
+
+def _ceiling(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The generator's ceiling: the best of its runs before and after the servers.
+
+    Other work on the machine only lowers a run, and a lower ceiling would let a cell that the
+    client limited pass for server-bound; the best run is the cautious choice.
+    """
+    return {
+        "server": "bench/static.py (a fixed answer on uvloop), with every SPARQL request path",
+        "throughput_rps": {c: max(run[c]["throughput_rps"] for run in runs) for c in runs[0]},
+        "runs": runs,
+        "client_bound_share": wrk.CLIENT_BOUND_SHARE,
+    }
+
+
+def _run_server(name: str, work: Path, data: Path, plan: Plan, timeout: float) -> dict[str, Any]:
     port = servers.free_port()
     env: dict[str, str] = {}
     if name == "histkg":
@@ -136,28 +199,14 @@ def _run_server(
         if found is None:
             return {"skipped": "rdflib-endpoint is not installed (pip install -e '.[bench]')"}
         command, path = found, "/"
-    mix = query_mix(sizes.events, sizes.persons)
     with servers.started(name, command, path, env, port, timeout) as server:
         result: dict[str, Any] = {"ready_s": round(server.started_in, 3)}
         if name == "histkg":  # measure the server, not its warm-up of the home page and search
             result["warm_s"] = round(servers.wait_warm(server, timeout), 3)
-        result["rows"] = _rows(server.query_url, mix)
-        result["sparql"] = _matrix(server.query_url, mix, budget)
+        result["rows"] = _rows(server.query_url, {k: plan.queries[k][0] for k in KINDS})
+        result["sparql"] = _matrix(server, plan, KINDS)
         if name == "histkg":
-            samples = budget[2]
-            result["page"] = hammer(
-                _get_sampler(server.base, lambda r: f"/id/event/synth-{r.randrange(sizes.events)}"),
-                clients=1,
-                max_requests=samples,
-                max_seconds=budget[1] * 5,
-            ).summary()
-            words = ["Ivanov", "Tanaka", "Letter", "Incident", "Place 3", "Group"]
-            result["search"] = hammer(
-                _get_sampler(server.base, lambda r: f"/search.json?q={r.choice(words)}"),
-                clients=1,
-                max_requests=samples,
-                max_seconds=budget[1] * 5,
-            ).summary()
+            result["pages"] = _pages(server, plan)
         for key, value in (
             ("peak_rss_mb", server.peak_rss),
             ("peak_rss_main_mb", server.peak_main),
@@ -166,17 +215,12 @@ def _run_server(
     return result
 
 
-def _rows(url: str, mix: dict[str, Callable[..., str]]) -> dict[str, int | None]:
-    """Result rows of one query of each kind (same parameters on every server): a sanity check."""
-    import random
-
+def _rows(url: str, first: dict[str, str]) -> dict[str, int | None]:
+    """Result rows of the first query of each kind (the same on every server): a sanity check."""
     rows: dict[str, int | None] = {}
-    for kind in KINDS:
+    for kind, query in first.items():
         answer = httpx.get(
-            url,
-            params={"query": mix[kind](random.Random(7))},  # noqa: S311
-            headers={"Accept": "application/sparql-results+json"},
-            timeout=600,
+            url, params={"query": query}, headers={"Accept": wrk.SPARQL_JSON}, timeout=600
         )
         rows[kind] = (
             len(answer.json()["results"]["bindings"]) if answer.status_code == 200 else None
@@ -184,17 +228,45 @@ def _rows(url: str, mix: dict[str, Callable[..., str]]) -> dict[str, int | None]
     return rows
 
 
+def _mark(results: dict[str, Any]) -> None:
+    """Give every measured cell its ``client_bound`` flag against the ceiling of its connections."""
+    ceilings = results["generator"]["ceiling"]["throughput_rps"]
+    for server in results["servers"].values():
+        for cells in (server.get("sparql", {}), server.get("pages", {})):
+            for cell, summary in cells.items():
+                ceiling = ceilings.get(cell.split("@")[1])
+                summary["client_bound"] = wrk.client_bound(summary["throughput_rps"], ceiling)
+
+
+def _ratio(ours: dict[str, Any], theirs: dict[str, Any], ceiling: float | None) -> dict[str, Any]:
+    """histkg's throughput over a peer's, or why there is none (a side that is client-bound).
+
+    Where only the peer reached the ceiling, its real throughput is higher than measured and the
+    quotient an upper bound (``at_most``); where only histkg did, a lower bound (``at_least``).
+    """
+    mine, peer = ours.get("throughput_rps"), theirs.get("throughput_rps")
+    bound = [
+        name for name, rps in (("histkg", mine), ("peer", peer)) if wrk.client_bound(rps, ceiling)
+    ]
+    quotient = round(mine / peer, 3) if mine and peer else None
+    return {
+        "ratio": None if bound else quotient,
+        "client_bound": bound,
+        "at_most": quotient if bound == ["peer"] else None,
+        "at_least": quotient if bound == ["histkg"] else None,
+    }
+
+
 def _ratios(results: dict[str, Any]) -> dict[str, Any]:
     ours = results["servers"].get("histkg", {}).get("sparql", {})
+    ceilings = results["generator"]["ceiling"]["throughput_rps"]
     out: dict[str, Any] = {}
     for peer in ("oxigraph", "rdflib-endpoint"):
         theirs = results["servers"].get(peer, {}).get("sparql")
-        if not theirs:
+        if not theirs or not ours:
             continue
         out[peer] = {
-            cell: round(ours[cell]["throughput_rps"] / theirs[cell]["throughput_rps"], 3)
-            if ours.get(cell, {}).get("throughput_rps") and theirs[cell].get("throughput_rps")
-            else None
+            cell: _ratio(ours.get(cell, {}), theirs[cell], ceilings.get(cell.split("@")[1]))
             for cell in theirs
         }
     load = results["load"]
@@ -203,9 +275,31 @@ def _ratios(results: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _table(results: dict[str, Any]) -> str:
-    names = [n for n, r in results["servers"].items() if "sparql" in r]
-    lines = [
+def _cell(s: dict[str, Any]) -> str:
+    if not s.get("requests"):
+        return f"no answer in {s.get('seconds')} s"
+    text = f"{s['p50_ms']} / {s['p99_ms']}, {s['throughput_rps']:,}"
+    if s["errors"]:
+        text += f" ({s['errors']} err: {', '.join(s['error_kinds'])})"
+    return text + (" **client-bound**" if s["client_bound"] else "")
+
+
+def _ratio_text(ratio: dict[str, Any] | None) -> str:
+    if not ratio:
+        return "n/a"
+    if ratio["ratio"] is not None:
+        return str(ratio["ratio"])
+    if ratio["at_most"] is not None:
+        return f"<= {ratio['at_most']} (peer client-bound)"
+    if ratio["at_least"] is not None:
+        return f">= {ratio['at_least']} (histkg client-bound)"
+    return "client-bound" if ratio["client_bound"] else "n/a"
+
+
+def _head(results: dict[str, Any]) -> list[str]:
+    gen = results["generator"]
+    ceiling = gen["ceiling"]
+    return [
         f"triples: {results['sizes']['triples']:,}  events: {results['sizes']['events']:,}  "
         f"generated in {results['generate_s']} s",
         f"load: histkg {results['load']['histkg_s']} s, "
@@ -218,30 +312,45 @@ def _table(results: dict[str, Any]) -> str:
         f"{results['shacl'].get('incremental_s')} s (first run "
         f"{results['shacl'].get('incremental_first_s')} s), as a new page "
         f"{results['shacl'].get('incremental_new_page_s')} s",
+        f"load generator: {gen['version']}, {gen['seconds']} s a cell, "
+        f"threads min(connections, {gen['cpus']} CPUs); its ceiling (best of a run "
+        f"before and after the servers) against {ceiling['server']}: "
+        + ", ".join(f"{rps:,.0f} req/s @{c}" for c, rps in ceiling["throughput_rps"].items())
+        + f"; a cell at {ceiling['client_bound_share']:.0%} of it or more is client-bound "
+        "(no ratio drawn from it)",
+    ]
+
+
+def _table(results: dict[str, Any]) -> str:
+    names = [n for n, r in results["servers"].items() if "sparql" in r]
+    ceilings = results["generator"]["ceiling"]["throughput_rps"]
+    lines = [
+        *_head(results),
         "",
-        "| query@clients | "
+        "| query@connections | ceiling req/s | "
         + " | ".join(f"{n} p50 / p99 ms, req/s" for n in names)
         + " | histkg/oxigraph | histkg/rdflib |",
-        "|---" * (len(names) + 3) + "|",
+        "|---" * (len(names) + 4) + "|",
     ]
-    for cell in (f"{k}@{c}" for k in KINDS for c in (1, 8)):
-        row = [cell]
-        for name in names:
-            s = results["servers"][name]["sparql"][cell]
-            row.append(
-                f"{s['p50_ms']} / {s['p99_ms']}, {s['throughput_rps']}"
-                + (f" ({s['errors']} err)" if s["errors"] else "")
-            )
-        for peer in ("oxigraph", "rdflib-endpoint"):
-            row.append(str(results["ratios"].get(peer, {}).get(cell, "n/a")))
+    for cell in results["servers"][names[0]]["sparql"] if names else []:
+        ceiling = ceilings.get(cell.split("@")[1])
+        row = [cell, f"{ceiling:,.0f}" if ceiling else "n/a"]
+        row += [_cell(results["servers"][n]["sparql"][cell]) for n in names]
+        row += [
+            _ratio_text(results["ratios"].get(peer, {}).get(cell))
+            for peer in ("oxigraph", "rdflib-endpoint")
+        ]
         lines.append("| " + " | ".join(row) + " |")
-    ours = results["servers"].get("histkg", {})
-    if "page" in ours:
+    pages = results["servers"].get("histkg", {}).get("pages", {})
+    if pages:
         lines += [
             "",
-            f"entity page p50 {ours['page']['p50_ms']} ms, p99 {ours['page']['p99_ms']} ms; "
-            f"search p50 {ours['search']['p50_ms']} ms",
+            "| histkg page@connections | ceiling req/s | p50 / p99 ms, req/s |",
+            "|---|---|---|",
         ]
+        for cell, s in pages.items():
+            ceiling = ceilings.get(cell.split("@")[1])
+            lines.append(f"| {cell} | {ceiling:,.0f} | {_cell(s)} |")
     lines.append(
         "peak RSS (MB), process tree / main process: "
         + ", ".join(
@@ -250,19 +359,87 @@ def _table(results: dict[str, Any]) -> str:
             if "sparql" in r
         )
     )
+    answers = {n: r["rows"] for n, r in results["servers"].items() if "rows" in r}
+    if len({json.dumps(rows, sort_keys=True) for rows in answers.values()}) > 1:
+        lines.append(f"WARNING: the servers' answers differ in rows: {answers}")
     for name, result in results["servers"].items():
         if "skipped" in result:
             lines.append(f"{name}: skipped: {result['skipped']}")
     return "\n".join(lines)
 
 
+def _load(data: Path, work: Path, triples: int) -> dict[str, Any]:
+    """``histkg load`` (after the curated load) against ``oxigraph load``, as whole commands."""
+    env = {"HISTKG_STORE": str(work / "histkg-store"), "HISTKG_PROJECT_DIR": str(ROOT)}
+    curated = _timed(servers.histkg_command("load"), env)
+    out = {
+        "histkg_curated_s": round(curated, 3),
+        "histkg_s": round(_timed(servers.histkg_command("load", str(data)), env), 3),
+        "oxigraph_s": round(
+            _timed(
+                servers.oxigraph_command(
+                    "load", "--location", str(work / "oxigraph-store"), "--file", str(data)
+                )
+            ),
+            3,
+        ),
+        # The same layout as histkg's: the file's triples in a graph named after the file
+        # (a named graph costs six indexes where the default graph has three).
+        "oxigraph_graph_s": round(
+            _timed(
+                servers.oxigraph_command(
+                    "load",
+                    "--location",
+                    str(work / "oxigraph-store-graph"),
+                    "--file",
+                    str(data),
+                    "--graph",
+                    data.resolve().as_uri(),
+                )
+            ),
+            3,
+        ),
+    }
+    for key in ("histkg", "oxigraph", "oxigraph_graph"):
+        out[f"{key}_triples_per_s"] = round(triples / out[f"{key}_s"])
+    return out
+
+
+def _plan(args: argparse.Namespace, generator: wrk.Generator, events: int, scratch: Path) -> Plan:
+    """The requests of every cell, drawn once from seeded generators: the same on every server."""
+    sizes = Sizes.for_events(events)
+    mix = query_mix(sizes.events, sizes.persons)
+    rng = random.Random(args.seed)  # noqa: S311 (query parameters, not secrets)
+    words = ["Ivanov", "Tanaka", "Letter", "Incident", "Place 3", "Group"]
+    pages = {
+        "event page": [f"/id/event/synth-{rng.randrange(events)}" for _ in range(DISTINCT)],
+        "person page": [
+            "/id/" + person(rng, sizes.persons).removeprefix(ID) for _ in range(DISTINCT)
+        ],
+        "search": [f"/search.json?{urlencode({'q': rng.choice(words)})}" for _ in range(DISTINCT)],
+    }
+    return Plan(
+        generator=generator,
+        connections=sorted({int(c) for c in args.connections.split(",") if c.strip()}),
+        seconds=args.seconds or SECONDS[args.size],
+        scratch=scratch,
+        queries={kind: [mix[kind](rng) for _ in range(DISTINCT)] for kind in KINDS},
+        pages=pages,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     events = args.events or SIZES[args.size]
-    budget = BUDGETS[args.size]
+    try:
+        generator = wrk.ensure()
+    except wrk.WrkMissing as missing:
+        print(f"bench/run: {missing}", file=sys.stderr)
+        return 2
     with tempfile.TemporaryDirectory(prefix="histkg-bench-") as scratch:
         work = args.workdir or Path(scratch)
         work.mkdir(parents=True, exist_ok=True)
+        plan = _plan(args, generator, events, Path(scratch))
         data = work / "data.nq"
         began = time.perf_counter()
         triples = write_synthetic(data, events=events, seed=args.seed)
@@ -274,47 +451,24 @@ def main(argv: list[str] | None = None) -> int:
             "sizes": {"events": events, "triples": triples, "bytes": data.stat().st_size},
             "generate_s": round(time.perf_counter() - began, 3),
         }
-        env = {"HISTKG_STORE": str(work / "histkg-store"), "HISTKG_PROJECT_DIR": str(ROOT)}
-        curated = _timed(servers.histkg_command("load"), env)
-        results["load"] = {
-            "histkg_curated_s": round(curated, 3),
-            "histkg_s": round(_timed(servers.histkg_command("load", str(data)), env), 3),
-            "oxigraph_s": round(
-                _timed(
-                    servers.oxigraph_command(
-                        "load", "--location", str(work / "oxigraph-store"), "--file", str(data)
-                    )
-                ),
-                3,
-            ),
-            # The same layout as histkg's: the file's triples in a graph named after the file
-            # (a named graph costs six indexes where the default graph has three).
-            "oxigraph_graph_s": round(
-                _timed(
-                    servers.oxigraph_command(
-                        "load",
-                        "--location",
-                        str(work / "oxigraph-store-graph"),
-                        "--file",
-                        str(data),
-                        "--graph",
-                        data.resolve().as_uri(),
-                    )
-                ),
-                3,
-            ),
-        }
-        for key in ("histkg", "oxigraph", "oxigraph_graph"):
-            results["load"][f"{key}_triples_per_s"] = round(triples / results["load"][f"{key}_s"])
+        results["load"] = _load(data, work, triples)
         results["shacl"] = _shacl(data, triples, args.shacl_limit, work)
-        peers = [p.strip() for p in args.peers.split(",") if p.strip()]
         timeout = 60 + triples / 5000  # rdflib parses the whole file before it answers
-        results["servers"] = {
-            name: _run_server(name, work, data, Sizes.for_events(events), budget, timeout)
-            for name in peers
+        results["generator"] = {
+            **generator.describe(),
+            "connections": plan.connections,
+            "threads": {str(c): wrk.threads_for(c) for c in plan.connections},
+            "cpus": os.cpu_count(),
+            "seconds": plan.seconds,
+            "distinct_requests_per_kind": DISTINCT,
         }
+        before = _ceiling_cells(plan, timeout)
+        peers = [p.strip() for p in args.peers.split(",") if p.strip()]
+        results["servers"] = {name: _run_server(name, work, data, plan, timeout) for name in peers}
+        results["generator"]["ceiling"] = _ceiling([before, _ceiling_cells(plan, timeout)])
+        _mark(results)
         results["ratios"] = _ratios(results)
-    target = write_results(results, args.out, args.size)
+    target = write_results(results, args.out, args.size if args.events is None else f"{events}ev")
     print(_table(results))
     print(f"\nwrote {target}")
     return 0

@@ -1,4 +1,8 @@
-"""A bounded loopback load generator: threads, one httpx client each, latencies in seconds."""
+"""The SPARQL query mix of the benchmarks, and ``bench/soak``'s mixed load of Python threads.
+
+``bench/run`` sends the mix with wrk (``bench/wrk.py``); the soak keeps threads with one httpx
+client each, since it inspects every answer's status and error code.
+"""
 
 import random
 import statistics
@@ -19,7 +23,7 @@ PREFIXES = (
 JSON = "application/sparql-results+json"
 
 
-def _person(rng: random.Random, persons: int) -> str:
+def person(rng: random.Random, persons: int) -> str:
     # half the lookups hit the heavy head of the participation distribution
     head = rng.random() < 0.5
     return f"{ID}person/synth-{rng.randrange(min(20, persons) if head else persons)}"
@@ -33,7 +37,7 @@ def query_mix(events: int, persons: int) -> dict[str, Callable[[random.Random], 
         ),
         "join": lambda r: (
             PREFIXES + "SELECT ?e ?label ?begin WHERE { "
-            f"?e crm:P14_carried_out_by|crm:P11_had_participant <{_person(r, persons)}> ; "
+            f"?e crm:P14_carried_out_by|crm:P11_had_participant <{person(r, persons)}> ; "
             "rdfs:label ?label ; crm:P4_has_time-span/crm:P82a_begin_of_the_begin ?begin } "
             "ORDER BY ?begin"
         ),
@@ -48,7 +52,7 @@ def query_mix(events: int, persons: int) -> dict[str, Callable[[random.Random], 
             f'FILTER (?begin >= "{(y := 1890 + r.randrange(60))}-01-01T00:00:00"^^xsd:dateTime '
             f'&& ?begin < "{y + 1}-01-01T00:00:00"^^xsd:dateTime) }}'
         ),
-        "inbound": lambda r: f"SELECT ?s ?p WHERE {{ ?s ?p <{_person(r, persons)}> }}",
+        "inbound": lambda r: f"SELECT ?s ?p WHERE {{ ?s ?p <{person(r, persons)}> }}",
     }
 
 
@@ -77,59 +81,6 @@ class Run:
             "mean_ms": round(statistics.fmean(ordered) * 1000, 2) if ordered else None,
             "throughput_rps": round(len(ordered) / self.elapsed, 2) if self.elapsed else None,
         }
-
-
-def hammer(
-    send: Callable[[httpx.Client, random.Random], httpx.Response],
-    *,
-    clients: int,
-    max_requests: int,
-    max_seconds: float,
-    seed: int = 0,
-    timeout: float = 60.0,
-) -> Run:
-    """Send requests from ``clients`` threads until ``max_requests`` or ``max_seconds``."""
-    lock = threading.Lock()
-    latencies: list[float] = []
-    counters = {"sent": 0, "errors": 0}
-    deadline = time.monotonic() + max_seconds
-
-    def worker(index: int) -> None:
-        rng = random.Random(seed * 1000 + index)  # noqa: S311 (query parameters, not secrets)
-        with httpx.Client(timeout=timeout) as client:
-            while time.monotonic() < deadline:
-                with lock:
-                    if counters["sent"] >= max_requests:
-                        return
-                    counters["sent"] += 1
-                began = time.perf_counter()
-                try:
-                    ok = send(client, rng).status_code == 200
-                except httpx.HTTPError:
-                    ok = False
-                took = time.perf_counter() - began
-                with lock:
-                    if ok:
-                        latencies.append(took)
-                    else:
-                        counters["errors"] += 1
-
-    started = time.monotonic()
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return Run(counters["sent"], counters["errors"], time.monotonic() - started, latencies)
-
-
-def sparql_sender(
-    url: str, make: Callable[[random.Random], str]
-) -> Callable[[httpx.Client, random.Random], httpx.Response]:
-    def send(client: httpx.Client, rng: random.Random) -> httpx.Response:
-        return client.get(url, params={"query": make(rng)}, headers={"Accept": JSON})
-
-    return send
 
 
 @dataclass

@@ -125,3 +125,48 @@ def oxigraph_command(*args: str) -> list[str]:
 def rdflib_endpoint_command(*args: str) -> list[str] | None:
     found = shutil.which("rdflib-endpoint") or str(Path(sys.executable).parent / "rdflib-endpoint")
     return [found, *args] if Path(found).exists() else None
+
+
+def static_command(port: int) -> list[str]:
+    """``bench/static.py`` on loopback: the fixed answer the load generator's ceiling is measured
+    against."""
+    return [sys.executable, "-m", "bench.static", "--port", str(port)]
+
+
+def _tree_cpu(server: Server) -> float | None:
+    """CPU seconds used so far by the server's process tree (None without psutil)."""
+    if psutil is None:
+        return None
+    try:
+        root = psutil.Process(server.process.pid)
+        tree = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return None
+    total = 0.0
+    for process in tree:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def wait_idle(server: Server, *, below: float = 0.1, most: float = 120.0) -> float:
+    """Wait until the server's process tree uses less than ``below`` of a core; the seconds.
+
+    A load cell ends while requests are still in flight, and a server that cannot cancel them
+    (rdflib-endpoint) keeps computing them: without this wait the next cell would measure a
+    busy server. Without psutil there is nothing to watch and it returns at once.
+    """
+    began = time.monotonic()
+    last = _tree_cpu(server)
+    while last is not None and time.monotonic() - began < most:
+        time.sleep(0.5)
+        now = _tree_cpu(server)
+        if now is None:
+            break
+        if 0 <= now - last < below * 0.5:
+            break
+        last = now  # busy, or a worker went away with its CPU time: look again
+    return time.monotonic() - began

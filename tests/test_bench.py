@@ -1,30 +1,93 @@
-"""``bench/run --size small``: a smoke run that only checks it completes and writes valid JSON."""
+"""``bench/run``: a small run through the native load generator, and how its numbers are read."""
 
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from bench.__main__ import _cell, _ratio, _ratio_text
+from bench.wrk import CLIENT_BOUND_SHARE, client_bound
 
 ROOT = Path(__file__).parent.parent
 
 
 @pytest.mark.bench
-def test_small_benchmark_completes_and_writes_json(tmp_path: Path) -> None:
+@pytest.mark.needs("wrk")
+def test_small_benchmark_records_the_generator_its_ceiling_and_client_bound_cells(
+    tmp_path: Path,
+) -> None:
     env = {**os.environ, "PYTHON": sys.executable}
     done = subprocess.run(
-        [str(ROOT / "bench" / "run"), "--size", "small", "--out", str(tmp_path)],
+        [
+            str(ROOT / "bench" / "run"),
+            *("--size", "small", "--connections", "8", "--seconds", "1"),
+            *("--shacl-limit", "0", "--out", str(tmp_path)),
+        ],
         env=env,
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=240,
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     (written,) = tmp_path.glob("*.json")
     results = json.loads(written.read_text())
     assert results["sizes"]["triples"] > 10_000
-    assert {"histkg", "oxigraph", "rdflib-endpoint"} <= set(results["servers"])
-    assert "histkg" in done.stdout
+    generator = results["generator"]
+    assert generator["name"] == "wrk"
+    assert generator["version"].startswith("wrk")
+    assert (generator["connections"], generator["seconds"]) == ([8], 1)
+    assert generator["threads"]["8"] >= 1
+    ceiling = generator["ceiling"]["throughput_rps"]["8"]
+    runs = [run["8"]["throughput_rps"] for run in generator["ceiling"]["runs"]]
+    assert len(runs) == 2
+    assert ceiling == max(runs) > 0
+    servers = results["servers"]
+    assert {"histkg", "oxigraph", "rdflib-endpoint"} <= set(servers)
+    measured = {name: s for name, s in servers.items() if "sparql" in s}
+    assert {"histkg", "oxigraph"} <= set(measured)
+    # every server gave the same answers, and every cell was answered and judged
+    assert len({json.dumps(s["rows"], sort_keys=True) for s in measured.values()}) == 1
+    assert None not in measured["histkg"]["rows"].values()
+    for server in measured.values():
+        for cell in server["sparql"].values():
+            assert cell["throughput_rps"] > 0
+            assert cell["client_bound"] == (cell["throughput_rps"] >= CLIENT_BOUND_SHARE * ceiling)
+    assert set(measured["histkg"]["pages"]) == {"event page@8", "person page@8", "search@8"}
+    assert f"{ceiling:,.0f} req/s @8" in done.stdout
+    assert "| point@8 | " in done.stdout
+
+
+def test_a_peer_near_the_ceiling_gets_a_bound_not_a_ratio() -> None:
+    ceiling = 40_000.0
+    assert client_bound(CLIENT_BOUND_SHARE * ceiling, ceiling)
+    assert not client_bound(CLIENT_BOUND_SHARE * ceiling - 1, ceiling)
+    assert not client_bound(None, ceiling)
+    peer_bound = _ratio({"throughput_rps": 1_000.0}, {"throughput_rps": 30_000.0}, ceiling)
+    assert peer_bound["ratio"] is None
+    assert peer_bound["at_most"] == pytest.approx(0.033)
+    assert _ratio_text(peer_bound) == "<= 0.033 (peer client-bound)"
+    both_measured = _ratio({"throughput_rps": 1_000.0}, {"throughput_rps": 4_000.0}, ceiling)
+    assert both_measured["ratio"] == 0.25
+    assert _ratio_text(both_measured) == "0.25"
+    ours_bound = _ratio({"throughput_rps": 25_000.0}, {"throughput_rps": 5_000.0}, ceiling)
+    assert _ratio_text(ours_bound) == ">= 5.0 (histkg client-bound)"
+
+
+def test_a_client_bound_cell_says_so_in_the_table() -> None:
+    cell: dict[str, Any] = {
+        "requests": 30_000,
+        "errors": 0,
+        "error_kinds": {},
+        "p50_ms": 0.2,
+        "p99_ms": 1.5,
+        "throughput_rps": 30_000.0,
+        "client_bound": True,
+    }
+    assert _cell(cell) == "0.2 / 1.5, 30,000.0 **client-bound**"
+    assert _cell({**cell, "client_bound": False}) == "0.2 / 1.5, 30,000.0"
+    assert _cell({"requests": 0, "seconds": 1}) == "no answer in 1 s"
