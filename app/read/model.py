@@ -86,9 +86,9 @@ class Fresh(Generic[V]):
 class ReadModel:
     """The derived views of one store, each built on first use and kept until its state changes.
 
-    Pages read the store only through this, and turn what it returns into contexts. It holds
-    its store weakly: ``read_model`` keeps one per store in a weak dictionary, whose values
-    must not keep their keys alive.
+    Pages read the store only through this, and turn what it returns into contexts (the store
+    itself is not handed out). It holds its store weakly: ``read_model`` keeps one per store in
+    a weak dictionary, whose values must not keep their keys alive.
     """
 
     def __init__(self, store: Store) -> None:
@@ -99,7 +99,7 @@ class ReadModel:
         self._building: dict[Hashable, threading.Lock] = {}
 
     @property
-    def store(self) -> Store:
+    def _store(self) -> Store:
         store = self._store_ref()
         if store is None:  # only a caller that dropped the store and kept its model gets here
             raise ReferenceError("the store of this read model was closed and collected")
@@ -107,7 +107,7 @@ class ReadModel:
 
     def state(self) -> State:
         """The store's state now; everything derived from an earlier state is dropped."""
-        state = store_state(self.store)
+        state = store_state(self._store)
         with self._lock:
             if state != self._state:
                 self._state, self._values, self._building = state, {}, {}
@@ -144,7 +144,7 @@ class ReadModel:
 
     def vocabulary(self) -> dict[str, str]:
         """Labels of classes, properties and concepts (English preferred)."""
-        return self.cached("vocabulary", lambda: neighbourhood.vocabulary(self.store))
+        return self.cached("vocabulary", lambda: neighbourhood.vocabulary(self._store))
 
     def shared_nodes(self) -> SharedNodes:
         """The node triples entity walks share (``app.read.walk.SharedNodes``)."""
@@ -155,7 +155,7 @@ class ReadModel:
     ) -> Neighbourhood:
         """What the store knows around ``iri`` (``app.read.neighbourhood.fetch``)."""
         return neighbourhood.fetch(
-            self.store,
+            self._store,
             iri,
             vocabulary=self.vocabulary(),
             shared=self.shared_nodes(),
@@ -166,43 +166,43 @@ class ReadModel:
 
     def search_index(self, base_iri: str) -> SearchIndex:
         """The search index of the entities of the namespace ``base_iri``."""
-        return self.cached(("search", base_iri), lambda: SearchIndex.build(self.store, base_iri))
+        return self.cached(("search", base_iri), lambda: SearchIndex.build(self._store, base_iri))
 
     def dump(self) -> Dump:
         """The dataset dump and the statistics its VoID description states."""
-        return self.cached("dump", lambda: rdf.build_dump(self.store))
+        return self.cached("dump", lambda: rdf.build_dump(self._store))
 
     def void_statistics(self) -> Statistics:
         """The counts the service and VoID descriptions state, read with SPARQL (a remote store
         answers them too) and kept at most ``CACHE_SECONDS``: a remote store can change
         without this process seeing it."""
         fresh: Fresh[Statistics] = self.cached("void-statistics", Fresh)
-        return fresh.get(lambda: read_statistics(self.store), CACHE_SECONDS)
+        return fresh.get(lambda: read_statistics(self._store), CACHE_SECONDS)
 
     def describe(self, iri: str) -> list[Quad]:
         """The concise bounded description of ``iri`` (not kept: one per request)."""
-        return rdf.describe(self.store, iri)
+        return rdf.describe(self._store, iri)
 
     def entities(self, base_iri: str) -> timeline.Entities:
         """The kind and best label of each entity the home page may list (not kept: the home
         page keeps what it makes of them)."""
-        return timeline.entities(self.store, base_iri)
+        return timeline.entities(self._store, base_iri)
 
     def dated_by_year(self, entities: timeline.Entities) -> dict[int, list[str]]:
         """The dated events of ``entities`` by the year they start in, in timeline order."""
-        return timeline.dated_by_year(self.store, entities)
+        return timeline.dated_by_year(self._store, entities)
 
     def event_dates(self, iri: str) -> timeline.DateFacts:
         """The date an event's time-spans state."""
-        return timeline.event_dates(self.store, iri)
+        return timeline.event_dates(self._store, iri)
 
     def event_label(self, iri: str) -> str:
         """An event's preferred label, or a readable form of its IRI."""
-        return timeline.event_label(self.store, iri)
+        return timeline.event_label(self._store, iri)
 
     def counts(self) -> tuple[int, int, int]:
         """How many claims, footnotes and cited passages the store holds."""
-        return timeline.counts(self.store)
+        return timeline.counts(self._store)
 
 
 _MODELS: weakref.WeakKeyDictionary[Store, ReadModel] = weakref.WeakKeyDictionary()
