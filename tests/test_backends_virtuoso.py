@@ -20,7 +20,6 @@ in the data shows up.
 """
 
 import re
-import shutil
 import subprocess
 from collections import Counter
 from collections.abc import Iterator
@@ -39,13 +38,14 @@ from fixtures.sparql.servers import (
     stop,
     wait_for,
 )
+from fixtures.system import which
 
 from app.settings import Settings
 from app.store import Store
 from app.web import create_app
 
-VIRTUOSO = shutil.which("virtuoso-t")
-ISQL = shutil.which("isql-vt")
+VIRTUOSO = which("virtuoso-t")
+ISQL = which("isql-vt")
 DEFAULT_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
 
 pytestmark = [pytest.mark.slow, pytest.mark.needs("virtuoso-opensource")]
