@@ -2,9 +2,11 @@
 
 Measures, on the same generated N-Quads file and in one run: load time (``histkg load`` against
 ``oxigraph load``), full SHACL validation and the validation of a ~1,000-triple batch, SPARQL
-latency and throughput for a query mix with 1 and 8 clients against histkg (as ``histkg serve``
-runs it), ``oxigraph serve-read-only`` and rdflib-endpoint (rdflib's default store), entity page
-and search latency on histkg, and the peak resident memory of each server's process tree.
+latency and throughput for a query mix with 1 and 8 connections against histkg (as ``histkg
+serve`` runs it), ``oxigraph serve-read-only`` and rdflib-endpoint (rdflib's default store),
+entity pages and search on histkg, and the peak resident memory of each server's process tree.
+The load comes from wrk (``bench/wrk.py``), whose own ceiling is measured in the same run so
+that a number the client limited is marked as such instead of being read as the server's.
 """
 
 import argparse

@@ -135,8 +135,10 @@ def static_command(port: int) -> list[str]:
 
 def _tree_cpu(server: Server) -> float | None:
     """CPU seconds used so far by the server's process tree (None without psutil)."""
-    if psutil is None:
+    if not HAVE_PSUTIL:
         return None
+    import psutil
+
     try:
         root = psutil.Process(server.process.pid)
         tree = [root, *root.children(recursive=True)]
