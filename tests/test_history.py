@@ -1,0 +1,168 @@
+"""Delta writes and their revisions, on the data layer (``app.writes``, ``app.history``).
+
+Each test gets its own in-memory store with the fixture project loaded, so revision numbers
+start at 1 and no test depends on another's writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from app import history, writes
+from app.errors import ShaclViolation, UpdateNotAllowed
+from app.sources import GENID_BASE
+from app.store import Store
+
+PROJECT = Path(__file__).parent / "fixtures" / "project"
+EX = "https://example.org/test#"
+USER = "https://example.org/user-graph/"
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+ALICE = writes.Author("alice", "first try")
+
+
+@pytest.fixture
+def store() -> Iterator[Store]:
+    with Store("memory") as opened:
+        opened.load_curated(PROJECT)
+        yield opened
+
+
+def _insert(graph: str, *names: str) -> str:
+    body = " ".join(f'<{EX}{name}> a <{EX}Event> ; <{LABEL}> "{name}" .' for name in names)
+    return f"INSERT DATA {{ GRAPH <{graph}> {{ {body} }} }}"
+
+
+def _data(store: Store) -> set[ox.Quad]:
+    """Every quad but the history's."""
+    return {
+        q for q in store.quads() if not str(q.graph_name).startswith(f"<{history.HISTORY_BASE}")
+    }
+
+
+# ------------------------------------------------------------------ scope
+
+
+@pytest.mark.parametrize(
+    ("text", "graphs"),
+    [
+        (f"INSERT DATA {{ GRAPH <{USER}a> {{ <{EX}s> <{EX}p> 1 }} }}", {f"{USER}a"}),
+        (
+            f"PREFIX u: <{USER}> WITH u:a DELETE {{ ?s ?p ?o }} "
+            "USING NAMED u:b WHERE { ?s ?p ?o }",
+            {f"{USER}a", f"{USER}b"},
+        ),
+        (f"BASE <{USER}> COPY <a> TO GRAPH <b>", {"a", "b", f"{USER}a", f"{USER}b"}),
+        (f"ADD SILENT <{USER}a> TO DEFAULT", {f"{USER}a"}),
+        (f'INSERT DATA {{ GRAPH <{USER}a> {{ <{EX}s> <{EX}p> "GRAPH ?g" }} }}', {f"{USER}a"}),
+    ],
+)
+def test_an_update_reads_only_the_graphs_it_names(text: str, graphs: set[str]) -> None:
+    scope = writes.update_scope(text)
+    assert scope is not None
+    assert {g.value for g in scope} >= {g for g in graphs if ":" in g}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DELETE WHERE { GRAPH ?g { ?s ?p ?o } }",
+        "DROP SILENT ALL",
+        "CLEAR NAMED",
+        f"INSERT DATA {{ GRAPH <{USER}\\u0061> {{ <{EX}s> <{EX}p> 1 }} }}",
+    ],
+)
+def test_an_update_that_names_graphs_by_variable_reads_every_graph(text: str) -> None:
+    assert writes.update_scope(text) is None
+
+
+def test_an_update_reading_another_graph_sees_its_content(store: Store) -> None:
+    writes.update(store, _insert(f"{USER}source", "crecy", "poitiers"), PROJECT)
+    copy = f"""PREFIX u: <{USER}> INSERT {{ GRAPH u:copy {{ ?s <{LABEL}> ?l ; a ?t }} }}
+        WHERE {{ GRAPH u:source {{ ?s <{LABEL}> ?l ; a ?t }} }}"""
+    result = writes.update(store, copy, PROJECT)
+    assert (result.added, result.removed, result.graphs) == (4, 0, [f"{USER}copy"])
+    crecy = f'?s <{LABEL}> "crecy"'
+    everywhere = (
+        f"DELETE {{ GRAPH ?g {{ {crecy} }} }} INSERT {{ GRAPH ?g {{ ?s <{LABEL}> 'Crécy' }} }} "
+        f"WHERE {{ GRAPH ?g {{ {crecy} }} }}"
+    )
+    with pytest.raises(UpdateNotAllowed):  # ?g reaches the curated graphs too: refused whole
+        writes.update(store, "DELETE WHERE { GRAPH ?g { ?s ?p ?o } }", PROJECT)
+    result = writes.update(store, everywhere, PROJECT)
+    assert (result.added, result.removed) == (2, 2)
+    assert sorted(result.graphs) == [f"{USER}copy", f"{USER}source"]
+
+
+def test_a_graph_emptied_by_a_write_is_gone(store: Store) -> None:
+    writes.update(store, _insert(f"{USER}brief", "sluys"), PROJECT)
+    writes.update(store, f"CLEAR GRAPH <{USER}brief>", PROJECT)
+    assert f"{USER}brief" not in store.named_graphs()
+
+
+# ------------------------------------------------------------------ revisions
+
+
+def test_every_write_is_a_revision_with_its_exact_patch(store: Store) -> None:
+    first = writes.update(store, _insert(f"{USER}log", "crecy"), PROJECT, author=ALICE)
+    second = writes.write_graph(
+        store,
+        f"{USER}log",
+        f'<{EX}crecy> a <{EX}Event> ; <{LABEL}> "Crécy" .'.encode(),
+        "text/turtle",
+        PROJECT,
+        replace=True,
+        author=writes.Author("bob"),
+    )
+    assert (first.revision, second.revision) == (1, 2)
+    assert history.head(store.match) == 2
+    entries = history.log(store.match)
+    assert [(r.number, r.agent, r.message, r.parent) for r in entries] == [
+        (2, "bob", "", 1),
+        (1, "alice", "first try", None),
+    ]
+    added, removed = history.patch(store.match, 2)
+    name = (ox.NamedNode(f"{EX}crecy"), ox.NamedNode(LABEL))
+    assert added == [ox.Quad(*name, ox.Literal("Crécy"), ox.NamedNode(f"{USER}log"))]
+    assert removed == [ox.Quad(*name, ox.Literal("crecy"), ox.NamedNode(f"{USER}log"))]
+    assert [r.number for r in history.log(store.match, entity=f"{EX}crecy")] == [2, 1]
+    assert [r.number for r in history.log(store.match, graph=f"{USER}nothing")] == []
+
+
+def test_a_refused_write_leaves_no_revision(store: Store) -> None:
+    writes.update(store, _insert(f"{USER}ok", "crecy"), PROJECT)
+    before = set(store.quads())
+    nameless = f"INSERT DATA {{ GRAPH <{USER}bad> {{ <{EX}x> a <{EX}Event> }} }}"
+    with pytest.raises(ShaclViolation):
+        writes.update(store, nameless, PROJECT)
+    with pytest.raises(UpdateNotAllowed):
+        writes.update(store, f"DROP GRAPH <{history.HISTORY_BASE}1>", PROJECT)
+    assert set(store.quads()) == before
+    assert history.head(store.match) == 1
+
+
+def test_a_write_that_changes_nothing_is_no_revision(store: Store) -> None:
+    writes.update(store, _insert(f"{USER}same", "crecy"), PROJECT)
+    again = writes.update(store, _insert(f"{USER}same", "crecy"), PROJECT)
+    assert (again.added, again.removed, again.revision) == (0, 0, None)
+    assert history.head(store.match) == 1
+
+
+def test_blank_nodes_are_named_so_the_record_is_exact(store: Store) -> None:
+    text = f'INSERT DATA {{ GRAPH <{USER}b> {{ _:x a <{EX}Event> ; <{LABEL}> "x" }} }}'
+    writes.update(store, text, PROJECT)
+    added, _ = history.patch(store.match, 1)
+    stored = {q for q in store.quads() if q.graph_name == ox.NamedNode(f"{USER}b")}
+    assert set(added) == stored
+    assert all(str(q.subject).startswith(f"<{GENID_BASE}") for q in stored)
+
+
+def test_history_is_no_data_to_queries(store: Store) -> None:
+    writes.update(store, _insert(f"{USER}q", "crecy"), PROJECT)
+    writes.update(store, f"DROP GRAPH <{USER}q>", PROJECT)
+    gone = f'SELECT ?s WHERE {{ ?s <{LABEL}> "crecy" }}'
+    assert store.query(gone).rows == []
+    assert _data(store) == {q for q in _data(store) if q.graph_name != ox.NamedNode(f"{USER}q")}
