@@ -33,7 +33,7 @@ import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Final, Protocol
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
 
@@ -225,7 +225,7 @@ def revision(match: Match, number: int) -> Revision:
     parent = first(PARENT)
     return Revision(
         number=number,
-        agent=agent.removeprefix(AGENT_BASE) if agent else "",
+        agent=unquote(agent.removeprefix(AGENT_BASE)) if agent else "",
         time=dt.datetime.fromisoformat(first(STARTED)),
         message=first(_RDFS_COMMENT),
         parent=_number_of(ox.NamedNode(parent)) if parent else None,

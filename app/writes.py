@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -44,6 +44,7 @@ import pyoxigraph as ox
 
 from app import history
 from app.errors import (
+    Conflict,
     InputError,
     NotFound,
     PreconditionFailed,
@@ -62,6 +63,7 @@ __all__ = [
     "WriteResult",
     "delete_graph",
     "read_graph",
+    "revert",
     "update",
     "update_scope",
     "write_graph",
@@ -276,30 +278,79 @@ def graph_revision(store: Store, graph: str | ox.NamedNode) -> int:
     return history.last_touching(store.match, node, as_graph=True) or 0
 
 
-def apply_patch(
+def revert(
     store: Store,
+    number: int,
     project_dir: Path,
-    added: Collection[ox.Quad],
-    removed: Collection[ox.Quad],
     *,
+    chain: bool = False,
     author: Author | None = None,
-    reverts: Iterable[int] = (),
-    check: Callable[[], None] | None = None,
 ) -> WriteResult:
-    """Commit an exact patch (a revert's) like any write: checked, validated, recorded.
+    """Undo revision ``number`` with a new revision that applies its patch backwards.
 
-    ``check`` runs under the write lock first (the revert's test that nothing built on it).
+    When a later revision changed one of the same quads, undoing this one alone would undo
+    half of that one too: refused (``Conflict``, naming them), unless ``chain``, which reverts
+    those later revisions (and what built on them) as well, newest first, in one revision.
     """
 
     def delta() -> Delta:
-        if check is not None:
-            check()
+        numbers = _chain(store, number)
+        later = sorted(n for n in numbers if n != number)
+        if later and not chain:
+            raise Conflict(
+                f"Revision {number} cannot be reverted alone: later revision(s) "
+                f"{', '.join(map(str, later))} changed the same statements.",
+                hint="Revert those first, or revert the whole chain (`--chain`).",
+            )
+        to_add: set[ox.Quad] = set()
+        to_remove: set[ox.Quad] = set()
+        for n in sorted(numbers, reverse=True):  # newest first: compose the inverses
+            added, removed = history.patch(store.match, n)
+            for quad in added:
+                if quad in to_add:
+                    to_add.discard(quad)
+                else:
+                    to_remove.add(quad)
+            for quad in removed:
+                if quad in to_remove:
+                    to_remove.discard(quad)
+                else:
+                    to_add.add(quad)
         return (
-            {q for q in added if not _present(store, q)},
-            {q for q in removed if _present(store, q)},
+            {q for q in to_add if not _present(store, q)},
+            {q for q in to_remove if _present(store, q)},
         )
 
-    return _commit(store, project_dir, delta, author, reverts=tuple(reverts))
+    message = f"Revert revision {number}" + (" and the revisions built on it" if chain else "")
+    who = author or Author()
+    return _commit(
+        store,
+        project_dir,
+        delta,
+        Author(who.name, who.message or message),
+        reverts=(number,),
+    )
+
+
+def _chain(store: Store, number: int) -> set[int]:
+    """``number`` and every later revision that changed a quad one of the set changed."""
+    found = {number}
+    pending = [number]
+    while pending:
+        current = pending.pop()
+        added, removed = history.patch(store.match, current)
+        quads = set(added) | set(removed)
+        later: set[int] = set()
+        for node in history.touched_nodes(quads):
+            later |= {
+                r.number for r in history.log(store.match, entity=node.value) if r.number > current
+            }
+        for n in sorted(later - found):
+            other_added, other_removed = history.patch(store.match, n)
+            if quads & (set(other_added) | set(other_removed)):
+                found.add(n)
+                pending.append(n)
+    return found
 
 
 def _precondition(expected: Collection[int] | None, current: int | None, what: str) -> None:

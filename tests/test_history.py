@@ -6,14 +6,18 @@ start at 1 and no test depends on another's writes.
 
 from __future__ import annotations
 
+import gc
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from typer.testing import CliRunner
 
 from app import history, writes
-from app.errors import ShaclViolation, UpdateNotAllowed
+from app.cli import cli
+from app.errors import Conflict, ShaclViolation, UpdateNotAllowed
 from app.sources import GENID_BASE
 from app.store import Store
 
@@ -166,3 +170,58 @@ def test_history_is_no_data_to_queries(store: Store) -> None:
     gone = f'SELECT ?s WHERE {{ ?s <{LABEL}> "crecy" }}'
     assert store.query(gone).rows == []
     assert _data(store) == {q for q in _data(store) if q.graph_name != ox.NamedNode(f"{USER}q")}
+
+
+# ------------------------------------------------------------------ revert
+
+
+def test_reverting_the_last_revision_restores_the_data(store: Store) -> None:
+    writes.update(store, _insert(f"{USER}r", "crecy"), PROJECT)
+    before = _data(store)
+    fix = f'DELETE DATA {{ GRAPH <{USER}r> {{ <{EX}crecy> <{LABEL}> "crecy" }} }} ; '
+    fix += f'INSERT DATA {{ GRAPH <{USER}r> {{ <{EX}crecy> <{LABEL}> "Crécy" }} }}'
+    writes.update(store, fix, PROJECT)
+    undone = writes.revert(store, 2, PROJECT)
+    assert (undone.revision, undone.added, undone.removed) == (3, 1, 1)
+    assert _data(store) == before
+    assert history.revision(store.match, 3).reverts == [2]
+
+
+def test_a_revert_that_later_revisions_built_on_is_refused_or_chained(store: Store) -> None:
+    writes.update(store, _insert(f"{USER}c", "crecy"), PROJECT)
+    writes.update(store, _insert(f"{USER}c", "poitiers"), PROJECT)  # unrelated: no conflict
+    empty = _data(store) - {q for q in _data(store) if q.graph_name == ox.NamedNode(f"{USER}c")}
+    rename = f'DELETE DATA {{ GRAPH <{USER}c> {{ <{EX}crecy> <{LABEL}> "crecy" }} }} ; '
+    rename += f'INSERT DATA {{ GRAPH <{USER}c> {{ <{EX}crecy> <{LABEL}> "Crécy" }} }}'
+    writes.update(store, rename, PROJECT)
+    state = set(store.quads())
+    with pytest.raises(Conflict, match="later revision"):
+        writes.revert(store, 1, PROJECT)
+    assert set(store.quads()) == state
+    writes.revert(store, 1, PROJECT, chain=True)
+    remaining = {q.subject for q in _data(store) if q.graph_name == ox.NamedNode(f"{USER}c")}
+    assert remaining == {ox.NamedNode(f"{EX}poitiers")}
+    writes.revert(store, 2, PROJECT)
+    assert _data(store) == empty
+
+
+def test_log_and_revert_on_the_command_line(tmp_path: Path) -> None:
+    env = {"HISTKG_STORE": str(tmp_path / "store"), "HISTKG_PROJECT_DIR": str(PROJECT)}
+    with Store(env["HISTKG_STORE"]) as opened:
+        opened.load_curated(PROJECT)
+        writes.update(opened, _insert(f"{USER}cli", "crecy"), PROJECT, author=ALICE)
+    del opened
+    gc.collect()  # the store's directory lock goes with the object
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["log", "--entity", f"{EX}crecy"], env=env)
+    assert listed.exit_code == 0, listed.output
+    assert "alice" in listed.output
+    assert "+2 -0  first try" in listed.output
+    assert runner.invoke(cli, ["log", "--since", "2999-01-01"], env=env).output == ""
+    reverted = runner.invoke(cli, ["revert", "1"], env=env)
+    assert reverted.exit_code == 0, reverted.output
+    assert "Revision 2: +0 -2" in reverted.output
+    as_json = runner.invoke(cli, ["log", "--format", "json"], env=env)
+    assert [r["agent"] for r in json.loads(as_json.output)] == ["histkg revert", "alice"]
+    missing = runner.invoke(cli, ["revert", "9"], env=env)
+    assert missing.exit_code == 1
