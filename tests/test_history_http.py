@@ -10,6 +10,7 @@ import hashlib
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from xml.etree import ElementTree
 
 import httpx
 import pytest
@@ -26,6 +27,7 @@ GRAPH = "https://example.org/user-graph/race"
 TOKENS = {"alice": "alice-token", "bob": "bob-token"}
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 TURTLE = {"Content-Type": "text/turtle"}
+ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture(scope="module")
@@ -113,3 +115,44 @@ def test_an_update_on_a_stale_head_is_412_and_writes_nothing(served: tuple[str, 
         fresh = alice.post("/update", content=text, headers={**headers, "If-Match": f'"{head}"'})
         assert fresh.status_code == 200, fresh.text
         assert fresh.headers["ETag"] == f'"{head + 1}"'
+
+
+def test_history_as_html_json_atom_and_a_diff_in_words(served: tuple[str, Store]) -> None:
+    base, store = served
+    graph = GRAPH + "-pages"
+    body = f'<{EX}sluys> a <{EX}Event> ; <{LABEL}> "Battle of Sluys" ; <{EX}near> <{EX}crecy> .'
+    with _client(base, "alice") as alice:
+        made = alice.put(
+            "/store",
+            params={"graph": graph, "message": "Sluys, 1340"},
+            content=body.encode(),
+            headers=TURTLE,
+        )
+        assert made.status_code == 200, made.text
+        number = made.json()["revision"]
+        listed = alice.get("/history.json", params={"graph": graph}).json()["revisions"]
+        assert [(r["revision"], r["agent"], r["message"]) for r in listed] == [
+            (number, "alice", "Sluys, 1340")
+        ]
+        about = alice.get("/history", params={"entity": f"{EX}sluys", "format": "json"})
+        assert [r["revision"] for r in about.json()["revisions"]] == [number]
+        page = alice.get("/history", headers={"Accept": "text/html"})
+        assert page.status_code == 200
+        assert f'href="/history/{number}"' in page.text
+        feed = ElementTree.fromstring(alice.get("/history.atom").content)  # noqa: S314 - our own feed
+        titles = [e.findtext(f"{ATOM}title") for e in feed.iter(f"{ATOM}entry")]
+        assert f"Revision {number} by alice: +3 -0" in titles
+        diff = alice.get(f"/history/{number}", headers={"Accept": "text/html"})
+        assert diff.status_code == 200
+        assert "Battle of Sluys" in diff.text  # the subject by its label, not its IRI
+        assert f"{EX}sluys" not in diff.text.replace(f'"{EX}sluys"', "")
+        patch = alice.get(f"/history/{number}.json").json()["patch"]
+        assert patch["removed"] == ""
+        assert len(patch["added"].splitlines()) == 3
+        assert alice.get("/history/999999").status_code == 404
+        unauthorised = httpx.post(f"{base}/history/{number}/revert")
+        assert unauthorised.status_code == 401
+        undone = alice.post(f"/history/{number}/revert")
+        assert undone.status_code == 200, undone.text
+        assert undone.json()["removed"] == 3
+    assert graph not in store.named_graphs()
