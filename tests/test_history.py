@@ -225,3 +225,16 @@ def test_log_and_revert_on_the_command_line(tmp_path: Path) -> None:
     assert [r["agent"] for r in json.loads(as_json.output)] == ["histkg revert", "alice"]
     missing = runner.invoke(cli, ["revert", "9"], env=env)
     assert missing.exit_code == 1
+
+
+def test_the_next_query_sees_a_write_and_workers_are_not_restarted(tmp_path: Path) -> None:
+    with Store(str(tmp_path / "store"), query_workers=1) as opened:
+        opened.load_curated(PROJECT)
+        ask = f'ASK {{ <{EX}crecy> <{LABEL}> "crecy" }}'
+        assert opened.query(ask).boolean is False
+        workers = opened.worker_pids()
+        writes.update(opened, _insert(f"{USER}w", "crecy"), PROJECT)
+        assert opened.query(ask).boolean is True
+        assert opened.worker_pids() == workers  # it opened the new snapshot in place
+        writes.update(opened, f"DROP GRAPH <{USER}w>", PROJECT)
+        assert opened.query(ask).boolean is False
