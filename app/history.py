@@ -50,6 +50,7 @@ __all__ = [
     "revision",
     "revision_node",
     "revision_quads",
+    "state_at",
 ]
 
 HISTORY_BASE: Final = GRAPH_BASE + "history/"
@@ -281,6 +282,29 @@ def log(
             break  # numbers grow with time: every older one is older still
         revisions.append(entry)
     return revisions
+
+
+def state_at(match: Match, node: ox.NamedNode, number: int) -> list[ox.Quad]:
+    """The statements about ``node`` (as subject) as they were right after revision ``number``:
+    today's, with every later revision that touched it undone, newest first."""
+    if number > (head(match) or 0):
+        raise NotFound(
+            f"There is no revision {number}.", hint="`histkg log` or /history lists them."
+        )
+    state = set(match(node, None, None, None))
+    later = sorted(
+        (
+            n
+            for n in (_number_of(q.subject) for q in match(None, TOUCHED, node, None))
+            if n > number
+        ),
+        reverse=True,
+    )
+    for n in later:
+        added, removed = patch(match, n)
+        state -= {q for q in added if q.subject == node}
+        state |= {q for q in removed if q.subject == node}
+    return sorted(state, key=str)
 
 
 def last_touching(match: Match, node: ox.NamedNode, *, as_graph: bool) -> int | None:

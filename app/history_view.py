@@ -16,13 +16,22 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 
 from app import history
+from app.errors import NotFound
 from app.pages.build import href_for
-from app.pages.context import Change, DiffPage, HistoryPage, Link, RevisionRow, Site
+from app.pages.context import (
+    Change,
+    DiffPage,
+    EntityRevisionPage,
+    HistoryPage,
+    Link,
+    RevisionRow,
+    Site,
+)
 from app.pages.labels import property_words
 from app.pages.render import environment
 from app.store import Store
 
-__all__ = ["atom_feed", "diff_page", "history_page", "revision_json"]
+__all__ = ["atom_feed", "diff_page", "entity_at", "history_page", "revision_json"]
 
 _LABELS = (
     ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
@@ -157,6 +166,29 @@ def diff_page(store: Store, base_iri: str, site: Site, number: int) -> DiffPage:
         revert_href=f"/history/{number}/revert",
         json_href=f"/history/{number}.json",
     )
+
+
+def entity_at(
+    store: Store, base_iri: str, site: Site, iri: str, number: int
+) -> tuple[EntityRevisionPage, list[ox.Quad]]:
+    """An entity as it was right after revision ``number`` (``NotFound`` if it had nothing)."""
+    quads = history.state_at(store.match, ox.NamedNode(iri), number)
+    if not quads:
+        raise NotFound(
+            f"The graph had nothing about {iri} at revision {number}.",
+            hint=f"/history?entity={iri} lists the revisions that changed it.",
+        )
+    labels = _Labels(store, base_iri)
+    entity = labels.link(iri)
+    page = EntityRevisionPage(
+        template="entity_rev.html",
+        site=site,
+        title=f"{entity.label} at revision {number} \u2013 histkg",
+        entity=entity,
+        revision=_row(history.revision(store.match, number), labels),
+        statements=_statements(quads, labels),
+    )
+    return page, quads
 
 
 def revision_json(store: Store, number: int) -> dict[str, Any]:

@@ -80,3 +80,38 @@ def test_a_write_shows_on_pages_search_timeline_and_sparql_at_once(site: httpx.C
     assert "mukden-incident" in after["search old"]
     assert "Battle of Sluys" in after["home"]  # on the timeline, dated 1340
     assert '"boolean":true' in after["sparql"].replace(" ", "")
+
+
+def test_an_entity_as_it_was_at_a_revision_and_its_etag(site: httpx.Client) -> None:
+    page = "/id/event/battle-of-sluys"
+    first = site.get(page, headers={"Accept": "text/html"})
+    if first.status_code == 404:  # run alone: write it first
+        test_a_write_shows_on_pages_search_timeline_and_sparql_at_once(site)
+        first = site.get(page, headers={"Accept": "text/html"})
+    created = int(first.headers["ETag"].strip('"'))
+    assert "/history?entity=https%3A//w3id.org/histkg/id/event/battle-of-sluys" in first.text
+    rename = (
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        f"DELETE DATA {{ GRAPH <https://example.org/editors/sluys> {{ <{ID}event/battle-of-sluys>"
+        ' rdfs:label "Battle of Sluys"@en } } ; '
+        f"INSERT DATA {{ GRAPH <https://example.org/editors/sluys> {{ <{ID}event/battle-of-sluys>"
+        ' rdfs:label "Naval battle of Sluys"@en } }'
+    )
+    renamed = site.post(
+        "/update",
+        content=rename.encode(),
+        headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
+    )
+    assert renamed.status_code == 200, renamed.text
+    now = site.get(page, headers={"Accept": "text/html"})
+    assert now.headers["ETag"] == f'"{renamed.json()["revision"]}"'
+    assert "Naval battle of Sluys" in now.text
+    then = site.get(page, params={"rev": str(created)}, headers={"Accept": "text/html"})
+    assert then.status_code == 200
+    assert '"Battle of Sluys"' not in then.text  # shown in words, not as RDF
+    assert "Battle of Sluys" in then.text.replace("Naval battle of Sluys", "")
+    turtle = site.get(page + ".ttl", params={"rev": str(created)}).text
+    assert '"Battle of Sluys"@en' in turtle
+    assert "Naval" not in turtle
+    assert site.get(page, params={"rev": "0"}).status_code == 400  # revisions start at 1
+    assert site.get(page, params={"rev": "99999"}).status_code == 404

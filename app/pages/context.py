@@ -728,6 +728,18 @@ class DiffPage:
     json_href: str = field(metadata=_help("The same revision as JSON (patch included)."))
 
 
+@dataclass(frozen=True, kw_only=True)
+class EntityRevisionPage:
+    """``/id/...?rev=N``: an entity's statements as they were right after revision N."""
+
+    template: str = field(metadata=_help("entity_rev.html."))
+    site: Site = field(metadata=_help("Site-wide links and names."))
+    title: str = field(metadata=_help("The document title."))
+    entity: Link = field(metadata=_help("The entity, linked to its current page."))
+    revision: RevisionRow = field(metadata=_help("The revision it is shown at."))
+    statements: tuple[Change, ...] = field(metadata=_help("What was said about it then."))
+
+
 def context_types() -> list[type]:
     """Every dataclass a template can reach from a page context (for the contract test)."""
     return [
