@@ -60,11 +60,9 @@ AGENT_BASE: Final = "https://w3id.org/histkg/agent/"
 _HKH: Final = "https://w3id.org/histkg/history#"
 _PROV: Final = "http://www.w3.org/ns/prov#"
 _RDF_TYPE: Final = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_RDFS_LABEL: Final = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 _RDFS_COMMENT: Final = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
 _XSD: Final = "http://www.w3.org/2001/XMLSchema#"
 ACTIVITY: Final = ox.NamedNode(_PROV + "Activity")
-AGENT: Final = ox.NamedNode(_PROV + "Agent")
 ASSOCIATED: Final = ox.NamedNode(_PROV + "wasAssociatedWith")
 STARTED: Final = ox.NamedNode(_PROV + "startedAtTime")
 HEAD: Final = ox.NamedNode(_HKH + "head")
@@ -168,9 +166,8 @@ def revision_quads(
     stamp = when.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     statements: list[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]] = [
         (node, _RDF_TYPE, ACTIVITY),
-        (node, ASSOCIATED, who),
-        (who, _RDF_TYPE, AGENT),
-        (who, _RDFS_LABEL, ox.Literal(agent)),
+        (node, ASSOCIATED, who),  # no label or type of its own: the name is in the IRI,
+        # and a labelled node would show in search and on the home page like an entity
         (node, STARTED, ox.Literal(stamp, datatype=ox.NamedNode(_XSD + "dateTime"))),
         (node, ADDED, ox.Literal(_nquads(added))),
         (node, REMOVED, ox.Literal(_nquads(removed))),

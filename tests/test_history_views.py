@@ -80,6 +80,9 @@ def test_a_write_shows_on_pages_search_timeline_and_sparql_at_once(site: httpx.C
     assert "mukden-incident" in after["search old"]
     assert "Battle of Sluys" in after["home"]  # on the timeline, dated 1340
     assert '"boolean":true' in after["sparql"].replace(" ", "")
+    # the history itself is no entity: its agents and activities are not found by search
+    assert "histkg/agent/" not in site.get("/search.json", params={"q": "editor"}).text
+    assert "graph/history/" not in site.get("/search.json", params={"q": "1"}).text
 
 
 def test_an_entity_as_it_was_at_a_revision_and_its_etag(site: httpx.Client) -> None:
