@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from app import history, writes
+from app.backup import dump_store, restore_store
 from app.cli import cli
 from app.errors import Conflict, ShaclViolation, UpdateNotAllowed
 from app.sources import GENID_BASE
@@ -238,3 +239,17 @@ def test_the_next_query_sees_a_write_and_workers_are_not_restarted(tmp_path: Pat
         assert opened.worker_pids() == workers  # it opened the new snapshot in place
         writes.update(opened, f"DROP GRAPH <{USER}w>", PROJECT)
         assert opened.query(ask).boolean is False
+
+
+def test_dump_and_restore_keep_the_history(store: Store, tmp_path: Path) -> None:
+    writes.update(store, _insert(f"{USER}d", "crecy"), PROJECT, author=ALICE)
+    writes.update(store, f"DROP GRAPH <{USER}d>", PROJECT, author=writes.Author("bob", "gone"))
+    dump_store(store, tmp_path / "backup.trig.gz")
+    with Store("memory") as restored:
+        restore_store(restored, tmp_path / "backup.trig.gz")
+        assert [r.to_json() for r in history.log(restored.match)] == [
+            r.to_json() for r in history.log(store.match)
+        ]
+        assert history.patch(restored.match, 1) == history.patch(store.match, 1)
+        writes.revert(restored, 2, PROJECT)  # and the restored history goes on
+        assert history.head(restored.match) == 3
