@@ -473,3 +473,74 @@ def synth(
 
     count = _guarded(lambda: write_synthetic(output, events=events, seed=seed))
     out.print(f"Wrote {count} quads to {output}.", markup=False)
+
+
+@cli.command("log")
+def log_command(
+    entity: Annotated[
+        str | None, typer.Option(help="Only revisions that changed a statement about this IRI.")
+    ] = None,
+    graph: Annotated[
+        str | None, typer.Option(help="Only revisions that changed this named graph.")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only revisions from this date on (YYYY-MM-DD or ISO).")
+    ] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = (
+        OutputFormat.text
+    ),
+) -> None:
+    """List the revisions of the store, newest first: number, time, agent, counts, message."""
+    import datetime as dt
+
+    from app import history
+
+    settings = _settings()
+    start: dt.datetime | None = None
+    if since is not None:
+        try:
+            start = dt.datetime.fromisoformat(since)
+        except ValueError:
+            _fail(1, f"--since {since!r} is not a date.", "Write it as YYYY-MM-DD.")
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=dt.UTC)
+
+    def read() -> list[history.Revision]:
+        store = Store.from_settings(settings)
+        return history.log(store.match, entity=entity, graph=graph, since=start)
+
+    revisions = _guarded(read)
+    if output is OutputFormat.json:
+        out.print(json.dumps([r.to_json() for r in revisions], indent=2), markup=False)
+        return
+    for r in revisions:
+        stamp = r.time.strftime("%Y-%m-%d %H:%M:%S")
+        line = f"{r.number:>6}  {stamp}  {r.agent:<16} +{r.added} -{r.removed}  {r.message}"
+        out.print(line.rstrip(), markup=False)
+
+
+@cli.command()
+def revert(
+    revision: Annotated[str, typer.Argument(help="The revision to undo (a number of `log`).")],
+    chain: Annotated[
+        bool, typer.Option(help="Also revert the later revisions that built on it.")
+    ] = False,
+    message: Annotated[str | None, typer.Option(help="The new revision's message.")] = None,
+) -> None:
+    """Undo a revision with a new one; refused (exit 1) when later ones changed the same data."""
+    from app import history, writes
+
+    settings = _settings()
+
+    def run() -> writes.WriteResult:
+        store = Store.from_settings(settings)
+        number = history.parse_number(revision)
+        author = writes.Author("histkg revert", message or "")
+        return writes.revert(store, number, settings.project_dir, chain=chain, author=author)
+
+    result = _guarded(run)
+    out.print(
+        f"Revision {result.revision}: +{result.added} -{result.removed} in "
+        f"{len(result.graphs)} graph(s)",
+        markup=False,
+    )

@@ -201,3 +201,29 @@ class TooManyRequests(HistkgError):
     code = "too_many_requests"
     http_status = 429
     exit_code = 1
+
+
+class PreconditionFailed(HistkgError):
+    """A write sent with ``If-Match`` whose revision is no longer the current one."""
+
+    code = "precondition_failed"
+    http_status = 412
+    exit_code = 1
+
+    def __init__(self, message: str, current: int | None, *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.current = current
+
+    def to_dict(self) -> dict[str, Any]:
+        """The one error body, plus the current revision under ``error.current``."""
+        body = super().to_dict()
+        body["error"]["current"] = self.current
+        return body
+
+
+class Conflict(HistkgError):
+    """A change that later revisions built on (a revert of a revision that is not the last)."""
+
+    code = "conflict"
+    http_status = 409
+    exit_code = 1

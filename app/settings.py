@@ -129,7 +129,9 @@ class Settings(BaseSettings):
         description=(
             "Comma-separated SHA-256 hex digests of the bearer tokens that may write through "
             "`/update` and `/store` (the digest of the token text, no newline, as `sha256sum` "
-            "prints it); empty disables writes."
+            "prints it), each optionally named `name:digest`: the name is the agent the "
+            "revision history records (unnamed: `token-` and the digest's first 8 digits); "
+            "empty disables writes."
         ),
     )
 
@@ -158,7 +160,18 @@ class Settings(BaseSettings):
     @property
     def write_token_hashes(self) -> frozenset[str]:
         """The ``write_tokens`` digests, trimmed and lower-cased."""
-        return frozenset(h.strip().lower() for h in self.write_tokens.split(",") if h.strip())
+        return frozenset(self.write_token_names)
+
+    @property
+    def write_token_names(self) -> dict[str, str]:
+        """Each ``write_tokens`` digest (lower-cased) with the agent name it writes as."""
+        names: dict[str, str] = {}
+        for entry in (part.strip() for part in self.write_tokens.split(",")):
+            name, _, digest = entry.rpartition(":")
+            digest = digest.strip().lower()
+            if digest:
+                names[digest] = name.strip() or f"token-{digest[:8]}"
+        return names
 
     @property
     def service_hosts(self) -> list[str]:

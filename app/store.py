@@ -34,14 +34,14 @@ fresh blank nodes on each load and reloading would duplicate them.
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Triple
 
-from app.backends import Backend, open_backend
+from app.backends import Backend, delta_update, open_backend
 from app.errors import InputError
 from app.results import BY_NAME, SerializedResult
 from app.settings import Settings
@@ -374,6 +374,41 @@ class Store:
         with self._write_lock:
             changed = stage(list(self.quads()))
             self._replace(changed, [quad for quads in changed.values() for quad in quads])
+
+    def write_delta(
+        self, compute: Callable[[], tuple[Collection[Quad], Collection[Quad]] | None]
+    ) -> None:
+        """Under the write lock, ``compute`` returns (quads to remove, quads to add), or None.
+
+        A named graph the removals leave empty is dropped with them.
+
+        They are applied in ONE update (``app.backends.delta_update``): all or nothing, and
+        readers see the store before or after it, never between. Holding the lock from the
+        read to the commit serializes writes, so what ``compute`` read is still true when its
+        change lands. The store is never copied: the cost follows the change, not the store.
+        """
+        with self._write_lock:
+            delta = compute()
+            if delta is None or not (delta[0] or delta[1]):
+                return
+            removed, added = delta
+            self._backend.update(delta_update(list(removed), list(added), self._emptied(removed)))
+            self.generation += 1
+
+    def _emptied(self, removed: Collection[Quad]) -> list[NamedNode]:
+        """The named graphs that hold nothing but some of ``removed`` (each read only until
+        one quad that stays is found)."""
+        gone = removed if isinstance(removed, set | frozenset) else set(removed)
+        graphs = {q.graph_name for q in gone if isinstance(q.graph_name, NamedNode)}
+        return sorted((g for g in graphs if all(q in gone for q in self.graph_quads(g))), key=str)
+
+    def graph_quads(self, graph: NamedNode | DefaultGraph) -> Iterator[Quad]:
+        """The quads of one graph; the real default graph only on an embedded store."""
+        if isinstance(graph, DefaultGraph):
+            if self.backend == "remote":
+                return iter(())
+            return self._backend.match(None, None, None, graph, None)  # type: ignore[arg-type]
+        return self._backend.match(None, None, None, graph, None)
 
     def _curated_graphs(self) -> set[NamedNode]:
         """The graphs the last curated load wrote (as its meta graph records them)."""

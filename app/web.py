@@ -28,6 +28,7 @@ from app.errors import (
     InternalError,
 )
 from app.routes import dump as dump_routes
+from app.routes import history as history_routes
 from app.routes import pages as pages_routes
 from app.routes import reconcile as reconcile_routes
 from app.routes import search as search_routes
@@ -47,6 +48,7 @@ ROUTERS = (
     search_routes,
     dump_routes,
     writes_routes,
+    history_routes,
 )
 """Route modules, each with a module-level ``router``; a new feature adds its module here."""
 

@@ -1,51 +1,73 @@
-"""Writes: SPARQL 1.1 Update and the Graph Store Protocol, checked with SHACL before they commit.
+"""Writes: SPARQL Update and the Graph Store Protocol, SHACL-checked, recorded as revisions.
 
-The data layer behind ``/update`` and ``/store`` (``app.routes.writes``); no HTTP here. Every
-write goes the same way (``_commit``), inside ``Store.write_staged`` so no other write interleaves:
+The data layer behind ``/update`` and ``/store`` (``app.routes.writes``) and ``histkg revert``;
+no HTTP here. Every write goes the same way (``_commit``), inside ``Store.write_delta`` so no
+other write interleaves, and never copies the store:
 
-1. every quad of the store is copied into an in-memory pyoxigraph store (the staging copy);
-2. the write is applied to the copy: the update text, or a graph replaced, merged or dropped;
-3. the copy is compared with the store: the graphs whose content changed, and the nodes
-   (subjects and non-literal objects) of the quads added or removed;
-4. writes to the default graph or to protected graphs are refused (``UpdateNotAllowed``);
-5. the change is validated against ``ontology/shapes.ttl`` on the copy
-   (``app.validate.validate_change``: the nodes it touched, and those whose shapes reach a
-   triple it changed, each with what its shapes read, ontology subclass axioms included); a
-   violation whose focus node the write touched, or a new violation anywhere (one the state
-   before did not have), refuses it with ``ShaclViolation`` (its report attached);
-6. otherwise the changed graphs replace theirs in the store in ONE update: all or nothing.
+1. its *delta* is computed: the quads it adds and removes. A Graph Store write gets it from the
+   graph's current content. An update runs, as written, on an in-memory store holding only the
+   graphs it can read or write (``update_scope``: the default graph and every graph it names by
+   ``GRAPH``, ``WITH``, ``USING``, ``TO`` ...; an update that names graphs by a variable or
+   ``ALL``/``NAMED`` gets the whole store, as before); the difference is the delta;
+2. blank nodes it adds are skolemized (genid IRIs), so the delta and its record are exact;
+3. writes to the default graph or to protected graphs are refused (``UpdateNotAllowed``);
+4. the change is validated against ``ontology/shapes.ttl`` on the live store seen through the
+   delta (``app.validate.validate_change``: the nodes it touched, and those whose shapes reach
+   a triple it changed); a violation on a node the write touched, or a new violation anywhere,
+   refuses it with ``ShaclViolation`` (its report attached);
+5. otherwise the delta and its revision (``app.history``) are committed in ONE update: all or
+   nothing, readers see the store before or after it.
 
 Protected graphs: everything under ``https://w3id.org/histkg/graph/`` (the curated ontology and
-data, the meta graph, the Wikidata facts of the linking tools) and every graph the last curated
-load recorded (claims graphs of ``data/claims.trig``). ``histkg load`` owns them; a write that
-would change one is refused whole.
+data, the meta graph, the Wikidata facts, the history) and every graph the last curated load
+recorded (claims graphs of ``data/claims.trig``). ``histkg load`` owns them.
 
 No remote access: ``LOAD`` and ``SERVICE`` are refused before anything runs; Graph Store bodies
 are Turtle, N-Triples or RDF/XML (no JSON-LD, whose ``@context`` could name a remote document).
 
 In an update the default graph is the store's real default graph, which histkg keeps empty; name
-the graphs to read and write with ``GRAPH``, ``WITH`` or ``USING``. Copying the store costs about
-a second per few hundred thousand quads, which suits a curated graph edited by a few people;
-validation costs what the write changes, not what the store holds.
+the graphs to read and write with ``GRAPH``, ``WITH`` or ``USING``. A write costs what its graphs
+hold and what it changes, not what the store holds.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+import secrets
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
+from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
-from app.errors import InputError, NotFound, QueryError, ShaclViolation, UpdateNotAllowed
-from app.sources import CURATED_GRAPH, GRAPH_BASE, META_GRAPH
-from app.sparql import _code, check_complexity, has_service, syntax_error
+from app import history
+from app.errors import (
+    Conflict,
+    InputError,
+    NotFound,
+    PreconditionFailed,
+    QueryError,
+    ShaclViolation,
+    UpdateNotAllowed,
+)
+from app.sources import CURATED_GRAPH, GENID_BASE, GRAPH_BASE, META_GRAPH
+from app.sparql import _KEYWORD, _PREFIX, _code, check_complexity, has_service, syntax_error
 from app.store import Store
 from app.validate import ValidationReport, before_change, node_key, validate_change
 
-__all__ = ["GRAPH_FORMATS", "WriteResult", "delete_graph", "read_graph", "update", "write_graph"]
+__all__ = [
+    "GRAPH_FORMATS",
+    "Author",
+    "WriteResult",
+    "delete_graph",
+    "read_graph",
+    "revert",
+    "update",
+    "update_scope",
+    "write_graph",
+]
 
 GRAPH_FORMATS: Final = {
     "text/turtle": ox.RdfFormat.TURTLE,
@@ -55,22 +77,62 @@ GRAPH_FORMATS: Final = {
 """Media types a Graph Store body may have (and GET may answer with)."""
 
 _LOAD: Final = re.compile(r"(?<![\w?$:])LOAD(?![\w:-])", re.IGNORECASE)
+# Where SPARQL Update names a graph: GRAPH x, WITH x, USING [NAMED] x, INTO [GRAPH] x,
+# TO [GRAPH] x, ADD/MOVE/COPY [SILENT] [GRAPH] x, CLEAR/DROP/CREATE [SILENT] GRAPH x.
+_GRAPH_NAME: Final = re.compile(
+    _KEYWORD.format(r"(?:GRAPH|WITH|USING|NAMED|INTO|TO|ADD|MOVE|COPY)")
+    + r"(?:\s+SILENT)?(?:\s+GRAPH)?\s*(<[^<>\s]*>|[?$]\w+|(?:[A-Za-z][\w.-]*)?:[\w.%:-]*)",
+    re.IGNORECASE,
+)
+_EVERY_GRAPH: Final = re.compile(
+    _KEYWORD.format(r"(?:CLEAR|DROP)") + r"(?:\s+SILENT)?\s+(?:ALL|NAMED)\b", re.IGNORECASE
+)
+_BASE: Final = re.compile(_KEYWORD.format("BASE") + r"\s*<([^<>\s]*)>", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who writes, and why: the revision's agent (a token's or user's name) and message."""
+
+    name: str = "anonymous"
+    message: str = ""
 
 
 @dataclass(frozen=True)
 class WriteResult:
-    """What one committed write changed."""
+    """What one committed write changed, and the revision that records it (None: no change)."""
 
     graphs: list[str]
     added: int
     removed: int
+    revision: int | None = None
 
     def to_json(self) -> dict[str, object]:
-        return {"graphs": self.graphs, "added": self.added, "removed": self.removed}
+        return {
+            "graphs": self.graphs,
+            "added": self.added,
+            "removed": self.removed,
+            "revision": self.revision,
+        }
 
 
-def update(store: Store, sparql_update: str, project_dir: Path) -> WriteResult:
-    """Apply a SPARQL 1.1 Update, if its result conforms; see the module docstring."""
+Delta = tuple[set[ox.Quad], set[ox.Quad]]
+"""(added, removed)."""
+
+
+def update(
+    store: Store,
+    sparql_update: str,
+    project_dir: Path,
+    *,
+    author: Author | None = None,
+    if_match: Collection[int] | None = None,
+) -> WriteResult:
+    """Apply a SPARQL 1.1 Update, if its result conforms; see the module docstring.
+
+    ``if_match``: the revisions the writer last saw of the store (``history.head``); when the
+    head has moved on, ``PreconditionFailed`` and nothing is written.
+    """
     check_complexity(sparql_update)  # a deep nesting would crash the parser
     if _LOAD.search(_code(sparql_update)):
         raise UpdateNotAllowed(
@@ -82,27 +144,83 @@ def update(store: Store, sparql_update: str, project_dir: Path) -> WriteResult:
             "SERVICE is not allowed in an update.",
             hint="Write the data itself with INSERT DATA.",
         )
+    scope = update_scope(sparql_update)
 
-    def apply(staging: ox.Store) -> None:
+    def delta() -> Delta:
+        _precondition(if_match, history.head(store.match), "the store")
+        staging = ox.Store()
+        if scope is None:
+            staging.extend(store.quads())
+        else:
+            staging.extend(store.graph_quads(ox.DefaultGraph()))
+            for graph in scope:
+                staging.extend(store.graph_quads(graph))
+        before = set(staging)
         try:
             staging.update(sparql_update)
         except SyntaxError as error:
             raise syntax_error(error, sparql_update) from None
         except (OSError, ValueError) as error:
             raise QueryError(f"The update failed: {error}") from None
+        after = set(staging)
+        return after - before, before - after
 
-    return _commit(store, project_dir, apply)
+    return _commit(store, project_dir, delta, author)
+
+
+def update_scope(sparql_update: str) -> set[ox.NamedNode] | None:
+    """The named graphs an update can read or write, or None when it may reach every graph.
+
+    Conservative: every IRI written where the grammar names a graph (``GRAPH``, ``WITH``,
+    ``USING``, ``USING NAMED``, ``INTO``, ``TO``, ``ADD``/``MOVE``/``COPY``), relative ones
+    resolved against each ``BASE``; a variable there, ``CLEAR``/``DROP`` ``ALL``/``NAMED``, or a
+    backslash escape outside strings (which could spell an IRI another way) give None. Graphs
+    it names that do not exist simply hold nothing.
+    """
+    code = _code(sparql_update, keep_iris=True)
+    if "\\" in code or _EVERY_GRAPH.search(code):
+        return None
+    prefixes = dict(_PREFIX.findall(code))
+    bases = list(_BASE.findall(code))
+    graphs: set[ox.NamedNode] = set()
+    for target in _GRAPH_NAME.findall(code):
+        if target[0] in "?$":
+            return None
+        if target.startswith("<"):
+            iris = [target[1:-1], *(urljoin(base, target[1:-1]) for base in bases)]
+        else:
+            prefix, _, local = target.partition(":")
+            if prefix not in prefixes:
+                continue  # the update does not parse; pyoxigraph will say why
+            iris = [prefixes[prefix] + name for name in {local, local.rstrip(".")}]
+        for iri in iris:
+            try:
+                graphs.add(ox.NamedNode(iri))
+            except ValueError:
+                continue  # not absolute: the update does not parse
+    return graphs
 
 
 def write_graph(
-    store: Store, graph: str, body: bytes, media_type: str, project_dir: Path, *, replace: bool
+    store: Store,
+    graph: str,
+    body: bytes,
+    media_type: str,
+    project_dir: Path,
+    *,
+    replace: bool,
+    author: Author | None = None,
+    if_match: Collection[int] | None = None,
 ) -> WriteResult:
-    """Graph Store PUT (``replace``) or POST (merge) of an RDF document into ``graph``."""
+    """Graph Store PUT (``replace``) or POST (merge) of an RDF document into ``graph``.
+
+    ``if_match``: the revisions the writer saw of this graph (its ``ETag``); see ``graph_etag``.
+    """
     target = _graph(graph)
     fmt = GRAPH_FORMATS[media_type]
     try:
-        triples = [
-            quad.triple
+        quads = {
+            ox.Quad(quad.subject, quad.predicate, quad.object, target)
             for quad in ox.parse(
                 body,
                 format=fmt,
@@ -110,37 +228,144 @@ def write_graph(
                 without_named_graphs=True,
                 rename_blank_nodes=True,
             )
-        ]
+        }
     except SyntaxError as error:
         raise InputError(f"The RDF body cannot be parsed: {error}") from None
 
-    def apply(staging: ox.Store) -> None:
+    def delta() -> Delta:
+        _precondition(if_match, graph_revision(store, target), target.value)
         if replace:
-            staging.remove_graph(target)
-        staging.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
+            old = set(store.graph_quads(target))
+            return quads - old, old - quads
+        return {q for q in quads if not _present(store, q)}, set()
 
-    return _commit(store, project_dir, apply)
+    return _commit(store, project_dir, delta, author)
 
 
-def delete_graph(store: Store, graph: str, project_dir: Path) -> WriteResult:
+def delete_graph(
+    store: Store,
+    graph: str,
+    project_dir: Path,
+    *,
+    author: Author | None = None,
+    if_match: Collection[int] | None = None,
+) -> WriteResult:
     """Graph Store DELETE: drop ``graph``; ``NotFound`` when it holds nothing."""
     target = _graph(graph)
 
-    def apply(staging: ox.Store) -> None:
-        if not any(True for _ in staging.quads_for_pattern(None, None, None, target)):
+    def delta() -> Delta:
+        _precondition(if_match, graph_revision(store, target), target.value)
+        old = set(store.graph_quads(target))
+        if not old:
             raise NotFound(f"There is no graph {target.value}.")
-        staging.remove_graph(target)
+        return set(), old
 
-    return _commit(store, project_dir, apply)
+    return _commit(store, project_dir, delta, author)
 
 
 def read_graph(store: Store, graph: str | None, media_type: str) -> bytes:
     """Graph Store GET: the triples of ``graph`` (``None``: the default graph) in a format."""
     target: ox.NamedNode | ox.DefaultGraph = ox.DefaultGraph() if graph is None else _graph(graph)
-    triples = [quad.triple for quad in store.quads() if quad.graph_name == target]
+    triples = [quad.triple for quad in store.graph_quads(target)]
     if not triples and isinstance(target, ox.NamedNode):
         raise NotFound(f"There is no graph {target.value}.")
     return ox.serialize(triples, format=GRAPH_FORMATS[media_type]) or b""
+
+
+def graph_revision(store: Store, graph: str | ox.NamedNode) -> int:
+    """The last revision that changed ``graph`` (0: none did): the graph's ETag."""
+    node = graph if isinstance(graph, ox.NamedNode) else _graph(graph)
+    return history.last_touching(store.match, node, as_graph=True) or 0
+
+
+def revert(
+    store: Store,
+    number: int,
+    project_dir: Path,
+    *,
+    chain: bool = False,
+    author: Author | None = None,
+) -> WriteResult:
+    """Undo revision ``number`` with a new revision that applies its patch backwards.
+
+    When a later revision changed one of the same quads, undoing this one alone would undo
+    half of that one too: refused (``Conflict``, naming them), unless ``chain``, which reverts
+    those later revisions (and what built on them) as well, newest first, in one revision.
+    """
+
+    def delta() -> Delta:
+        numbers = _chain(store, number)
+        later = sorted(n for n in numbers if n != number)
+        if later and not chain:
+            raise Conflict(
+                f"Revision {number} cannot be reverted alone: later revision(s) "
+                f"{', '.join(map(str, later))} changed the same statements.",
+                hint="Revert those first, or revert the whole chain (`--chain`).",
+            )
+        to_add: set[ox.Quad] = set()
+        to_remove: set[ox.Quad] = set()
+        for n in sorted(numbers, reverse=True):  # newest first: compose the inverses
+            added, removed = history.patch(store.match, n)
+            for quad in added:
+                if quad in to_add:
+                    to_add.discard(quad)
+                else:
+                    to_remove.add(quad)
+            for quad in removed:
+                if quad in to_remove:
+                    to_remove.discard(quad)
+                else:
+                    to_add.add(quad)
+        return (
+            {q for q in to_add if not _present(store, q)},
+            {q for q in to_remove if _present(store, q)},
+        )
+
+    message = f"Revert revision {number}" + (" and the revisions built on it" if chain else "")
+    who = author or Author()
+    return _commit(
+        store,
+        project_dir,
+        delta,
+        Author(who.name, who.message or message),
+        reverts=(number,),
+    )
+
+
+def _chain(store: Store, number: int) -> set[int]:
+    """``number`` and every later revision that changed a quad one of the set changed."""
+    found = {number}
+    pending = [number]
+    while pending:
+        current = pending.pop()
+        added, removed = history.patch(store.match, current)
+        quads = set(added) | set(removed)
+        later: set[int] = set()
+        for node in history.touched_nodes(quads):
+            later |= {
+                r.number for r in history.log(store.match, entity=node.value) if r.number > current
+            }
+        for n in sorted(later - found):
+            other_added, other_removed = history.patch(store.match, n)
+            if quads & (set(other_added) | set(other_removed)):
+                found.add(n)
+                pending.append(n)
+    return found
+
+
+def _precondition(expected: Collection[int] | None, current: int | None, what: str) -> None:
+    if expected is not None and (current or 0) not in expected:
+        raise PreconditionFailed(
+            f"{what} has changed since you read it: it is at revision {current or 0} now; "
+            "nothing was written.",
+            current or 0,
+            hint="Read it again (its ETag names the current revision), then redo the change.",
+        )
+
+
+def _present(store: Store, quad: ox.Quad) -> bool:
+    graph = quad.graph_name if isinstance(quad.graph_name, ox.NamedNode) else None
+    return any(True for _ in store.match(quad.subject, quad.predicate, quad.object, graph, limit=1))  # type: ignore[arg-type]
 
 
 def _graph(graph: str) -> ox.NamedNode:
@@ -153,29 +378,54 @@ def _graph(graph: str) -> ox.NamedNode:
     return node
 
 
-def _protected(quads: Sequence[ox.Quad]) -> set[ox.NamedNode]:
+def _protected(store: Store) -> set[ox.NamedNode]:
     """Graphs recorded by the last curated load (those under GRAPH_BASE are checked apart)."""
     return {
         quad.object
-        for quad in quads
-        if quad.graph_name == META_GRAPH
-        and quad.predicate == CURATED_GRAPH
-        and isinstance(quad.object, ox.NamedNode)
+        for quad in store.match(META_GRAPH, CURATED_GRAPH, None, META_GRAPH)
+        if isinstance(quad.object, ox.NamedNode)
     }
 
 
-def _commit(store: Store, project_dir: Path, apply: Callable[[ox.Store], None]) -> WriteResult:
+def _skolemized(added: set[ox.Quad]) -> set[ox.Quad]:
+    """``added`` with its blank nodes named (genid IRIs fresh for this write), so the quads
+    committed are the quads recorded, and a later revert can delete exactly them."""
+    if not any(
+        isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) for q in added
+    ):
+        return added
+    prefix = f"{GENID_BASE}w{secrets.token_hex(8)}-"
+    names: dict[ox.BlankNode, ox.NamedNode] = {}
+
+    def name(
+        term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple,
+    ) -> ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple:
+        if isinstance(term, ox.BlankNode):
+            return names.setdefault(term, ox.NamedNode(f"{prefix}{len(names)}"))
+        return term
+
+    return {
+        ox.Quad(name(q.subject), q.predicate, name(q.object), q.graph_name)  # type: ignore[arg-type]
+        for q in added
+    }
+
+
+def _commit(
+    store: Store,
+    project_dir: Path,
+    compute: Callable[[], Delta],
+    author: Author | None,
+    *,
+    reverts: tuple[int, ...] = (),
+) -> WriteResult:
+    author = author or Author()
     outcome: list[WriteResult] = []
 
-    def stage(quads: list[ox.Quad]) -> Mapping[ox.NamedNode, Sequence[ox.Quad]]:
-        before = set(quads)
-        staging = ox.Store()
-        staging.extend(quads)
-        apply(staging)
-        after = set(staging)
-        added, removed = after - before, before - after
+    def stage() -> tuple[list[ox.Quad], list[ox.Quad]] | None:
+        added, removed = compute()
+        added = _skolemized(added)
         changed = {quad.graph_name for quad in added | removed}
-        _check_graphs(changed, _protected(quads))
+        _check_graphs(changed, _protected(store))
         touched = {
             node_key(term)
             for quad in added | removed
@@ -183,7 +433,7 @@ def _commit(store: Store, project_dir: Path, apply: Callable[[ox.Store], None]) 
             if isinstance(term, ox.NamedNode | ox.BlankNode)
         }
         if touched:
-            report = _judge(staging, added, removed, touched, project_dir)
+            report = _judge(store, added, removed, touched, project_dir)
             if not report.conforms:
                 raise ShaclViolation(
                     f"The write breaks {report.count('Violation')} shape constraint(s); "
@@ -192,14 +442,28 @@ def _commit(store: Store, project_dir: Path, apply: Callable[[ox.Store], None]) 
                     hint="Fix the data as the report says and send the write again.",
                 )
         named = sorted((g for g in changed if isinstance(g, ox.NamedNode)), key=str)
-        outcome.append(WriteResult([g.value for g in named], len(added), len(removed)))
-        return {g: [quad for quad in after if quad.graph_name == g] for g in named}
+        if not added and not removed:
+            outcome.append(WriteResult([], 0, 0, None))
+            return None
+        parent = history.head(store.match)
+        number = (parent or 0) + 1
+        drop, record = history.revision_quads(
+            number,
+            parent=parent,
+            agent=author.name,
+            message=author.message,
+            added=added,
+            removed=removed,
+            reverts=reverts,
+        )
+        outcome.append(WriteResult([g.value for g in named], len(added), len(removed), number))
+        return [*removed, *drop], [*added, *record]
 
-    store.write_staged(stage)
+    store.write_delta(stage)
     return outcome[0]
 
 
-def _check_graphs(changed: set[object], curated: set[ox.NamedNode]) -> None:
+def _check_graphs(changed: Collection[object], curated: set[ox.NamedNode]) -> None:
     for graph in sorted(changed, key=str):
         if not isinstance(graph, ox.NamedNode):
             raise UpdateNotAllowed(
@@ -214,7 +478,7 @@ def _check_graphs(changed: set[object], curated: set[ox.NamedNode]) -> None:
 
 
 def _judge(
-    staging: ox.Store,
+    store: Store,
     added: set[ox.Quad],
     removed: set[ox.Quad],
     touched: set[str],
@@ -222,17 +486,18 @@ def _judge(
 ) -> ValidationReport:
     """The results that block a write: every result on a node it touched, and any violation
     elsewhere that the state before did not have (removing a node's type can break a shape of
-    a node that links to it). Both states are validated only where the change can matter."""
-    after = staging.quads_for_pattern
+    a node that links to it). Both states are read from the live store (the state after
+    through the delta), and validated only where the change can matter."""
+    now = store.match
+    after = before_change(now, removed, added)
     report = validate_change(after, added, removed, project_dir, also=touched)
     mine = [r for r in report.results if r.focus_node in touched]
     elsewhere = [
         r for r in report.results if r.focus_node not in touched and r.severity == "Violation"
     ]
     if elsewhere:
-        before = before_change(after, added, removed)
         also = {r.focus_node for r in elsewhere}
-        old = set(validate_change(before, removed, added, project_dir, also=also).results)
+        old = set(validate_change(now, removed, added, project_dir, also=also).results)
         mine += [r for r in elsewhere if r not in old]
     return ValidationReport(
         conforms=not any(r.severity == "Violation" for r in mine),

@@ -1,5 +1,7 @@
 """SIGKILL during a large load or Graph Store PUT: the store is before or after, never between.
 
+After a killed PUT the revision history must agree with the data too (``_history_agrees``).
+
 A real ``histkg load`` subprocess is killed (SIGKILL, by its own pid) at seeded random moments
 spread over the whole run, parse and write phases alike; then the store is opened again and the
 graph must hold exactly the old version or exactly the new one. Each round alternates the file
@@ -24,6 +26,7 @@ from fixtures.sparql.servers import free_port
 from pyoxigraph import NamedNode
 from rdfterms import value
 
+from app import history
 from app.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
@@ -113,6 +116,27 @@ def test_sigkill_during_a_load_leaves_the_graph_before_or_after(
     assert not list(tmp_path.glob(".histkg-*")), "a staging directory was left behind"
 
 
+def _history_agrees(store_dir: Path, graph: NamedNode) -> int:
+    """The graph holds exactly what its last revision left in it, and every revision's record
+    is whole: the history agrees with the data after a kill. Returns the revisions of it."""
+    store = Store(str(store_dir))
+    try:
+        content = set(store.match(graph=graph))
+        revisions = history.log(store.match, graph=graph.value)
+        if revisions:
+            added, _ = history.patch(store.match, revisions[0].number)
+            assert set(added) == content, "the data is not what the last revision wrote"
+            assert revisions[0].added == len(added)
+            assert history.head(store.match) == revisions[0].number
+        else:
+            assert not content
+    finally:
+        store.close()
+        del store
+        gc.collect()  # releases the store's directory lock
+    return len(revisions)
+
+
 def _serve(store_dir: Path, port: int, token_hash: str) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -185,6 +209,8 @@ def test_sigkill_during_a_graph_store_put_leaves_the_graph_before_or_after(
         client.join()
         state = _state(store_dir, graph)
         assert state in ("a", "b")
+        revisions = _history_agrees(store_dir, graph)
+        assert revisions >= sum(1 for status in answered.values() if status == 200)
     assert answered.get(0) == 200
     assert len(answered) < 4, f"every PUT finished before its kill: {answered}"
     print(f"PUT answers by round (the others were killed mid-request): {answered}")

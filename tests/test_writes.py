@@ -135,7 +135,9 @@ def test_a_valid_update_commits_and_is_queryable(writer: httpx.Client, store: St
     INSERT DATA {{ GRAPH <{graph}> {{ ex:agincourt a ex:Event ; rdfs:label "Agincourt" }} }}"""
     response = _update(writer, text)
     assert response.status_code == 200, response.text
-    assert response.json() == {"graphs": [graph], "added": 2, "removed": 0}
+    body = response.json()
+    assert body == {"graphs": [graph], "added": 2, "removed": 0, "revision": body["revision"]}
+    assert body["revision"] >= 1  # every write is a revision (tests/test_history.py)
     rows = store.query(f"ASK {{ GRAPH <{graph}> {{ <{EX}agincourt> a <{EX}Event> }} }}")
     assert rows.boolean is True
     delete = f"DELETE WHERE {{ GRAPH <{graph}> {{ <{EX}agincourt> ?p ?o }} }}"
@@ -267,9 +269,10 @@ def test_graph_store_put_get_post_delete(writer: httpx.Client, store: Store) -> 
     post = writer.post(
         "/store", params={"graph": graph}, content=f"<{EX}crecy> <{EX}p> 1 .", headers=turtle
     )
-    assert post.json() == {"graphs": [graph], "added": 1, "removed": 0}
+    first = put.json()["revision"]
+    assert post.json() == {"graphs": [graph], "added": 1, "removed": 0, "revision": first + 1}
     again = writer.put("/store", params={"graph": graph}, content=body.encode(), headers=turtle)
-    assert again.json() == {"graphs": [graph], "added": 0, "removed": 1}
+    assert again.json() == {"graphs": [graph], "added": 0, "removed": 1, "revision": first + 2}
     assert writer.delete("/store", params={"graph": graph}).status_code == 200
     assert writer.get("/store", params={"graph": graph}).status_code == 404
     assert writer.delete("/store", params={"graph": graph}).status_code == 404

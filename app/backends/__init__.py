@@ -9,7 +9,7 @@ contents. ``open_backend`` picks one from ``HISTKG_STORE``: ``memory``, a direct
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Protocol
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, Triple, serialize
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Triple, serialize
 
 from app.backends.staging import Progress, StagedLoad
 from app.results import SerializedResult
@@ -122,3 +122,32 @@ def replacement_update(drop: Sequence[str], triples: Mapping[str, Sequence[Tripl
 def ntriples(triples: Sequence[Triple]) -> str:
     """N-Triples text for ``triples``, written by pyoxigraph."""
     return (serialize(triples, format=RdfFormat.N_TRIPLES) or b"").decode()
+
+
+def delta_update(
+    removed: Sequence[Quad], added: Sequence[Quad], emptied: Sequence[NamedNode] = ()
+) -> str:
+    """ONE SPARQL Update that removes and adds exact quads (``app.writes``, ``app.history``).
+
+    ``DELETE DATA { GRAPH <g> { ... } } ; INSERT DATA { ... }``, all or nothing like
+    ``replacement_update``, and as cheap as the change is small: nothing else of the store is
+    read or rewritten. No blank nodes (``DELETE DATA`` cannot name them; skolemize first).
+    ``emptied`` graphs, which the removals leave empty, are dropped (an empty named graph would
+    otherwise still be listed).
+    """
+    operations = [f"DELETE DATA {{\n{_by_graph(removed)}\n}}"] if removed else []
+    operations += [f"DROP SILENT GRAPH {graph}" for graph in emptied]
+    if added:
+        operations.append(f"INSERT DATA {{\n{_by_graph(added)}\n}}")
+    return " ;\n".join(operations)
+
+
+def _by_graph(quads: Sequence[Quad]) -> str:
+    groups: dict[str, list[Triple]] = {}
+    for quad in quads:
+        name = "" if isinstance(quad.graph_name, DefaultGraph) else str(quad.graph_name)
+        groups.setdefault(name, []).append(quad.triple)
+    return "\n".join(
+        ntriples(part) if not name else f"GRAPH {name} {{\n{ntriples(part)}}}"
+        for name, part in groups.items()
+    )

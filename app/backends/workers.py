@@ -137,15 +137,16 @@ class WorkerPool:
         return _unpack(reply)
 
     def invalidate(self) -> None:
-        """The store changed: workers started from now on read a new snapshot."""
+        """The store changed: the next query reads a new snapshot.
+
+        Workers are not restarted (a process start costs far more than a write): each one
+        opens the new snapshot when it is next given a query (``_move``), and the old snapshot
+        is deleted when the last worker has left it.
+        """
         with self._lock:
             old, self._snapshot = self._snapshot, None
-            stale = self._idle
-            self._idle = []
             if old is not None:
                 old.retired = True
-        for worker in stale:
-            self._stop(worker)
         if old is not None and old.workers <= 0:
             old.remove()
 
@@ -172,6 +173,7 @@ class WorkerPool:
     # ------------------------------------------------------------------ internals
 
     def _acquire(self, deadline: float, timeout: float) -> Worker:
+        moving: Worker | None = None
         with self._lock:
             while True:
                 if self._closed:
@@ -179,10 +181,15 @@ class WorkerPool:
                 if self._snapshot is None:
                     self._snapshot = self._make_snapshot()
                 if self._idle:
-                    worker = self._idle.pop()
-                    self._busy.add(worker)
+                    idle = self._idle.pop()
+                    self._busy.add(idle)
                     self._keep_one_warm()
-                    return worker
+                    current = self._snapshot
+                    if idle.snapshot is current:
+                        return idle
+                    current.workers += 1
+                    moving = idle
+                    break
                 if len(self._busy) + self._starting < self.size:
                     snapshot = self._snapshot
                     snapshot.workers += 1
@@ -195,6 +202,8 @@ class WorkerPool:
                         hint="Retry later; the server is answering other queries.",
                     )
                 self._lock.wait(remaining)
+        if moving is not None:
+            return self._move(moving, current)
         try:
             worker = self._spawn(snapshot)
         except BaseException:
@@ -207,6 +216,22 @@ class WorkerPool:
             self._starting -= 1
             self._busy.add(worker)
             self._keep_one_warm()
+        return worker
+
+    def _move(self, worker: Worker, snapshot: Snapshot) -> Worker:
+        """Have an idle worker open ``snapshot`` (counted for it already) instead of its own."""
+        try:
+            _send(worker.connection, ("open", str(snapshot.path)))
+            if not worker.wait(START_TIMEOUT):
+                raise OSError("no answer")
+            reply = _receive(worker.connection)
+        except (EOFError, OSError, pickle.UnpicklingError):
+            reply = ("error", "StoreError", "A query worker could not open a snapshot.", None)
+        old, worker.snapshot = worker.snapshot, snapshot
+        old.release()
+        if reply[0] != "ready":
+            self._kill(worker, None)
+            _unpack(reply)
         return worker
 
     def _keep_one_warm(self) -> None:
@@ -230,7 +255,7 @@ class WorkerPool:
             return
         with self._lock:
             self._starting -= 1
-            keep = not self._closed and snapshot is self._snapshot
+            keep = not self._closed  # a worker of an older snapshot moves when it is used
             if keep:
                 self._idle.append(worker)
                 self._lock.notify_all()
@@ -240,7 +265,7 @@ class WorkerPool:
     def _release(self, worker: Worker) -> None:
         with self._lock:
             self._busy.discard(worker)
-            keep = not self._closed and worker.snapshot is self._snapshot
+            keep = not self._closed
             if keep:
                 self._idle.append(worker)
             self._lock.notify_all()
@@ -349,6 +374,17 @@ def serve(connection: Connection, location: str) -> None:
             job = _receive(connection)
         except (EOFError, OSError):
             return
+        if isinstance(job, tuple) and job[0] == "open":  # the store changed: a new snapshot
+            del store  # closes the old one, so its directory can go
+            try:
+                store = OxStore.read_only(job[1])
+            except OSError as error:
+                _send(
+                    connection, ("error", "StoreError", f"Cannot open the snapshot: {error}", None)
+                )
+                return
+            _send(connection, ("ready", os.getpid()))
+            continue
         try:
             reply: tuple[Any, ...] = ("ok", evaluate(store, job))
         except HistkgError as error:

@@ -662,6 +662,72 @@ class ErrorPage:
     )
 
 
+@dataclass(frozen=True, kw_only=True)
+class RevisionRow:
+    """One revision in a history list (``app.history_view``)."""
+
+    number: int = field(metadata=_help("The revision's number (1, 2, 3 ... in commit order)."))
+    href: str = field(metadata=_help("Its diff page (/history/N)."))
+    when: str = field(metadata=_help("When it was committed, in UTC, in words."))
+    stamp: str = field(metadata=_help("The same time as ISO 8601, for <time datetime>."))
+    agent: str = field(metadata=_help("Who wrote it: the token's or user's name."))
+    message: str = field(metadata=_help("Its message, or empty."))
+    added: int = field(metadata=_help("Statements it added."))
+    removed: int = field(metadata=_help("Statements it removed."))
+    graphs: tuple[Link, ...] = field(metadata=_help("The named graphs it changed."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class HistoryPage:
+    """``/history``: who changed what and when, newest first."""
+
+    template: str = field(metadata=_help("history.html."))
+    site: Site = field(metadata=_help("Site-wide links and names."))
+    title: str = field(metadata=_help("The document title."))
+    heading: str = field(metadata=_help("The page heading: what the list is of."))
+    rows: tuple[RevisionRow, ...] = field(metadata=_help("The revisions, newest first."))
+    json_href: str = field(metadata=_help("The same list as JSON."))
+    atom_href: str = field(metadata=_help("The same list as an Atom feed."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Change:
+    """One statement a revision added or removed, in words."""
+
+    subject: Link = field(metadata=_help("What it is about."))
+    predicate: str = field(metadata=_help("The property in words."))
+    value: Link = field(metadata=_help("Its value: a linked resource, or text (href None)."))
+    graph: str = field(metadata=_help("The named graph it is in."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class DiffPage:
+    """``/history/N``: what one revision changed, in words."""
+
+    template: str = field(metadata=_help("diff.html."))
+    site: Site = field(metadata=_help("Site-wide links and names."))
+    title: str = field(metadata=_help("The document title."))
+    revision: RevisionRow = field(metadata=_help("The revision."))
+    parent_href: str = field(metadata=_help("The revision before it, or empty for the first."))
+    additions: tuple[Change, ...] = field(metadata=_help("What it added."))
+    removals: tuple[Change, ...] = field(metadata=_help("What it removed."))
+    reverted: tuple[Link, ...] = field(metadata=_help("The revisions it reverts, if any."))
+    revert_href: str = field(metadata=_help("Where authorised users POST to revert it."))
+    json_href: str = field(metadata=_help("The same revision as JSON (patch included)."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class EntityRevisionPage:
+    """``/id/...?rev=N``: an entity's statements as they were right after revision N."""
+
+    template: str = field(metadata=_help("entity_rev.html."))
+    site: Site = field(metadata=_help("Site-wide links and names."))
+    title: str = field(metadata=_help("The document title."))
+    entity: Link = field(metadata=_help("The entity, linked to its current page."))
+    revision: RevisionRow = field(metadata=_help("The revision it is shown at."))
+    statements: tuple[Change, ...] = field(metadata=_help("What was said about it then."))
+
+
 def context_types() -> list[type]:
     """Every dataclass a template can reach from a page context (for the contract test)."""
     return [

@@ -23,7 +23,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 from pyoxigraph import NamedNode
 
-from app import __version__
+from app import __version__, history, history_view
 from app.errors import HistkgError, HttpError, NotAcceptable, NotFound
 from app.negotiation import choose
 from app.pages.build import PageSettings
@@ -36,6 +36,7 @@ from app.read.rdf import BY_MEDIA_TYPE, BY_SUFFIX, FORMATS, serialize_quads
 from app.renames import renamed_to
 from app.routes.deps import SettingsDep, StoreDep
 from app.routes.responses import COMMON, content, errors
+from app.routes.writes import etag
 from app.settings import Settings
 from app.store import Store
 
@@ -150,6 +151,7 @@ def entity(
     store: StoreDep,
     settings: SettingsDep,
     inbound: int = Query(1, ge=1, le=100_000, description="Page of the links into the entity."),
+    rev: str | None = Query(None, description="Show it as it was right after this revision."),
 ) -> Response:
     """An entity of the graph, as a page (HTML or .json) or as RDF."""
     suffix = next((s for s in (*BY_SUFFIX, ".json") if path.endswith(s)), "")
@@ -179,6 +181,9 @@ def entity(
         if media_type != HTML:
             extension = ".json" if media_type == JSON else BY_MEDIA_TYPE[media_type].suffix
             headers["Content-Location"] = request.url.path + extension
+    if rev is not None:
+        return _entity_at(store, settings, iri, rev, media_type, headers)
+    headers["ETag"] = etag(history.last_touching(store.match, NamedNode(iri), as_graph=False) or 0)
     if media_type in (HTML, JSON):
         page = entity_page(read_model(store), iri, page_settings(settings), inbound_page=inbound)
         if page is None:
@@ -190,6 +195,21 @@ def entity(
     quads = read_model(store).describe(iri)
     if not quads:
         raise _not_found(request, store, settings, iri)
+    body = serialize_quads(quads, fmt, settings.project_dir)
+    return Response(body, media_type=fmt.media_type, headers=headers)
+
+
+def _entity_at(
+    store: Store, settings: Settings, iri: str, rev: str, media_type: str, headers: dict[str, str]
+) -> Response:
+    """``?rev=N``: the entity as it was right after revision N (``app.history_view``)."""
+    number = history.parse_number(rev)
+    page, quads = history_view.entity_at(store, settings.base_iri, site(settings), iri, number)
+    if media_type == HTML:
+        return HTMLResponse(render(page), headers=headers)
+    if media_type == JSON:
+        return JSONResponse(dataclasses.asdict(page), headers=headers)
+    fmt = BY_MEDIA_TYPE[media_type]
     body = serialize_quads(quads, fmt, settings.project_dir)
     return Response(body, media_type=fmt.media_type, headers=headers)
 

@@ -50,6 +50,8 @@ _WHY = {
     403: "Refused: a token that may not write, or SPARQL Update on the read-only endpoint.",
     404: "Nothing at this address.",
     406: "None of the formats the request accepts can hold the answer.",
+    409: "The change conflicts with later revisions (the message says which).",
+    412: "`If-Match` names a revision that is no longer current; nothing was written.",
     413: "The request body is larger than HISTKG_MAX_REQUEST_BYTES.",
     415: "A body of a type or charset this operation does not read.",
     422: "The write would break a SHACL shape; nothing was written (the report says why).",

@@ -35,7 +35,7 @@ from app.negotiation import choose
 from app.routes.deps import SettingsDep, StoreDep
 from app.routes.responses import COMMON, content, errors
 
-router = APIRouter(responses={**COMMON, **errors(401, 403, 415, 422)})
+router = APIRouter(responses={**COMMON, **errors(401, 403, 412, 415, 422)})
 
 _BEARER: Final = re.compile(r"Bearer ([A-Za-z0-9\-._~+/]+=*)")
 SPARQL_UPDATE: Final = "application/sparql-update"
@@ -84,8 +84,12 @@ _READ_GRAPH: Final = {
 }
 
 
-def _writer(request: Request, settings: SettingsDep) -> None:
-    """Let the request through only with a configured bearer token (401 / 403 otherwise)."""
+def _writer(request: Request, settings: SettingsDep) -> str:
+    """The name of the request's configured bearer token (401 / 403 without one).
+
+    The name is the agent of the revision the write makes (``HISTKG_WRITE_TOKENS``); a
+    signed-in curator (a later issue) will be one more way to a name.
+    """
     header = request.headers.get("authorization", "")
     match = _BEARER.fullmatch(header.strip())
     if match is None:
@@ -94,14 +98,52 @@ def _writer(request: Request, settings: SettingsDep) -> None:
             hint="Ask the operator of this server for a token.",
         )
     digest = hashlib.sha256(match.group(1).encode()).hexdigest()
-    if not any(hmac.compare_digest(digest, known) for known in settings.write_token_hashes):
-        raise Forbidden(
-            "This token may not write here.",
-            hint="Check the token; the server accepts the ones in HISTKG_WRITE_TOKENS.",
-        )
+    for known, name in settings.write_token_names.items():
+        if hmac.compare_digest(digest, known):
+            return name
+    raise Forbidden(
+        "This token may not write here.",
+        hint="Check the token; the server accepts the ones in HISTKG_WRITE_TOKENS.",
+    )
 
 
-Writer = Annotated[None, Depends(_writer)]
+Writer = Annotated[str, Depends(_writer)]
+
+_ETAG: Final = re.compile(r'\s*(?:W/)?"r?([0-9]{1,18})"\s*')
+
+
+def _author(request: Request, name: str) -> writes.Author:
+    """The revision's agent and message (``?message=`` or ``X-Histkg-Message``)."""
+    message = request.query_params.get("message") or request.headers.get("x-histkg-message", "")
+    return writes.Author(name, message.strip())
+
+
+def _if_match(request: Request) -> set[int] | None:
+    """The revisions an ``If-Match`` header accepts; None without one (or ``*``).
+
+    An entity tag that is not one of ours matches nothing, so the write gets its 412.
+    """
+    header = request.headers.get("if-match")
+    if header is None or header.strip() == "*":
+        return None
+    found: set[int] = set()
+    for tag in header.split(","):
+        match = _ETAG.fullmatch(tag)
+        if match:
+            found.add(int(match.group(1)))
+    return found
+
+
+def etag(revision: int) -> str:
+    """The entity tag of a state: the last revision that changed it (0: none did)."""
+    return f'"{revision}"'
+
+
+def _written(result: writes.WriteResult) -> Response:
+    response = JSONResponse(result.to_json())
+    if result.revision is not None:
+        response.headers["ETag"] = etag(result.revision)
+    return response
 
 
 def _media_type(request: Request) -> str:
@@ -121,7 +163,7 @@ def _text(body: bytes, what: str) -> str:
     openapi_extra=_UPDATE_BODY,
 )
 async def sparql_update(
-    request: Request, store: StoreDep, settings: SettingsDep, _: Writer
+    request: Request, store: StoreDep, settings: SettingsDep, name: Writer
 ) -> Response:
     media_type = _media_type(request)
     body = await request.body()
@@ -138,8 +180,11 @@ async def sparql_update(
         raise UnsupportedMediaType(
             f"/update reads {SPARQL_UPDATE} or {FORM}, not {media_type or 'no content type'}."
         )
-    result = await run_in_threadpool(writes.update, store, text, settings.project_dir)
-    return JSONResponse(result.to_json())
+    author, expected = _author(request, name), _if_match(request)
+    result = await run_in_threadpool(
+        lambda: writes.update(store, text, settings.project_dir, author=author, if_match=expected)
+    )
+    return _written(result)
 
 
 def _graph_param(request: Request, *, allow_default: bool) -> str | None:
@@ -168,11 +213,15 @@ async def store_get(request: Request, store: StoreDep, _: Writer) -> Response:
     if media_type is None:
         raise NotAcceptable(f"/store answers in {', '.join(writes.GRAPH_FORMATS)}.")
     body = await run_in_threadpool(writes.read_graph, store, graph, media_type)
-    return Response(body, media_type=media_type)
+    response = Response(body, media_type=media_type)
+    if graph is not None:
+        revision = await run_in_threadpool(writes.graph_revision, store, graph)
+        response.headers["ETag"] = etag(revision)
+    return response
 
 
 async def _store_write(
-    request: Request, store: StoreDep, settings: SettingsDep, *, replace: bool
+    request: Request, store: StoreDep, settings: SettingsDep, name: str, *, replace: bool
 ) -> Response:
     graph = _graph_param(request, allow_default=False)
     assert graph is not None  # noqa: S101 - allow_default=False
@@ -183,12 +232,20 @@ async def _store_write(
             hint="JSON-LD is not read here: its @context could point to a remote document.",
         )
     body = await request.body()
+    author, expected = _author(request, name), _if_match(request)
     result = await run_in_threadpool(
         lambda: writes.write_graph(
-            store, graph, body, media_type, settings.project_dir, replace=replace
+            store,
+            graph,
+            body,
+            media_type,
+            settings.project_dir,
+            replace=replace,
+            author=author,
+            if_match=expected,
         )
     )
-    return JSONResponse(result.to_json())
+    return _written(result)
 
 
 @router.put(
@@ -197,9 +254,9 @@ async def _store_write(
     openapi_extra=_GRAPH_BODY,
 )
 async def store_put(
-    request: Request, store: StoreDep, settings: SettingsDep, _: Writer
+    request: Request, store: StoreDep, settings: SettingsDep, name: Writer
 ) -> Response:
-    return await _store_write(request, store, settings, replace=True)
+    return await _store_write(request, store, settings, name, replace=True)
 
 
 @router.post(
@@ -208,9 +265,9 @@ async def store_put(
     openapi_extra=_GRAPH_BODY,
 )
 async def store_post(
-    request: Request, store: StoreDep, settings: SettingsDep, _: Writer
+    request: Request, store: StoreDep, settings: SettingsDep, name: Writer
 ) -> Response:
-    return await _store_write(request, store, settings, replace=False)
+    return await _store_write(request, store, settings, name, replace=False)
 
 
 @router.delete(
@@ -220,9 +277,14 @@ async def store_post(
     openapi_extra={"parameters": [_GRAPH]},
 )
 async def store_delete(
-    request: Request, store: StoreDep, settings: SettingsDep, _: Writer
+    request: Request, store: StoreDep, settings: SettingsDep, name: Writer
 ) -> Response:
     graph = _graph_param(request, allow_default=False)
     assert graph is not None  # noqa: S101 - allow_default=False
-    result = await run_in_threadpool(writes.delete_graph, store, graph, settings.project_dir)
-    return JSONResponse(result.to_json())
+    author, expected = _author(request, name), _if_match(request)
+    result = await run_in_threadpool(
+        lambda: writes.delete_graph(
+            store, graph, settings.project_dir, author=author, if_match=expected
+        )
+    )
+    return _written(result)

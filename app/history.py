@@ -1,0 +1,333 @@
+"""Revisions: every write to the store recorded, attributed and kept as an exact patch.
+
+A revision is one named graph of the store, ``https://w3id.org/histkg/graph/history/N`` (N = 1,
+2, 3 ... in commit order), written in the SAME update as the change it describes, so the history
+can never disagree with the data: a crash leaves both as they were or both changed. Its graph
+holds one ``prov:Activity`` (PROV-O, https://www.w3.org/TR/prov-o/) named like the graph::
+
+    <.../history/7> a prov:Activity ;
+        prov:wasAssociatedWith <https://w3id.org/histkg/agent/alice> ;  # token name or user
+        prov:startedAtTime "2026-12-07T06:01:02.345Z"^^xsd:dateTime ;
+        hkh:parent <.../history/6> ; rdfs:comment "the message, if any" ;
+        hkh:graph <the graphs it changed> ; hkh:touched <subjects and objects it changed> ;
+        hkh:added "<s> <p> <o> <g> .\\n..." ; hkh:removed "..." ;   # N-Quads, as data
+        hkh:addedCount 3 ; hkh:removedCount 1 .
+
+Why the patch is an N-Quads literal: a change is a set of quads, and RDF-star can quote triples
+but not quads; reifying each quad would put five statements per changed quad in the store and
+make the old statements look like current data to a query that does not know the history
+vocabulary. As literals, the statements a revision removed are never matched as data by a
+``/sparql`` query: the union default graph sees only the activity descriptions. N-Quads is
+exact (no blank nodes: writes skolemize them) and pyoxigraph writes and parses it.
+
+The head (the last revision) is one quad of ``graph/history/`` itself, replaced by each commit;
+``hkh:touched`` and ``hkh:graph`` make the log of an entity or a graph one index lookup.
+Revision graphs are under ``graph/``, so writes can never change them; dump and restore carry
+them like any graph.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Final, Protocol
+from urllib.parse import quote, unquote
+
+import pyoxigraph as ox
+
+from app.errors import InputError, NotFound
+from app.sources import GRAPH_BASE
+
+__all__ = [
+    "HISTORY_BASE",
+    "Revision",
+    "agent_node",
+    "head",
+    "log",
+    "patch",
+    "revision",
+    "revision_node",
+    "revision_quads",
+    "state_at",
+]
+
+HISTORY_BASE: Final = GRAPH_BASE + "history/"
+HEAD_GRAPH: Final = ox.NamedNode(HISTORY_BASE)
+AGENT_BASE: Final = "https://w3id.org/histkg/agent/"
+
+_HKH: Final = "https://w3id.org/histkg/history#"
+_PROV: Final = "http://www.w3.org/ns/prov#"
+_RDF_TYPE: Final = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_RDFS_COMMENT: Final = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
+_XSD: Final = "http://www.w3.org/2001/XMLSchema#"
+ACTIVITY: Final = ox.NamedNode(_PROV + "Activity")
+ASSOCIATED: Final = ox.NamedNode(_PROV + "wasAssociatedWith")
+STARTED: Final = ox.NamedNode(_PROV + "startedAtTime")
+HEAD: Final = ox.NamedNode(_HKH + "head")
+PARENT: Final = ox.NamedNode(_HKH + "parent")
+GRAPH: Final = ox.NamedNode(_HKH + "graph")
+TOUCHED: Final = ox.NamedNode(_HKH + "touched")
+ADDED: Final = ox.NamedNode(_HKH + "added")
+REMOVED: Final = ox.NamedNode(_HKH + "removed")
+ADDED_COUNT: Final = ox.NamedNode(_HKH + "addedCount")
+REMOVED_COUNT: Final = ox.NamedNode(_HKH + "removedCount")
+REVERTS: Final = ox.NamedNode(_HKH + "reverts")
+_NUMBER: Final = re.compile(r"[0-9]{1,18}")
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One recorded write, as the log shows it (the patch itself: ``patch``)."""
+
+    number: int
+    agent: str
+    time: dt.datetime
+    message: str
+    parent: int | None
+    graphs: list[str]
+    added: int
+    removed: int
+    reverts: list[int] = field(default_factory=list)
+
+    @property
+    def iri(self) -> str:
+        return revision_node(self.number).value
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "revision": self.number,
+            "iri": self.iri,
+            "parent": self.parent,
+            "agent": self.agent,
+            "time": self.time.isoformat().replace("+00:00", "Z"),
+            "message": self.message,
+            "graphs": self.graphs,
+            "added": self.added,
+            "removed": self.removed,
+            "reverts": self.reverts,
+        }
+
+
+class Match(Protocol):
+    """What this module reads the store with: ``Store.match``'s signature."""
+
+    def __call__(
+        self,
+        subject: ox.NamedNode | None = None,
+        predicate: ox.NamedNode | None = None,
+        object: ox.NamedNode | ox.Literal | None = None,
+        graph: ox.NamedNode | None = None,
+    ) -> Iterator[ox.Quad]: ...
+
+
+def revision_node(number: int) -> ox.NamedNode:
+    return ox.NamedNode(f"{HISTORY_BASE}{number}")
+
+
+def agent_node(name: str) -> ox.NamedNode:
+    return ox.NamedNode(AGENT_BASE + quote(name, safe=""))
+
+
+def parse_number(text: str) -> int:
+    """A revision number from ``12``, ``r12`` or the revision's IRI; ``InputError`` otherwise."""
+    raw = text.strip().removeprefix(HISTORY_BASE).removeprefix("r")
+    if not _NUMBER.fullmatch(raw) or int(raw) < 1:
+        raise InputError(
+            f"{text!r} is not a revision.", hint="Revisions are numbers, as `histkg log` lists."
+        )
+    return int(raw)
+
+
+def head(match: Match) -> int | None:
+    """The number of the last revision, or None before the first write."""
+    for quad in match(HEAD_GRAPH, HEAD, None, HEAD_GRAPH):
+        if isinstance(quad.object, ox.NamedNode):
+            return _number_of(quad.object)
+    return None
+
+
+def revision_quads(
+    number: int,
+    *,
+    parent: int | None,
+    agent: str,
+    message: str,
+    added: Collection[ox.Quad],
+    removed: Collection[ox.Quad],
+    when: dt.datetime | None = None,
+    reverts: Iterable[int] = (),
+) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """(quads to remove, quads to add) that record revision ``number`` and make it the head."""
+    node = revision_node(number)
+    when = when or dt.datetime.now(dt.UTC)
+    who = agent_node(agent)
+    stamp = when.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    statements: list[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]] = [
+        (node, _RDF_TYPE, ACTIVITY),
+        (node, ASSOCIATED, who),  # no label or type of its own: the name is in the IRI,
+        # and a labelled node would show in search and on the home page like an entity
+        (node, STARTED, ox.Literal(stamp, datatype=ox.NamedNode(_XSD + "dateTime"))),
+        (node, ADDED, ox.Literal(_nquads(added))),
+        (node, REMOVED, ox.Literal(_nquads(removed))),
+        (node, ADDED_COUNT, ox.Literal(str(len(added)), datatype=ox.NamedNode(_XSD + "integer"))),
+        (
+            node,
+            REMOVED_COUNT,
+            ox.Literal(str(len(removed)), datatype=ox.NamedNode(_XSD + "integer")),
+        ),
+    ]
+    if parent is not None:
+        statements.append((node, PARENT, revision_node(parent)))
+    if message:
+        statements.append((node, _RDFS_COMMENT, ox.Literal(message)))
+    statements += [(node, REVERTS, revision_node(n)) for n in reverts]
+    changed = [*added, *removed]
+    graphs = {q.graph_name for q in changed if isinstance(q.graph_name, ox.NamedNode)}
+    statements += [(node, GRAPH, g) for g in sorted(graphs, key=str)]
+    statements += [(node, TOUCHED, n) for n in sorted(touched_nodes(changed), key=str)]
+    add = [ox.Quad(s, p, o, node) for s, p, o in statements]
+    add.append(ox.Quad(HEAD_GRAPH, HEAD, node, HEAD_GRAPH))
+    drop = [] if parent is None else [ox.Quad(HEAD_GRAPH, HEAD, revision_node(parent), HEAD_GRAPH)]
+    return drop, add
+
+
+def touched_nodes(quads: Iterable[ox.Quad]) -> set[ox.NamedNode]:
+    """The IRIs a change is about: subjects and IRI objects (genid nodes included)."""
+    nodes: set[ox.NamedNode] = set()
+    for quad in quads:
+        for term in (quad.subject, quad.object):
+            if isinstance(term, ox.NamedNode):
+                nodes.add(term)
+    return nodes
+
+
+def revision(match: Match, number: int) -> Revision:
+    """Revision ``number`` as the log shows it; ``NotFound`` when there is none."""
+    node = revision_node(number)
+    values: dict[str, list[ox.NamedNode | ox.Literal]] = {}
+    for quad in match(node, None, None, node):
+        if isinstance(quad.object, ox.NamedNode | ox.Literal):
+            values.setdefault(quad.predicate.value, []).append(quad.object)
+    if not values:
+        raise NotFound(
+            f"There is no revision {number}.", hint="`histkg log` or /history lists them."
+        )
+
+    def first(predicate: ox.NamedNode) -> str:
+        found = values.get(predicate.value, [])
+        return found[0].value if found else ""
+
+    agent = first(ASSOCIATED)
+    parent = first(PARENT)
+    return Revision(
+        number=number,
+        agent=unquote(agent.removeprefix(AGENT_BASE)) if agent else "",
+        time=dt.datetime.fromisoformat(first(STARTED)),
+        message=first(_RDFS_COMMENT),
+        parent=_number_of(ox.NamedNode(parent)) if parent else None,
+        graphs=sorted(g.value for g in values.get(GRAPH.value, [])),
+        added=int(first(ADDED_COUNT) or 0),
+        removed=int(first(REMOVED_COUNT) or 0),
+        reverts=sorted(_number_of(r) for r in values.get(REVERTS.value, []) if r.value),
+    )
+
+
+def patch(match: Match, number: int) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """The exact quads revision ``number`` added and removed."""
+    node = revision_node(number)
+    texts = {ADDED.value: "", REMOVED.value: ""}
+    for predicate in (ADDED, REMOVED):
+        for quad in match(node, predicate, None, node):
+            if isinstance(quad.object, ox.Literal):
+                texts[predicate.value] = quad.object.value
+    if not any(True for _ in match(node, _RDF_TYPE, ACTIVITY, node)):
+        raise NotFound(
+            f"There is no revision {number}.", hint="`histkg log` or /history lists them."
+        )
+    return _parse(texts[ADDED.value]), _parse(texts[REMOVED.value])
+
+
+def log(
+    match: Match,
+    *,
+    entity: str | None = None,
+    graph: str | None = None,
+    since: dt.datetime | None = None,
+    limit: int | None = None,
+) -> list[Revision]:
+    """Revisions, newest first: all, or those that touched ``entity`` / changed ``graph``."""
+    if entity is not None or graph is not None:
+        numbers: set[int] | None = None
+        for predicate, iri in ((TOUCHED, entity), (GRAPH, graph)):
+            if iri is None:
+                continue
+            found = {_number_of(q.subject) for q in match(None, predicate, _iri(iri), None)}
+            found.discard(0)
+            numbers = found if numbers is None else numbers & found
+        ordered = sorted(numbers or (), reverse=True)
+    else:
+        last = head(match)
+        ordered = list(range(last or 0, 0, -1))
+    revisions: list[Revision] = []
+    for number in ordered:
+        if limit is not None and len(revisions) >= limit:
+            break
+        entry = revision(match, number)
+        if since is not None and entry.time < since:
+            break  # numbers grow with time: every older one is older still
+        revisions.append(entry)
+    return revisions
+
+
+def state_at(match: Match, node: ox.NamedNode, number: int) -> list[ox.Quad]:
+    """The statements about ``node`` (as subject) as they were right after revision ``number``:
+    today's, with every later revision that touched it undone, newest first."""
+    if number > (head(match) or 0):
+        raise NotFound(
+            f"There is no revision {number}.", hint="`histkg log` or /history lists them."
+        )
+    state = set(match(node, None, None, None))
+    later = sorted(
+        (
+            n
+            for n in (_number_of(q.subject) for q in match(None, TOUCHED, node, None))
+            if n > number
+        ),
+        reverse=True,
+    )
+    for n in later:
+        added, removed = patch(match, n)
+        state -= {q for q in added if q.subject == node}
+        state |= {q for q in removed if q.subject == node}
+    return sorted(state, key=str)
+
+
+def last_touching(match: Match, node: ox.NamedNode, *, as_graph: bool) -> int | None:
+    """The last revision that changed the graph ``node`` (or a statement about ``node``)."""
+    predicate = GRAPH if as_graph else TOUCHED
+    numbers = [_number_of(q.subject) for q in match(None, predicate, node, None)]
+    return max(numbers) if numbers else None
+
+
+def _iri(text: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(text)
+    except ValueError:
+        raise InputError(f"{text!r} is not an IRI.") from None
+
+
+def _number_of(node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> int:
+    raw = node.value if isinstance(node, ox.NamedNode) else ""
+    tail = raw.removeprefix(HISTORY_BASE)
+    return int(tail) if raw.startswith(HISTORY_BASE) and _NUMBER.fullmatch(tail) else 0
+
+
+def _nquads(quads: Collection[ox.Quad]) -> str:
+    ordered = sorted(quads, key=str)
+    return (ox.serialize(ordered, format=ox.RdfFormat.N_QUADS) or b"").decode()
+
+
+def _parse(text: str) -> list[ox.Quad]:
+    return list(ox.parse(text.encode(), format=ox.RdfFormat.N_QUADS)) if text else []

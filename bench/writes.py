@@ -1,0 +1,189 @@
+"""Write latency over HTTP, and what a continuous writer does to readers (issue 12).
+
+``python -m bench.writes --store DIR --label 1m`` serves an existing store (``histkg load`` of
+``histkg synth`` output; it is written to, so use a copy) with ``histkg serve --no-load`` on a
+loopback port and measures, end to end over HTTP:
+
+* ``write50``: sequential SPARQL ``INSERT DATA`` writes of 50 quads (10 new entities, 5 triples
+  each, into a graph of their own), p50 and p99;
+* ``write5000``: a few writes of 5,000 quads;
+* ``read``: point lookups (``bench.load``'s ``point`` kind) from 8 clients for a fixed time,
+  without writes and then while one client writes 50 quads continuously; p99 of each.
+
+``--source DIR`` runs the server from another checkout (the code before a change). Results go
+to ``bench/results/writes-<timestamp>-<label>.json`` and a table is printed. Every phase is
+bounded by a count and by seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import random
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import wrk
+from bench.load import Run, query_mix
+from bench.servers import free_port, histkg_command, started
+
+TOKEN = "bench-token"  # noqa: S105 - a loopback-only benchmark token
+EX = "https://example.org/bench#"
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+RESULTS = Path(__file__).parent / "results"
+
+
+def insert(tag: str, quads: int) -> str:
+    """An ``INSERT DATA`` of ``quads`` quads (5 per entity) into a graph named by ``tag``."""
+    entities = []
+    for n in range(quads // 5):
+        node = f"<{EX}{tag}-{n}>"
+        entities.append(
+            f'{node} a <{EX}Thing> ; <{LABEL}> "{tag} {n}" ; <{EX}n> {n} ; '
+            f'<{EX}note> "bench" ; <{EX}next> <{EX}{tag}-{n + 1}> .'
+        )
+    return f"INSERT DATA {{ GRAPH <{EX}graph/{tag}> {{ {' '.join(entities)} }} }}"
+
+
+def _write(client: httpx.Client, base: str, tag: str, quads: int) -> float:
+    began = time.perf_counter()
+    response = client.post(
+        base + "/update",
+        content=insert(tag, quads).encode(),
+        headers={"Content-Type": "application/sparql-update"},
+    )
+    took = time.perf_counter() - began
+    if response.status_code != 200:
+        raise RuntimeError(f"write failed: {response.status_code} {response.text[:300]}")
+    print(f"write {tag} ({quads} quads): {took * 1000:.1f} ms", flush=True)
+    return took
+
+
+def _summary(latencies: list[float]) -> dict[str, Any]:
+    return Run(len(latencies), 0, sum(latencies), latencies).summary()
+
+
+def measure(args: argparse.Namespace) -> dict[str, Any]:
+    port = free_port()
+    env = {
+        "HISTKG_STORE": str(args.store),
+        # named (bench:digest) here; the code before revisions reads a bare digest only
+        "HISTKG_WRITE_TOKENS": ("" if args.source else "bench:")
+        + hashlib.sha256(TOKEN.encode()).hexdigest(),
+        "HISTKG_PORT": str(port),
+        "HISTKG_QUERY_WORKERS": str(args.workers),
+    }
+    if args.source:
+        env["PYTHONPATH"] = str(args.source)
+        env["HISTKG_PROJECT_DIR"] = str(args.source)
+    command = histkg_command("serve", "--no-load", "--port", str(port))
+    results: dict[str, Any] = {}
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    with (
+        started("histkg", command, "/sparql", env, port, 300) as server,
+        httpx.Client(timeout=600, headers=headers) as client,
+    ):
+        results["quads"] = client.get(server.base + "/health").json().get("quads")
+        lat = [_write(client, server.base, f"w{stamp}-{i}", 50) for i in range(args.writes)]
+        results["write50"] = _summary(lat[1:] if len(lat) > 1 else lat)
+        big = [_write(client, server.base, f"b{stamp}-{i}", 5000) for i in range(args.big)]
+        results["write5000"] = _summary(big)
+        if args.read_seconds > 0:
+            # the readers are wrk (native, 8 connections): a Python client would saturate before
+            # the server and hide what the writer costs the readers (bench/wrk.py)
+            generator = wrk.ensure()
+            rng = random.Random(0)  # noqa: S311 (reproducible query parameters, not secrets)
+            point = query_mix(args.events, args.events // 2)["point"]
+            paths = wrk.query_paths(server.query_url, [point(rng) for _ in range(2000)])
+            workdir = Path(tempfile.mkdtemp(prefix="histkg-writes-"))
+
+            def readers() -> dict[str, Any]:
+                return wrk.run(
+                    generator,
+                    server.base,
+                    paths,
+                    connections=8,
+                    seconds=int(args.read_seconds),
+                    workdir=workdir,
+                )
+
+            results["generator"] = generator.describe()
+            results["read_quiet"] = readers()
+            stop = threading.Event()
+            writes: list[float] = []
+
+            def writer() -> None:
+                with httpx.Client(timeout=600, headers=headers) as own:
+                    n = 0
+                    while not stop.is_set():
+                        writes.append(_write(own, server.base, f"c{stamp}-{n}", 50))
+                        n += 1
+
+            thread = threading.Thread(target=writer)
+            thread.start()
+            try:
+                results["read_writing"] = readers()
+            finally:
+                stop.set()
+                thread.join()
+                shutil.rmtree(workdir, ignore_errors=True)
+            results["writes_during_reads"] = _summary(writes)
+    return {
+        "label": args.label,
+        "time": stamp,
+        "source": str(args.source or "this checkout"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "method": (
+            "histkg serve --no-load on loopback; 50-quad SPARQL INSERT DATA writes one after "
+            "another (first dropped as warm-up); 5,000-quad writes; 8 clients of point "
+            "lookups for a fixed time without and with one client writing 50 quads nonstop"
+        ),
+        "results": results,
+    }
+
+
+def table(report: dict[str, Any]) -> str:
+    rows = ["| measure | requests | p50 ms | p99 ms |", "| --- | --- | --- | --- |"]
+    for name, value in report["results"].items():
+        if isinstance(value, dict):
+            rows.append(f"| {name} | {value['requests']} | {value['p50_ms']} | {value['p99_ms']} |")
+    return "\n".join(rows)
+
+
+def main() -> None:
+    # A SIGTERM (from `timeout`, say) ends the run through the context managers, so the server
+    # it started is stopped too instead of being left behind.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", type=Path, required=True)
+    parser.add_argument("--label", default="1m")
+    parser.add_argument("--source", type=Path, default=None)
+    parser.add_argument("--writes", type=int, default=101)
+    parser.add_argument("--big", type=int, default=3)
+    parser.add_argument("--events", type=int, default=22000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--read-seconds", type=float, default=20.0)
+    args = parser.parse_args()
+    report = measure(args)
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"writes-{report['time']}-{args.label}.json"
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    print(table(report))
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
