@@ -264,18 +264,19 @@ def serve(
     import uvicorn  # the web stack is only needed here, so other commands start faster
 
     from app.routes.pages import warm_up
+    from app.server import config as server_config
     from app.web import create_app
 
     out.print(f"Serving on http://{settings.host}:{settings.port}/ (Ctrl+C to stop)", markup=False)
     try:
         app = create_app(settings, store)
         app.state.warm = warm_up(store, settings)  # home page, search index: while serving
-        uvicorn.run(
-            app,
-            host=settings.host,
-            port=settings.port,
-            access_log=access_log,
-        )
+        # Header cap, header-read timeout and connection cap: see app.server.
+        uvicorn.Server(
+            server_config(
+                app, settings, host=settings.host, port=settings.port, access_log=access_log
+            )
+        ).run()
     finally:
         store.close()  # stops the query workers
 

@@ -18,6 +18,7 @@ stored text except query results, which YASGUI escapes.
 """
 
 import asyncio
+import contextlib
 import math
 import threading
 import time
@@ -32,6 +33,7 @@ from app.errors import (
     InputError,
     PayloadTooLarge,
     QueryTimeout,
+    RequestTimeout,
     TooManyRequests,
 )
 
@@ -50,6 +52,8 @@ HEADERS: Final = {
     "cross-origin-opener-policy": "same-origin",
     "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=()",
 }
+CLOSE: Final = {"Connection": "close"}
+"""Headers of an answer after which the connection must not be reused (its body is unread)."""
 
 
 class SecurityHeaders:
@@ -79,12 +83,36 @@ class SecurityHeaders:
 
 
 class RequestLimits:
-    """413 for oversized bodies, 429 (with ``Retry-After``) past the per-client rate limit."""
+    """413 for oversized bodies, 408 for slow ones, 429 (with ``Retry-After``) past the
+    per-client rate limit.
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int, per_minute: int) -> None:
+    Nothing here reads a body: the routes that take one read it through a guarded ``receive``
+    that raises ``PayloadTooLarge`` past ``max_bytes`` and ``RequestTimeout`` when the body is
+    not in ``body_timeout`` seconds after the route began to read it (both answered by the
+    app's error handlers, with ``Connection: close``). Routes that take no body never wait for
+    one, so a chunked body sent to ``/health`` costs nothing but uvicorn's read buffer, and a
+    write's body is read only after its token has been checked.
+
+    A client that announces (or sends) too much gets its 413 only after the rest of its body,
+    up to ``discard_bytes``, has been read and dropped: a server that answers and closes while
+    the client is still sending makes the kernel reset the connection, and ordinary clients
+    (Python's ``urllib``, SPARQLWrapper) then report "connection reset" instead of the answer.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        per_minute: int,
+        body_timeout: float = 30.0,
+        discard_bytes: int | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.per_minute = per_minute
+        self.body_timeout = body_timeout
+        self.discard_bytes = discard_bytes if discard_bytes is not None else 4 * max_bytes
         self._buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, at)
         self._lock = threading.Lock()
 
@@ -100,41 +128,60 @@ class RequestLimits:
             )
             await _reply(error, scope, receive, send, {"Retry-After": str(math.ceil(wait))})
             return
-        headers = dict(scope["headers"])
-        length = headers.get(b"content-length")
+        length = dict(scope["headers"]).get(b"content-length")
         if length is not None:
             if not length.isdigit():
                 await _reply(InputError("Content-Length is not a number."), scope, receive, send)
                 return
             if int(length) > self.max_bytes:
-                await _reply(self._too_large(), scope, receive, send)
+                if int(length) <= self.discard_bytes:
+                    with contextlib.suppress(HistkgError):
+                        await self._drain(receive, 0)
+                await _reply(self._too_large(), scope, receive, send, CLOSE)
                 return
-            await self.app(scope, receive, send)
-            return
-        if b"chunked" not in headers.get(b"transfer-encoding", b""):
-            await self.app(scope, receive, send)
-            return
-        body = bytearray()
-        while True:  # a chunked body: read it (up to the limit) before the app sees it
-            message = await receive()
+        await self.app(scope, self._guard(receive), send)
+
+    def _guard(self, receive: Receive) -> Receive:
+        """``receive`` with the body's size and read time bounded (see the class docstring)."""
+        received = 0
+        deadline: float | None = None
+
+        async def guarded() -> Message:
+            nonlocal received, deadline
+            if deadline is None:
+                deadline = time.monotonic() + self.body_timeout
+            message = await self._within(receive, deadline)
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    if message.get("more_body", False):
+                        with contextlib.suppress(HistkgError):
+                            await self._drain(receive, received)
+                    raise self._too_large()
+            return message
+
+        return guarded
+
+    async def _within(self, receive: Receive, deadline: float) -> Message:
+        try:
+            async with asyncio.timeout(deadline - time.monotonic()):
+                return await receive()
+        except TimeoutError:
+            raise RequestTimeout(
+                f"The request body did not arrive within {self.body_timeout:g} seconds.",
+                hint="Send the whole body at once (HISTKG_BODY_TIMEOUT).",
+            ) from None
+
+    async def _drain(self, receive: Receive, received: int) -> None:
+        """Read and drop the rest of a body, up to ``discard_bytes`` and ``body_timeout``."""
+        deadline = time.monotonic() + self.body_timeout
+        while received <= self.discard_bytes:
+            message = await self._within(receive, deadline)
             if message["type"] != "http.request":
-                return  # the client went away
-            body += message.get("body", b"")
-            if len(body) > self.max_bytes:
-                await _reply(self._too_large(), scope, receive, send)
                 return
+            received += len(message.get("body", b""))
             if not message.get("more_body", False):
-                break
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": bytes(body), "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+                return
 
     def _too_large(self) -> PayloadTooLarge:
         return PayloadTooLarge(
@@ -210,6 +257,17 @@ class QueryAdmission:
         if scope["type"] != "http" or not _is_query(scope):
             await self.app(scope, receive, send)
             return
+        if scope["method"] == "POST":
+            # The body first: a place is taken only by a complete query, so slow senders
+            # (bounded by RequestLimits) hold no place while they trickle.
+            try:
+                replay = await _buffered(receive)
+            except HistkgError as failure:
+                await _reply(failure, scope, receive, send, CLOSE)
+                return
+            if replay is None:
+                return  # the client went away
+            receive = replay
         if self.in_flight >= self.limit:
             error = ServerBusy(
                 f"The server is busy: {self.limit} SPARQL queries are already running or waiting.",
@@ -252,6 +310,28 @@ class QueryAdmission:
             f"Every query worker stayed busy for {self.wait:g} seconds.",
             hint="Retry later; the server is answering other queries.",
         )
+
+
+async def _buffered(receive: Receive) -> Receive | None:
+    """Read a whole body; a ``receive`` that replays it (None if the client went away)."""
+    body = bytearray()
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None
+        body += message.get("body", b"")
+        if not message.get("more_body", False):
+            break
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+        return await receive()
+
+    return replay
 
 
 def _is_query(scope: Scope) -> bool:

@@ -31,7 +31,7 @@ from app.routes import reconcile as reconcile_routes
 from app.routes import search as search_routes
 from app.routes import sparql as sparql_routes
 from app.routes import writes as writes_routes
-from app.security import QueryAdmission, RequestLimits, SecurityHeaders
+from app.security import CLOSE, QueryAdmission, RequestLimits, SecurityHeaders
 from app.settings import Settings
 from app.store import Store
 
@@ -71,6 +71,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         RequestLimits,
         max_bytes=settings.max_request_bytes,
         per_minute=settings.rate_limit,
+        body_timeout=settings.body_timeout,
     )
     app.add_middleware(SecurityHeaders)  # CSP and companions (app.security)
     app.add_middleware(
@@ -116,7 +117,10 @@ def _add_error_handlers(app: FastAPI) -> None:
         assert isinstance(error, HistkgError)  # noqa: S101 - registered for this type only
         # A 401 names the scheme it wants (RFC 6750); the token itself is never echoed.
         challenge = {"WWW-Authenticate": 'Bearer realm="histkg"'}
-        return _error_response(error, challenge if error.http_status == 401 else None, request)
+        headers = challenge if error.http_status == 401 else None
+        if error.http_status in (408, 413):  # part of the body is unread: do not reuse
+            headers = CLOSE
+        return _error_response(error, headers, request)
 
     async def invalid_request(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)  # noqa: S101

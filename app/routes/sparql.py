@@ -32,7 +32,7 @@ from app.errors import (
     UnsupportedMediaType,
     UpdateNotAllowed,
 )
-from app.negotiation import choose
+from app.negotiation import choose, shown
 from app.results import (
     ABBREVIATED,
     Kind,
@@ -274,7 +274,7 @@ def _negotiate(kind: Kind, accept: str | None, name: str | None) -> tuple[Result
     if chosen is None:
         types = ", ".join(dict.fromkeys(media_type for media_type, _ in available))
         raise NotAcceptable(
-            f"No format the request accepts ({accept}) can hold {what} results.",
+            f"No format the request accepts ({shown(accept)}) can hold {what} results.",
             hint=f"Accept one of: {types}.",
         )
     return dict(available)[chosen], chosen
