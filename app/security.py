@@ -22,6 +22,7 @@ import contextlib
 import math
 import threading
 import time
+from collections.abc import Callable
 from typing import Final
 from urllib.parse import unquote_to_bytes
 
@@ -145,12 +146,16 @@ class RequestLimits:
         """``receive`` with the body's size and read time bounded (see the class docstring)."""
         received = 0
         deadline: float | None = None
+        complete = False
 
         async def guarded() -> Message:
-            nonlocal received, deadline
+            nonlocal received, deadline, complete
+            if complete:  # after the body: waiting for a disconnect is not bounded
+                return await receive()
             if deadline is None:
                 deadline = time.monotonic() + self.body_timeout
             message = await self._within(receive, deadline)
+            complete = message["type"] != "http.request" or not message.get("more_body", False)
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
@@ -245,8 +250,12 @@ class QueryAdmission:
         running: int | None = None,
         wait: float = 10.0,
         retry_after: int = 1,
+        matches: Callable[[Scope], bool] | None = None,
+        what: str = "SPARQL queries",
     ) -> None:
         self.app = app
+        self.matches = matches or _is_query
+        self.what = what
         self.limit = limit
         self.wait = wait
         self.retry_after = retry_after
@@ -254,7 +263,7 @@ class QueryAdmission:
         self._slots = asyncio.Semaphore(running) if running else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not _is_query(scope):
+        if scope["type"] != "http" or not self.matches(scope):
             await self.app(scope, receive, send)
             return
         if scope["method"] == "POST":
@@ -270,7 +279,7 @@ class QueryAdmission:
             receive = replay
         if self.in_flight >= self.limit:
             error = ServerBusy(
-                f"The server is busy: {self.limit} SPARQL queries are already running or waiting.",
+                f"The server is busy: {self.limit} {self.what} are already running or waiting.",
                 hint=f"Retry after {self.retry_after} seconds.",
             )
             headers = {"Retry-After": str(self.retry_after)}
@@ -335,12 +344,22 @@ async def _buffered(receive: Receive) -> Receive | None:
 
 
 def _is_query(scope: Scope) -> bool:
-    if scope["path"] != "/sparql":
+    return _asks(scope, "/sparql", (b"query",))
+
+
+def is_reconciliation(scope: Scope) -> bool:
+    """A batch of reconciliation queries or a data extension request (not the manifest)."""
+    return _asks(scope, "/reconcile", (b"queries", b"extend"))
+
+
+def _asks(scope: Scope, path: str, parameters: tuple[bytes, ...]) -> bool:
+    """A POST to ``path``, or a GET of it with one of ``parameters`` in its query string."""
+    if scope["path"] != path:
         return False
     if scope["method"] == "POST":
         return True
     names = (pair.partition(b"=")[0] for pair in scope["query_string"].split(b"&"))
-    return any(unquote_to_bytes(name.replace(b"+", b" ")) == b"query" for name in names)
+    return any(unquote_to_bytes(name.replace(b"+", b" ")) in parameters for name in names)
 
 
 async def _reply(

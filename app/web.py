@@ -31,7 +31,13 @@ from app.routes import reconcile as reconcile_routes
 from app.routes import search as search_routes
 from app.routes import sparql as sparql_routes
 from app.routes import writes as writes_routes
-from app.security import CLOSE, QueryAdmission, RequestLimits, SecurityHeaders
+from app.security import (
+    CLOSE,
+    QueryAdmission,
+    RequestLimits,
+    SecurityHeaders,
+    is_reconciliation,
+)
 from app.settings import Settings
 from app.store import Store
 
@@ -66,6 +72,16 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         # holds at most a few queries).
         running=2 * settings.query_workers if app.state.store.backend != "remote" else None,
         wait=settings.query_timeout,
+    )
+    app.add_middleware(  # the same for reconciliation batches, which run in this process
+        QueryAdmission,
+        limit=1 + settings.max_queued_queries,
+        # One batch at a time: fuzzy matching is Python holding the GIL, and more than one at
+        # once took the event loop's turns (/health took a second).
+        running=1,
+        wait=settings.query_timeout,
+        matches=is_reconciliation,
+        what="reconciliation requests",
     )
     app.add_middleware(
         RequestLimits,
