@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -46,12 +47,17 @@ def hostile_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def base(hostile_settings: Settings) -> Iterator[str]:
+def hostile_store(hostile_settings: Settings) -> Iterator[Store]:
     store = Store.from_settings(hostile_settings)
     store.load_curated(PROJECT)
-    with serve_app(create_app(hostile_settings, store), hostile_settings) as url:
-        yield url
+    yield store
     store.close()
+
+
+@pytest.fixture(scope="module")
+def base(hostile_settings: Settings, hostile_store: Store) -> Iterator[str]:
+    with serve_app(create_app(hostile_settings, hostile_store), hostile_settings) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -204,6 +210,24 @@ def test_a_never_ending_chunked_body_is_not_read_by_routes_that_take_none(
     finally:
         sock.close()
     assert answer.startswith(b"HTTP/1.1 " + status), answer
+
+
+# ------------------------------------------------------------------ 7: abandoned downloads
+
+
+def test_an_abandoned_download_leaves_no_spooled_file(base: str, hostile_store: Store) -> None:
+    results = Path(hostile_store._backend._results_dir)  # type: ignore[attr-defined]
+    query = quote("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")  # 10,000 rows: spooled
+    sock = _connect(base, f"GET /sparql?query={query} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    try:
+        assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+        assert list(results.iterdir())  # the answer is being read from its spooled file
+    finally:
+        sock.close()  # the client leaves mid-download
+    deadline = time.monotonic() + 2
+    while list(results.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not list(results.iterdir())
 
 
 # ------------------------------------------------------------------ 15: 413 that clients read

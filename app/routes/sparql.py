@@ -13,6 +13,7 @@ Thin: read the request, pick a format, call the store off the event loop, stream
 """
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -24,6 +25,7 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.types import Receive, Scope, Send
 
 from app.errors import (
     HttpError,
@@ -249,7 +251,30 @@ def _discard(future: "Future[SerializedResult]") -> None:
 def _stream(result: SerializedResult, headers: dict[str, str]) -> Response:
     if result.path is None:
         return Response(result.body, media_type=result.media_type, headers=headers)
-    return StreamingResponse(result.chunks(), media_type=result.media_type, headers=headers)
+    return SpooledResponse(result, headers)
+
+
+class SpooledResponse(StreamingResponse):
+    """A spooled result, streamed; its file is closed and deleted however the answer ends.
+
+    A client that leaves mid-download stops Starlette's streaming without closing the
+    iterator, and the file (hundreds of megabytes) stayed until the garbage collector ran.
+    """
+
+    def __init__(self, result: SerializedResult, headers: dict[str, str]) -> None:
+        self._chunks = result.chunks()
+        self._result = result
+        super().__init__(self._chunks, media_type=result.media_type, headers=headers)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            close = getattr(self._chunks, "close", None)  # a generator: closes its file
+            with contextlib.suppress(ValueError):  # still running in a thread: it ends soon
+                if close is not None:
+                    close()
+            self._result.discard()
 
 
 def _result_format(kind: Kind, accept: str | None, name: str | None) -> tuple[ResultFormat, str]:
