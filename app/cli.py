@@ -15,6 +15,7 @@ Expected failures are ``HistkgError``s and are printed as one message plus a hin
 traceback.
 """
 
+import contextlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -270,15 +271,23 @@ def serve(
     out.print(f"Serving on http://{settings.host}:{settings.port}/ (Ctrl+C to stop)", markup=False)
     try:
         app = create_app(settings, store)
+        # uvicorn re-raises SIGTERM/SIGINT once it has shut down, which ends the process before
+        # the `finally` below: the store is closed (query workers stopped, snapshot and results
+        # directories deleted) in the app's shutdown instead; closing twice is harmless.
+        app.router.on_shutdown.append(store.close)
         app.state.warm = warm_up(store, settings)  # home page, search index: while serving
         # Header cap, header-read timeout and connection cap: see app.server.
-        uvicorn.Server(
+        server = uvicorn.Server(
             server_config(
                 app, settings, host=settings.host, port=settings.port, access_log=access_log
             )
-        ).run()
+        )
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C, re-raised: as uvicorn.run()
+            server.run()
     finally:
         store.close()  # stops the query workers
+    if not server.started:
+        raise typer.Exit(3)  # could not listen (the port is taken?), as uvicorn.run() exits
 
 
 @cli.command()

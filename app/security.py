@@ -22,9 +22,9 @@ import contextlib
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Final
-from urllib.parse import unquote_to_bytes
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -37,6 +37,7 @@ from app.errors import (
     RequestTimeout,
     TooManyRequests,
 )
+from app.negotiation import shown
 
 PAGE_POLICY: Final = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -81,6 +82,52 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class PublicAddress:
+    """Answer only requests addressed to a trusted host, and build URLs from the base URL.
+
+    Starlette builds absolute URLs (redirects such as ``/health/`` -> ``/health``, the
+    reconciliation manifest, the service description, VoID, ``/dump/``) from the request's
+    ``Host`` header, so a client could make the server hand out links to any host. A request
+    whose ``Host`` is not trusted gets 400; with ``base_url``, the scope's scheme, server and
+    ``Host`` are those of the base URL, so no URL depends on what the client sent.
+    """
+
+    def __init__(self, app: ASGIApp, *, base_url: str, trusted_hosts: Sequence[str]) -> None:
+        self.app = app
+        self.base = urlsplit(base_url) if base_url else None
+        hosts = {host.strip().lower().strip("[]") for host in trusted_hosts if host.strip()}
+        if self.base is not None and self.base.hostname:
+            hosts.add(self.base.hostname)
+        self.hosts = frozenset(hosts)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        host = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
+        if "*" not in self.hosts and _hostname(host) not in self.hosts:
+            error = InputError(
+                f"This server does not answer for the host {shown(host)!r}.",
+                hint="Address it by a configured name (HISTKG_BASE_URL, HISTKG_TRUSTED_HOSTS).",
+            )
+            await _reply(error, scope, receive, send)
+            return
+        if self.base is not None:
+            netloc = self.base.netloc.encode("latin-1")
+            headers = [(k, v) for k, v in scope["headers"] if k != b"host"] + [(b"host", netloc)]
+            port = self.base.port or (443 if self.base.scheme == "https" else 80)
+            server = (self.base.hostname or "", port)
+            scope = {**scope, "scheme": self.base.scheme, "server": server, "headers": headers}
+        await self.app(scope, receive, send)
+
+
+def _hostname(host: str) -> str | None:
+    try:
+        return urlsplit(f"//{host}").hostname
+    except ValueError:
+        return None
 
 
 class RequestLimits:

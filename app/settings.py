@@ -194,6 +194,22 @@ class Settings(BaseSettings):
         ),
     )
 
+    base_url: str = Field(
+        default="",
+        description=(
+            "The server's public address (`https://histkg.example.org`): absolute URLs in "
+            "redirects and descriptions use it instead of the request's `Host` header."
+        ),
+    )
+    trusted_hosts: str = Field(
+        default="localhost,127.0.0.1,::1",
+        description=(
+            "Comma-separated host names requests may be addressed to (the `Host` header), "
+            "besides those of `HISTKG_BASE_URL` and `HISTKG_HOST`; others get 400. `*` allows "
+            "any."
+        ),
+    )
+
     @property
     def write_token_hashes(self) -> frozenset[str]:
         """The ``write_tokens`` digests, trimmed and lower-cased."""

@@ -181,7 +181,9 @@ class WorkerPool:
             self._lock.notify_all()
         for worker in workers:
             self._stop(worker)
-        if snapshot is not None and snapshot.workers <= 0:
+        if snapshot is not None:
+            # Even with a spare worker still starting on it (it is stopped when it arrives):
+            # `histkg serve` ends right after this on SIGTERM, and the snapshot stayed behind.
             snapshot.remove()
 
     def pids(self) -> list[int]:

@@ -90,6 +90,14 @@ def update(store: Store, sparql_update: str, project_dir: Path) -> WriteResult:
             raise syntax_error(error, sparql_update) from None
         except (OSError, ValueError) as error:
             raise QueryError(f"The update failed: {error}") from None
+        except (
+            RuntimeError
+        ) as error:  # CREATE of an existing graph, DROP/CLEAR/MOVE of a missing one
+            raise QueryError(
+                f"The update failed: {error}.",
+                hint="Add SILENT (CREATE SILENT, DROP SILENT...) to ignore a graph that is "
+                "there already or missing.",
+            ) from None
 
     return _commit(store, project_dir, apply)
 

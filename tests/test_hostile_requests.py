@@ -7,6 +7,7 @@ big enough that fuzzy matching a hostile batch would take far longer than the de
 
 import hashlib
 import json
+import shutil
 import socket
 import time
 from collections.abc import Iterator
@@ -150,7 +151,21 @@ def test_hostile_json_in_a_reconciliation_request_is_a_400(
 # ------------------------------------------------------------------ 10: derived indexes
 
 
-def test_reconciliation_sees_an_edit_that_keeps_the_number_of_quads(client: httpx.Client) -> None:
+@pytest.fixture
+def small(hostile_settings: Settings) -> Iterator[httpx.Client]:
+    """A server over the small fixture graph alone, whose entity index builds in no time."""
+    settings = hostile_settings.model_copy(update={"store": "memory", "query_timeout": 10.0})
+    with Store.from_settings(settings) as store:
+        store.load_curated(PROJECT)
+        with (
+            serve_app(create_app(settings, store), settings) as url,
+            httpx.Client(base_url=url, timeout=20) as http,
+        ):
+            yield http
+
+
+def test_reconciliation_sees_an_edit_that_keeps_the_number_of_quads(small: httpx.Client) -> None:
+    client = small
     graph = "https://example.org/hostile/edit"
     entity = "https://w3id.org/histkg/id/person/hostile-edit-target"
     auth = {"Authorization": f"Bearer {TOKEN}"}
@@ -172,6 +187,7 @@ def test_reconciliation_sees_an_edit_that_keeps_the_number_of_quads(client: http
     def best(name: str) -> str:
         queries = json.dumps({"q0": {"query": name}})
         answer = client.get("/reconcile", params={"queries": queries}).json()
+        assert "q0" in answer, answer
         results = answer["q0"]["result"]
         return str(results[0]["name"]) if results else ""
 
@@ -181,3 +197,96 @@ def test_reconciliation_sees_an_edit_that_keeps_the_number_of_quads(client: http
     assert best("Ostrevan Pelloquin") == "Ostrevan Pelloquin"
     preview = client.get("/reconcile/preview", params={"id": "person/hostile-edit-target"})
     assert "Ostrevan Pelloquin" in preview.text
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        "CREATE GRAPH <https://example.org/hostile/edit>",
+        "DROP GRAPH <https://example.org/hostile/missing>",
+        "CLEAR GRAPH <https://example.org/hostile/missing>",
+        "MOVE <https://example.org/hostile/missing> TO <https://example.org/hostile/other>",
+    ],
+)
+def test_graph_management_on_a_graph_there_or_missing_is_a_400_not_a_500(
+    client: httpx.Client, update: str
+) -> None:
+    client.post(  # the graph CREATE finds already there
+        "/update",
+        content='INSERT DATA { GRAPH <https://example.org/hostile/edit> { <urn:a> <urn:b> "c" } }',
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/sparql-update"},
+    )
+    response = client.post(
+        "/update",
+        content=update,
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/sparql-update"},
+    )
+    assert response.status_code == 400, response.text[:300]
+    assert "SILENT" in response.json()["error"]["hint"]
+
+
+# ------------------------------------------------------------------ 12: health reads the store
+
+
+def test_health_fails_when_the_store_directory_is_gone(tmp_path: Path) -> None:
+    settings = Settings(store=str(tmp_path / "store"), project_dir=PROJECT, query_workers=1)
+    store = Store.from_settings(settings)
+    store.load_curated(PROJECT)
+    try:
+        with serve_app(create_app(settings, store), settings) as url:
+            assert httpx.get(f"{url}/health").json()["status"] == "ok"
+            shutil.rmtree(tmp_path / "store")
+            response = httpx.get(f"{url}/health")
+            assert response.status_code == 503  # before: 200 {"status": "ok", "quads": 29}
+            assert response.json()["error"]["code"] == "store_error"
+    finally:
+        store.close()
+
+
+# ------------------------------------------------------------------ 14: protocol
+
+
+@pytest.mark.parametrize("path", ["/health", "/", "/search?q=radek", "/sparql?query=ASK%7B%7D"])
+def test_head_is_answered_on_get_routes_without_a_body(client: httpx.Client, path: str) -> None:
+    response = client.head(path)
+    assert response.status_code == 200  # before: 405 on every FastAPI route
+    assert response.content == b""
+    assert int(response.headers["content-length"]) > 0
+
+
+def test_a_405_lists_head_beside_get(client: httpx.Client) -> None:
+    response = client.post("/health")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, HEAD"
+
+
+@pytest.mark.parametrize("path", ["/", "/search?q=radek", "/no/such/page"])
+def test_answers_chosen_by_accept_say_vary_accept(client: httpx.Client, path: str) -> None:
+    response = client.get(path, headers={"Accept": "application/json"})
+    assert "accept" in response.headers["vary"].lower()
+
+
+def test_an_untrusted_host_header_is_refused_not_reflected(client: httpx.Client) -> None:
+    response = client.get("/health/", headers={"Host": "evil.example"}, follow_redirects=False)
+    assert response.status_code == 400  # before: 307 to http://evil.example/health
+    assert "evil.example" not in response.headers.get("location", "")
+
+
+def test_absolute_urls_come_from_the_configured_base_url(tmp_path: Path) -> None:
+    settings = Settings(store="memory", project_dir=PROJECT, base_url="https://histkg.example.org")
+    with Store.from_settings(settings) as store, serve_app(create_app(settings, store)) as url:
+        redirect = httpx.get(f"{url}/health/", follow_redirects=False)
+        assert redirect.headers["location"] == "https://histkg.example.org/health"
+        manifest = httpx.get(f"{url}/reconcile").json()
+        assert manifest["preview"]["url"].startswith("https://histkg.example.org/reconcile/")
+
+
+def test_using_graph_uri_on_update_is_refused_not_ignored(client: httpx.Client) -> None:
+    response = client.post(
+        "/update",
+        params={"using-graph-uri": "https://example.org/hostile/edit"},
+        content="DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/sparql-update"},
+    )
+    assert response.status_code == 400  # before: 200, run over another dataset than asked
+    assert "using-graph-uri" in response.json()["error"]["message"]

@@ -41,9 +41,10 @@ def search(
 ) -> Response:
     """Search results as a page, or as JSON for clients that prefer it."""
     result = search_page(store, page_settings(settings, q), q, kind=kind, page=page, limit=limit)
+    vary = {"Vary": "Accept"}  # HTML or JSON, by Accept
     if choose(request.headers.get("accept"), [HTML, JSON]) == JSON:
-        return JSONResponse(as_json(result))
-    return HTMLResponse(render(result))
+        return JSONResponse(as_json(result), headers=vary)
+    return HTMLResponse(render(result), headers=vary)
 
 
 @router.get("/search.json")

@@ -31,6 +31,7 @@ from app.errors import (
     HttpError,
     NotAcceptable,
     QueryError,
+    StoreError,
     UnsupportedMediaType,
     UpdateNotAllowed,
 )
@@ -92,11 +93,26 @@ def health(request: Request, store: StoreDep) -> dict[str, object]:
     """Liveness, the size of the store (a remote store is asked), and whether ``histkg serve``
     has finished warming the home page and search index (``warm``; absent without a warm-up),
     for health checks and for benchmarks that should not measure the warm-up."""
+    _check_readable(store)
     answer: dict[str, object] = {"status": "ok", "quads": len(store)}
     warming = getattr(request.app.state, "warm", None)
     if warming is not None:
         answer["warm"] = not warming.is_alive()
     return answer
+
+
+def _check_readable(store: Store) -> None:
+    """Raise ``StoreError`` when an on-disk store's directory is gone or no longer a store.
+
+    The quad count is cached until the next write and queries read snapshots, so neither
+    notices a deleted store directory: /health said ``ok`` while every write and every new
+    query worker failed. RocksDB keeps a ``CURRENT`` file in every store directory.
+    """
+    if store.backend == "embedded" and not (Path(store.location) / "CURRENT").is_file():
+        raise StoreError(
+            f"The store at {store.location} is gone or damaged.",
+            hint="Restart histkg serve (it loads the store again), or `histkg restore` a dump.",
+        )
 
 
 async def sparql(request: Request) -> Response:
