@@ -338,8 +338,16 @@ def restore(
     from app.backup import restore_store
 
     settings = _settings()
-    report = _guarded(lambda: restore_store(Store.from_settings(settings), file))
+    report = _guarded(
+        lambda: restore_store(Store.from_settings(settings), file, project_dir=settings.project_dir)
+    )
     out.print(f"Restored {report.quads} quads in {report.graphs} graphs", markup=False)
+    for graph in report.distrusted:
+        out.print(
+            f"Left out of the meta graph: <{graph}> is not a graph of the curated files "
+            f"in {settings.project_dir}, so `histkg load` will not drop it.",
+            markup=False,
+        )
 
 
 @cli.command()
