@@ -266,6 +266,7 @@ def serve(
 
     from app.routes.pages import warm_up
     from app.server import config as server_config
+    from app.server import prefer_latency
     from app.web import create_app
 
     out.print(f"Serving on http://{settings.host}:{settings.port}/ (Ctrl+C to stop)", markup=False)
@@ -276,6 +277,7 @@ def serve(
         # directories deleted) in the app's shutdown instead; closing twice is harmless.
         app.router.on_shutdown.append(store.close)
         app.state.warm = warm_up(store, settings)  # home page, search index: while serving
+        prefer_latency()  # see app.server
         # Header cap, header-read timeout and connection cap: see app.server.
         server = uvicorn.Server(
             server_config(

@@ -273,6 +273,9 @@ def _soak(args: argparse.Namespace, store: Path) -> dict[str, Any]:
         with httpx.Client(timeout=120) as client:  # warm the caches the first requests fill
             client.get(f"{server.base}/search.json", params={"q": "a"})
             client.get(f"{server.base}/id/event/synth-0")
+            client.get(  # the reconciliation index, which the flood would build otherwise
+                f"{server.base}/reconcile", params={"queries": '{"q0": {"query": "Ivanov"}}'}
+            )
         sampler = _Sampler(server.process.pid, args.sample_every)
         start_mb = sampler.take()
         with sampler:

@@ -97,7 +97,8 @@ class EntityIndex:
 
 
 class _Budget:
-    """Raises ``QueryTimeout`` once the deadline has passed or the stop event is set."""
+    """Raises ``QueryTimeout`` once the deadline has passed or the stop event is set; checked
+    before each name comparison, so a batch stops within a comparison of its deadline."""
 
     def __init__(self, timeout: float | None, stop: threading.Event | None) -> None:
         self.timeout = timeout
@@ -105,9 +106,10 @@ class _Budget:
         self.stop = stop
 
     def check(self) -> None:
+        now = time.monotonic()
         if self.stop is not None and self.stop.is_set():
             raise QueryTimeout("The client went away; the reconciliation was stopped.")
-        if self.deadline is not None and time.monotonic() > self.deadline:
+        if self.deadline is not None and now > self.deadline:
             raise QueryTimeout(
                 f"The reconciliation did not finish within {self.timeout:g} seconds.",
                 hint="Send fewer queries at once, with fewer and shorter names.",
@@ -266,7 +268,12 @@ class ReconService:
                 continue
             type_agreement, type_reason = typed
             name = (
-                best_name(query.names, record.label, record.alt_labels)
+                best_name(
+                    query.names,
+                    record.label,
+                    record.alt_labels,
+                    None if budget is None else budget.check,
+                )
                 if query.names
                 else (NameEvidence(0.0, "none", "", record.label, True))
             )
