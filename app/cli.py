@@ -17,6 +17,7 @@ Expected failures are ``HistkgError``s and are printed as one message plus a hin
 traceback.
 """
 
+import contextlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -266,20 +267,31 @@ def serve(
     import uvicorn  # the web stack is only needed here, so other commands start faster
 
     from app.routes.pages import warm_up
+    from app.server import config as server_config
+    from app.server import prefer_latency
     from app.web import create_app
 
     out.print(f"Serving on http://{settings.host}:{settings.port}/ (Ctrl+C to stop)", markup=False)
     try:
         app = create_app(settings, store)
+        # uvicorn re-raises SIGTERM/SIGINT once it has shut down, which ends the process before
+        # the `finally` below: the store is closed (query workers stopped, snapshot and results
+        # directories deleted) in the app's shutdown instead; closing twice is harmless.
+        app.router.on_shutdown.append(store.close)
         app.state.warm = warm_up(store, settings)  # home page, search index: while serving
-        uvicorn.run(
-            app,
-            host=settings.host,
-            port=settings.port,
-            access_log=access_log,
+        prefer_latency()  # see app.server
+        # Header cap, header-read timeout and connection cap: see app.server.
+        server = uvicorn.Server(
+            server_config(
+                app, settings, host=settings.host, port=settings.port, access_log=access_log
+            )
         )
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C, re-raised: as uvicorn.run()
+            server.run()
     finally:
         store.close()  # stops the query workers
+    if not server.started:
+        raise typer.Exit(3)  # could not listen (the port is taken?), as uvicorn.run() exits
 
 
 @cli.command()
@@ -330,8 +342,16 @@ def restore(
     from app.backup import restore_store
 
     settings = _settings()
-    report = _guarded(lambda: restore_store(Store.from_settings(settings), file))
+    report = _guarded(
+        lambda: restore_store(Store.from_settings(settings), file, project_dir=settings.project_dir)
+    )
     out.print(f"Restored {report.quads} quads in {report.graphs} graphs", markup=False)
+    for graph in report.distrusted:
+        out.print(
+            f"Left out of the meta graph: <{graph}> is not a graph of the curated files "
+            f"in {settings.project_dir}, so `histkg load` will not drop it.",
+            markup=False,
+        )
 
 
 @cli.command()

@@ -227,3 +227,27 @@ class Conflict(HistkgError):
     code = "conflict"
     http_status = 409
     exit_code = 1
+
+
+class RequestTimeout(HistkgError):
+    """A request body that did not arrive within ``HISTKG_BODY_TIMEOUT``."""
+
+    code = "request_timeout"
+    http_status = 408
+    exit_code = 1
+
+
+class HeadersTooLarge(HistkgError):
+    """A request line and headers larger than ``HISTKG_MAX_HEADER_BYTES``."""
+
+    code = "headers_too_large"
+    http_status = 431
+    exit_code = 1
+
+
+class QueryMemory(HistkgError):
+    """A query that needed more memory than ``HISTKG_QUERY_MEMORY`` gives a query worker."""
+
+    code = "query_memory"
+    http_status = 503
+    exit_code = 1

@@ -10,6 +10,10 @@ missing header or ``*/*``.
 
 from dataclasses import dataclass
 
+MAX_RANGES = 32
+"""Media ranges of an ``Accept`` header that are read; the rest are ignored. Real clients send a
+handful; reading thousands would cost each request milliseconds of the event loop."""
+
 
 @dataclass(frozen=True)
 class MediaRange:
@@ -35,11 +39,12 @@ class MediaRange:
 
 
 def parse_accept(header: str | None) -> list[MediaRange]:
-    """Parse an ``Accept`` header; malformed elements are skipped, an empty header means ``*/*``."""
+    """Parse an ``Accept`` header; malformed elements are skipped, an empty header means ``*/*``,
+    and only the first ``MAX_RANGES`` ranges count."""
     if header is None or not header.strip():
         return [MediaRange("*", "*", frozenset(), 1.0)]
     ranges: list[MediaRange] = []
-    for element in header.split(","):
+    for element in header.split(",", MAX_RANGES)[:MAX_RANGES]:
         kind, *parameters = (part.strip() for part in element.split(";"))
         main, slash, sub = kind.lower().partition("/")
         if not slash or not main or not sub or (main == "*" and sub != "*"):
@@ -79,3 +84,9 @@ def choose(accept: str | None, offers: list[str]) -> str | None:
         if q > 0 and (best is None or q > best[0]):
             best = (q, offer)
     return None if best is None else best[1]
+
+
+def shown(header: str | None, limit: int = 120) -> str:
+    """``header`` as an error message may quote it: at most ``limit`` characters."""
+    text = header or ""
+    return text if len(text) <= limit else text[:limit] + "..."

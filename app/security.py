@@ -18,11 +18,13 @@ stored text except query results, which YASGUI escapes.
 """
 
 import asyncio
+import contextlib
 import math
 import threading
 import time
+from collections.abc import Callable, Sequence
 from typing import Final
-from urllib.parse import unquote_to_bytes
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -32,8 +34,10 @@ from app.errors import (
     InputError,
     PayloadTooLarge,
     QueryTimeout,
+    RequestTimeout,
     TooManyRequests,
 )
+from app.negotiation import shown
 
 PAGE_POLICY: Final = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -50,6 +54,8 @@ HEADERS: Final = {
     "cross-origin-opener-policy": "same-origin",
     "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=()",
 }
+CLOSE: Final = {"Connection": "close"}
+"""Headers of an answer after which the connection must not be reused (its body is unread)."""
 
 
 class SecurityHeaders:
@@ -78,13 +84,83 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-class RequestLimits:
-    """413 for oversized bodies, 429 (with ``Retry-After``) past the per-client rate limit."""
+class PublicAddress:
+    """Answer only requests addressed to a trusted host, and build URLs from the base URL.
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int, per_minute: int) -> None:
+    Starlette builds absolute URLs (redirects such as ``/health/`` -> ``/health``, the
+    reconciliation manifest, the service description, VoID, ``/dump/``) from the request's
+    ``Host`` header, so a client could make the server hand out links to any host. A request
+    whose ``Host`` is not trusted gets 400; with ``base_url``, the scope's scheme, server and
+    ``Host`` are those of the base URL, so no URL depends on what the client sent.
+    """
+
+    def __init__(self, app: ASGIApp, *, base_url: str, trusted_hosts: Sequence[str]) -> None:
+        self.app = app
+        self.base = urlsplit(base_url) if base_url else None
+        hosts = {host.strip().lower().strip("[]") for host in trusted_hosts if host.strip()}
+        if self.base is not None and self.base.hostname:
+            hosts.add(self.base.hostname)
+        self.hosts = frozenset(hosts)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        host = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
+        if "*" not in self.hosts and _hostname(host) not in self.hosts:
+            error = InputError(
+                f"This server does not answer for the host {shown(host)!r}.",
+                hint="Address it by a configured name (HISTKG_BASE_URL, HISTKG_TRUSTED_HOSTS).",
+            )
+            await _reply(error, scope, receive, send)
+            return
+        if self.base is not None:
+            netloc = self.base.netloc.encode("latin-1")
+            headers = [(k, v) for k, v in scope["headers"] if k != b"host"] + [(b"host", netloc)]
+            port = self.base.port or (443 if self.base.scheme == "https" else 80)
+            server = (self.base.hostname or "", port)
+            scope = {**scope, "scheme": self.base.scheme, "server": server, "headers": headers}
+        await self.app(scope, receive, send)
+
+
+def _hostname(host: str) -> str | None:
+    try:
+        return urlsplit(f"//{host}").hostname
+    except ValueError:
+        return None
+
+
+class RequestLimits:
+    """413 for oversized bodies, 408 for slow ones, 429 (with ``Retry-After``) past the
+    per-client rate limit.
+
+    Nothing here reads a body: the routes that take one read it through a guarded ``receive``
+    that raises ``PayloadTooLarge`` past ``max_bytes`` and ``RequestTimeout`` when the body is
+    not in ``body_timeout`` seconds after the route began to read it (both answered by the
+    app's error handlers, with ``Connection: close``). Routes that take no body never wait for
+    one, so a chunked body sent to ``/health`` costs nothing but uvicorn's read buffer, and a
+    write's body is read only after its token has been checked.
+
+    A client that announces (or sends) too much gets its 413 only after the rest of its body,
+    up to ``discard_bytes``, has been read and dropped: a server that answers and closes while
+    the client is still sending makes the kernel reset the connection, and ordinary clients
+    (Python's ``urllib``, SPARQLWrapper) then report "connection reset" instead of the answer.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        per_minute: int,
+        body_timeout: float = 30.0,
+        discard_bytes: int | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.per_minute = per_minute
+        self.body_timeout = body_timeout
+        self.discard_bytes = discard_bytes if discard_bytes is not None else 4 * max_bytes
         self._buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, at)
         self._lock = threading.Lock()
 
@@ -100,41 +176,64 @@ class RequestLimits:
             )
             await _reply(error, scope, receive, send, {"Retry-After": str(math.ceil(wait))})
             return
-        headers = dict(scope["headers"])
-        length = headers.get(b"content-length")
+        length = dict(scope["headers"]).get(b"content-length")
         if length is not None:
             if not length.isdigit():
                 await _reply(InputError("Content-Length is not a number."), scope, receive, send)
                 return
             if int(length) > self.max_bytes:
-                await _reply(self._too_large(), scope, receive, send)
+                if int(length) <= self.discard_bytes:
+                    with contextlib.suppress(HistkgError):
+                        await self._drain(receive, 0)
+                await _reply(self._too_large(), scope, receive, send, CLOSE)
                 return
-            await self.app(scope, receive, send)
-            return
-        if b"chunked" not in headers.get(b"transfer-encoding", b""):
-            await self.app(scope, receive, send)
-            return
-        body = bytearray()
-        while True:  # a chunked body: read it (up to the limit) before the app sees it
-            message = await receive()
+        await self.app(scope, self._guard(receive), send)
+
+    def _guard(self, receive: Receive) -> Receive:
+        """``receive`` with the body's size and read time bounded (see the class docstring)."""
+        received = 0
+        deadline: float | None = None
+        complete = False
+
+        async def guarded() -> Message:
+            nonlocal received, deadline, complete
+            if complete:  # after the body: waiting for a disconnect is not bounded
+                return await receive()
+            if deadline is None:
+                deadline = time.monotonic() + self.body_timeout
+            message = await self._within(receive, deadline)
+            complete = message["type"] != "http.request" or not message.get("more_body", False)
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    if message.get("more_body", False):
+                        with contextlib.suppress(HistkgError):
+                            await self._drain(receive, received)
+                    raise self._too_large()
+            return message
+
+        return guarded
+
+    async def _within(self, receive: Receive, deadline: float) -> Message:
+        try:
+            async with asyncio.timeout(deadline - time.monotonic()):
+                return await receive()
+        except TimeoutError:
+            raise RequestTimeout(
+                f"The request body did not arrive within {self.body_timeout:g} seconds.",
+                hint="Send the whole body at once (HISTKG_BODY_TIMEOUT).",
+            ) from None
+
+    async def _drain(self, receive: Receive, received: int) -> None:
+        """Read and drop the rest of a body, up to ``discard_bytes`` and ``body_timeout``."""
+        deadline = time.monotonic() + self.body_timeout
+        while received <= self.discard_bytes:
+            message = await self._within(receive, deadline)
             if message["type"] != "http.request":
-                return  # the client went away
-            body += message.get("body", b"")
-            if len(body) > self.max_bytes:
-                await _reply(self._too_large(), scope, receive, send)
                 return
+            received += len(message.get("body", b""))
             if not message.get("more_body", False):
-                break
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": bytes(body), "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+                return
 
     def _too_large(self) -> PayloadTooLarge:
         return PayloadTooLarge(
@@ -198,8 +297,12 @@ class QueryAdmission:
         running: int | None = None,
         wait: float = 10.0,
         retry_after: int = 1,
+        matches: Callable[[Scope], bool] | None = None,
+        what: str = "SPARQL queries",
     ) -> None:
         self.app = app
+        self.matches = matches or _is_query
+        self.what = what
         self.limit = limit
         self.wait = wait
         self.retry_after = retry_after
@@ -207,12 +310,23 @@ class QueryAdmission:
         self._slots = asyncio.Semaphore(running) if running else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not _is_query(scope):
+        if scope["type"] != "http" or not self.matches(scope):
             await self.app(scope, receive, send)
             return
+        if scope["method"] == "POST":
+            # The body first: a place is taken only by a complete query, so slow senders
+            # (bounded by RequestLimits) hold no place while they trickle.
+            try:
+                replay = await _buffered(receive)
+            except HistkgError as failure:
+                await _reply(failure, scope, receive, send, CLOSE)
+                return
+            if replay is None:
+                return  # the client went away
+            receive = replay
         if self.in_flight >= self.limit:
             error = ServerBusy(
-                f"The server is busy: {self.limit} SPARQL queries are already running or waiting.",
+                f"The server is busy: {self.limit} {self.what} are already running or waiting.",
                 hint=f"Retry after {self.retry_after} seconds.",
             )
             headers = {"Retry-After": str(self.retry_after)}
@@ -254,13 +368,45 @@ class QueryAdmission:
         )
 
 
+async def _buffered(receive: Receive) -> Receive | None:
+    """Read a whole body; a ``receive`` that replays it (None if the client went away)."""
+    body = bytearray()
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None
+        body += message.get("body", b"")
+        if not message.get("more_body", False):
+            break
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+        return await receive()
+
+    return replay
+
+
 def _is_query(scope: Scope) -> bool:
-    if scope["path"] != "/sparql":
+    return _asks(scope, "/sparql", (b"query",))
+
+
+def is_reconciliation(scope: Scope) -> bool:
+    """A batch of reconciliation queries or a data extension request (not the manifest)."""
+    return _asks(scope, "/reconcile", (b"queries", b"extend"))
+
+
+def _asks(scope: Scope, path: str, parameters: tuple[bytes, ...]) -> bool:
+    """A POST to ``path``, or a GET of it with one of ``parameters`` in its query string."""
+    if scope["path"] != path:
         return False
     if scope["method"] == "POST":
         return True
     names = (pair.partition(b"=")[0] for pair in scope["query_string"].split(b"&"))
-    return any(unquote_to_bytes(name.replace(b"+", b" ")) == b"query" for name in names)
+    return any(unquote_to_bytes(name.replace(b"+", b" ")) in parameters for name in names)
 
 
 async def _reply(

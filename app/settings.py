@@ -157,6 +157,63 @@ class Settings(BaseSettings):
         ),
     )
 
+    max_header_bytes: int = Field(
+        default=16_384,
+        ge=1024,
+        description=(
+            "Largest request line and headers together (bytes); a larger request is answered "
+            "with 431 and the connection closed."
+        ),
+    )
+    header_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description=(
+            "Seconds a connection may take to send a request's line and headers; a slower one "
+            "(or one that sends nothing) is closed."
+        ),
+    )
+    body_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description=(
+            "Seconds a client may take to send a request body once its headers are in; a slower "
+            "one is answered with 408 and the connection closed."
+        ),
+    )
+    max_connections: int = Field(
+        default=1000,
+        ge=1,
+        description=(
+            "Open connections `histkg serve` keeps at most (lowered to fit the open-file limit); "
+            "past it, the connection idle longest before sending its headers is closed."
+        ),
+    )
+    query_memory: int = Field(
+        default=2048,
+        ge=0,
+        description=(
+            "Memory (MiB of address space) each query worker may use; a query needing more is "
+            "stopped with 503 `query_memory` and the worker replaced. 0 means no limit."
+        ),
+    )
+
+    base_url: str = Field(
+        default="",
+        description=(
+            "The server's public address (`https://histkg.example.org`): absolute URLs in "
+            "redirects and descriptions use it instead of the request's `Host` header."
+        ),
+    )
+    trusted_hosts: str = Field(
+        default="localhost,127.0.0.1,::1",
+        description=(
+            "Comma-separated host names requests may be addressed to (the `Host` header), "
+            "besides those of `HISTKG_BASE_URL` and `HISTKG_HOST`; others get 400. `*` allows "
+            "any."
+        ),
+    )
+
     @property
     def write_token_hashes(self) -> frozenset[str]:
         """The ``write_tokens`` digests, trimmed and lower-cased."""

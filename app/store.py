@@ -99,6 +99,7 @@ class Store:
         query_timeout: float = 10.0,
         max_rows: int = 10000,
         query_workers: int = 0,
+        query_memory: int = 0,
         service_allowlist: Sequence[str] = (),
         update_url: str | None = None,
         graph_store_url: str | None = None,
@@ -107,6 +108,7 @@ class Store:
 
         ``query_workers`` > 0 runs embedded queries in that many worker processes, which are
         killed at a query's deadline; 0 runs them in threads (see ``app.backends.embedded``).
+        ``query_memory`` caps each worker's memory (MiB; 0: no cap).
         """
         self.base_iri = base_iri
         self.query_timeout = query_timeout
@@ -115,6 +117,7 @@ class Store:
         self._backend: Backend = open_backend(
             location,
             query_workers=query_workers,
+            query_memory=query_memory,
             update_url=update_url,
             graph_store_url=graph_store_url,
         )
@@ -133,6 +136,7 @@ class Store:
             query_timeout=settings.query_timeout,
             max_rows=settings.max_rows,
             query_workers=settings.query_workers,
+            query_memory=settings.query_memory,
             service_allowlist=settings.service_hosts,
             update_url=settings.store_update_url,
             graph_store_url=settings.store_graph_store_url,

@@ -19,6 +19,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
 from app.errors import (
@@ -34,7 +35,14 @@ from app.routes import reconcile as reconcile_routes
 from app.routes import search as search_routes
 from app.routes import sparql as sparql_routes
 from app.routes import writes as writes_routes
-from app.security import QueryAdmission, RequestLimits, SecurityHeaders
+from app.security import (
+    CLOSE,
+    PublicAddress,
+    QueryAdmission,
+    RequestLimits,
+    SecurityHeaders,
+    is_reconciliation,
+)
 from app.settings import Settings
 from app.store import Store
 
@@ -71,10 +79,24 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         running=2 * settings.query_workers if app.state.store.backend != "remote" else None,
         wait=settings.query_timeout,
     )
+    app.add_middleware(  # the same for reconciliation batches, which run in this process
+        QueryAdmission,
+        limit=1 + settings.max_queued_queries,
+        # One batch at a time: fuzzy matching is Python holding the GIL, and more than one at
+        # once took the event loop's turns (/health took a second).
+        running=1,
+        wait=settings.query_timeout,
+        matches=is_reconciliation,
+        what="reconciliation requests",
+    )
     app.add_middleware(
         RequestLimits,
         max_bytes=settings.max_request_bytes,
         per_minute=settings.rate_limit,
+        body_timeout=settings.body_timeout,
+    )
+    app.add_middleware(
+        PublicAddress, base_url=settings.base_url, trusted_hosts=_trusted_hosts(settings)
     )
     app.add_middleware(SecurityHeaders)  # CSP and companions (app.security)
     app.add_middleware(
@@ -85,7 +107,41 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         expose_headers=sparql_routes.EXPOSED_HEADERS,
         max_age=3600,
     )
+    app.add_middleware(HeadAsGet)
     return app
+
+
+def _trusted_hosts(settings: Settings) -> list[str]:
+    """``HISTKG_TRUSTED_HOSTS``, and ``HISTKG_HOST`` when it names one interface."""
+    hosts = [host.strip() for host in settings.trusted_hosts.split(",")]
+    if settings.host not in ("0.0.0.0", "::", ""):  # noqa: S104 - comparing, not binding
+        hosts.append(settings.host)
+    return hosts
+
+
+class HeadAsGet:
+    """``HEAD`` on every ``GET`` route: answered as the ``GET``, without its body.
+
+    FastAPI routes answer only the methods they declare, so ``HEAD /health`` was a 405 (and
+    405s did not list ``HEAD``); RFC 9110 asks every server that serves GET to serve HEAD.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 def _error_response(
@@ -94,8 +150,10 @@ def _error_response(
     # Browsers get an error page (app.routes.pages.html_error); API clients the JSON format.
     page = pages_routes.html_error(request, error, headers) if request is not None else None
     if page is not None:
+        page.headers["Vary"] = "Accept"
         return page
-    return JSONResponse(error.to_dict(), status_code=error.http_status, headers=headers)
+    varied = {**(headers or {}), "Vary": "Accept"}  # the page or JSON, by Accept
+    return JSONResponse(error.to_dict(), status_code=error.http_status, headers=varied)
 
 
 def _allowed(request: Request) -> str:
@@ -106,13 +164,16 @@ def _allowed(request: Request) -> str:
     Each method is tried against the app's own routing, so included routers count too.
     """
     routes = request.app.router.routes
-    return ", ".join(
+    allowed = [
         method
         for method in _METHODS
         if any(
             route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
         )
-    )
+    ]
+    if "GET" in allowed and "HEAD" not in allowed:  # served by HeadAsGet
+        allowed.insert(allowed.index("GET") + 1, "HEAD")
+    return ", ".join(allowed)
 
 
 def _add_error_handlers(app: FastAPI) -> None:
@@ -120,7 +181,10 @@ def _add_error_handlers(app: FastAPI) -> None:
         assert isinstance(error, HistkgError)  # noqa: S101 - registered for this type only
         # A 401 names the scheme it wants (RFC 6750); the token itself is never echoed.
         challenge = {"WWW-Authenticate": 'Bearer realm="histkg"'}
-        return _error_response(error, challenge if error.http_status == 401 else None, request)
+        headers = challenge if error.http_status == 401 else None
+        if error.http_status in (408, 413):  # part of the body is unread: do not reuse
+            headers = CLOSE
+        return _error_response(error, headers, request)
 
     async def invalid_request(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)  # noqa: S101

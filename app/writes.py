@@ -162,6 +162,13 @@ def update(
             raise syntax_error(error, sparql_update) from None
         except (OSError, ValueError) as error:
             raise QueryError(f"The update failed: {error}") from None
+        # CREATE of an existing graph, DROP/CLEAR/MOVE of a missing one
+        except RuntimeError as error:
+            raise QueryError(
+                f"The update failed: {error}.",
+                hint="Add SILENT (CREATE SILENT, DROP SILENT...) to ignore a graph that is "
+                "there already or missing.",
+            ) from None
         after = set(staging)
         return after - before, before - after
 

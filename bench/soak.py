@@ -9,6 +9,13 @@ serve`` in a subprocess, as a user runs it, over a synthetic graph (``--size sma
 made by ``histkg synth``), a given N-Quads file (``--data``) or a prepared store (``--store``,
 served as it is).
 
+Hostile clients run alongside (``bench.hostile``, issue 14): ``--slow-senders`` slow POST
+bodies, ``--idle-sockets`` connections that send nothing or half a line, ``--reconcile-floods``
+threads of costly reconciliation batches, and a ``/health`` probe every 50 ms whose p50/p99
+are reported apart; their intended answers (408, closed sockets, 503 at the deadline) are not
+errors, anything else is. The server's body- and header-read timeouts are made short
+(``--read-timeout``) so that each slow client is cycled several times.
+
 Reported: requests by kind, their outcomes (every answer that is not a 200 is an error, except
 the runaways' 503 ``query_timeout``, counted apart), p50/p99 latency by kind, and the resident
 memory of the server's process tree (server and query workers) before the load, every
@@ -35,7 +42,7 @@ from typing import Any
 import httpx
 
 from app.tools.synth import Sizes, write_synthetic
-from bench import servers
+from bench import hostile, servers
 from bench.load import JSON, Tally, mixed, outcome, query_mix
 from bench.report import write_results
 
@@ -79,6 +86,17 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--runaway-every", type=float, default=5.0, help="seconds between runaways")
     parser.add_argument(
         "--sample-every", type=float, default=2.0, help="seconds between RSS samples"
+    )
+    parser.add_argument("--slow-senders", type=int, default=6, help="slow POST bodies at once")
+    parser.add_argument("--idle-sockets", type=int, default=100, help="idle connections held")
+    parser.add_argument(
+        "--reconcile-floods", type=int, default=1, help="threads sending costly batches"
+    )
+    parser.add_argument(
+        "--read-timeout",
+        type=float,
+        default=2.0,
+        help="HISTKG_BODY_TIMEOUT and HISTKG_HEADER_TIMEOUT of the server",
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     return parser.parse_args(argv)
@@ -246,6 +264,8 @@ def _soak(args: argparse.Namespace, store: Path) -> dict[str, Any]:
         "HISTKG_QUERY_TIMEOUT": f"{args.query_timeout:g}",
         # room for every client's query: the soak measures answers, not refusals
         "HISTKG_MAX_QUEUED_QUERIES": str(args.clients + 10),
+        "HISTKG_BODY_TIMEOUT": f"{args.read_timeout:g}",
+        "HISTKG_HEADER_TIMEOUT": f"{args.read_timeout:g}",
     }
     if args.query_workers is not None:
         env["HISTKG_QUERY_WORKERS"] = str(args.query_workers)
@@ -255,6 +275,9 @@ def _soak(args: argparse.Namespace, store: Path) -> dict[str, Any]:
         with httpx.Client(timeout=120) as client:  # warm the caches the first requests fill
             client.get(f"{server.base}/search.json", params={"q": "a"})
             client.get(f"{server.base}/id/event/synth-0")
+            client.get(  # the reconciliation index, which the flood would build otherwise
+                f"{server.base}/reconcile", params={"queries": '{"q0": {"query": "Ivanov"}}'}
+            )
         sampler = _Sampler(server.process.pid, args.sample_every)
         start_mb = sampler.take()
         with sampler:
@@ -267,6 +290,14 @@ def _soak(args: argparse.Namespace, store: Path) -> dict[str, Any]:
             )
             began = time.monotonic()
             thread.start()
+            attacks, attackers = hostile.start(
+                server.base,
+                args.seconds,
+                slow=args.slow_senders,
+                idle=args.idle_sockets,
+                floods=args.reconcile_floods,
+                query_timeout=args.query_timeout,
+            )
             tallies = mixed(
                 _senders(server.base, events),
                 clients=args.clients,
@@ -274,10 +305,20 @@ def _soak(args: argparse.Namespace, store: Path) -> dict[str, Any]:
                 timeout=args.query_timeout + 60,
             )
             thread.join()
+            for attacker in attackers:
+                attacker.join(timeout=args.query_timeout + 60)
             elapsed = time.monotonic() - began
             end_mb = sampler.take()
         alive = server.process.poll() is None
     report = _report(args, tallies, runaway["runaway"], elapsed, sampler, start_mb, end_mb, alive)
+    report["hostile"] = {name: attack.summary() for name, attack in attacks.items()}
+    hostile_errors = {
+        f"{name}: {result}": count
+        for name, attack in attacks.items()
+        for result, count in attack.errors().items()
+    }
+    report["errors"].update(hostile_errors)
+    report["unintended_errors"] += sum(hostile_errors.values())
     report["warm_s"] = round(warm_s, 1)  # from start until the warm-up was done (not soaked)
     return report
 
@@ -385,6 +426,14 @@ def _table(results: dict[str, Any]) -> str:
         f"RSS of the server process alone (MB): start {own['start']}, end {own['end']}, peak "
         f"{own['peak']}; slope over the second half {own['slope_second_half_mb_per_min']} MB/min",
     ]
+    health = soak["hostile"]["health"]
+    lines.append(
+        f"/health under attack: {health['requests']} probes, p50 {health['p50_ms']} ms, "
+        f"p99 {health['p99_ms']} ms"
+    )
+    for name in ("slow_senders", "idle_sockets", "reconcile_flood"):
+        row = soak["hostile"][name]
+        lines.append(f"{name}: " + ", ".join(f"{k}: {v}" for k, v in row["outcomes"].items()))
     if soak["errors"]:
         lines.append("unintended errors: " + json.dumps(soak["errors"]))
     return "\n".join(lines)

@@ -2,6 +2,8 @@
 
 import gc
 import gzip
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -60,7 +62,9 @@ def filled(tmp_path: Path, project_dir: Path) -> Store:
 
 
 @pytest.mark.parametrize("name", ["backup.trig", "backup.trig.gz", "backup.nq", "backup.nq.gz"])
-def test_round_trip_is_isomorphic(filled: Store, tmp_path: Path, name: str) -> None:
+def test_round_trip_is_isomorphic(
+    filled: Store, tmp_path: Path, project_dir: Path, name: str
+) -> None:
     path = tmp_path / name
     report = dump_store(filled, path)
     assert report.quads == len(filled)
@@ -68,17 +72,17 @@ def test_round_trip_is_isomorphic(filled: Store, tmp_path: Path, name: str) -> N
         assert gzip.decompress(path.read_bytes())
     target = Store(str(tmp_path / "target"))
     target.load_files([Path(__file__).parent / "fixtures" / "project" / "data" / "events.ttl"])
-    restore_store(target, path)  # replaces what was there
+    restore_store(target, path, project_dir=project_dir)  # replaces what was there
     _assert_isomorphic(_dataset(filled), _dataset(target))
     assert target.recorded_digest() == filled.recorded_digest()
 
 
-def test_a_bad_backup_restores_nothing(filled: Store, tmp_path: Path) -> None:
+def test_a_bad_backup_restores_nothing(filled: Store, tmp_path: Path, project_dir: Path) -> None:
     path = tmp_path / "bad.trig"
     path.write_text(f"<{EX}a> <{EX}b> <{EX}c> .\nGRAPH <{EX}g> {{ <{EX}a> <{EX}b> ")
     before = set(filled.quads())
     with pytest.raises(RdfParseError, match=r"bad\.trig"):
-        restore_store(filled, path)
+        restore_store(filled, path, project_dir=project_dir)
     assert set(filled.quads()) == before
 
 
@@ -93,7 +97,11 @@ def test_cli_dump_and_restore(tmp_path: Path, project_dir: Path) -> None:
     result = runner.invoke(cli, ["dump", str(path)], env={"HISTKG_STORE": str(source)})
     assert result.exit_code == 0, result.output
     target = tmp_path / "cli-target"
-    result = runner.invoke(cli, ["restore", str(path)], env={"HISTKG_STORE": str(target)})
+    result = runner.invoke(  # checked against the project the backup's store was loaded from
+        cli,
+        ["restore", str(path)],
+        env={"HISTKG_STORE": str(target), "HISTKG_PROJECT_DIR": str(project_dir)},
+    )
     assert result.exit_code == 0, result.output
     assert "Restored" in result.output
     with Store(str(target)) as store:
@@ -101,3 +109,49 @@ def test_cli_dump_and_restore(tmp_path: Path, project_dir: Path) -> None:
     wrong = runner.invoke(cli, ["dump", str(tmp_path / "x.ttl")], env={"HISTKG_STORE": "memory"})
     assert wrong.exit_code == 1
     assert ".trig or .nq" in wrong.output
+
+
+def test_a_forged_curated_graph_claim_in_a_backup_cannot_make_a_load_delete_that_graph(
+    filled: Store, tmp_path: Path, project_dir: Path
+) -> None:
+    path = tmp_path / "forged.nq"
+    dump_store(filled, path)
+    forged = (
+        "<https://w3id.org/histkg/graph/meta> <https://w3id.org/histkg/ontology#curatedGraph> "
+        f"<{EX}g1> <https://w3id.org/histkg/graph/meta> .\n"
+    )
+    path.write_text(path.read_text() + forged)
+    target = Store(str(tmp_path / "target"))
+    report = restore_store(target, path, project_dir=project_dir)
+    assert report.distrusted == (f"{EX}g1",)
+    target.load_curated(project_dir)  # drops what the meta graph calls curated
+    assert any(str(q.graph_name) == f"<{EX}g1>" for q in target.quads())  # before: deleted
+
+
+def test_restoring_a_file_of_repeated_lines_takes_no_more_memory_than_its_dataset(
+    tmp_path: Path, project_dir: Path
+) -> None:
+    line = f'<{EX}a> <{EX}b> "the same line" <{EX}g> .\n'.encode()
+    path = tmp_path / "repeated.nq.gz"
+    with gzip.open(path, "wb") as out:
+        for _ in range(5):
+            out.write(line * 100_000)  # 500,000 copies of one quad
+    measure = (
+        "import resource, sys\n"
+        "from pathlib import Path\n"
+        "from app.backup import restore_store\n"
+        "from app.store import Store\n"
+        "store = Store(sys.argv[1])\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "restore_store(store, Path(sys.argv[2]), project_dir=Path(sys.argv[3]))\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", measure, str(tmp_path / "store"), str(path), str(project_dir)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    grown_mb = int(done.stdout.split()[-1]) / 1024  # ru_maxrss is in KiB on Linux
+    assert grown_mb < 50, grown_mb  # before: about 200 MB (2 GB for 5 million lines)

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -190,6 +191,25 @@ def test_serve_loads_an_empty_store_then_serves_and_stops_cleanly(
     assert process.returncode == 0
     assert "The store is empty; loading" in output
     assert "Loaded 3 file(s)" in output
+
+
+def test_serve_stopped_by_sigterm_leaves_no_snapshot_or_results_directory(
+    serve_process: tuple[subprocess.Popen[str], str], store_dir: Path
+) -> None:
+    process, url = serve_process
+    _wait_for_health(process, url)
+    assert httpx.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=10).is_success
+    snapshots = f".histkg-snapshot-{process.pid}-*"
+    results = f"histkg-results-{process.pid}-*"
+    temporary = Path(tempfile.gettempdir())
+    assert list(store_dir.parent.glob(snapshots))
+    assert list(temporary.glob(results))
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=20)
+    # before: uvicorn re-raised SIGTERM after its shutdown, ending the process before the
+    # store was closed, and a 68 MB snapshot and the results directory stayed behind
+    assert not list(store_dir.parent.glob(snapshots))
+    assert not list(temporary.glob(results))
 
 
 def test_serve_with_broken_curated_data_exits_1(env: dict[str, str], project_dir: Path) -> None:

@@ -246,7 +246,7 @@ def test_dump_and_restore_keep_the_history(store: Store, tmp_path: Path) -> None
     writes.update(store, f"DROP GRAPH <{USER}d>", PROJECT, author=writes.Author("bob", "gone"))
     dump_store(store, tmp_path / "backup.trig.gz")
     with Store("memory") as restored:
-        restore_store(restored, tmp_path / "backup.trig.gz")
+        restore_store(restored, tmp_path / "backup.trig.gz", project_dir=PROJECT)
         assert [r.to_json() for r in history.log(restored.match)] == [
             r.to_json() for r in history.log(store.match)
         ]

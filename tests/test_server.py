@@ -102,7 +102,7 @@ def test_unknown_route_uses_the_one_error_format(client: httpx.Client) -> None:
     assert_error(client.get("/no-such-page"), 404, "http_404")
     response = client.post("/health")
     assert_error(response, 405, "http_405")
-    assert response.headers["allow"] == "GET"
+    assert response.headers["allow"] == "GET, HEAD"  # HEAD is served on every GET route
 
 
 def test_unexpected_errors_are_500_without_internals(client: httpx.Client) -> None:

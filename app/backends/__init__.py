@@ -90,6 +90,7 @@ def open_backend(
     location: str,
     *,
     query_workers: int = 0,
+    query_memory: int = 0,
     update_url: str | None = None,
     graph_store_url: str | None = None,
 ) -> Backend:
@@ -100,7 +101,7 @@ def open_backend(
         return RemoteBackend(location, update_url=update_url, graph_store_url=graph_store_url)
     from app.backends.embedded import EmbeddedBackend
 
-    return EmbeddedBackend(location, query_workers=query_workers)
+    return EmbeddedBackend(location, query_workers=query_workers, query_memory=query_memory)
 
 
 def replacement_update(drop: Sequence[str], triples: Mapping[str, Sequence[Triple]]) -> str:

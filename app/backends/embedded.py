@@ -73,7 +73,7 @@ class _Live:
 class EmbeddedBackend:
     """A pyoxigraph store of this process, queried in worker processes or threads."""
 
-    def __init__(self, location: str, *, query_workers: int = 0) -> None:
+    def __init__(self, location: str, *, query_workers: int = 0, query_memory: int = 0) -> None:
         self.location = location
         self.name = "memory" if location == "memory" else "embedded"
         self._live = _Live(open_store(location))
@@ -83,7 +83,11 @@ class EmbeddedBackend:
         _sweep(Path(tempfile.gettempdir()), TEMPORARY_PREFIXES)
         self._results_dir = Path(tempfile.mkdtemp(prefix=f"histkg-results-{os.getpid()}-"))
         self._pool = (
-            WorkerPool(query_workers, partial(_make_snapshot, self._live, location))
+            WorkerPool(
+                query_workers,
+                partial(_make_snapshot, self._live, location),
+                memory_mib=query_memory,
+            )
             if query_workers > 0
             else None
         )

@@ -26,6 +26,7 @@ import contextlib
 import logging
 import os
 import pickle
+import resource
 import select
 import shutil
 import signal
@@ -40,7 +41,14 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from app.errors import HistkgError, InternalError, QueryError, QueryTimeout, StoreError
+from app.errors import (
+    HistkgError,
+    InternalError,
+    QueryError,
+    QueryMemory,
+    QueryTimeout,
+    StoreError,
+)
 from app.results import SerializedResult
 from app.sparql import QueryJob, QueryResult, discard_result
 
@@ -50,7 +58,7 @@ START_TIMEOUT = 30.0
 """Seconds a new worker may take to open its snapshot and say it is ready."""
 
 _REPLY_ERRORS: dict[str, type[HistkgError]] = {
-    cls.__name__: cls for cls in (QueryError, QueryTimeout, StoreError)
+    cls.__name__: cls for cls in (QueryError, QueryTimeout, StoreError, QueryMemory)
 }
 
 
@@ -96,10 +104,14 @@ class Worker:
 class WorkerPool:
     """Up to ``size`` worker processes answering ``QueryJob``s, killed at their deadline."""
 
-    def __init__(self, size: int, make_snapshot: Callable[[], Snapshot]) -> None:
+    def __init__(
+        self, size: int, make_snapshot: Callable[[], Snapshot], *, memory_mib: int = 0
+    ) -> None:
         if size < 1:
             raise ValueError("a worker pool needs at least one worker")
         self.size = size
+        self.memory_mib = memory_mib
+        """Each worker's address-space limit (``RLIMIT_AS``, MiB; 0: none)."""
         self._make_snapshot = make_snapshot
         self._lock = threading.Condition()
         self._snapshot: Snapshot | None = None
@@ -128,7 +140,15 @@ class WorkerPool:
                 )
             reply = _receive(worker.connection)
         except (EOFError, OSError, pickle.UnpicklingError):
+            try:
+                ended = worker.process.wait(timeout=1.0) is not None
+            except subprocess.TimeoutExpired:
+                ended = False
             self._kill(worker, None)
+            if ended and self.memory_mib:
+                # A worker that ended by itself under a memory cap hit it: Rust aborts when an
+                # allocation fails.
+                raise _out_of_memory(self.memory_mib) from None
             raise StoreError(
                 "A query worker stopped unexpectedly (out of memory?).",
                 hint="Retry; a fresh worker has been started.",
@@ -162,7 +182,9 @@ class WorkerPool:
             self._lock.notify_all()
         for worker in workers:
             self._stop(worker)
-        if snapshot is not None and snapshot.workers <= 0:
+        if snapshot is not None:
+            # Even with a spare worker still starting on it (it is stopped when it arrives):
+            # `histkg serve` ends right after this on SIGTERM, and the snapshot stayed behind.
             snapshot.remove()
 
     def pids(self) -> list[int]:
@@ -292,8 +314,7 @@ class WorkerPool:
         worker.connection.close()
         worker.snapshot.release()
 
-    @staticmethod
-    def _spawn(snapshot: Snapshot) -> Worker:
+    def _spawn(self, snapshot: Snapshot) -> Worker:
         parent, child = socket.socketpair()
         root = str(Path(__file__).resolve().parent.parent)
         env = {
@@ -302,7 +323,14 @@ class WorkerPool:
         }
         try:
             process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-                [sys.executable, "-m", __name__, str(child.fileno()), str(snapshot.path)],
+                [
+                    sys.executable,
+                    "-m",
+                    __name__,
+                    str(child.fileno()),
+                    str(snapshot.path),
+                    str(self.memory_mib),
+                ],
                 pass_fds=[child.fileno()],
                 stdin=subprocess.DEVNULL,
                 env=env,
@@ -328,6 +356,13 @@ class WorkerPool:
             connection.close()
             _unpack(reply)
         return worker
+
+
+def _out_of_memory(memory_mib: int) -> QueryMemory:
+    return QueryMemory(
+        f"The query needed more than the {memory_mib} MiB a query may use, and was stopped.",
+        hint="Narrow the query (LIMIT, shorter strings); the limit is HISTKG_QUERY_MEMORY.",
+    )
 
 
 def _send(connection: Connection, message: object) -> None:
@@ -357,8 +392,16 @@ def remove_directory(path: Path) -> Callable[[], None]:
 # --------------------------------------------------------------------------- the worker side
 
 
-def serve(connection: Connection, location: str) -> None:
-    """The worker's loop: open the snapshot read-only, then answer jobs until the socket closes."""
+def serve(connection: Connection, location: str, memory_mib: int = 0) -> None:
+    """The worker's loop: open the snapshot read-only, then answer jobs until the socket closes.
+
+    With ``memory_mib``, the process's address space is capped (``RLIMIT_AS``) so that one query
+    cannot take the machine's memory: an allocation past it fails, and the worker ends (Rust
+    aborts) or reports ``QueryMemory`` (Python's ``MemoryError``); the pool replaces it.
+    """
+    if memory_mib > 0:
+        limit = memory_mib << 20
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     from pyoxigraph import Store as OxStore
 
     from app.sparql import evaluate
@@ -389,6 +432,9 @@ def serve(connection: Connection, location: str) -> None:
             reply: tuple[Any, ...] = ("ok", evaluate(store, job))
         except HistkgError as error:
             reply = ("error", type(error).__name__, error.message, error.hint)
+        except MemoryError:
+            failure = _out_of_memory(memory_mib)
+            reply = ("error", "QueryMemory", failure.message, failure.hint)
         except Exception as error:  # reported to the parent, which logs it
             reply = ("crash", f"{type(error).__name__}: {error}")
         try:
@@ -400,9 +446,9 @@ def serve(connection: Connection, location: str) -> None:
 
 
 def main(argv: list[str]) -> None:
-    """``python -m app.backends.workers FD DIRECTORY``: started by ``WorkerPool``, not by hand."""
+    """``python -m app.backends.workers FD DIRECTORY [MEMORY_MIB]``: started by ``WorkerPool``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C stops the server, which stops us
-    serve(Connection(int(argv[0])), argv[1])
+    serve(Connection(int(argv[0])), argv[1], int(argv[2]) if len(argv) > 2 else 0)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ learns which row of its batch was wrong.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -21,6 +22,9 @@ from app.linking.years import parse_when
 __all__ = [
     "DEFAULT_LIMIT",
     "MAX_LIMIT",
+    "MAX_NAMES",
+    "MAX_NAME_LENGTH",
+    "MAX_VALUES",
     "PROPERTIES",
     "PropertyInfo",
     "Query",
@@ -30,6 +34,13 @@ __all__ = [
 
 MAX_LIMIT: Final = 100
 DEFAULT_LIMIT: Final = 5
+MAX_NAMES: Final = 20
+"""Names one query may try (its ``query`` and ``label``/``altLabel`` values): each is compared
+with every candidate, so a query of 10,000 names cost half a minute of CPU."""
+MAX_NAME_LENGTH: Final = 200
+"""Characters of one name; fuzzy matching costs grow with the product of two names' lengths."""
+MAX_VALUES: Final = 50
+"""Property values one query may carry, all properties together."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +142,16 @@ def _qid(text: str) -> str:
     return bare if is_qid(bare) else ""
 
 
+def _check_names(names: list[str], key: str) -> None:
+    if len(names) > MAX_NAMES:
+        raise InputError(
+            f"query {key!r}: at most {MAX_NAMES} names (query, label and altLabel values)",
+            hint="Send the names that matter most, or split them over several queries.",
+        )
+    if any(len(name) > MAX_NAME_LENGTH for name in names):
+        raise InputError(f"query {key!r}: a name is longer than {MAX_NAME_LENGTH} characters")
+
+
 def parse_query(raw: Any, key: str) -> Query:
     """Check one query of a batch; raise ``InputError`` naming the key."""
     if not isinstance(raw, Mapping):
@@ -146,7 +167,12 @@ def parse_query(raw: Any, key: str) -> Query:
     if strict not in ("any", "all", "should"):
         raise InputError(f"query {key!r}: `type_strict` must be any, all or should")
     limit = raw.get("limit", DEFAULT_LIMIT)
-    if not isinstance(limit, int | float) or isinstance(limit, bool) or limit < 0:
+    if (
+        not isinstance(limit, int | float)
+        or isinstance(limit, bool)
+        or not math.isfinite(limit)
+        or limit < 0
+    ):
         raise InputError(f"query {key!r}: `limit` must be a non-negative number")
     conditions = raw.get("properties", [])
     if not isinstance(conditions, list):
@@ -156,12 +182,21 @@ def parse_query(raw: Any, key: str) -> Query:
     qids: list[str] = []
     extra_types: list[TypeInfo | None] = []
     ignored: list[str] = []
+    if len(conditions) > MAX_VALUES:
+        raise InputError(f"query {key!r}: at most {MAX_VALUES} property conditions")
+    given = 0
     for condition in conditions:
         if not isinstance(condition, Mapping) or "pid" not in condition or "v" not in condition:
             raise InputError(f"query {key!r}: each property needs `pid` and `v`")
         pid = str(condition["pid"])
         prop = _PROPERTY.get(pid)
         values = _values(condition["v"])
+        given += len(values)
+        if given > MAX_VALUES:
+            raise InputError(
+                f"query {key!r}: at most {MAX_VALUES} property values",
+                hint="Split the values over several queries.",
+            )
         if prop is None or not prop.condition:
             ignored.append(pid)
         elif prop.id in ("label", "altLabel"):
@@ -175,6 +210,7 @@ def parse_query(raw: Any, key: str) -> Query:
             for value in values:
                 span = parse_when(value)
                 dates.append((value, DateHint(kind, span) if span else None))
+    _check_names(names, key)
     if not names and not qids:
         raise InputError(
             f"query {key!r} has neither a `query` string nor a usable property condition",

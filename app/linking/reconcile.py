@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from app import __version__
-from app.errors import InputError
+from app.errors import InputError, QueryTimeout
 from app.linking.normalize import fold, match, tokens
 from app.linking.recon_query import (
     MAX_LIMIT,
@@ -97,6 +97,26 @@ class EntityIndex:
         return found
 
 
+class _Budget:
+    """Raises ``QueryTimeout`` once the deadline has passed or the stop event is set; checked
+    before each name comparison, so a batch stops within a comparison of its deadline."""
+
+    def __init__(self, timeout: float | None, stop: threading.Event | None) -> None:
+        self.timeout = timeout
+        self.deadline = None if timeout is None else time.monotonic() + timeout
+        self.stop = stop
+
+    def check(self) -> None:
+        now = time.monotonic()
+        if self.stop is not None and self.stop.is_set():
+            raise QueryTimeout("The client went away; the reconciliation was stopped.")
+        if self.deadline is not None and now > self.deadline:
+            raise QueryTimeout(
+                f"The reconciliation did not finish within {self.timeout:g} seconds.",
+                hint="Send fewer queries at once, with fewer and shorter names.",
+            )
+
+
 def _types_of(record: EntityRecord) -> list[dict[str, str]]:
     infos = [info for iri in record.types if (info := type_info(iri)) is not None]
     infos.sort(key=lambda info: (info.broader is None, info.name))
@@ -112,7 +132,7 @@ class ReconService:
         self.refresh = refresh
         self._lock = threading.Lock()
         self._index: EntityIndex | None = None
-        self._key: tuple[int, str | None] | None = None
+        self._key: tuple[int, int, str | None] | None = None
         self._checked = 0.0
 
     # ---------------------------------------------------------------- ids and index
@@ -126,11 +146,19 @@ class ReconService:
         return self.base_iri + identifier
 
     def index(self) -> EntityIndex:
-        """The index, rebuilt when the store's size or curated digest has changed."""
+        """The index, rebuilt when the store has changed.
+
+        Keyed by the store's write generation (every write through this store bumps it, at
+        once) as well as its size and curated digest (checked every ``refresh`` seconds, for
+        writes a remote store gets from elsewhere). The size alone missed an edit that kept the
+        number of quads: an edited label went on being served.
+        """
         with self._lock:
             now = time.monotonic()
-            if self._index is None or now - self._checked > self.refresh:
-                key = (len(self.store), self.store.recorded_digest())
+            generation = self.store.generation
+            stale = self._key is None or self._key[0] != generation
+            if self._index is None or stale or now - self._checked > self.refresh:
+                key = (generation, len(self.store), self.store.recorded_digest())
                 if key != self._key or self._index is None:
                     self._index = EntityIndex.build(load_records(self.store))
                     self._key = key
@@ -166,15 +194,25 @@ class ReconService:
 
     # ---------------------------------------------------------------- reconciliation
 
-    def reconcile(self, batch: Any) -> dict[str, dict[str, list[dict[str, Any]]]]:
-        """Answer a batch of queries (the decoded ``queries`` parameter)."""
+    def reconcile(
+        self, batch: Any, *, timeout: float | None = None, stop: threading.Event | None = None
+    ) -> dict[str, dict[str, list[dict[str, Any]]]]:
+        """Answer a batch of queries (the decoded ``queries`` parameter).
+
+        The work stops with ``QueryTimeout`` after ``timeout`` seconds, or as soon as ``stop`` is
+        set (the client went away): fuzzy matching a batch can take minutes of CPU that nobody
+        would wait for.
+        """
         if not isinstance(batch, Mapping):
             raise InputError("`queries` must be a JSON object of queries by key")
         if len(batch) > MAX_QUERIES:
             raise InputError(f"at most {MAX_QUERIES} queries per batch, got {len(batch)}")
         queries = {str(key): parse_query(raw, str(key)) for key, raw in batch.items()}
         index = self.index()
-        return {key: {"result": self._candidates(query, index)} for key, query in queries.items()}
+        check = _Budget(timeout, stop)
+        return {
+            key: {"result": self._candidates(query, index, check)} for key, query in queries.items()
+        }
 
     def _type_check(self, query: Query, record: EntityRecord) -> tuple[int, str] | None:
         """Type agreement and reason, or ``None`` when the restriction excludes the record."""
@@ -218,16 +256,25 @@ class ReconService:
             pool = set(index.records)  # no shared word: let fuzzy matching try them all
         return pool
 
-    def _candidates(self, query: Query, index: EntityIndex) -> list[dict[str, Any]]:
+    def _candidates(
+        self, query: Query, index: EntityIndex, budget: _Budget | None = None
+    ) -> list[dict[str, Any]]:
         scored: list[tuple[float, str, dict[str, Any]]] = []
         for iri in self._pool(query, index):
+            if budget is not None:
+                budget.check()
             record = index.records[iri]
             typed = self._type_check(query, record)
             if typed is None:
                 continue
             type_agreement, type_reason = typed
             name = (
-                best_name(query.names, record.label, record.alt_labels)
+                best_name(
+                    query.names,
+                    record.label,
+                    record.alt_labels,
+                    None if budget is None else budget.check,
+                )
                 if query.names
                 else (NameEvidence(0.0, "none", "", record.label, True))
             )

@@ -24,7 +24,7 @@ known. Every score carries its ``reasons`` (for people) and ``features`` (for th
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Final
 
@@ -100,14 +100,22 @@ class Score:
         return "; ".join(self.reasons)
 
 
-def best_name(queries: Iterable[str], candidate_label: str, aliases: Iterable[str]) -> NameEvidence:
-    """The best pair of a query name and a candidate name (label first, then aliases)."""
+def best_name(
+    queries: Iterable[str],
+    candidate_label: str,
+    aliases: Iterable[str],
+    tick: Callable[[], None] | None = None,
+) -> NameEvidence:
+    """The best pair of a query name and a candidate name (label first, then aliases);
+    ``tick`` is called before each comparison (a deadline check may raise there)."""
     best = NameEvidence(0.0, "none", "", candidate_label, True)
     options = [(candidate_label, True)] + [(alias, False) for alias in aliases]
     for query in queries:
         for name, on_label in options:
             if not name:
                 continue
+            if tick is not None:
+                tick()
             match: NameMatch = name_similarity(query, name)
             value = match.value if on_label else match.value * ALIAS_FACTOR
             if value > best.value:

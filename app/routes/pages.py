@@ -121,9 +121,10 @@ def home(
 ) -> Response:
     """The home page: what the graph is, counts, entities by kind, a timeline."""
     page = home_page(read_model(store), page_settings(settings), year)
+    vary = {"Vary": "Accept"}  # HTML or JSON, by Accept
     if choose(request.headers.get("accept"), [HTML, JSON]) == JSON:
-        return JSONResponse(dataclasses.asdict(page))
-    return HTMLResponse(render(page))
+        return JSONResponse(dataclasses.asdict(page), headers=vary)
+    return HTMLResponse(render(page), headers=vary)
 
 
 @router.get("/index.json")

@@ -10,8 +10,10 @@ use) wraps the JSON in a call of that function name.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+import threading
 from collections.abc import Callable, Coroutine
 from html import escape
 from typing import Any
@@ -92,16 +94,43 @@ def _json(data: Any, callback: str | None = None) -> Response:
 
 def _decode(name: str, text: str) -> Any:
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_not_json)
+    except RecursionError:
+        raise InputError(f"`{name}` is nested too deeply.") from None
     except ValueError as error:
         raise InputError(f"`{name}` is not valid JSON: {error}") from None
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a JSON number")
+
+
+async def _stoppable(request: Request, work: Callable[[threading.Event], Any]) -> Any:
+    """Run ``work(stop)`` in a thread; ``stop`` is set when the client disconnects."""
+    stop = threading.Event()
+
+    async def watch() -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+        stop.set()
+
+    watcher = asyncio.create_task(watch())
+    try:
+        return await run_in_threadpool(work, stop)
+    finally:
+        stop.set()  # a cancelled request stops its work too
+        watcher.cancel()
 
 
 async def _answer(request: Request, service: ReconService, params: dict[str, str]) -> Response:
     callback = params.get("callback")
     if "queries" in params:
         batch = _decode("queries", params["queries"])
-        return _json(await run_in_threadpool(service.reconcile, batch), callback)
+        timeout = request.app.state.settings.query_timeout
+        answer = await _stoppable(
+            request, lambda stop: service.reconcile(batch, timeout=timeout, stop=stop)
+        )
+        return _json(answer, callback)
     if "extend" in params:
         query = _decode("extend", params["extend"])
         return _json(await run_in_threadpool(service.extend, query), callback)

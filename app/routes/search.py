@@ -44,9 +44,10 @@ def search(
     result = search_page(
         read_model(store), page_settings(settings, q), q, kind=kind, page=page, limit=limit
     )
+    vary = {"Vary": "Accept"}  # HTML or JSON, by Accept
     if choose(request.headers.get("accept"), [HTML, JSON]) == JSON:
-        return JSONResponse(as_json(result))
-    return HTMLResponse(render(result))
+        return JSONResponse(as_json(result), headers=vary)
+    return HTMLResponse(render(result), headers=vary)
 
 
 @router.get("/search.json")

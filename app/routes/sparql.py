@@ -13,6 +13,7 @@ Thin: read the request, pick a format, call the store off the event loop, stream
 """
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -24,15 +25,17 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.types import Receive, Scope, Send
 
 from app.errors import (
     HttpError,
     NotAcceptable,
     QueryError,
+    StoreError,
     UnsupportedMediaType,
     UpdateNotAllowed,
 )
-from app.negotiation import choose
+from app.negotiation import choose, shown
 from app.read import read_model
 from app.results import (
     ABBREVIATED,
@@ -90,11 +93,26 @@ def health(request: Request, store: StoreDep) -> dict[str, object]:
     """Liveness, the size of the store (a remote store is asked), and whether ``histkg serve``
     has finished warming the home page and search index (``warm``; absent without a warm-up),
     for health checks and for benchmarks that should not measure the warm-up."""
+    _check_readable(store)
     answer: dict[str, object] = {"status": "ok", "quads": len(store)}
     warming = getattr(request.app.state, "warm", None)
     if warming is not None:
         answer["warm"] = not warming.is_alive()
     return answer
+
+
+def _check_readable(store: Store) -> None:
+    """Raise ``StoreError`` when an on-disk store's directory is gone or no longer a store.
+
+    The quad count is cached until the next write and queries read snapshots, so neither
+    notices a deleted store directory: /health said ``ok`` while every write and every new
+    query worker failed. RocksDB keeps a ``CURRENT`` file in every store directory.
+    """
+    if store.backend == "embedded" and not (Path(store.location) / "CURRENT").is_file():
+        raise StoreError(
+            f"The store at {store.location} is gone or damaged.",
+            hint="Restart histkg serve (it loads the store again), or `histkg restore` a dump.",
+        )
 
 
 async def sparql(request: Request) -> Response:
@@ -245,7 +263,30 @@ def _discard(future: "Future[SerializedResult]") -> None:
 def _stream(result: SerializedResult, headers: dict[str, str]) -> Response:
     if result.path is None:
         return Response(result.body, media_type=result.media_type, headers=headers)
-    return StreamingResponse(result.chunks(), media_type=result.media_type, headers=headers)
+    return SpooledResponse(result, headers)
+
+
+class SpooledResponse(StreamingResponse):
+    """A spooled result, streamed; its file is closed and deleted however the answer ends.
+
+    A client that leaves mid-download stops Starlette's streaming without closing the
+    iterator, and the file (hundreds of megabytes) stayed until the garbage collector ran.
+    """
+
+    def __init__(self, result: SerializedResult, headers: dict[str, str]) -> None:
+        self._chunks = result.chunks()
+        self._result = result
+        super().__init__(self._chunks, media_type=result.media_type, headers=headers)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            close = getattr(self._chunks, "close", None)  # a generator: closes its file
+            with contextlib.suppress(ValueError):  # still running in a thread: it ends soon
+                if close is not None:
+                    close()
+            self._result.discard()
 
 
 def _result_format(kind: Kind, accept: str | None, name: str | None) -> tuple[ResultFormat, str]:
@@ -270,7 +311,7 @@ def _negotiate(kind: Kind, accept: str | None, name: str | None) -> tuple[Result
     if chosen is None:
         types = ", ".join(dict.fromkeys(media_type for media_type, _ in available))
         raise NotAcceptable(
-            f"No format the request accepts ({accept}) can hold {what} results.",
+            f"No format the request accepts ({shown(accept)}) can hold {what} results.",
             hint=f"Accept one of: {types}.",
         )
     return dict(available)[chosen], chosen

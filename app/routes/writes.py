@@ -40,6 +40,7 @@ router = APIRouter(responses={**COMMON, **errors(401, 403, 412, 415, 422)})
 _BEARER: Final = re.compile(r"Bearer ([A-Za-z0-9\-._~+/]+=*)")
 SPARQL_UPDATE: Final = "application/sparql-update"
 FORM: Final = "application/x-www-form-urlencoded"
+_DATASET_PARAMETERS: Final = {"using-graph-uri", "using-named-graph-uri"}
 
 # What the handlers read by hand (so FastAPI cannot see it), declared for /openapi.json.
 _TEXT: Final = {"schema": {"type": "string"}}
@@ -167,18 +168,24 @@ async def sparql_update(
 ) -> Response:
     media_type = _media_type(request)
     body = await request.body()
+    params = list(request.query_params.multi_items())
     if media_type == SPARQL_UPDATE:
         text = _text(body, "update")
     elif media_type == FORM:
-        values = [
-            v for k, v in parse_qsl(_text(body, "form"), keep_blank_values=True) if k == "update"
-        ]
+        params += parse_qsl(_text(body, "form"), keep_blank_values=True)
+        values = [v for k, v in params if k == "update"]
         if len(values) != 1:
             raise QueryError("Send exactly one `update` parameter.")
         text = values[0]
     else:
         raise UnsupportedMediaType(
             f"/update reads {SPARQL_UPDATE} or {FORM}, not {media_type or 'no content type'}."
+        )
+    if _DATASET_PARAMETERS & {name for name, _ in params}:
+        # Refused rather than ignored: the update would have run on another dataset than asked.
+        raise QueryError(
+            "using-graph-uri and using-named-graph-uri are not supported.",
+            hint="Name the graphs in the update itself (USING, USING NAMED, WITH or GRAPH).",
         )
     author, expected = _author(request, name), _if_match(request)
     result = await run_in_threadpool(
