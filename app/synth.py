@@ -465,6 +465,7 @@ class _Generator:
         )
         return [
             (claim, _iri(HK + "footnote"), note),
+            (claim, _iri(HK + "footnoteScope"), _iri(HKC + "sentence-scope")),
             (note, A, _iri(BIBO + "Note")),
             (note, LABEL, _en(f"Footnote {index}")),
             (note, _iri(BIBO + "number"), _int(1)),
