@@ -394,6 +394,8 @@ class _Generator:
                 _typed(begin + "T00:00:00", XSD + "dateTime"),
             ),
             (span, _iri(CRM + "P82b_end_of_the_end"), _typed(end + "T23:59:59", XSD + "dateTime")),
+            # The phrase is not in the synthetic passage, and the shapes want to know why.
+            (span, _iri(HK + "derivation"), _en("Synthetic: a date drawn at random.")),
             (event, _iri(CRM + "P14_carried_out_by"), self.person(actor)),
             (event, _iri(CRM + "P7_took_place_at"), _iri(f"{ID}place/synth-{places()}")),
         ]
