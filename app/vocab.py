@@ -119,6 +119,8 @@ class HKC(Vocabulary):
         "informal_group": "informal-group",
         "international_organization": "international-organization",
         "political_body": "political-body",
+        "sentence_scope": "sentence-scope",
+        "paragraph_scope": "paragraph-scope",
     }
     asserted: ClassVar[NamedNode]
     reported: ClassVar[NamedNode]
@@ -138,6 +140,8 @@ class HKC(Vocabulary):
     region: ClassVar[NamedNode]
     state: ClassVar[NamedNode]
     war: ClassVar[NamedNode]
+    sentence_scope: ClassVar[NamedNode]
+    paragraph_scope: ClassVar[NamedNode]
 
 
 class CRM(Vocabulary):

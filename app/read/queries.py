@@ -222,7 +222,8 @@ _CLAIM_TRIPLES = [
     "?claim prov:qualifiedAttribution ?s . ?s ?p ?o .",
     "?claim prov:qualifiedAttribution ?q . ?q prov:agent|prov:hadRole ?s ."
     " ?s rdfs:label ?o . BIND(rdfs:label AS ?p)",
-    "?claim prov:wasAttributedTo|hk:mode ?s . ?s rdfs:label ?o . BIND(rdfs:label AS ?p)",
+    "?claim prov:wasAttributedTo|hk:mode|hk:footnoteScope ?s . ?s rdfs:label ?o ."
+    " BIND(rdfs:label AS ?p)",
     "?claim hk:footnote ?s . ?s ?p ?o .",
     "?claim hk:footnote ?note . ?note cito:citesAsEvidence ?s . ?s ?p ?o .",
     "?claim hk:footnote ?note . ?note cito:citesAsEvidence ?part . ?part dcterms:isPartOf ?s ."

@@ -399,6 +399,8 @@ class _Generator:
                 _iri(CRM.P82b_end_of_the_end.value),
                 _typed(end + "T23:59:59", XSD.dateTime.value),
             ),
+            # The phrase is not in the synthetic passage, and the shapes want to know why.
+            (span, _iri(HK.derivation.value), _en("Synthetic: a date drawn at random.")),
             (event, _iri(CRM.P14_carried_out_by.value), self.person(actor)),
             (event, _iri(CRM.P7_took_place_at.value), _iri(f"{ID}place/synth-{places()}")),
         ]
@@ -470,6 +472,7 @@ class _Generator:
         )
         return [
             (claim, _iri(HK.footnote.value), note),
+            (claim, _iri(HK.footnoteScope.value), _iri(HKC.sentence_scope.value)),
             (note, A, _iri(BIBO.Note.value)),
             (note, LABEL, _en(f"Footnote {index}")),
             (note, _iri(BIBO.number.value), _int(1)),
