@@ -189,3 +189,22 @@ def test_every_label_and_description_keeps_the_pages_hedges(union: Graph) -> Non
     assert len(texts) > 100
     dropped = [(str(s), t, unhedged(t)) for s, t in texts if unhedged(t)]
     assert dropped == []
+
+
+def test_the_timeline_draws_one_day_of_a_range_as_uncertain(pages: httpx.Client) -> None:
+    """The poem's row: a hatched bar over the range, and its date in words as one day."""
+    from bs4 import BeautifulSoup
+
+    html = BeautifulSoup(pages.get("/", headers={"Accept": "text/html"}).text, "html.parser")
+    rows = [
+        row
+        for row in html.select("ol.timeline-rows > li")
+        if row.select_one("a[href='/id/event/bednyi-poem-publication']")
+    ]
+    assert len(rows) == 1
+    mark = rows[0].select_one(".track .mark")
+    assert mark is not None
+    assert {"range", "uncertain"} <= set(mark.get_attribute_list("class"))
+    when = rows[0].select_one(".when")
+    assert when is not None
+    assert when.get_text().startswith(f"one day in 2{DASH}30 October 1931")
