@@ -1,5 +1,8 @@
 """SHACL validation of curated or given RDF files against ``ontology/shapes.ttl``.
 
+The generated ``ontology/shapes-*.ttl`` beside it (CRM domains and ranges, ``app.crm_shapes``)
+are read with it everywhere.
+
 This is the data layer behind ``histkg validate`` and the web validation view; it knows nothing of
 HTTP or the terminal. ``validate_paths`` returns a ``ValidationReport`` (values, not output), and
 raises ``ValidationRunError`` only when validation cannot run at all: a missing or unparsable
