@@ -208,3 +208,24 @@ def test_the_timeline_draws_one_day_of_a_range_as_uncertain(pages: httpx.Client)
     when = rows[0].select_one(".when")
     assert when is not None
     assert when.get_text().startswith(f"one day in 2{DASH}30 October 1931")
+
+
+def test_a_supplied_claim_is_not_shown_as_the_historians(pages: httpx.Client) -> None:
+    """The invasion's dates come from the Wikidata table: the page says so, in words."""
+    from bs4 import BeautifulSoup
+
+    page = pages.get(
+        "/id/claim/japanese-invasion-of-manchuria-dates", headers={"Accept": "text/html"}
+    )
+    html = BeautifulSoup(page.text, "html.parser")
+    mode = html.select_one(".claim-mode")
+    assert mode is not None
+    assert mode.get_text(" ", strip=True).startswith("Supplied by the editors")
+    assert "historian" not in mode.get_text()
+    event = BeautifulSoup(
+        pages.get("/id/event/japanese-invasion-of-manchuria", headers={"Accept": "text/html"}).text,
+        "html.parser",
+    )
+    modes = [m.get_text(" ", strip=True) for m in event.select(".mode")]
+    assert "Supplied by the editors, not the page" in modes
+    assert "Asserted by the historian" in modes
