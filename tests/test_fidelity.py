@@ -229,3 +229,50 @@ def test_a_supplied_claim_is_not_shown_as_the_historians(pages: httpx.Client) ->
     modes = [m.get_text(" ", strip=True) for m in event.select(".mode")]
     assert "Supplied by the editors, not the page" in modes
     assert "Asserted by the historian" in modes
+
+
+# ------------------------------------------------------------------ CIDOC CRM within its domains
+
+HK = "https://w3id.org/histkg/ontology#"
+CRM = "http://www.cidoc-crm.org/cidoc-crm/"
+
+
+@pytest.fixture(scope="module")
+def vocabulary() -> Graph:
+    graph = Graph()
+    for name in ("histkg.ttl", "crm.ttl"):
+        graph.parse(REPO / "ontology" / name, format="turtle")
+    return graph
+
+
+def test_the_addressee_takes_no_part_in_the_writing(vocabulary: Graph) -> None:
+    supers = set(vocabulary.transitive_objects(URIRef(HK + "addressee"), RDFS.subPropertyOf))
+    assert URIRef(CRM + "P11_had_participant") not in supers
+    directed = set(vocabulary.transitive_objects(URIRef(HK + "directedAt"), RDFS.subPropertyOf))
+    assert URIRef(CRM + "P11_had_participant") in directed  # the one told to act does act
+
+
+def test_the_poem_is_a_linguistic_object_in_a_serial(union: Graph) -> None:
+    poem = URIRef(ID + "document/bednyi-poem-1931")
+    assert (poem, RDF.type, URIRef(CRM + "E33_Linguistic_Object")) in union
+    publication = URIRef(ID + "event/bednyi-poem-publication")
+    serial = union.value(publication, URIRef(HK + "publishedIn"))
+    assert serial == URIRef(ID + "document/izvestiia-serial")
+    assert (serial, RDF.type, URIRef(CRM + "E73_Information_Object")) in union
+    assert (serial, DCTERMS.publisher, URIRef(ID + "group/izvestiia")) in union
+
+
+def test_no_falls_within_for_a_time_relation(union: Graph) -> None:
+    assert not list(union.subject_objects(URIRef(CRM + "P10_falls_within")))
+    holidays = URIRef(ID + "event/stalin-holidays")
+    discussion = URIRef(ID + "event/politburo-discussion-far-east")
+    assert (holidays, URIRef(CRM + "P175_starts_before_or_with_the_start_of"), discussion) in union
+    assert (discussion, URIRef(CRM + "P184_ends_before_or_with_the_end_of"), holidays) in union
+
+
+def test_at_the_time_qualifies_the_fear_not_the_admission(union: Graph) -> None:
+    phrase = URIRef(HK + "datePhrase")
+    admission = URIRef(ID + "event/stalin-admission-according-to-radek")
+    fear = URIRef(ID + "attitude/stalin-fear-of-japanese-polish-attack")
+    assert union.value(admission, phrase) is None
+    assert str(union.value(fear, phrase)) == "at the time"
