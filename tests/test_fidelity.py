@@ -189,3 +189,90 @@ def test_every_label_and_description_keeps_the_pages_hedges(union: Graph) -> Non
     assert len(texts) > 100
     dropped = [(str(s), t, unhedged(t)) for s, t in texts if unhedged(t)]
     assert dropped == []
+
+
+def test_the_timeline_draws_one_day_of_a_range_as_uncertain(pages: httpx.Client) -> None:
+    """The poem's row: a hatched bar over the range, and its date in words as one day."""
+    from bs4 import BeautifulSoup
+
+    html = BeautifulSoup(pages.get("/", headers={"Accept": "text/html"}).text, "html.parser")
+    rows = [
+        row
+        for row in html.select("ol.timeline-rows > li")
+        if row.select_one("a[href='/id/event/bednyi-poem-publication']")
+    ]
+    assert len(rows) == 1
+    mark = rows[0].select_one(".track .mark")
+    assert mark is not None
+    assert {"range", "uncertain"} <= set(mark.get_attribute_list("class"))
+    when = rows[0].select_one(".when")
+    assert when is not None
+    assert when.get_text().startswith(f"one day in 2{DASH}30 October 1931")
+
+
+def test_a_supplied_claim_is_not_shown_as_the_historians(pages: httpx.Client) -> None:
+    """The invasion's dates come from the Wikidata table: the page says so, in words."""
+    from bs4 import BeautifulSoup
+
+    page = pages.get(
+        "/id/claim/japanese-invasion-of-manchuria-dates", headers={"Accept": "text/html"}
+    )
+    html = BeautifulSoup(page.text, "html.parser")
+    mode = html.select_one(".claim-mode")
+    assert mode is not None
+    assert mode.get_text(" ", strip=True).startswith("Supplied by the editors")
+    assert "historian" not in mode.get_text()
+    event = BeautifulSoup(
+        pages.get("/id/event/japanese-invasion-of-manchuria", headers={"Accept": "text/html"}).text,
+        "html.parser",
+    )
+    modes = [m.get_text(" ", strip=True) for m in event.select(".mode")]
+    assert "Supplied by the editors, not the page" in modes
+    assert "Asserted by the historian" in modes
+
+
+# ------------------------------------------------------------------ CIDOC CRM within its domains
+
+HK = "https://w3id.org/histkg/ontology#"
+CRM = "http://www.cidoc-crm.org/cidoc-crm/"
+
+
+@pytest.fixture(scope="module")
+def vocabulary() -> Graph:
+    graph = Graph()
+    for name in ("histkg.ttl", "crm.ttl"):
+        graph.parse(REPO / "ontology" / name, format="turtle")
+    return graph
+
+
+def test_the_addressee_takes_no_part_in_the_writing(vocabulary: Graph) -> None:
+    supers = set(vocabulary.transitive_objects(URIRef(HK + "addressee"), RDFS.subPropertyOf))
+    assert URIRef(CRM + "P11_had_participant") not in supers
+    directed = set(vocabulary.transitive_objects(URIRef(HK + "directedAt"), RDFS.subPropertyOf))
+    assert URIRef(CRM + "P11_had_participant") in directed  # the one told to act does act
+
+
+def test_the_poem_is_a_linguistic_object_in_a_serial(union: Graph) -> None:
+    poem = URIRef(ID + "document/bednyi-poem-1931")
+    assert (poem, RDF.type, URIRef(CRM + "E33_Linguistic_Object")) in union
+    publication = URIRef(ID + "event/bednyi-poem-publication")
+    serial = union.value(publication, URIRef(HK + "publishedIn"))
+    assert serial == URIRef(ID + "document/izvestiia-serial")
+    assert (serial, RDF.type, URIRef(CRM + "E73_Information_Object")) in union
+    assert (serial, DCTERMS.publisher, URIRef(ID + "group/izvestiia")) in union
+
+
+def test_no_falls_within_for_a_time_relation(union: Graph) -> None:
+    assert not list(union.subject_objects(URIRef(CRM + "P10_falls_within")))
+    holidays = URIRef(ID + "event/stalin-holidays")
+    discussion = URIRef(ID + "event/politburo-discussion-far-east")
+    assert (holidays, URIRef(CRM + "P175_starts_before_or_with_the_start_of"), discussion) in union
+    assert (discussion, URIRef(CRM + "P184_ends_before_or_with_the_end_of"), holidays) in union
+
+
+def test_at_the_time_qualifies_the_fear_not_the_admission(union: Graph) -> None:
+    phrase = URIRef(HK + "datePhrase")
+    admission = URIRef(ID + "event/stalin-admission-according-to-radek")
+    fear = URIRef(ID + "attitude/stalin-fear-of-japanese-polish-attack")
+    assert union.value(admission, phrase) is None
+    assert str(union.value(fear, phrase)) == "at the time"

@@ -3,6 +3,8 @@
 Split by concept, as pySHACL's modules are: ``full`` validates files or quads (inputs, running
 pySHACL, reading its report); ``access`` reads off the shapes which triples each shape can read
 from a focus node; ``incremental`` uses those paths to validate only what a change can affect.
+The generated ``ontology/shapes-*.ttl`` beside the shapes file (CRM domains and ranges,
+``app.crm_shapes``) are read with it everywhere.
 """
 
 from app.validate.access import Match
