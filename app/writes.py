@@ -44,6 +44,10 @@ from app.sources import CURATED_GRAPH, GRAPH_BASE, META_GRAPH
 from app.sparql import _code, check_complexity, has_service, syntax_error
 from app.store import Store
 from app.validate import ValidationReport, before_change, node_key, validate_change
+from app.vocab import HK
+
+_TYPE: Final = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_CLAIM: Final = ox.NamedNode(str(HK.Claim))
 
 __all__ = ["GRAPH_FORMATS", "WriteResult", "delete_graph", "read_graph", "update", "write_graph"]
 
@@ -183,7 +187,9 @@ def _commit(store: Store, project_dir: Path, apply: Callable[[ox.Store], None]) 
         after = set(staging)
         added, removed = after - before, before - after
         changed = {quad.graph_name for quad in added | removed}
-        _check_graphs(changed, _protected(quads))
+        protected = _protected(quads)
+        _check_graphs(changed, protected)
+        _check_claims(added, quads, protected)
         touched = {
             node_key(term)
             for quad in added | removed
@@ -219,6 +225,33 @@ def _check_graphs(changed: set[object], curated: set[ox.NamedNode]) -> None:
                 f"{graph.value} is a graph of the curated load; writes cannot change it.",
                 hint="Write to a graph of your own; `histkg load` owns the curated graphs.",
             )
+
+
+def _check_claims(
+    added: set[ox.Quad], quads: Sequence[ox.Quad], curated: set[ox.NamedNode]
+) -> None:
+    """Refuse statements about a claim of the curated data from any other graph.
+
+    Pages describe a claim (its mode, attribution, sources) by what is said about it, so one
+    ``prov:wasAttributedTo`` written into a graph of one's own made a curated claim look
+    attributed to someone else; a claim's description belongs to the graph that defines it.
+    """
+    subjects = {quad.subject for quad in added}
+    claims = {
+        quad.subject
+        for quad in quads
+        if quad.predicate == _TYPE
+        and quad.object == _CLAIM
+        and quad.subject in subjects
+        and isinstance(quad.graph_name, ox.NamedNode)
+        and (quad.graph_name.value.startswith(GRAPH_BASE) or quad.graph_name in curated)
+    }
+    if claims:
+        claim = sorted(str(c) for c in claims)[0]
+        raise UpdateNotAllowed(
+            f"{claim} is a claim of the curated data; other graphs cannot describe it.",
+            hint="Say what you want about it in a claim of your own, which may cite it.",
+        )
 
 
 def _judge(
