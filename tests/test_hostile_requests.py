@@ -111,7 +111,7 @@ def test_a_batch_whose_client_left_stops_and_frees_its_place(
     host, port = base.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port))) as sock:
         sock.sendall(
-            b"POST /reconcile HTTP/1.1\r\nHost: x\r\n"
+            b"POST /reconcile HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             b"Content-Type: application/x-www-form-urlencoded\r\n"
             b"Content-Length: %d\r\n\r\n%s" % (len(body), body.encode())
         )

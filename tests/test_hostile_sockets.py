@@ -25,7 +25,7 @@ from app.web import create_app
 PROJECT = Path(__file__).parent / "fixtures" / "project"
 SPARQL_QUERY = "application/sparql-query"
 SLOW_POST = (
-    b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+    b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
     b"Content-Length: 1000\r\n\r\nASK {"
 )
 
@@ -119,7 +119,9 @@ def test_headers_over_the_cap_get_431_at_once_and_health_stays_fast(
     try:
         started = time.monotonic()
         with contextlib.suppress(OSError):  # the server may close before it is all sent
-            sock.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nAccept: " + accept)
+            sock.sendall(
+                b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: " + accept
+            )
             sock.sendall(b"\r\n\r\n")
         answer = _answer(sock, 2.0)
         assert time.monotonic() - started < 2.0
@@ -132,7 +134,7 @@ def test_headers_over_the_cap_get_431_at_once_and_health_stays_fast(
 
 
 def test_a_header_block_just_over_the_cap_is_answered_431_in_json(base: str) -> None:
-    sock = _connect(base, b"GET /health HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 20_000)
+    sock = _connect(base, b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " + b"a" * 20_000)
     try:
         answer = _answer(sock, 3.0)
     finally:
@@ -193,9 +195,10 @@ def test_idle_sockets_are_closed_and_health_answers_past_the_connection_cap(
 @pytest.mark.parametrize(
     ("head", "status"),
     [
-        (b"GET /health HTTP/1.1\r\nHost: x\r\n", b"200"),
+        (b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n", b"200"),
         (
-            b"POST /update HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-update\r\n",
+            b"POST /update HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/sparql-update\r\n",
             b"401",
         ),
     ],
@@ -218,7 +221,7 @@ def test_a_never_ending_chunked_body_is_not_read_by_routes_that_take_none(
 def test_an_abandoned_download_leaves_no_spooled_file(base: str, hostile_store: Store) -> None:
     results = Path(hostile_store._backend._results_dir)  # type: ignore[attr-defined]
     query = quote("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")  # 10,000 rows: spooled
-    sock = _connect(base, f"GET /sparql?query={query} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    sock = _connect(base, f"GET /sparql?query={query} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
     try:
         assert sock.recv(4096).startswith(b"HTTP/1.1 200")
         assert list(results.iterdir())  # the answer is being read from its spooled file
