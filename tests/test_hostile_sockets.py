@@ -6,17 +6,21 @@ takes a few seconds.
 
 import contextlib
 import json
+import os
+import resource
 import socket
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
 import pytest
-from fixtures.sparql.servers import serve_app
+from fixtures.sparql.servers import free_port, serve_app, stop, wait_for
 
 from app.settings import Settings
 from app.store import Store
@@ -246,3 +250,44 @@ def test_an_oversized_body_gets_a_413_that_urllib_can_read(base: str) -> None:
         urllib.request.urlopen(request, timeout=10)  # noqa: S310 - our own loopback server
     assert caught.value.code == 413
     assert json.loads(caught.value.read())["error"]["code"] == "payload_too_large"
+
+
+def _open_files(limit: int) -> Callable[[], None]:
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+
+    return apply
+
+
+def test_health_answers_through_more_idle_sockets_than_the_open_file_limit(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        "HISTKG_STORE": str(tmp_path / "store"),
+        "HISTKG_PROJECT_DIR": str(PROJECT),
+        "HISTKG_QUERY_WORKERS": "1",
+        "HISTKG_HEADER_TIMEOUT": "60",  # the cap must do it, not the timeout
+    }
+    process = subprocess.Popen(  # `histkg serve` as a user runs it, with 256 open files
+        [sys.executable, "-m", "app", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=_open_files(256),  # only sets a limit in the child
+    )
+    base = f"http://127.0.0.1:{port}"
+    idle: list[socket.socket] = []
+    try:
+        wait_for(f"{base}/health", process)
+        idle = [_connect(base) for _ in range(300)]
+        time.sleep(0.5)
+        started = time.monotonic()
+        response = httpx.get(f"{base}/health", timeout=5)  # before: no answer (EMFILE)
+        assert response.status_code == 200
+        assert time.monotonic() - started < 1.0
+    finally:
+        for sock in idle:
+            sock.close()
+        stop(process)
