@@ -56,6 +56,7 @@ from app.sources import CURATED_GRAPH, GENID_BASE, GRAPH_BASE, META_GRAPH
 from app.sparql import _KEYWORD, _PREFIX, _code, check_complexity, has_service, syntax_error
 from app.store import Store
 from app.validate import ValidationReport, before_change, node_key, validate_change
+from app.vocab import HK, RDF
 
 __all__ = [
     "GRAPH_FORMATS",
@@ -432,7 +433,9 @@ def _commit(
         added, removed = compute()
         added = _skolemized(added)
         changed = {quad.graph_name for quad in added | removed}
-        _check_graphs(changed, _protected(store))
+        protected = _protected(store)
+        _check_graphs(changed, protected)
+        _check_claims(store, added, protected)
         touched = {
             node_key(term)
             for quad in added | removed
@@ -482,6 +485,29 @@ def _check_graphs(changed: Collection[object], curated: set[ox.NamedNode]) -> No
                 f"{graph.value} is a graph of the curated load; writes cannot change it.",
                 hint="Write to a graph of your own; `histkg load` owns the curated graphs.",
             )
+
+
+def _check_claims(store: Store, added: set[ox.Quad], curated: set[ox.NamedNode]) -> None:
+    """Refuse statements about a claim of the curated data from any other graph.
+
+    Pages describe a claim (its mode, attribution, sources) by what is said about it, so one
+    ``prov:wasAttributedTo`` written into a graph of one's own made a curated claim look
+    attributed to someone else; a claim's description belongs to the graph that defines it.
+    Reads only the typing of the subjects the write adds statements about.
+    """
+    claims = {
+        quad.subject
+        for subject in {quad.subject for quad in added if isinstance(quad.subject, ox.NamedNode)}
+        for quad in store.match(subject, RDF.type, HK.Claim, None)
+        if isinstance(quad.graph_name, ox.NamedNode)
+        and (quad.graph_name.value.startswith(GRAPH_BASE) or quad.graph_name in curated)
+    }
+    if claims:
+        claim = sorted(str(c) for c in claims)[0]
+        raise UpdateNotAllowed(
+            f"{claim} is a claim of the curated data; other graphs cannot describe it.",
+            hint="Say what you want about it in a claim of your own, which may cite it.",
+        )
 
 
 def _judge(
