@@ -81,10 +81,12 @@ _LOAD: Final = re.compile(r"(?<![\w?$:])LOAD(?![\w:-])", re.IGNORECASE)
 # Where SPARQL Update names a graph: GRAPH x, WITH x, USING [NAMED] x, INTO [GRAPH] x,
 # TO [GRAPH] x, ADD/MOVE/COPY [SILENT] [GRAPH] x, CLEAR/DROP/CREATE [SILENT] GRAPH x.
 _GRAPH_NAME: Final = re.compile(
-    _KEYWORD.format(r"(?:GRAPH|WITH|USING|NAMED|INTO|TO|ADD|MOVE|COPY)")
-    + r"(?:\s+SILENT)?(?:\s+GRAPH)?\s*(<[^<>\s]*>|[?$]\w+|(?:[A-Za-z][\w.-]*)?:[\w.%:-]*)",
+    _KEYWORD.format(r"(?:GRAPH|WITH|USING|INTO|TO|ADD|MOVE|COPY)")
+    + r"(?:\s+(?:SILENT|GRAPH|NAMED)(?![\w:-]))*\s*"
+    + r"(<[^<>\s]*>|[?$]\w+|(?:[A-Za-z][\w.-]*)?:[\w.%:-]*|DEFAULT(?![\w:-])|)",
     re.IGNORECASE,
 )
+"""The graph a keyword names; an empty match (something else follows) makes the scope all."""
 _EVERY_GRAPH: Final = re.compile(
     _KEYWORD.format(r"(?:CLEAR|DROP)") + r"(?:\s+SILENT)?\s+(?:ALL|NAMED)\b", re.IGNORECASE
 )
@@ -191,9 +193,15 @@ def update_scope(sparql_update: str) -> set[ox.NamedNode] | None:
     prefixes = dict(_PREFIX.findall(code))
     bases = list(_BASE.findall(code))
     graphs: set[ox.NamedNode] = set()
-    for target in _GRAPH_NAME.findall(code):
-        if target[0] in "?$":
-            return None
+    keywords = _code(sparql_update)  # the same positions, IRIs blanked: no keyword in an IRI
+    for match in _GRAPH_NAME.finditer(code):
+        if keywords[match.start()].isspace():
+            continue  # the word was inside an IRI
+        target = match.group(1)
+        if not target or target[0] in "?$":
+            return None  # a variable, or a name this reading does not know: every graph
+        if target.upper() == "DEFAULT":
+            continue  # the default graph is always copied
         if target.startswith("<"):
             iris = [target[1:-1], *(urljoin(base, target[1:-1]) for base in bases)]
         else:
