@@ -263,7 +263,11 @@ def log(
         for predicate, iri in ((TOUCHED, entity), (GRAPH, graph)):
             if iri is None:
                 continue
-            found = {_number_of(q.subject) for q in match(None, predicate, _iri(iri), None)}
+            try:
+                node = ox.NamedNode(iri)
+            except ValueError:  # no IRI: nothing was ever about it
+                return []
+            found = {_number_of(q.subject) for q in match(None, predicate, node, None)}
             found.discard(0)
             numbers = found if numbers is None else numbers & found
         ordered = sorted(numbers or (), reverse=True)
@@ -309,13 +313,6 @@ def last_touching(match: Match, node: ox.NamedNode, *, as_graph: bool) -> int | 
     predicate = GRAPH if as_graph else TOUCHED
     numbers = [_number_of(q.subject) for q in match(None, predicate, node, None)]
     return max(numbers) if numbers else None
-
-
-def _iri(text: str) -> ox.NamedNode:
-    try:
-        return ox.NamedNode(text)
-    except ValueError:
-        raise InputError(f"{text!r} is not an IRI.") from None
 
 
 def _number_of(node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> int:

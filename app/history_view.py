@@ -53,7 +53,10 @@ class _Labels:
         return self.known[iri]
 
     def _find(self, iri: str) -> str:
-        node = ox.NamedNode(iri)
+        try:
+            node = ox.NamedNode(iri)
+        except ValueError:  # asked about by a user, and no IRI: it has no label
+            return iri
         for predicate in _LABELS:
             found = [
                 q.object

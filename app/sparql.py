@@ -321,6 +321,34 @@ def _query_kind(sparql: str) -> Kind:
 _cached_kind = lru_cache(maxsize=512)(_query_kind)
 
 
+_IRI = r"<[^<>\s]*>"
+_VAR = r"[?$]\w+"
+_POINT_LOOKUP = re.compile(
+    r"\s*SELECT\s+(?:(?:DISTINCT|REDUCED)\s+)?(?:\*|(?:" + _VAR + r"\s*)+)\s*(?:WHERE\s*)?"
+    r"\{\s*" + _IRI + r"\s+(?:" + _IRI + "|" + _VAR + r")\s+" + _VAR + r"\s*\.?\s*\}"
+    r"(?:\s*LIMIT\s+\d+)?(?:\s*OFFSET\s+\d+)?\s*",
+    re.IGNORECASE,
+)
+
+
+def is_point_lookup(sparql: str) -> bool:
+    """Whether ``sparql`` is one triple pattern on a given subject, ``SELECT ... { <s> ?p ?o }``.
+
+    Such a query does work in proportion to its rows (one index scan, no join, sort or
+    aggregate), and ``evaluate`` checks the deadline and the row cap between rows, so it is
+    bounded without a worker process to kill; ``app.backends.embedded`` answers it on the live
+    store, without the snapshot workers need after each write. Anything else says no.
+    """
+    if len(sparql) > CACHED_TEXT:
+        return False
+    return _cached_point_lookup(sparql)
+
+
+@lru_cache(maxsize=512)
+def _cached_point_lookup(sparql: str) -> bool:
+    return _POINT_LOOKUP.fullmatch(_code(sparql, keep_iris=True)) is not None
+
+
 def service_hosts(sparql: str) -> list[str]:
     """The endpoint IRIs of every ``SERVICE`` in the query, resolving prefixed names.
 

@@ -56,6 +56,7 @@ from app.sources import CURATED_GRAPH, GENID_BASE, GRAPH_BASE, META_GRAPH
 from app.sparql import _KEYWORD, _PREFIX, _code, check_complexity, has_service, syntax_error
 from app.store import Store
 from app.validate import ValidationReport, before_change, node_key, validate_change
+from app.vocab import HK, RDF
 
 __all__ = [
     "GRAPH_FORMATS",
@@ -80,10 +81,12 @@ _LOAD: Final = re.compile(r"(?<![\w?$:])LOAD(?![\w:-])", re.IGNORECASE)
 # Where SPARQL Update names a graph: GRAPH x, WITH x, USING [NAMED] x, INTO [GRAPH] x,
 # TO [GRAPH] x, ADD/MOVE/COPY [SILENT] [GRAPH] x, CLEAR/DROP/CREATE [SILENT] GRAPH x.
 _GRAPH_NAME: Final = re.compile(
-    _KEYWORD.format(r"(?:GRAPH|WITH|USING|NAMED|INTO|TO|ADD|MOVE|COPY)")
-    + r"(?:\s+SILENT)?(?:\s+GRAPH)?\s*(<[^<>\s]*>|[?$]\w+|(?:[A-Za-z][\w.-]*)?:[\w.%:-]*)",
+    _KEYWORD.format(r"(?:GRAPH|WITH|USING|INTO|TO|ADD|MOVE|COPY)")
+    + r"(?:\s+(?:SILENT|GRAPH|NAMED)(?![\w:-]))*\s*"
+    + r"(<[^<>\s]*>|[?$]\w+|(?:[A-Za-z][\w.-]*)?:[\w.%:-]*|DEFAULT(?![\w:-])|)",
     re.IGNORECASE,
 )
+"""The graph a keyword names; an empty match (something else follows) makes the scope all."""
 _EVERY_GRAPH: Final = re.compile(
     _KEYWORD.format(r"(?:CLEAR|DROP)") + r"(?:\s+SILENT)?\s+(?:ALL|NAMED)\b", re.IGNORECASE
 )
@@ -190,9 +193,15 @@ def update_scope(sparql_update: str) -> set[ox.NamedNode] | None:
     prefixes = dict(_PREFIX.findall(code))
     bases = list(_BASE.findall(code))
     graphs: set[ox.NamedNode] = set()
-    for target in _GRAPH_NAME.findall(code):
-        if target[0] in "?$":
-            return None
+    keywords = _code(sparql_update)  # the same positions, IRIs blanked: no keyword in an IRI
+    for match in _GRAPH_NAME.finditer(code):
+        if keywords[match.start()].isspace():
+            continue  # the word was inside an IRI
+        target = match.group(1)
+        if not target or target[0] in "?$":
+            return None  # a variable, or a name this reading does not know: every graph
+        if target.upper() == "DEFAULT":
+            continue  # the default graph is always copied
         if target.startswith("<"):
             iris = [target[1:-1], *(urljoin(base, target[1:-1]) for base in bases)]
         else:
@@ -432,7 +441,9 @@ def _commit(
         added, removed = compute()
         added = _skolemized(added)
         changed = {quad.graph_name for quad in added | removed}
-        _check_graphs(changed, _protected(store))
+        protected = _protected(store)
+        _check_graphs(changed, protected)
+        _check_claims(store, added, protected)
         touched = {
             node_key(term)
             for quad in added | removed
@@ -482,6 +493,29 @@ def _check_graphs(changed: Collection[object], curated: set[ox.NamedNode]) -> No
                 f"{graph.value} is a graph of the curated load; writes cannot change it.",
                 hint="Write to a graph of your own; `histkg load` owns the curated graphs.",
             )
+
+
+def _check_claims(store: Store, added: set[ox.Quad], curated: set[ox.NamedNode]) -> None:
+    """Refuse statements about a claim of the curated data from any other graph.
+
+    Pages describe a claim (its mode, attribution, sources) by what is said about it, so one
+    ``prov:wasAttributedTo`` written into a graph of one's own made a curated claim look
+    attributed to someone else; a claim's description belongs to the graph that defines it.
+    Reads only the typing of the subjects the write adds statements about.
+    """
+    claims = {
+        quad.subject
+        for subject in {quad.subject for quad in added if isinstance(quad.subject, ox.NamedNode)}
+        for quad in store.match(subject, RDF.type, HK.Claim, None)
+        if isinstance(quad.graph_name, ox.NamedNode)
+        and (quad.graph_name.value.startswith(GRAPH_BASE) or quad.graph_name in curated)
+    }
+    if claims:
+        claim = sorted(str(c) for c in claims)[0]
+        raise UpdateNotAllowed(
+            f"{claim} is a claim of the curated data; other graphs cannot describe it.",
+            hint="Say what you want about it in a claim of your own, which may cite it.",
+        )
 
 
 def _judge(

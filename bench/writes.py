@@ -158,7 +158,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
 def table(report: dict[str, Any]) -> str:
     rows = ["| measure | requests | p50 ms | p99 ms |", "| --- | --- | --- | --- |"]
     for name, value in report["results"].items():
-        if isinstance(value, dict):
+        if isinstance(value, dict) and "requests" in value:  # not the generator's description
             rows.append(f"| {name} | {value['requests']} | {value['p50_ms']} | {value['p99_ms']} |")
     return "\n".join(rows)
 

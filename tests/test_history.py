@@ -78,6 +78,7 @@ def test_an_update_reads_only_the_graphs_it_names(text: str, graphs: set[str]) -
         "DROP SILENT ALL",
         "CLEAR NAMED",
         f"INSERT DATA {{ GRAPH <{USER}\\u0061> {{ <{EX}s> <{EX}p> 1 }} }}",
+        f"PREFIX é: <{USER}> DELETE WHERE {{ GRAPH é:a {{ ?s ?p ?o }} }}",
     ],
 )
 def test_an_update_that_names_graphs_by_variable_reads_every_graph(text: str) -> None:

@@ -111,7 +111,7 @@ def test_a_batch_whose_client_left_stops_and_frees_its_place(
     host, port = base.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port))) as sock:
         sock.sendall(
-            b"POST /reconcile HTTP/1.1\r\nHost: x\r\n"
+            b"POST /reconcile HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             b"Content-Type: application/x-www-form-urlencoded\r\n"
             b"Content-Length: %d\r\n\r\n%s" % (len(body), body.encode())
         )
@@ -290,3 +290,33 @@ def test_using_graph_uri_on_update_is_refused_not_ignored(client: httpx.Client) 
     )
     assert response.status_code == 400  # before: 200, run over another dataset than asked
     assert "using-graph-uri" in response.json()["error"]["message"]
+
+
+# ------------------------------------------------------------------ 9: curated claims
+
+
+def test_other_graphs_cannot_describe_a_curated_claim(tmp_path: Path) -> None:
+    project = shutil.copytree(PROJECT, tmp_path / "project")
+    claim = "https://w3id.org/histkg/id/claim/hostile-c1"
+    (project / "data" / "hkclaims.ttl").write_text(
+        f"<{claim}> a <https://w3id.org/histkg/ontology#Claim> .\n"
+    )
+    settings = Settings(
+        store="memory",
+        project_dir=project,
+        write_tokens=hashlib.sha256(TOKEN.encode()).hexdigest(),
+    )
+    auth = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/sparql-update"}
+    attribution = (
+        "INSERT DATA { GRAPH <urn:g:evil> { "
+        f"<{claim}> <http://www.w3.org/ns/prov#wasAttributedTo> "
+        "<https://w3id.org/histkg/id/person/joseph-stalin> } }"
+    )
+    with Store.from_settings(settings) as store:
+        store.load_curated(project)
+        with serve_app(create_app(settings, store), settings) as url:
+            refused = httpx.post(f"{url}/update", content=attribution, headers=auth)
+            assert refused.status_code == 403, refused.text  # before: 200
+            assert "curated" in refused.json()["error"]["message"]
+            own = attribution.replace(claim, "https://example.org/my/claim")
+            assert httpx.post(f"{url}/update", content=own, headers=auth).status_code == 200

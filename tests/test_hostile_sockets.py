@@ -6,17 +6,21 @@ takes a few seconds.
 
 import contextlib
 import json
+import os
+import resource
 import socket
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
 import pytest
-from fixtures.sparql.servers import serve_app
+from fixtures.sparql.servers import free_port, serve_app, stop, wait_for
 
 from app.settings import Settings
 from app.store import Store
@@ -25,7 +29,7 @@ from app.web import create_app
 PROJECT = Path(__file__).parent / "fixtures" / "project"
 SPARQL_QUERY = "application/sparql-query"
 SLOW_POST = (
-    b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+    b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
     b"Content-Length: 1000\r\n\r\nASK {"
 )
 
@@ -119,7 +123,9 @@ def test_headers_over_the_cap_get_431_at_once_and_health_stays_fast(
     try:
         started = time.monotonic()
         with contextlib.suppress(OSError):  # the server may close before it is all sent
-            sock.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nAccept: " + accept)
+            sock.sendall(
+                b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: " + accept
+            )
             sock.sendall(b"\r\n\r\n")
         answer = _answer(sock, 2.0)
         assert time.monotonic() - started < 2.0
@@ -132,7 +138,7 @@ def test_headers_over_the_cap_get_431_at_once_and_health_stays_fast(
 
 
 def test_a_header_block_just_over_the_cap_is_answered_431_in_json(base: str) -> None:
-    sock = _connect(base, b"GET /health HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 20_000)
+    sock = _connect(base, b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " + b"a" * 20_000)
     try:
         answer = _answer(sock, 3.0)
     finally:
@@ -193,9 +199,10 @@ def test_idle_sockets_are_closed_and_health_answers_past_the_connection_cap(
 @pytest.mark.parametrize(
     ("head", "status"),
     [
-        (b"GET /health HTTP/1.1\r\nHost: x\r\n", b"200"),
+        (b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n", b"200"),
         (
-            b"POST /update HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-update\r\n",
+            b"POST /update HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/sparql-update\r\n",
             b"401",
         ),
     ],
@@ -218,7 +225,7 @@ def test_a_never_ending_chunked_body_is_not_read_by_routes_that_take_none(
 def test_an_abandoned_download_leaves_no_spooled_file(base: str, hostile_store: Store) -> None:
     results = Path(hostile_store._backend._results_dir)  # type: ignore[attr-defined]
     query = quote("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")  # 10,000 rows: spooled
-    sock = _connect(base, f"GET /sparql?query={query} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    sock = _connect(base, f"GET /sparql?query={query} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
     try:
         assert sock.recv(4096).startswith(b"HTTP/1.1 200")
         assert list(results.iterdir())  # the answer is being read from its spooled file
@@ -243,3 +250,44 @@ def test_an_oversized_body_gets_a_413_that_urllib_can_read(base: str) -> None:
         urllib.request.urlopen(request, timeout=10)  # noqa: S310 - our own loopback server
     assert caught.value.code == 413
     assert json.loads(caught.value.read())["error"]["code"] == "payload_too_large"
+
+
+def _open_files(limit: int) -> Callable[[], None]:
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+
+    return apply
+
+
+def test_health_answers_through_more_idle_sockets_than_the_open_file_limit(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        "HISTKG_STORE": str(tmp_path / "store"),
+        "HISTKG_PROJECT_DIR": str(PROJECT),
+        "HISTKG_QUERY_WORKERS": "1",
+        "HISTKG_HEADER_TIMEOUT": "60",  # the cap must do it, not the timeout
+    }
+    process = subprocess.Popen(  # `histkg serve` as a user runs it, with 256 open files
+        [sys.executable, "-m", "app", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=_open_files(256),  # only sets a limit in the child
+    )
+    base = f"http://127.0.0.1:{port}"
+    idle: list[socket.socket] = []
+    try:
+        wait_for(f"{base}/health", process)
+        idle = [_connect(base) for _ in range(300)]
+        time.sleep(0.5)
+        started = time.monotonic()
+        response = httpx.get(f"{base}/health", timeout=5)  # before: no answer (EMFILE)
+        assert response.status_code == 200
+        assert time.monotonic() - started < 1.0
+    finally:
+        for sock in idle:
+            sock.close()
+        stop(process)

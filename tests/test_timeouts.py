@@ -17,9 +17,11 @@ from pathlib import Path
 import httpx
 import pytest
 from fixtures.sparql.servers import REPO, serve_app
+from pyoxigraph import NamedNode
 
 from app.errors import QueryTimeout
 from app.settings import Settings
+from app.sparql import is_point_lookup
 from app.store import Store
 from app.web import create_app
 
@@ -156,3 +158,48 @@ def test_without_workers_the_caller_still_gets_its_timeout(tmp_path: Path) -> No
             store.query("SELECT * { ?a ?p ?b . ?c ?q ?d }", timeout=0.3)
         assert time.monotonic() - started < 1.3
         assert store.worker_pids() == []
+
+
+@pytest.mark.parametrize(
+    ("sparql", "point"),
+    [
+        ("SELECT ?p ?o WHERE { <https://example.org/e/1> ?p ?o }", True),
+        ("select * { <https://example.org/e/1> <https://example.org/p> ?o . } LIMIT 5", True),
+        ("SELECT ?p ?o # a comment\nWHERE { <https://example.org/e/1> ?p ?o }", True),
+        ("SELECT ?p ?o WHERE { ?s ?p ?o }", False),
+        ("SELECT ?p ?o WHERE { <https://example.org/e/1> ?p ?o . ?o ?q ?r }", False),
+        ("SELECT ?p ?o WHERE { <https://example.org/e/1> ?p ?o } ORDER BY ?o", False),
+        ("SELECT ?p ?o WHERE { <https://example.org/e/1> ?p ?o FILTER(?o) }", False),
+        ("SELECT (COUNT(*) AS ?n) WHERE { <https://example.org/e/1> ?p ?o }", False),
+        ("SELECT ?o WHERE { <https://example.org/e/1> <https://example.org/p>+ ?o }", False),
+        ("SELECT ?o WHERE { SERVICE <https://example.org/s> { <a:b> ?p ?o } }", False),
+    ],
+)
+def test_only_one_pattern_on_a_given_subject_counts_as_a_point_lookup(
+    sparql: str, point: bool
+) -> None:
+    assert is_point_lookup(sparql) is point
+
+
+def test_point_lookups_are_answered_while_every_worker_is_busy(served: tuple[str, Store]) -> None:
+    """They read the live store in the server's process: bounded work, no worker needed."""
+    _, store = served
+    subject = store.query(SIMPLE.replace("?label WHERE", "?s WHERE")).rows[0][0]
+    assert isinstance(subject, NamedNode)
+    point = f"SELECT ?p ?o WHERE {{ <{subject.value}> ?p ?o }}"
+
+    def runaway() -> None:
+        with pytest.raises(QueryTimeout):
+            store.query(RUNAWAY, timeout=2.0)
+
+    runaways = [threading.Thread(target=runaway) for _ in range(2)]
+    for thread in runaways:
+        thread.start()
+    time.sleep(0.5)  # both workers are computing now
+    started = time.monotonic()
+    rows = store.query(point).rows
+    took = time.monotonic() - started
+    for thread in runaways:
+        thread.join()
+    assert rows
+    assert took < 1.0, took  # a worker would be free only at the runaways' 2 s deadline

@@ -38,7 +38,15 @@ from app.backends.workers import Snapshot, WorkerPool, remove_directory
 from app.errors import StoreError
 from app.results import SerializedResult
 from app.sources import Source
-from app.sparql import QueryJob, QueryResult, Term, discard_result, evaluate, run_with_deadline
+from app.sparql import (
+    QueryJob,
+    QueryResult,
+    Term,
+    discard_result,
+    evaluate,
+    is_point_lookup,
+    run_with_deadline,
+)
 
 SNAPSHOT_PREFIX = ".histkg-snapshot-"
 TEMPORARY_PREFIXES = ("histkg-snapshot-", "histkg-results-")
@@ -104,9 +112,13 @@ class EmbeddedBackend:
     def run(self, job: QueryJob) -> QueryResult | SerializedResult:
         if job.output is not None and job.output.spool_dir is None:
             job = replace(job, output=replace(job.output, spool_dir=str(self._results_dir)))
-        if self._pool is not None:
-            return self._pool.run(job)
         store = self._store
+        if self._pool is not None:
+            if is_point_lookup(job.sparql):
+                # bounded (see is_point_lookup): read the live store here, in this thread, so
+                # readers do not wait for the snapshot workers need after each write
+                return evaluate(store, job)
+            return self._pool.run(job)
         return run_with_deadline(lambda: evaluate(store, job), job.timeout, discard=discard_result)
 
     def update(self, sparql_update: str) -> None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -29,6 +30,11 @@ HTML = "text/html"
 JSON = "application/json"
 ATOM = "application/atom+xml"
 _BY_NAME = {"html": HTML, "json": JSON, "atom": ATOM}
+_SINCE = Query(
+    None,
+    description="Only revisions from this day on (YYYY-MM-DD).",
+    json_schema_extra={"format": "date"},
+)
 
 
 def _format(request: Request, suffix: str | None, asked: str | None) -> str:
@@ -45,13 +51,13 @@ def _format(request: Request, suffix: str | None, asked: str | None) -> str:
 
 
 def _since(text: str | None) -> dt.datetime | None:
-    if not text:
+    if text is None:
         return None
     try:
-        found = dt.datetime.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise InputError(f"since={text!r} is not a date.", hint="Write it as YYYY-MM-DD.") from None
-    return found if found.tzinfo else found.replace(tzinfo=dt.UTC)
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
 
 
 async def _history(
@@ -96,9 +102,11 @@ async def history_list(
     settings: SettingsDep,
     entity: str | None = Query(None, description="Only revisions about this IRI."),
     graph: str | None = Query(None, description="Only revisions that changed this graph."),
-    since: str | None = Query(None, description="Only revisions from this date (YYYY-MM-DD)."),
+    since: str | None = _SINCE,
     limit: int = Query(100, ge=1, le=1000, description="At most this many revisions."),
-    format: str | None = Query(None, description="html, json or atom (instead of Accept)."),
+    format: Literal["html", "json", "atom"] | None = Query(
+        None, description="html, json or atom (instead of Accept)."
+    ),
 ) -> Response:
     """Who changed what and when, newest first: HTML, JSON or Atom."""
     return await _history(request, store, settings, None, entity, graph, since, limit, format)
@@ -109,15 +117,13 @@ async def history_list_as(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
-    suffix: str,
+    suffix: Literal["json", "atom"],
     entity: str | None = Query(None, description="Only revisions about this IRI."),
     graph: str | None = Query(None, description="Only revisions that changed this graph."),
-    since: str | None = Query(None, description="Only revisions from this date (YYYY-MM-DD)."),
+    since: str | None = _SINCE,
     limit: int = Query(100, ge=1, le=1000, description="At most this many revisions."),
 ) -> Response:
     """The history as ``.json`` or ``.atom``."""
-    if suffix not in ("json", "atom"):
-        raise InputError(f"/history.{suffix}: use .json or .atom.")
     return await _history(request, store, settings, suffix, entity, graph, since, limit, None)
 
 
@@ -127,7 +133,10 @@ async def history_list_as(
     responses={200: content(HTML, json=(JSON,)), **errors(404)},
 )
 async def revision_page(
-    request: Request, store: StoreDep, settings: SettingsDep, number: str
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    number: str = Path(pattern=r"^[1-9][0-9]{0,17}(\.json)?$", description="N or N.json."),
 ) -> Response:
     """One revision: what it added and removed, in words (``.json``: with the exact patch)."""
     as_json = number.endswith(".json")
@@ -147,9 +156,13 @@ async def revision_page(
     responses=errors(401, 403, 404, 409, 422),
 )
 async def revert_revision(
-    request: Request, store: StoreDep, settings: SettingsDep, number: str, name: Writer
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    name: Writer,
+    number: int = Path(ge=1, le=10**18, description="The revision to revert."),
 ) -> Response:
-    n = history.parse_number(number)
+    n = number
     chain = request.query_params.get("chain", "").lower() in ("1", "true", "yes")
     message = request.query_params.get("message", "")
     result = await run_in_threadpool(

@@ -152,7 +152,9 @@ def entity(
     store: StoreDep,
     settings: SettingsDep,
     inbound: int = Query(1, ge=1, le=100_000, description="Page of the links into the entity."),
-    rev: str | None = Query(None, description="Show it as it was right after this revision."),
+    rev: int | None = Query(
+        None, ge=1, le=10**18, description="Show it as it was right after this revision."
+    ),
 ) -> Response:
     """An entity of the graph, as a page (HTML or .json) or as RDF."""
     suffix = next((s for s in (*BY_SUFFIX, ".json") if path.endswith(s)), "")
@@ -201,11 +203,10 @@ def entity(
 
 
 def _entity_at(
-    store: Store, settings: Settings, iri: str, rev: str, media_type: str, headers: dict[str, str]
+    store: Store, settings: Settings, iri: str, rev: int, media_type: str, headers: dict[str, str]
 ) -> Response:
     """``?rev=N``: the entity as it was right after revision N (``app.history_view``)."""
-    number = history.parse_number(rev)
-    page, quads = history_view.entity_at(store, settings.base_iri, site(settings), iri, number)
+    page, quads = history_view.entity_at(store, settings.base_iri, site(settings), iri, rev)
     if media_type == HTML:
         return HTMLResponse(render(page), headers=headers)
     if media_type == JSON:
