@@ -19,6 +19,7 @@ from app.linking import ApiSource, WikidataApi, wikidata_facts
 from app.linking.facts import WIKIDATA_GRAPH, facts_quads
 from app.linking.wikidata import WikidataItem, parse_item
 from app.linking.workflow import verify_and_collect_facts
+from app.read.search import SearchIndex
 from app.settings import Settings
 from app.store import Store
 
@@ -110,3 +111,24 @@ def test_verify_brings_in_names_in_five_languages_and_coordinates(verified: Stor
         q.graph_name for q in verified.match(ox.NamedNode("http://www.wikidata.org/entity/Q855"))
     }
     assert graphs == {ox.NamedNode(WIKIDATA_GRAPH)}  # kept apart from the claims
+
+
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [("Сталин", "Сталин"), ("Iosif Stalin", "Iosif Stalin"), ("スターリン", "ヨシフ・スターリン")],
+)
+def test_search_finds_an_entity_by_its_names_on_wikidata(
+    verified: Store, query: str, name: str
+) -> None:
+    hits = SearchIndex.build(verified, ID).search(query)
+    assert hits[0].entry.iri == ID + "person/joseph-stalin"
+    assert hits[0].name == name
+    assert hits[0].entry.label == "Joseph Stalin"  # our label stays the label
+
+
+def test_without_the_facts_graph_those_names_find_nothing() -> None:
+    with Store("memory") as store:
+        store.load_curated(REPO)
+        index = SearchIndex.build(store, ID)
+        for query in ("Сталин", "Iosif Stalin", "スターリン"):
+            assert index.search(query) == []
