@@ -367,3 +367,12 @@ def test_export_to_file_reads_an_existing_review(linked: Store, tmp_path: Path) 
     again = export_to_file(settings, tmp_path / "a.qs", store=linked)
     assert again.result is not None
     assert again.result.commands == []
+
+
+def test_an_unknown_claim_or_entity_is_refused_with_a_hint(tmp_path: Path) -> None:
+    settings = Settings(store="memory", project_dir=REPO)
+    with pytest.raises(InputError, match="claim/no-such-claim: no such claim"):
+        export_to_file(settings, tmp_path / "a.qs", claims=["claim/no-such-claim"])
+    with pytest.raises(InputError, match="person/nobody: no such entity"):
+        export_to_file(settings, tmp_path / "a.qs", entities=["person/nobody"])
+    assert not (tmp_path / "a.qs.review.tsv").exists()

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from pyoxigraph import NamedNode
+
 from app.errors import InputError
 from app.linking.export import Export, Statement, collect
 from app.settings import Settings
@@ -193,8 +195,18 @@ def _curated(project_dir: Path, base_iri: str) -> Store:
     return store
 
 
-def _resolve(given: list[str], base_iri: str) -> list[str]:
-    return [text if text.startswith(("http://", "https://")) else base_iri + text for text in given]
+def _resolve(store: Store, given: list[str], base_iri: str, what: str) -> list[str]:
+    """IRIs (or paths under the base IRI) that name something in the data; refuses others."""
+    found = []
+    for text in given:
+        iri = text if text.startswith(("http://", "https://")) else base_iri + text
+        if next(store.match(NamedNode(iri), None, None, limit=1), None) is None:
+            raise InputError(
+                f"{text}: no such {what} in the curated data",
+                hint=f"Give a {what} IRI, or its path under the base IRI ({what}/...).",
+            )
+        found.append(iri)
+    return found
 
 
 def export_to_file(
@@ -216,8 +228,8 @@ def export_to_file(
     source = store or _curated(settings.project_dir, settings.base_iri)
     export = collect(
         source,
-        claims=_resolve(claims or [], settings.base_iri),
-        entities=_resolve(entities or [], settings.base_iri),
+        claims=_resolve(source, claims or [], settings.base_iri, "claim"),
+        entities=_resolve(source, entities or [], settings.base_iri, "entity"),
         reported=reported,
     )
     if not review.exists():
