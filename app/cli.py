@@ -564,3 +564,43 @@ def revert(
         f"{len(result.graphs)} graph(s)",
         markup=False,
     )
+
+
+wikidata = typer.Typer(help="Wikidata both ways: export cited claims as QuickStatements.")
+cli.add_typer(wikidata, name="wikidata")
+
+
+@wikidata.command("export")
+def wikidata_export(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The QuickStatements (v1) file to write.")
+    ],
+    review: Annotated[
+        Path | None,
+        typer.Option(help="The review file (default: OUTPUT.review.tsv); written if missing."),
+    ] = None,
+    claim: Annotated[
+        list[str] | None, typer.Option(help="Only this claim (IRI or claim/...); repeatable.")
+    ] = None,
+    entity: Annotated[
+        list[str] | None,
+        typer.Option(help="Only claims about this entity (IRI or person/...); repeatable."),
+    ] = None,
+    reported: Annotated[
+        bool, typer.Option("--reported", help="Also reported claims (with their informant).")
+    ] = False,
+) -> None:
+    """Export asserted, cited claims of linked entities as QuickStatements, after review.
+
+    The first run writes the review file; accept lines in it and run again to write OUTPUT.
+    Nothing is sent to Wikidata. Exit 0 ok; 1 bad input (an accepted line that cannot go out).
+    """
+    from app.linking.export_review import export_to_file
+
+    settings = _settings()
+    run = _guarded(
+        lambda: export_to_file(
+            settings, output, review=review, claims=claim, entities=entity, reported=reported
+        )
+    )
+    out.print(run.to_text(), markup=False)

@@ -112,6 +112,13 @@ class Settings(BaseSettings):
             "disables the cache."
         ),
     )
+    wikidata_languages: str = Field(
+        default="en,ru,de,fr,ja,zh",
+        description=(
+            "Comma-separated language codes whose Wikidata labels and aliases `histkg link "
+            "--verify` puts into the facts graph."
+        ),
+    )
     wikidata_min_interval: float = Field(
         default=1.0, ge=0, description="Least seconds between two requests to the Wikidata API."
     )
@@ -229,6 +236,11 @@ class Settings(BaseSettings):
             if digest:
                 names[digest] = name.strip() or f"token-{digest[:8]}"
         return names
+
+    @property
+    def label_languages(self) -> tuple[str, ...]:
+        """``wikidata_languages`` as a tuple of codes, in the order given."""
+        return tuple(code.strip() for code in self.wikidata_languages.split(",") if code.strip())
 
     @property
     def service_hosts(self) -> list[str]:

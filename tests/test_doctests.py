@@ -9,9 +9,10 @@ from types import ModuleType
 import pytest
 
 from app import dates, names
+from app.linking import export
 
 
-@pytest.mark.parametrize("module", [dates, names], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [dates, names, export], ids=lambda m: m.__name__)
 def test_docstring_examples_run(module: ModuleType) -> None:
     failed, attempted = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert attempted >= 5, f"{module.__name__} lost its examples"

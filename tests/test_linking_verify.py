@@ -91,7 +91,8 @@ def test_the_curated_links_agree_with_the_extract(tmp_path: Path) -> None:
     ok = sorted(line.split()[1] for line in lines if line.startswith("ok "))
     assert ok == ["Q183644", "Q186185", "Q215705", "Q242099", "Q649", "Q855"]
     assert "20 links: 6 ok, 14 unverified" in result.stdout
-    assert f"Wrote 43 quads about 6 items into the graph <{WIKIDATA_GRAPH}>" in result.stdout
+    # 43 facts, and 7 labels in other languages and aliases (HISTKG_WIKIDATA_LANGUAGES)
+    assert f"Wrote 50 quads about 6 items into the graph <{WIKIDATA_GRAPH}>" in result.stdout
 
 
 def test_links_that_look_wrong_are_reported_with_exit_1(project: Path, tmp_path: Path) -> None:
@@ -141,7 +142,8 @@ def test_verify_puts_the_facts_into_the_store_in_one_step(tmp_path: Path) -> Non
         result = runner.invoke(cli, ["link", "--verify", "--api"], env=env)
     assert result.exit_code == 1, result.output  # links the stand-in lacks count as deleted
     assert "20 links: 14 deleted, 6 ok" in result.stdout
-    assert f"Wrote 43 quads about 6 items into the graph <{WIKIDATA_GRAPH}>" in result.stdout
+    # 43 facts, and 7 labels in other languages and aliases (HISTKG_WIKIDATA_LANGUAGES)
+    assert f"Wrote 50 quads about 6 items into the graph <{WIKIDATA_GRAPH}>" in result.stdout
     assert not list(tmp_path.glob("*.trig"))  # no file to load by hand
     after, voroshilov, _ = stored(tmp_path)
     assert curated <= after  # nothing of the curated graph changed
@@ -176,7 +178,7 @@ def test_the_facts_have_their_own_graph_apart_from_the_claims(
 ) -> None:
     store, copy = facts_store
     added = facts_graph(store)
-    assert len(added) == 43
+    assert len(added) == 50  # 43 facts, 7 other-language labels and aliases
     subjects = {q.subject.value for q in added if isinstance(q.subject, ox.NamedNode)}
     assert subjects - {WIKIDATA_GRAPH}
     assert all(
@@ -228,7 +230,7 @@ def test_a_curated_reload_keeps_the_facts_graph(project: Path, tmp_path: Path) -
     assert verify(project, tmp_path, "--extract", str(EXTRACT)).exit_code == 0
     quads, _, _ = stored(tmp_path)
     facts = {q for q in quads if q.graph_name == ox.NamedNode(WIKIDATA_GRAPH)}
-    assert len(facts) == 43
+    assert len(facts) == 50  # 43 facts, 7 other-language labels and aliases
     extra = project / "data" / "extra.ttl"
     extra.write_text("<https://example.org/x> <https://example.org/y> <https://example.org/z> .\n")
     assert load(project, tmp_path).exit_code == 0

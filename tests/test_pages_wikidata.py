@@ -78,6 +78,7 @@ def test_a_linked_entity_shows_what_wikidata_says_with_the_retrieval_date(
     assert item["href"] == "https://www.wikidata.org/wiki/Q186185"
     assert rows(block) == {
         "Label": "Kliment Voroshilov",
+        "Other names": "Kliment Yefremovich Voroshilov (en)",
         "Description": "Soviet military officer and politician (1881-1969)",
         "Born": "4 February 1881 1881-02-04",
         "Died": "2 December 1969 1969-12-02",
@@ -166,3 +167,16 @@ def test_wikidata_text_is_escaped(curated_settings: Settings) -> None:
     html = BeautifulSoup(response.text, "html.parser")
     assert text(one(html, "section.from-wikidata dd.wd-label")) == hostile.value
     assert not html.select("section.from-wikidata script")
+
+
+def test_other_language_labels_show_with_their_language_as_wikidatas(
+    http: httpx.Client,
+) -> None:
+    html = html_of(http, "/id/person/joseph-stalin")
+    block = one(html, "article section.from-wikidata")
+    names = {(span["lang"], text(span)) for span in block.select(".wd-names .wd-name")}
+    assert ("ru", "Иосиф Сталин") in names
+    assert ("de", "Josef Stalin") in names
+    assert ("en", "Iosif Vissarionovich Stalin") in names  # an alias
+    block.decompose()  # anywhere else on the page, it would pass for the historian's
+    assert "Иосиф Сталин" not in text(one(html, "article"))

@@ -20,6 +20,9 @@ module                 what it does
 ``apply``              writing accepted links into ``data/``, validated by SHACL
 ``verify``             checking existing links against Wikidata
 ``facts``              the Wikidata facts graph in the store, and what pages read of it
+``export``             cited claims as Wikidata statements with references (the way back)
+``export_review``      the review file of ``histkg wikidata export`` and its QuickStatements
+``quickstatements``    QuickStatements v1 values and command lines
 ``recon_query``        reconciliation queries checked, and the properties they may use
 ``reconcile``          the Reconciliation Service API 0.2 logic
 ``workflow``           the steps of ``histkg link``, for the CLI

@@ -32,7 +32,7 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, serialize
 from app.linking.wikidata import DATE_PROPERTIES, ENTITY_BASE, WikidataItem
 from app.sources import WIKIDATA_GRAPH as _GRAPH
 from app.store import Store
-from app.vocab import EDTF, OWL, PROV, RDF, RDFS, SCHEMA, XSD
+from app.vocab import EDTF, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
 
 __all__ = [
     "WIKIDATA_GRAPH",
@@ -55,6 +55,7 @@ WKT: Final = "http://www.opengis.net/ont/geosparql#wktLiteral"
 RDF_TYPE: Final = RDF.type.value
 RDFS_LABEL: Final = RDFS.label.value
 SAME_AS: Final = OWL.sameAs.value
+ALT_LABEL: Final = SKOS.altLabel.value
 
 
 def _date_literal(time: str, precision: int) -> Literal | None:
@@ -85,8 +86,30 @@ def _datetime(text: str) -> Literal:
     return Literal(text, datatype=XSD.dateTime)
 
 
-def facts_quads(items: Iterable[WikidataItem], *, source: str, generated: str = "") -> list[Quad]:
-    """The facts graph for ``items``, derived from ``source`` (an IRI), made at ``generated``."""
+#: The languages whose labels and aliases go into the graph unless told otherwise.
+LANGUAGES: Final = ("en", "ru", "de", "fr", "ja", "zh")
+
+
+def is_english(literal: Literal) -> bool:
+    """An English (or untagged) text: the label and description pages show first."""
+    language = literal.language or "en"
+    return language == "en" or language.startswith("en-")
+
+
+def facts_quads(
+    items: Iterable[WikidataItem],
+    *,
+    source: str,
+    generated: str = "",
+    languages: Sequence[str] = LANGUAGES,
+) -> list[Quad]:
+    """The facts graph for ``items``, derived from ``source`` (an IRI), made at ``generated``.
+
+    Besides the English label (``schema:name``), the labels in ``languages`` other than English
+    (``schema:name`` with their language tag) and the aliases in ``languages``
+    (``skos:altLabel``, as in Wikidata's own RDF), so that pages and search can show and find
+    other names and scripts ("Иосиф Сталин") as Wikidata's, apart from the historian's.
+    """
     graph = NamedNode(WIKIDATA_GRAPH)
 
     def quad(subject: NamedNode, predicate: str, obj: NamedNode | Literal) -> Quad:
@@ -103,6 +126,12 @@ def facts_quads(items: Iterable[WikidataItem], *, source: str, generated: str = 
     for item in sorted(items, key=lambda i: int(i.qid[1:])):
         subject = NamedNode(ENTITY_BASE + item.qid)
         quads.append(quad(subject, SCHEMA.name.value, Literal(item.label, language="en")))
+        for language in languages:
+            label = item.labels.get(language, "")
+            if language != "en" and label and label != item.label:
+                quads.append(quad(subject, SCHEMA.name.value, Literal(label, language=language)))
+            for alias in item.aliases.get(language, ()):
+                quads.append(quad(subject, ALT_LABEL, Literal(alias, language=language)))
         if item.description:
             quads.append(
                 quad(subject, SCHEMA.description.value, Literal(item.description, language="en"))
@@ -137,6 +166,7 @@ def write_facts(path: Path, quads: Sequence[Quad]) -> int:
         "prov": PROV.NS,
         "pav": PAV,
         "xsd": XSD.NS,
+        "skos": SKOS.NS,
     }
     data = serialize(quads, format=RdfFormat.TRIG, prefixes=prefixes) or b""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -160,6 +190,8 @@ class WikidataFacts:
     coordinates: str = ""  #: WKT ``Point(lon lat)``
     retrieved: str = ""  #: when the item was retrieved (ISO 8601)
     modified: str = ""  #: its revision date on Wikidata
+    #: its other names: (language, name), labels in other languages, then aliases
+    names: tuple[tuple[str, str], ...] = ()
 
     @property
     def url(self) -> str:
@@ -174,8 +206,14 @@ SELECT ?item ?property ?value WHERE {{
 }}"""
 
 
-def facts_from_values(item: str, values: Mapping[str, Sequence[str]]) -> WikidataFacts:
-    """What the facts graph says about ``item`` (its IRI), from its values by predicate IRI.
+def facts_from_values(
+    item: str,
+    values: Mapping[str, Sequence[str]],
+    names: Sequence[tuple[str, str, str]] = (),
+) -> WikidataFacts:
+    """What the facts graph says about ``item`` (its IRI), from its values by predicate IRI
+    (English and untagged texts) and its ``names`` in other languages, as
+    ``(predicate IRI, language, text)``.
 
     Where a predicate has several values (two birth dates), the first in sorted order is shown.
     """
@@ -193,7 +231,18 @@ def facts_from_values(item: str, values: Mapping[str, Sequence[str]]) -> Wikidat
         coordinates=first.get(WDT + "P625", ""),
         retrieved=first.get(PAV + "retrievedOn", ""),
         modified=first.get(SCHEMA.dateModified.value, ""),
+        names=_other_names(values, names),
     )
+
+
+def _other_names(
+    values: Mapping[str, Sequence[str]], names: Sequence[tuple[str, str, str]]
+) -> tuple[tuple[str, str], ...]:
+    """Labels in other languages (by language), then aliases: English ones first."""
+    labels = sorted((lang, text) for prop, lang, text in names if prop == SCHEMA.name.value)
+    aliases = [("en", text) for text in sorted(values.get(ALT_LABEL, ()))]
+    aliases += sorted((lang, text) for prop, lang, text in names if prop == ALT_LABEL)
+    return tuple(dict.fromkeys(labels + aliases))
 
 
 def qid_order(item: str) -> tuple[int, str]:
@@ -210,12 +259,15 @@ def wikidata_facts(store: Store, entity_iri: str) -> WikidataFacts | None:
     """
     result = store.query(FACTS_QUERY, bindings={"entity": NamedNode(entity_iri)})
     items: dict[str, dict[str, list[str]]] = {}
+    names: dict[str, list[tuple[str, str, str]]] = {}
     for item, prop, value in result.rows:
         if not isinstance(item, NamedNode) or not isinstance(prop, NamedNode):
             continue
-        if isinstance(value, Literal | NamedNode):
+        if isinstance(value, Literal) and not is_english(value):
+            names.setdefault(item.value, []).append((prop.value, value.language or "", value.value))
+        elif isinstance(value, Literal | NamedNode):
             items.setdefault(item.value, {}).setdefault(prop.value, []).append(value.value)
     if not items:
         return None
     chosen = min(items, key=qid_order)
-    return facts_from_values(chosen, items[chosen])
+    return facts_from_values(chosen, items[chosen], names.get(chosen, ()))

@@ -49,6 +49,8 @@ class WikidataItem:
     label: str
     description: str = ""
     names: tuple[str, ...] = ()  #: labels and aliases in every language, label first
+    labels: Mapping[str, str] = field(default_factory=dict)  #: label by language code
+    aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  #: by language code
     instance_of: tuple[str, ...] = ()  #: P31 values (QIDs)
     dates: Mapping[str, Span] = field(default_factory=dict)  #: by property ID (P569...)
     times: Mapping[str, tuple[str, int]] = field(default_factory=dict)  #: raw (time, precision)
@@ -124,6 +126,18 @@ def parse_item(
     for entries in (entity.get("aliases") or {}).values():
         for entry in entries:
             names.setdefault(str(entry.get("value", "")), None)
+    by_language = {
+        str(lang): str(entry["value"])
+        for lang, entry in labels.items()
+        if isinstance(entry, Mapping) and entry.get("value")
+    }
+    aliases = {
+        str(lang): tuple(
+            str(e["value"]) for e in entries if isinstance(e, Mapping) and e.get("value")
+        )
+        for lang, entries in (entity.get("aliases") or {}).items()
+        if isinstance(entries, list)
+    }
     claims = entity.get("claims") or entity.get("statements") or {}
     instance_of = tuple(
         str(value["id"])
@@ -150,6 +164,8 @@ def parse_item(
         label=label or qid,
         description=_text(entity.get("descriptions") or {}, LABEL_LANGUAGES),
         names=tuple(name for name in names if name),
+        labels=by_language,
+        aliases={lang: found for lang, found in aliases.items() if found},
         instance_of=instance_of,
         dates=dates,
         times=times,

@@ -179,7 +179,7 @@ def verify_and_collect_facts(
     items = [c.item for c in checks if c.item is not None and c.status != "redirected"]
     if not items:
         return VerifySummary(checks, store.location, 0, 0)
-    quads = facts_quads(items, source=source.iri)
+    quads = facts_quads(items, source=source.iri, languages=settings.label_languages)
     if facts is not None:
         write_facts(facts, quads)
     written = store_facts(store, quads)

@@ -403,6 +403,14 @@ class WikidataDate:
 
 
 @dataclass(frozen=True, kw_only=True)
+class WikidataName:
+    """Another name Wikidata gives the linked item: a label in another language or an alias."""
+
+    language: str = field(metadata=_help("Its language code as Wikidata tags it (ru, ja)."))
+    name: str = field(metadata=_help("The name, in its own script (Иосиф Сталин)."))
+
+
+@dataclass(frozen=True, kw_only=True)
 class FromWikidata:
     """What Wikidata says about the item the entity is linked to, shown apart from the claims.
 
@@ -415,6 +423,10 @@ class FromWikidata:
     description: str = field(metadata=_help("Wikidata's English description, or empty."))
     dates: tuple[WikidataDate, ...] = field(
         metadata=_help("Its dates as Wikidata gives them (born, died, start, end ...).")
+    )
+    names: tuple[WikidataName, ...] = field(
+        default=(),
+        metadata=_help("Its labels in other languages, then its aliases, each with its language."),
     )
     coordinates: str = field(
         metadata=_help("Its coordinates in words (55.7558° N, 37.6173° E), or empty.")

@@ -16,7 +16,7 @@ from pyoxigraph import NamedNode
 from app.dates import day_in_words, edtf_in_words
 from app.linking.facts import WIKIDATA_GRAPH, WikidataFacts, facts_from_values, qid_order
 from app.linking.wikidata import ENTITY_BASE
-from app.pages.context import FromWikidata, Link, WikidataDate
+from app.pages.context import FromWikidata, Link, WikidataDate, WikidataName
 from app.read.neighbourhood import Fact, Neighbourhood
 from app.vocab import OWL
 
@@ -39,7 +39,8 @@ def from_wikidata(hood: Neighbourhood, own: list[Fact]) -> FromWikidata | None:
     if not known:
         return None
     item = min(known, key=qid_order)
-    return _block(item, facts_from_values(item, hood.nodes[item].wikidata))
+    node = hood.nodes[item]
+    return _block(item, facts_from_values(item, node.wikidata, node.wikidata_names))
 
 
 def _block(item: str, facts: WikidataFacts) -> FromWikidata:
@@ -54,6 +55,7 @@ def _block(item: str, facts: WikidataFacts) -> FromWikidata:
         ),
         coordinates=coordinates,
         point=facts.coordinates if coordinates else "",
+        names=tuple(WikidataName(language=lang, name=name) for lang, name in facts.names),
         retrieved=facts.retrieved,
         retrieved_words=_day(facts.retrieved),
         modified=facts.modified,

@@ -72,6 +72,8 @@ class Node:
     anchor: Anchor | None = None
     wikidata: dict[str, list[str]] = field(default_factory=dict)
     """For a Wikidata item: its values in the Wikidata facts graph, by predicate IRI."""
+    wikidata_names: list[tuple[str, str, str]] = field(default_factory=list)
+    """For a Wikidata item: its texts in other languages, as (predicate IRI, language, text)."""
 
     def label(self) -> str:
         """The preferred label: English, then untagged, then any."""
@@ -322,7 +324,11 @@ def _nodes(rows: Rows) -> dict[str, Node]:
             node.anchor = node.anchor or Anchor(n.value)
             node.anchor.file, node.anchor.text_iri = _text(a), _text(b)
         elif tag == "wikidata" and isinstance(a, NamedNode) and isinstance(b, Literal | NamedNode):
-            node.wikidata.setdefault(a.value, []).append(b.value)
+            language = b.language or "" if isinstance(b, Literal) else ""
+            if language and language != "en" and not language.startswith("en-"):
+                node.wikidata_names.append((a.value, language, b.value))
+            else:
+                node.wikidata.setdefault(a.value, []).append(b.value)
     for iri, values in spans.items():
         nodes[iri].date = date_facts(values, anchors.get(iri, ""))
     return nodes

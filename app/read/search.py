@@ -29,7 +29,7 @@ import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import overload
 
@@ -37,8 +37,9 @@ from pyoxigraph import Literal, NamedNode
 
 from app.names import Match, fold, forms, key, match_forms
 from app.read.labels import GENERIC, HOME_KINDS, KINDS, Kind
+from app.sources import WIKIDATA_GRAPH
 from app.store import Store
-from app.vocab import CRM, RDF, RDFS, SKOS
+from app.vocab import CRM, OWL, RDF, RDFS, SCHEMA, SKOS
 
 __all__ = ["Hit", "SearchIndex"]
 
@@ -47,6 +48,8 @@ KIND_CLASSES = frozenset(iri for iri, _ in KINDS)
 RANKINGS_KEPT = 256
 """Rankings of recent queries an index keeps (an array of 4 bytes a hit each)."""
 
+WIKIDATA_NAMES = (SCHEMA.name, SKOS.altLabel)
+"""What the Wikidata facts graph names its items with (``app.linking.facts``)."""
 RDF_TYPE = RDF.type
 HAS_TYPE = CRM.P2_has_type
 NAME_PROPERTIES = tuple(
@@ -103,6 +106,26 @@ def _label(names: list[tuple[int, str]]) -> str:
     main = [(flags, text) for flags, text in names if flags < _ALTERNATIVE]
     ranked = main or [(flags & (_ALTERNATIVE - 1), text) for flags, text in names]
     return min(ranked)[1] if ranked else ""
+
+
+def _wikidata_names(
+    store: Store, base_iri: str, number_of: dict[str, int]
+) -> Iterator[tuple[int, Literal]]:
+    """The names the Wikidata facts graph gives the items our named entities are linked to
+    (labels in other languages and scripts, aliases), as alternative names of our entities:
+    a search for "Сталин" finds Stalin. They stay in the facts graph; only the index joins
+    them to the entity."""
+    for link in store.match(None, OWL.sameAs, None):
+        subject, item = link.subject, link.object
+        if not (isinstance(subject, NamedNode) and isinstance(item, NamedNode)):
+            continue
+        owner = number_of.get(subject.value[len(base_iri) :])
+        if owner is None or not subject.value.startswith(base_iri):
+            continue
+        for prop in WIKIDATA_NAMES:
+            for quad in store.match(item, prop, None, WIKIDATA_GRAPH):
+                if isinstance(quad.object, Literal):
+                    yield owner, quad.object
 
 
 class SearchIndex:
@@ -248,6 +271,11 @@ class SearchIndex:
                     flags.append(alternative | _language_rank(name.language))
                     text += name.value.encode()
                     ends.append(len(text))
+        for owner, name in _wikidata_names(store, base_iri, number_of):
+            owners.append(owner)
+            flags.append(_ALTERNATIVE | _language_rank(name.language))
+            text += name.value.encode()
+            ends.append(len(text))
         count = len(number_of)
         kind_at = array("B", [len(KINDS)]) * count
         for iri, position in _KIND_POSITION.items():
