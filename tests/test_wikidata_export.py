@@ -105,10 +105,12 @@ def test_the_seed_page_proposes_its_two_books_and_exports_no_statement_without_s
         "Stalin i Kaganovich. Perepiska. 1931–1936 gg. (2001)",
     ]
     assert export.statements, "the linked events' statements are found"
-    assert {s.status for s in export.statements} == {"refused"}
-    assert _lines(export) == []  # they rest on the unidentified book of the page only
+    # The linked events' claims rest on the page's unidentified book and on footnote 3's book
+    # (paragraph scope), which is proposed as a new item: they wait for it, none goes out.
+    assert {s.status for s in export.statements} == {"waiting"}
+    assert _lines(export) == []
     reasons = {s.reason for s in export.statements}
-    assert reasons == {"no cited book is linked or identifiable, and nothing goes out without S248"}
+    assert reasons == {"waits until the proposed book item is created and linked (owl:sameAs)"}
 
 
 def test_a_proposed_book_is_a_valid_create_block(seed: Store) -> None:
@@ -327,7 +329,7 @@ def test_an_accepted_book_becomes_its_create_block(seed: Store, tmp_path: Path) 
 def test_an_accepted_line_that_cannot_go_out_fails_the_export(seed: Store, tmp_path: Path) -> None:
     export = collect(seed)
     refused = export.statements[0]
-    with pytest.raises(InputError, match="cannot be exported: no cited book"):
+    with pytest.raises(InputError, match="cannot be exported: waits until the proposed book"):
         render(export, {refused.id: 3}, tmp_path / "review.tsv")
     with pytest.raises(InputError, match="no longer matches the data"):
         render(export, {"s-0000000000": 4}, tmp_path / "review.tsv")
