@@ -19,6 +19,7 @@ survive a restart and every worker of one server agrees on it.
 from __future__ import annotations
 
 import enum
+import logging
 import secrets
 import sqlite3
 import time
@@ -34,7 +35,9 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from app.errors import Forbidden, InputError, NotFound, StoreError
 from app.settings import Settings
 
-__all__ = ["Accounts", "Role", "SignInRefused", "User", "users_file"]
+__all__ = ["Accounts", "Role", "SignInRefused", "User", "open_accounts", "users_file"]
+
+log = logging.getLogger("histkg.accounts")
 
 _HASHER: Final = PasswordHasher()
 _NAME_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_.")
@@ -237,3 +240,15 @@ def _refused() -> SignInRefused:
     return SignInRefused(
         "Wrong name or password.", hint="Check both; accounts lock after repeated failures."
     )
+
+
+def open_accounts(settings: Settings) -> Accounts | None:
+    """The server's accounts, or None when it has none (a memory or remote store without
+    ``HISTKG_USERS_FILE``, or a file that cannot be opened: logged, and the workbench is off)."""
+    try:
+        return Accounts.from_settings(settings)
+    except StoreError:
+        return None
+    except (OSError, sqlite3.Error):
+        log.warning("The accounts file cannot be opened; nobody can sign in", exc_info=True)
+        return None

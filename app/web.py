@@ -33,7 +33,9 @@ from app.routes import pages as pages_routes
 from app.routes import reconcile as reconcile_routes
 from app.routes import search as search_routes
 from app.routes import sparql as sparql_routes
+from app.routes import workbench as workbench_routes
 from app.routes import writes as writes_routes
+from app.routes.session import Sessions
 from app.security import QueryAdmission, RequestLimits, SecurityHeaders
 from app.settings import Settings
 from app.store import Store
@@ -49,6 +51,7 @@ ROUTERS = (
     dump_routes,
     writes_routes,
     history_routes,
+    workbench_routes,
 )
 """Route modules, each with a module-level ``router``; a new feature adds its module here."""
 
@@ -61,6 +64,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     for module in ROUTERS:
         app.include_router(module.router)
     _add_error_handlers(app)
+    app.add_middleware(Sessions, settings=settings)  # curators' signed cookies (app.routes.session)
     app.add_middleware(  # a bounded, first-come-first-served line of SPARQL queries
         QueryAdmission,
         limit=max(settings.query_workers, 1) + settings.max_queued_queries,

@@ -1,0 +1,191 @@
+"""Signing in to the workbench over real HTTP: sessions, CSRF, lock-out, writes named by user.
+
+One real uvicorn server (``fixtures.sparql.servers.serve_app``) over a store on disk with its
+accounts file beside it; each test signs in with its own client (its own cookie jar).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from bs4 import BeautifulSoup
+from fixtures.sparql.servers import serve_app
+
+from app import history
+from app.accounts import Accounts, Role
+from app.settings import Settings
+from app.store import Store
+from app.web import create_app
+
+PROJECT = Path(__file__).parent / "fixtures" / "project"
+PASSWORD = "a long test password"  # noqa: S105 - test accounts only
+EX = "https://example.org/test#"
+GRAPH = "https://example.org/user-graph/workbench"
+TOKEN = "robot-token"  # noqa: S105
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    root = tmp_path_factory.mktemp("workbench")
+    return Settings(
+        store=str(root / "store"),
+        project_dir=PROJECT,
+        query_workers=0,
+        signin_attempts=3,
+        write_tokens=f"robot:{hashlib.sha256(TOKEN.encode()).hexdigest()}",
+    )
+
+
+@pytest.fixture(scope="module")
+def served(settings: Settings) -> Iterator[tuple[str, Store]]:
+    accounts = Accounts.from_settings(settings)
+    for name in ("ada", "bea", "cy"):
+        accounts.add(name, Role.curator, PASSWORD)
+    store = Store.from_settings(settings)
+    store.load_curated(PROJECT)
+    with serve_app(create_app(settings, store)) as base:
+        yield base, store
+    store.close()
+
+
+@pytest.fixture
+def browser(served: tuple[str, Store]) -> Iterator[httpx.Client]:
+    """A client with its own cookie jar that asks for HTML, as a browser does."""
+    with httpx.Client(base_url=served[0], timeout=30, headers={"Accept": "text/html"}) as client:
+        yield client
+
+
+def _csrf(client: httpx.Client, path: str = "/signin") -> str:
+    page = BeautifulSoup(client.get(path).text, "html.parser")
+    field = page.select_one("input[name=csrf]")
+    assert field is not None
+    return str(field["value"])
+
+
+def _sign_in(client: httpx.Client, name: str, password: str = PASSWORD) -> httpx.Response:
+    form = {"csrf": _csrf(client), "name": name, "password": password, "next": "/workbench"}
+    return client.post("/signin", data=form)
+
+
+def test_anonymous_workbench_visits_go_to_the_sign_in_page_and_back(
+    browser: httpx.Client,
+) -> None:
+    answer = browser.get("/workbench")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/signin?next=%2Fworkbench"
+    form = BeautifulSoup(browser.get(answer.headers["location"]).text, "html.parser")
+    assert form.select_one("input[name=next]")["value"] == "/workbench"  # type: ignore[index]
+    for field in form.select("input:not([type=hidden])"):
+        assert form.select_one(f"label[for={field['id']}]") is not None  # every field labelled
+
+
+def test_signing_in_sets_a_signed_http_only_lax_cookie_and_opens_the_workbench(
+    browser: httpx.Client,
+) -> None:
+    answer = _sign_in(browser, "ada")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/workbench"
+    cookie = answer.headers["set-cookie"].lower()
+    assert "histkg_session=" in cookie
+    assert "httponly" in cookie
+    assert "samesite=lax" in cookie
+    assert "secure" not in cookie  # plain HTTP here; see the HTTPS test
+    home = BeautifulSoup(browser.get("/workbench").text, "html.parser")
+    assert home.select_one(".user").get_text() == "ada"  # type: ignore[union-attr]
+
+
+def test_a_wrong_password_is_shown_in_the_form_and_signs_nobody_in(
+    browser: httpx.Client,
+) -> None:
+    answer = _sign_in(browser, "bea", "not the password")
+    assert answer.status_code == 403
+    page = BeautifulSoup(answer.text, "html.parser")
+    assert "Wrong name or password" in page.select_one("[role=alert]").get_text()  # type: ignore[union-attr]
+    assert page.select_one("input[name=name]")["value"] == "bea"  # type: ignore[index]
+    assert browser.get("/workbench").status_code == 303
+
+
+def test_a_form_without_its_csrf_token_is_403_and_changes_nothing(
+    browser: httpx.Client,
+) -> None:
+    _csrf(browser)  # the session exists, but the token is not sent back
+    answer = browser.post("/signin", data={"name": "ada", "password": PASSWORD})
+    assert answer.status_code == 403
+    assert "CSRF" in answer.text
+    assert browser.get("/workbench").status_code == 303
+    _sign_in(browser, "ada")
+    assert browser.post("/signout", data={"csrf": "forged"}).status_code == 403
+    assert browser.get("/workbench").status_code == 200  # still signed in
+
+
+def test_signing_out_ends_the_session(browser: httpx.Client) -> None:
+    _sign_in(browser, "ada")
+    answer = browser.post("/signout", data={"csrf": _csrf(browser, "/workbench")})
+    assert answer.status_code == 303
+    assert browser.get("/workbench").status_code == 303
+
+
+def test_repeated_failures_lock_the_account(served: tuple[str, Store]) -> None:
+    with httpx.Client(base_url=served[0], timeout=30) as client:
+        for _ in range(3):
+            assert _sign_in(client, "cy", "wrong wrong").status_code == 403
+        locked = _sign_in(client, "cy")
+    assert locked.status_code == 403
+    assert "locked" in locked.text
+
+
+def test_a_signed_in_curators_write_is_a_revision_in_their_name(
+    browser: httpx.Client, served: tuple[str, Store]
+) -> None:
+    _, store = served
+    _sign_in(browser, "ada")
+    csrf = _csrf(browser, "/workbench")
+    text = f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <{EX}x> <{EX}p> "by ada" }} }}'
+    headers = {"Content-Type": "application/sparql-update", "Accept": "application/json"}
+    refused = browser.post("/update", content=text, headers=headers)
+    assert refused.status_code == 403  # the cookie alone is not enough: CSRF
+    assert history.log(store.match, graph=GRAPH) == []
+    written = browser.post("/update", content=text, headers={**headers, "X-CSRF-Token": csrf})
+    assert written.status_code == 200, written.text
+    assert history.log(store.match, graph=GRAPH)[0].agent == "ada"
+    home = BeautifulSoup(browser.get("/workbench").text, "html.parser")
+    assert [a.get_text() for a in home.select(".revisions a")] == [str(written.json()["revision"])]
+
+
+def test_bearer_tokens_keep_working_and_anonymous_writes_stay_refused(
+    served: tuple[str, Store],
+) -> None:
+    base, store = served
+    text = f'INSERT DATA {{ GRAPH <{GRAPH}-robot> {{ <{EX}y> <{EX}p> "by robot" }} }}'
+    headers = {"Content-Type": "application/sparql-update"}
+    anonymous = httpx.post(f"{base}/update", content=text, headers=headers)
+    assert anonymous.status_code == 401
+    robot = {**headers, "Authorization": f"Bearer {TOKEN}"}
+    assert httpx.post(f"{base}/update", content=text, headers=robot).status_code == 200
+    assert history.log(store.match, graph=f"{GRAPH}-robot")[0].agent == "robot"
+
+
+def test_the_cookie_is_secure_when_served_over_https(served: tuple[str, Store]) -> None:
+    # Behind a TLS-terminating proxy on loopback: uvicorn takes the scheme from the header.
+    # The cookie goes back by hand: a client keeps Secure cookies from plain-HTTP URLs.
+    base, proxied = served[0], {"X-Forwarded-Proto": "https"}
+    form = httpx.get(f"{base}/signin", headers=proxied)
+    cookie = form.headers["set-cookie"].split(";")[0]
+    assert "secure" in form.headers["set-cookie"].lower()
+    csrf = BeautifulSoup(form.text, "html.parser").select_one("input[name=csrf]")["value"]  # type: ignore[index]
+    fields = {"csrf": str(csrf), "name": "bea", "password": PASSWORD}
+    answer = httpx.post(f"{base}/signin", data=fields, headers={**proxied, "Cookie": cookie})
+    assert answer.status_code == 303
+    assert "secure" in answer.headers["set-cookie"].lower()
+
+
+def test_a_memory_store_without_a_users_file_has_no_sign_in() -> None:
+    app = create_app(Settings(store="memory", project_dir=PROJECT, query_workers=0))
+    with serve_app(app) as base:
+        page = httpx.get(f"{base}/signin")
+    assert page.status_code == 200
+    assert "no curator accounts" in page.text
