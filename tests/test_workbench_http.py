@@ -189,3 +189,56 @@ def test_a_memory_store_without_a_users_file_has_no_sign_in() -> None:
         page = httpx.get(f"{base}/signin")
     assert page.status_code == 200
     assert "no curator accounts" in page.text
+
+
+def test_a_curator_adds_a_source_and_lands_on_its_page(
+    browser: httpx.Client, served: tuple[str, Store]
+) -> None:
+    _, store = served
+    _sign_in(browser, "ada")
+    form = BeautifulSoup(browser.get("/workbench/sources/new").text, "html.parser")
+    for field in form.select("form.source-form input:not([type=hidden])"):
+        assert form.select_one(f"label[for={field['id']}]") is not None
+    fields = {
+        "csrf": str(form.select_one("input[name=csrf]")["value"]),  # type: ignore[index]
+        "author": "Ann Testwriter",
+        "title": "The Last Autocrat",
+        "place": "Testford",
+        "publisher": "Test House",
+        "year": "1999",
+    }
+    answer = browser.post("/workbench/sources", data=fields)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/id/source/the-last-autocrat-1999"
+    page = BeautifulSoup(browser.get(answer.headers["location"]).text, "html.parser")
+    assert "The Last Autocrat" in page.select_one("h1").get_text()  # type: ignore[union-attr]
+    assert "Ann Testwriter" in page.get_text()
+    last = history.log(store.match, limit=1)[0]
+    assert (last.agent, last.message) == ("ada", "Add source: The Last Autocrat")
+
+
+def test_a_source_without_a_title_or_with_a_bad_year_is_refused_beside_its_field(
+    browser: httpx.Client, served: tuple[str, Store]
+) -> None:
+    _, store = served
+    _sign_in(browser, "ada")
+    before = history.head(store.match)
+    fields = {"csrf": _csrf(browser, "/workbench/sources/new"), "title": " ", "year": "69"}
+    answer = browser.post("/workbench/sources", data=fields)
+    assert answer.status_code == 422
+    page = BeautifulSoup(answer.text, "html.parser")
+    assert "title" in page.select_one("#source-title-error").get_text()  # type: ignore[union-attr]
+    assert "four digits" in page.select_one("#source-year-error").get_text()  # type: ignore[union-attr]
+    assert page.select_one("#source-year")["aria-invalid"] == "true"  # type: ignore[index]
+    assert history.head(store.match) == before  # nothing written
+
+
+def test_the_source_form_needs_a_curator_and_its_csrf_token(
+    browser: httpx.Client, served: tuple[str, Store]
+) -> None:
+    assert browser.get("/workbench/sources/new").headers["location"].startswith("/signin")
+    _sign_in(browser, "ada")
+    before = history.head(served[1].match)
+    answer = browser.post("/workbench/sources", data={"title": "Forged"})
+    assert answer.status_code == 403
+    assert history.head(served[1].match) == before

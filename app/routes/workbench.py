@@ -14,14 +14,23 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from app import history
+from app import history, writes
 from app.accounts import SignInRefused
+from app.errors import HistkgError
 from app.pages.render import render
 from app.routes import session
 from app.routes.deps import SettingsDep, StoreDep
 from app.routes.pages import site
 from app.routes.responses import COMMON
-from app.workbench.pages import HomePage, SignInPage, revision_rows
+from app.workbench.pages import (
+    SOURCE_FIELDS,
+    HomePage,
+    SignInPage,
+    SourcePage,
+    revision_rows,
+    source_fields,
+)
+from app.workbench.sources import SourceForm, add_source
 
 router = APIRouter(responses=COMMON, include_in_schema=False)
 
@@ -108,6 +117,64 @@ def workbench_home(request: Request, store: StoreDep, settings: SettingsDep) -> 
         revisions=revision_rows(history.log(store.match, limit=200), user.name),
     )
     return _html(page)
+
+
+@router.get(f"{HOME}/sources/new", response_class=HTMLResponse)
+def source_form(request: Request, settings: SettingsDep) -> Response:
+    """The add-a-source form."""
+    if session.curator(request) is None:
+        return to_sign_in(request)
+    page = SourcePage(
+        site=site(settings), csrf=session.csrf_token(request), fields=source_fields({}, {})
+    )
+    return _html(page)
+
+
+@router.post(f"{HOME}/sources", response_class=HTMLResponse)
+async def source_add(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """Write the new source as one revision, then show its page; errors beside their fields."""
+    form = await request.form()
+    session.check_csrf(request, _field(form.get("csrf")))
+    user = session.curator(request)
+    if user is None:
+        return to_sign_in(request)
+    values = {name: _field(form.get(name)) for name, _, _ in SOURCE_FIELDS}
+    source = SourceForm(
+        title=values["title"],
+        author=values["author"],
+        place=values["place"],
+        publisher=values["publisher"],
+        year=values["year"],
+    ).checked()
+    error = ""
+    if not source.errors:
+        author = writes.Author(user.name, f"Add source: {values['title'].strip()}")
+        try:
+            book, _ = await run_in_threadpool(
+                lambda: add_source(
+                    store,
+                    source,
+                    base=settings.base_iri,
+                    project_dir=settings.project_dir,
+                    author=author,
+                )
+            )
+        except HistkgError as failure:
+            error = failure.message
+        else:
+            return RedirectResponse(_entity_href(book.value, settings.base_iri), status_code=303)
+    page = SourcePage(
+        site=site(settings),
+        csrf=session.csrf_token(request),
+        fields=source_fields(values, source.errors),
+        error=error,
+    )
+    return _html(page, 422)
+
+
+def _entity_href(iri: str, base: str) -> str:
+    """The page of an entity of this site."""
+    return "/id/" + iri.removeprefix(base)
 
 
 def _field(value: object) -> str:

@@ -73,3 +73,43 @@ def revision_rows(revisions: list[Revision], user: str, limit: int = 20) -> tupl
         if r.agent == user
     ]
     return tuple(rows[:limit])
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One labelled text field of a workbench form."""
+
+    name: str = field(metadata=_help("The form field's name."))
+    label: str = field(metadata=_help("Its visible label."))
+    value: str = field(default="", metadata=_help("What it holds (as last sent)."))
+    error: str = field(default="", metadata=_help("What is wrong with it, shown beside it."))
+    required: bool = field(default=False, metadata=_help("Whether it must be filled in."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourcePage:
+    """The add-a-source form (a book: author, title, place, publisher, year)."""
+
+    template: str = field(default="workbench/source.html", metadata=_help("Its template."))
+    site: Site = field(metadata=_help("Site-wide links and names."))
+    title: str = field(default="Add a source \u2013 histkg", metadata=_help("The document title."))
+    csrf: str = field(metadata=_help("The session's CSRF token."))
+    fields: tuple[FormField, ...] = field(metadata=_help("The form's fields, in order."))
+    error: str = field(default="", metadata=_help("A problem not tied to one field."))
+
+
+SOURCE_FIELDS: tuple[tuple[str, str, bool], ...] = (
+    ("author", "Author (as printed, e.g. Louis Fischer)", False),
+    ("title", "Title", True),
+    ("place", "Place of publication", False),
+    ("publisher", "Publisher", False),
+    ("year", "Year", False),
+)
+
+
+def source_fields(values: dict[str, str], errors: dict[str, str]) -> tuple[FormField, ...]:
+    """The add-a-source fields holding ``values``, each with its error."""
+    return tuple(
+        FormField(name, label, values.get(name, ""), errors.get(name, ""), required)
+        for name, label, required in SOURCE_FIELDS
+    )

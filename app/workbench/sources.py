@@ -1,0 +1,134 @@
+"""Adding a source (a book) from the workbench's form, as one SHACL-checked revision.
+
+A curator types what the title page says: author, title, place, publisher, year. Author,
+publisher and place are entities of the graph: one whose English label is exactly what was typed
+is reused, otherwise one is made (``crm:E39_Actor``, ``crm:E74_Group``, ``crm:E53_Place`` with
+that label), so the new book links to the same nodes as the curated ones do
+(``data/sources.ttl``). Everything goes into one graph of its own under ``WORKBENCH_GRAPHS``
+(never a protected curated graph), written by ``app.writes.write_graph``: validated, one revision
+naming the curator, nothing written on a violation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+import pyoxigraph as ox
+
+from app import names, writes
+from app.errors import InputError
+from app.store import Store
+from app.vocab import BIBO, CRM, DCTERMS, HK, PROV, RDF, RDFS, XSD
+
+__all__ = ["WORKBENCH_GRAPHS", "SourceForm", "add_source", "slug"]
+
+WORKBENCH_GRAPHS: Final = "https://w3id.org/histkg/workbench/"
+"""Where the graphs made in the workbench are named (outside the protected ``graph/``)."""
+
+_KINDS: Final = {"author": ("person", CRM.E39_Actor), "publisher": ("group", CRM.E74_Group)}
+
+
+def slug(text: str) -> str:
+    """An IRI path segment for a name: its folded words joined by hyphens.
+
+    >>> slug("Russia's Road from Peace to War")
+    'russias-road-from-peace-to-war'
+    """
+    joined = "-".join("".join(c for c in word if c.isalnum()) for word in names.words(text))
+    return "-".join(part for part in joined.split("-") if part) or "untitled"
+
+
+@dataclass(frozen=True)
+class SourceForm:
+    """What the add-a-source form sends (all text, as typed)."""
+
+    title: str
+    author: str = ""
+    place: str = ""
+    publisher: str = ""
+    year: str = ""
+    errors: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def checked(self) -> SourceForm:
+        """The form with each field's problem in ``errors`` (empty: it can be saved)."""
+        errors: dict[str, str] = {}
+        if not self.title.strip():
+            errors["title"] = "Give the title as the title page prints it."
+        if self.year.strip() and not (self.year.strip().isdigit() and len(self.year.strip()) == 4):
+            errors["year"] = "Write the year of publication with four digits, e.g. 1969."
+        return SourceForm(self.title, self.author, self.place, self.publisher, self.year, errors)
+
+
+def _entity(
+    store: Store, label: str, base: str, kind: str, cls: ox.NamedNode, out: list[ox.Triple]
+) -> ox.NamedNode:
+    """The graph's entity labelled exactly ``label`` (in English), or a new one."""
+    text = " ".join(label.split())
+    for quad in store.match(None, RDFS.label, ox.Literal(text, language="en"), None):
+        if isinstance(quad.subject, ox.NamedNode):
+            return quad.subject
+    node = ox.NamedNode(f"{base}{kind}/{slug(text)}")
+    out.append(ox.Triple(node, RDF.type, cls))
+    if kind == "person":
+        out.append(ox.Triple(node, RDF.type, PROV.Agent))
+    out.append(ox.Triple(node, RDFS.label, ox.Literal(text, language="en")))
+    return node
+
+
+def source_iri(form: SourceForm, base: str) -> ox.NamedNode:
+    """The new book's IRI: ``<base>source/<title slug>[-<year>]``."""
+    suffix = f"-{form.year.strip()}" if form.year.strip() else ""
+    return ox.NamedNode(f"{base}source/{slug(form.title)}{suffix}")
+
+
+def add_source(
+    store: Store, form: SourceForm, *, base: str, project_dir: Path, author: writes.Author
+) -> tuple[ox.NamedNode, writes.WriteResult]:
+    """Write the book of ``form`` (checked first: ``InputError`` names the field)."""
+    form = form.checked()
+    if form.errors:
+        raise InputError("; ".join(form.errors.values()))
+    book = source_iri(form, base)
+    if next(iter(store.match(book, RDF.type, None, None)), None) is not None:
+        raise InputError(
+            f"There is already a source at {book.value}.",
+            hint="Pick it from the suggestions instead of adding it again.",
+        )
+    title = " ".join(form.title.split())
+    label = title + (f" ({form.author.strip()}, {form.year.strip()})" if form.author else "")
+    if not form.author and form.year.strip():
+        label = f"{title} ({form.year.strip()})"
+    triples = [
+        ox.Triple(book, RDF.type, BIBO.Book),
+        ox.Triple(book, RDFS.label, ox.Literal(label, language="en")),
+        ox.Triple(book, DCTERMS.title, ox.Literal(title)),
+    ]
+    for name, value, predicate in (
+        ("author", form.author, DCTERMS.creator),
+        ("publisher", form.publisher, DCTERMS.publisher),
+    ):
+        if value.strip():
+            kind, cls = _KINDS[name]
+            triples.append(
+                ox.Triple(book, predicate, _entity(store, value, base, kind, cls, triples))
+            )
+    if form.place.strip():
+        place = _entity(store, form.place, base, "place", CRM.E53_Place, triples)
+        triples.append(ox.Triple(book, HK.publicationPlace, place))
+    if form.year.strip():
+        triples.append(
+            ox.Triple(book, DCTERMS.issued, ox.Literal(form.year.strip(), datatype=XSD.gYear))
+        )
+    body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+    result = writes.write_graph(
+        store,
+        f"{WORKBENCH_GRAPHS}{book.value.removeprefix(base)}",
+        body,
+        "application/n-triples",
+        project_dir,
+        replace=False,
+        author=author,
+    )
+    return book, result
