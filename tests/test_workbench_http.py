@@ -14,11 +14,13 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 from fixtures.sparql.servers import serve_app
+from pyoxigraph import Literal, NamedNode
 
 from app import history
 from app.accounts import Accounts, Role
 from app.settings import Settings
 from app.store import Store
+from app.vocab import BIBO, DCTERMS, OA, RDF
 from app.web import create_app
 
 PROJECT = Path(__file__).parent / "fixtures" / "project"
@@ -242,3 +244,87 @@ def test_the_source_form_needs_a_curator_and_its_csrf_token(
     answer = browser.post("/workbench/sources", data={"title": "Forged"})
     assert answer.status_code == 403
     assert history.head(served[1].match) == before
+
+
+PAGE = Path(__file__).parent / "fixtures" / "ingest" / "last-autocrat-p57.txt"
+
+
+def _add_source(client: httpx.Client, title: str, year: str) -> str:
+    fields = {"csrf": _csrf(client, "/workbench/sources/new"), "title": title, "year": year}
+    answer = client.post("/workbench/sources", data=fields)
+    assert answer.status_code == 303, answer.text
+    return f"{title} ({year})"
+
+
+def test_an_uploaded_page_is_ingested_and_its_original_kept_character_for_character(
+    browser: httpx.Client, served: tuple[str, Store]
+) -> None:
+    _, store = served
+    _sign_in(browser, "ada")
+    label = _add_source(browser, "Autocrat Uploaded", "2001")
+    raw = PAGE.read_bytes()
+    fields = {"csrf": _csrf(browser, "/workbench/pages/new"), "source": label}
+    files = {"file": ("p57.txt", raw, "text/plain")}
+    answer = browser.post("/workbench/pages", data=fields, files=files)
+    assert answer.status_code == 303, answer.text
+    assert answer.headers["location"] == "/id/ingest/autocrat-uploaded-2001-p57/page"
+    assert browser.get(answer.headers["location"]).status_code == 200
+    text = "https://w3id.org/histkg/id/text/autocrat-uploaded-2001-p57"
+    (stored,) = [
+        q.object.value
+        for q in store.match(NamedNode(text), BIBO.content, None, None)
+        if isinstance(q.object, Literal)
+    ]
+    assert stored.encode() == raw
+    # Every anchor's quote is the original text at its offsets.
+    graph = NamedNode("https://w3id.org/histkg/workbench/page/autocrat-uploaded-2001-p57")
+    checked = 0
+    for selector in store.match(None, RDF.type, OA.TextPositionSelector, graph):
+        start = int(next(store.match(selector.subject, OA.start, None, graph)).object.value)
+        end = int(next(store.match(selector.subject, OA.end, None, graph)).object.value)
+        quote = NamedNode(selector.subject.value.removesuffix("-position") + "-quote")
+        exact = next(store.match(quote, OA.exact, None, graph)).object.value
+        assert stored[start:end] == exact
+        checked += 1
+    assert checked > 10
+    page = NamedNode("https://w3id.org/histkg/id/ingest/autocrat-uploaded-2001-p57/page")
+    (book,) = [q.object for q in store.match(page, DCTERMS.isPartOf, None, None)]
+    assert book == NamedNode("https://w3id.org/histkg/id/source/autocrat-uploaded-2001")
+    assert history.log(store.match, limit=1)[0].agent == "ada"
+
+
+def test_a_pasted_page_of_an_unknown_source_or_without_text_is_refused_beside_its_field(
+    browser: httpx.Client, served: tuple[str, Store]
+) -> None:
+    _, store = served
+    _sign_in(browser, "ada")
+    before = history.head(store.match)
+    csrf = _csrf(browser, "/workbench/pages/new")
+    text = PAGE.read_text()
+    unknown = browser.post(
+        "/workbench/pages", data={"csrf": csrf, "source": "No Such Book", "text": text}
+    )
+    assert unknown.status_code == 422
+    page = BeautifulSoup(unknown.text, "html.parser")
+    assert "No source" in page.select_one("#page-source-error").get_text()  # type: ignore[union-attr]
+    assert page.select_one("#page-text").get_text() == text  # the text is kept for a retry
+    label = _add_source(browser, "Autocrat Pasted", "2002")
+    empty = browser.post("/workbench/pages", data={"csrf": csrf, "source": label, "text": " "})
+    assert empty.status_code == 422
+    assert (
+        "no text"
+        in BeautifulSoup(empty.text, "html.parser")
+        .select_one(  # type: ignore[union-attr]
+            "#page-text-error"
+        )
+        .get_text()
+    )
+    assert history.head(store.match) == (before or 0) + 1  # only the source was written
+    pasted = browser.post(
+        "/workbench/pages",
+        data={"csrf": csrf, "source": label, "text": text.replace("\n", "\r\n")},
+    )
+    assert pasted.status_code == 303, pasted.text
+    again = browser.post("/workbench/pages", data={"csrf": csrf, "source": label, "text": text})
+    assert again.status_code == 422
+    assert "added already" in again.text

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from app import history, writes
 from app.accounts import SignInRefused
@@ -23,13 +24,17 @@ from app.routes.deps import SettingsDep, StoreDep
 from app.routes.pages import site
 from app.routes.responses import COMMON
 from app.workbench.pages import (
+    PAGE_FIELDS,
     SOURCE_FIELDS,
+    AddPagePage,
     HomePage,
     SignInPage,
     SourcePage,
+    page_fields,
     revision_rows,
     source_fields,
 )
+from app.workbench.pages_add import FieldError, NewPage, add_page, find_source, page_text
 from app.workbench.sources import SourceForm, add_source
 
 router = APIRouter(responses=COMMON, include_in_schema=False)
@@ -167,6 +172,64 @@ async def source_add(request: Request, store: StoreDep, settings: SettingsDep) -
         site=site(settings),
         csrf=session.csrf_token(request),
         fields=source_fields(values, source.errors),
+        error=error,
+    )
+    return _html(page, 422)
+
+
+@router.get(f"{HOME}/pages/new", response_class=HTMLResponse)
+def page_form(request: Request, settings: SettingsDep, source: str = "") -> Response:
+    """The add-a-page form (``?source=`` fills in the source)."""
+    if session.curator(request) is None:
+        return to_sign_in(request)
+    page = AddPagePage(
+        site=site(settings),
+        csrf=session.csrf_token(request),
+        fields=page_fields({"source": source}, {}),
+    )
+    return _html(page)
+
+
+@router.post(f"{HOME}/pages", response_class=HTMLResponse)
+async def page_add(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """Ingest the page and write it as one revision, then show it; errors beside fields."""
+    async with request.form() as form:  # closes the upload's temporary file
+        session.check_csrf(request, _field(form.get("csrf")))
+        values = {name: _field(form.get(name)) for name, _, _ in PAGE_FIELDS}
+        upload = form.get("file")
+        data = await upload.read() if isinstance(upload, UploadFile) else b""
+    user = session.curator(request)
+    if user is None:
+        return to_sign_in(request)
+    author = writes.Author(user.name, f"Add a page of {values['source'].strip()}")
+
+    def run() -> NewPage:
+        book = find_source(store, values["source"])
+        raw = page_text(values["text"], data)
+        return add_page(
+            store,
+            book,
+            raw,
+            number=values["number"],
+            base=settings.base_iri,
+            project_dir=settings.project_dir,
+            author=author,
+        )
+
+    errors: dict[str, str] = {}
+    error = ""
+    try:
+        new = await run_in_threadpool(run)
+    except FieldError as failure:
+        errors[failure.field] = failure.message
+    except HistkgError as failure:
+        error = failure.message
+    else:
+        return RedirectResponse(_entity_href(new.iri, settings.base_iri), status_code=303)
+    page = AddPagePage(
+        site=site(settings),
+        csrf=session.csrf_token(request),
+        fields=page_fields(values, errors),
         error=error,
     )
     return _html(page, 422)

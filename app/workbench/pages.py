@@ -113,3 +113,30 @@ def source_fields(values: dict[str, str], errors: dict[str, str]) -> tuple[FormF
         FormField(name, label, values.get(name, ""), errors.get(name, ""), required)
         for name, label, required in SOURCE_FIELDS
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddPagePage:
+    """The add-a-page form: the source, the page number, the text (or a .txt upload)."""
+
+    template: str = field(default="workbench/page.html", metadata=_help("Its template."))
+    site: Site = field(metadata=_help("Site-wide links and names."))
+    title: str = field(default="Add a page \u2013 histkg", metadata=_help("The document title."))
+    csrf: str = field(metadata=_help("The session's CSRF token."))
+    fields: tuple[FormField, ...] = field(metadata=_help("The form's fields, in order."))
+    error: str = field(default="", metadata=_help("A problem not tied to one field."))
+
+
+PAGE_FIELDS: tuple[tuple[str, str, bool], ...] = (
+    ("source", "Source (its name as suggested, or its IRI)", True),
+    ("number", "Page number as printed (when the running header has none)", False),
+    ("text", "The page's text, as the PDF extractor left it", False),
+)
+
+
+def page_fields(values: dict[str, str], errors: dict[str, str]) -> tuple[FormField, ...]:
+    """The add-a-page fields holding ``values``, each with its error."""
+    return tuple(
+        FormField(name, label, values.get(name, ""), errors.get(name, ""), required)
+        for name, label, required in PAGE_FIELDS
+    )
