@@ -279,12 +279,17 @@ def test_an_uploaded_page_is_ingested_and_its_original_kept_character_for_charac
     # Every anchor's quote is the original text at its offsets.
     graph = NamedNode("https://w3id.org/histkg/workbench/page/autocrat-uploaded-2001-p57")
     checked = 0
+
+    def value(subject: NamedNode, predicate: NamedNode) -> str:
+        (found,) = [q.object for q in store.match(subject, predicate, None, graph)]
+        assert isinstance(found, Literal)
+        return found.value
+
     for selector in store.match(None, RDF.type, OA.TextPositionSelector, graph):
-        start = int(next(store.match(selector.subject, OA.start, None, graph)).object.value)
-        end = int(next(store.match(selector.subject, OA.end, None, graph)).object.value)
+        assert isinstance(selector.subject, NamedNode)
+        start, end = int(value(selector.subject, OA.start)), int(value(selector.subject, OA.end))
         quote = NamedNode(selector.subject.value.removesuffix("-position") + "-quote")
-        exact = next(store.match(quote, OA.exact, None, graph)).object.value
-        assert stored[start:end] == exact
+        assert stored[start:end] == value(quote, OA.exact)
         checked += 1
     assert checked > 10
     page = NamedNode("https://w3id.org/histkg/id/ingest/autocrat-uploaded-2001-p57/page")
@@ -307,7 +312,9 @@ def test_a_pasted_page_of_an_unknown_source_or_without_text_is_refused_beside_it
     assert unknown.status_code == 422
     page = BeautifulSoup(unknown.text, "html.parser")
     assert "No source" in page.select_one("#page-source-error").get_text()  # type: ignore[union-attr]
-    assert page.select_one("#page-text").get_text() == text  # the text is kept for a retry
+    kept = page.select_one("#page-text")
+    assert kept is not None
+    assert kept.get_text() == text  # the text is kept for a retry
     label = _add_source(browser, "Autocrat Pasted", "2002")
     empty = browser.post("/workbench/pages", data={"csrf": csrf, "source": label, "text": " "})
     assert empty.status_code == 422
