@@ -46,12 +46,12 @@ _METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
 ROUTERS = (
     sparql_routes,
     reconcile_routes,
+    workbench_routes,  # before pages_routes: its reading view takes /id/ingest/NAME/page
     pages_routes,
     search_routes,
     dump_routes,
     writes_routes,
     history_routes,
-    workbench_routes,
 )
 """Route modules, each with a module-level ``router``; a new feature adds its module here."""
 

@@ -6,6 +6,7 @@ accounts file beside it; each test signs in with its own client (its own cookie 
 
 from __future__ import annotations
 
+import doctest
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ from app.settings import Settings
 from app.store import Store
 from app.vocab import BIBO, DCTERMS, OA, RDF
 from app.web import create_app
+from app.workbench import sources
 
 PROJECT = Path(__file__).parent / "fixtures" / "project"
 PASSWORD = "a long test password"  # noqa: S105 - test accounts only
@@ -335,3 +337,46 @@ def test_a_pasted_page_of_an_unknown_source_or_without_text_is_refused_beside_it
     again = browser.post("/workbench/pages", data={"csrf": csrf, "source": label, "text": text})
     assert again.status_code == 422
     assert "added already" in again.text
+
+
+def test_the_reading_view_marks_mentions_dates_and_footnote_markers(
+    browser: httpx.Client, served: tuple[str, Store]
+) -> None:
+    _sign_in(browser, "ada")
+    # A source whose author the page names, so that the graph knows one name on the page.
+    fields = {"csrf": _csrf(browser, "/workbench/sources/new"), "title": "Autocrat Read"}
+    fields |= {"year": "2003", "author": "Nicholas II"}
+    assert browser.post("/workbench/sources", data=fields).status_code == 303
+    label = "Autocrat Read (Nicholas II, 2003)"
+    fields = {"csrf": _csrf(browser, "/workbench/pages/new"), "source": label}
+    files = {"file": ("p57.txt", PAGE.read_bytes(), "text/plain")}
+    location = browser.post("/workbench/pages", data=fields, files=files).headers["location"]
+    with httpx.Client(base_url=served[0], timeout=30) as reader:  # anonymous, like any reader
+        answer = reader.get(location, headers={"Accept": "text/html"})
+        turtle = reader.get(location, headers={"Accept": "text/turtle"})
+    assert answer.status_code == 200
+    page = BeautifulSoup(answer.text, "html.parser")
+    text = page.select_one("#reading-text")
+    assert text is not None
+    body = text.get_text()
+    assert "official" in body  # repaired: "ocial" had lost its ligature
+    assert " ocial" not in body
+    assert "²" not in body
+    markers = text.select("sup.marker a")
+    assert [a["href"] for a in markers] == [f"#fn-{n}" for n in range(27, 32)]
+    for marker in markers:
+        assert page.select_one(str(marker["href"])) is not None  # the footnote is on the page
+    assert text.select("mark.date")
+    assert [a["href"] for a in text.select("a.mention")] == ["/id/person/nicholas-ii"]
+    assert text.select("mark.candidate")
+    printed = page.select_one("details.printed pre")
+    assert printed is not None
+    assert printed.get_text() == PAGE.read_text()
+    assert turtle.status_code == 200
+    assert turtle.headers["content-type"].startswith("text/turtle")
+
+
+def test_the_docstring_examples_of_the_workbench_run() -> None:
+    failed, attempted = doctest.testmod(sources)
+    assert failed == 0
+    assert attempted >= 1

@@ -19,9 +19,10 @@ from app import history, writes
 from app.accounts import SignInRefused
 from app.errors import HistkgError
 from app.pages.render import render
+from app.routes import pages as pages_routes
 from app.routes import session
 from app.routes.deps import SettingsDep, StoreDep
-from app.routes.pages import site
+from app.routes.pages import site, wants_html
 from app.routes.responses import COMMON
 from app.workbench.pages import (
     PAGE_FIELDS,
@@ -35,6 +36,7 @@ from app.workbench.pages import (
     source_fields,
 )
 from app.workbench.pages_add import FieldError, NewPage, add_page, find_source, page_text
+from app.workbench.reading import reading_page
 from app.workbench.sources import SourceForm, add_source
 
 router = APIRouter(responses=COMMON, include_in_schema=False)
@@ -233,6 +235,29 @@ async def page_add(request: Request, store: StoreDep, settings: SettingsDep) -> 
         error=error,
     )
     return _html(page, 422)
+
+
+@router.get("/id/ingest/{name}/page", response_model=None)
+def reading(name: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """A page added in the workbench, for browsers: its reading view (``app.workbench.reading``).
+
+    Other clients, ``?rev=``/``?inbound=`` and pages without stored text get the entity route.
+    """
+    path = f"ingest/{name}/page"
+    params = request.query_params
+    if not params and wants_html(request):
+        page = reading_page(store, settings.base_iri + path, settings.base_iri, site(settings))
+        if page is not None:
+            return HTMLResponse(render(page), headers={"Vary": "Accept"})
+    inbound = params.get("inbound", "1")
+    return pages_routes.entity(
+        path,
+        request,
+        store,
+        settings,
+        inbound=int(inbound) if inbound.isdigit() and 0 < int(inbound) <= 100_000 else 1,
+        rev=params.get("rev"),
+    )
 
 
 def _entity_href(iri: str, base: str) -> str:

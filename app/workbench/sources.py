@@ -2,7 +2,7 @@
 
 A curator types what the title page says: author, title, place, publisher, year. Author,
 publisher and place are entities of the graph: one whose English label is exactly what was typed
-is reused, otherwise one is made (``crm:E39_Actor``, ``crm:E74_Group``, ``crm:E53_Place`` with
+is reused, otherwise one is made (``crm:E21_Person``, ``crm:E74_Group``, ``crm:E53_Place`` with
 that label), so the new book links to the same nodes as the curated ones do
 (``data/sources.ttl``). Everything goes into one graph of its own under ``WORKBENCH_GRAPHS``
 (never a protected curated graph), written by ``app.writes.write_graph``: validated, one revision
@@ -11,13 +11,15 @@ naming the curator, nothing written on a violation.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
 import pyoxigraph as ox
 
-from app import names, writes
+from app import writes
 from app.errors import InputError
 from app.store import Store
 from app.vocab import BIBO, CRM, DCTERMS, HK, PROV, RDF, RDFS, XSD
@@ -27,17 +29,17 @@ __all__ = ["WORKBENCH_GRAPHS", "SourceForm", "add_source", "slug"]
 WORKBENCH_GRAPHS: Final = "https://w3id.org/histkg/workbench/"
 """Where the graphs made in the workbench are named (outside the protected ``graph/``)."""
 
-_KINDS: Final = {"author": ("person", CRM.E39_Actor), "publisher": ("group", CRM.E74_Group)}
+_KINDS: Final = {"author": ("person", CRM.E21_Person), "publisher": ("group", CRM.E74_Group)}
 
 
 def slug(text: str) -> str:
-    """An IRI path segment for a name: its folded words joined by hyphens.
+    """An IRI path segment for a name: ASCII letters and digits, accents dropped, hyphens.
 
-    >>> slug("Russia's Road from Peace to War")
-    'russias-road-from-peace-to-war'
+    >>> slug("Russia's Road to War, vol. II")
+    'russias-road-to-war-vol-ii'
     """
-    joined = "-".join("".join(c for c in word if c.isalnum()) for word in names.words(text))
-    return "-".join(part for part in joined.split("-") if part) or "untitled"
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.replace("'", "")).strip("-") or "untitled"
 
 
 @dataclass(frozen=True)
