@@ -123,6 +123,7 @@ class HKC(Vocabulary):
     asserted: ClassVar[NamedNode]
     reported: ClassVar[NamedNode]
     informant: ClassVar[NamedNode]
+    reporter: ClassVar[NamedNode]
     historian: ClassVar[NamedNode]
     book: ClassVar[NamedNode]
     city: ClassVar[NamedNode]

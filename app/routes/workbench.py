@@ -17,20 +17,24 @@ from starlette.datastructures import UploadFile
 
 from app import history, writes
 from app.accounts import SignInRefused
-from app.errors import HistkgError
+from app.errors import HistkgError, ShaclViolation
 from app.pages.render import render
 from app.routes import pages as pages_routes
 from app.routes import session
 from app.routes.deps import SettingsDep, StoreDep
 from app.routes.pages import site, wants_html
 from app.routes.responses import COMMON
+from app.workbench.claims import ClaimForm, check_claim, event_types, preview, save_claim
 from app.workbench.pages import (
+    CLAIM_FIELDS,
     PAGE_FIELDS,
     SOURCE_FIELDS,
     AddPagePage,
+    ClaimPage,
     HomePage,
     SignInPage,
     SourcePage,
+    claim_fields,
     page_fields,
     revision_rows,
     source_fields,
@@ -258,6 +262,70 @@ def reading(name: str, request: Request, store: StoreDep, settings: SettingsDep)
         inbound=int(inbound) if inbound.isdigit() and 0 < int(inbound) <= 100_000 else 1,
         rev=params.get("rev"),
     )
+
+
+@router.get(f"{HOME}/claims/new", response_class=HTMLResponse)
+def claim_form(
+    request: Request, store: StoreDep, settings: SettingsDep, page: str = ""
+) -> Response:
+    """The claim form for a passage of ``page`` (a workbench page's IRI)."""
+    if session.curator(request) is None:
+        return to_sign_in(request)
+    return _html(_claim_page(request, store, settings, {"page": page}, {}))
+
+
+def _claim_page(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    values: dict[str, str],
+    errors: dict[str, str],
+    error: str = "",
+    lines: tuple[str, ...] = (),
+) -> ClaimPage:
+    return ClaimPage(
+        site=site(settings),
+        csrf=session.csrf_token(request),
+        page_href=_entity_href(values.get("page", ""), settings.base_iri),
+        fields=claim_fields(values, errors, event_types(store)),
+        error=error,
+        preview=lines,
+    )
+
+
+@router.post(f"{HOME}/claims", response_class=HTMLResponse)
+async def claim_save(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """Preview the claim, or save it as one revision; problems beside their fields, 422."""
+    form = await request.form()
+    session.check_csrf(request, _field(form.get("csrf")))
+    user = session.curator(request)
+    if user is None:
+        return to_sign_in(request)
+    values = {name: _field(form.get(name)) for name, _, _, _ in CLAIM_FIELDS}
+    claim = ClaimForm.from_values(values)
+    base = settings.base_iri
+    if _field(form.get("action")) == "preview":
+        checked = await run_in_threadpool(check_claim, store, claim, base)
+        lines = preview(claim, dict(event_types(store)))
+        page = _claim_page(request, store, settings, values, checked.errors, lines=lines)
+        return _html(page, 422 if checked.errors else 200)
+    author = writes.Author(user.name, f"Claim: {claim.label.strip()}")
+    error = ""
+    try:
+        checked, iri, _ = await run_in_threadpool(
+            lambda: save_claim(
+                store, claim, base=base, project_dir=settings.project_dir, author=author
+            )
+        )
+    except ShaclViolation as violation:
+        checked, iri = claim, None
+        error = "; ".join(
+            str(r.get("message", "")) for r in violation.report.get("results", [])[:5]
+        )
+    if iri is not None:
+        return RedirectResponse(_entity_href(claim.page, base), status_code=303)
+    page = _claim_page(request, store, settings, values, checked.errors, error)
+    return _html(page, 422)
 
 
 def _entity_href(iri: str, base: str) -> str:

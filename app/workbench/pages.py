@@ -84,6 +84,14 @@ class FormField:
     value: str = field(default="", metadata=_help("What it holds (as last sent)."))
     error: str = field(default="", metadata=_help("What is wrong with it, shown beside it."))
     required: bool = field(default=False, metadata=_help("Whether it must be filled in."))
+    kind: str = field(default="text", metadata=_help("text, textarea, select or hidden."))
+    options: tuple[tuple[str, str], ...] = field(
+        default=(), metadata=_help("A select's (value, label) pairs.")
+    )
+    suggest: str = field(
+        default="", metadata=_help("The JSON search URL suggestions come from ('' for none).")
+    )
+    hint: str = field(default="", metadata=_help("A line of help under the field."))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -139,4 +147,71 @@ def page_fields(values: dict[str, str], errors: dict[str, str]) -> tuple[FormFie
     return tuple(
         FormField(name, label, values.get(name, ""), errors.get(name, ""), required)
         for name, label, required in PAGE_FIELDS
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClaimPage:
+    """The claim form for a passage of a workbench page."""
+
+    template: str = field(default="workbench/claim.html", metadata=_help("Its template."))
+    site: Site = field(metadata=_help("Site-wide links and names."))
+    title: str = field(default="Add a claim \u2013 histkg", metadata=_help("The document title."))
+    csrf: str = field(metadata=_help("The session's CSRF token."))
+    page_href: str = field(metadata=_help("The reading view of the page the passage is on."))
+    fields: tuple[FormField, ...] = field(metadata=_help("The form's fields, in order."))
+    error: str = field(default="", metadata=_help("A problem not tied to one field."))
+    preview: tuple[str, ...] = field(
+        default=(), metadata=_help("The claim as sentences, before it is saved.")
+    )
+
+
+_PEOPLE = "/search.json?kind=person"
+CLAIM_FIELDS: tuple[tuple[str, str, str, str], ...] = (
+    # (name, label, kind, suggestions)
+    ("page", "Page", "hidden", ""),
+    ("passage", "The passage the claim rests on (copied from the page)", "textarea", ""),
+    ("label", "What happened, in a few words", "text", ""),
+    ("event_type", "Kind of event", "select", ""),
+    ("who", "Who (a person or group of the graph)", "text", "/search.json"),
+    ("role", "Their role", "select", ""),
+    ("where", "Where (a place of the graph)", "text", "/search.json?kind=place"),
+    ("when", "When, as the page says it", "text", ""),
+    ("edtf", "When, as EDTF (e.g. 1905-01-22, 1905-01, 1904/1905)", "text", ""),
+    ("mode", "Mode", "select", ""),
+    ("informant", "Informant (for a reported claim: on whose word)", "text", _PEOPLE),
+    ("reporter", "Reporter (who recorded the informant's word)", "text", _PEOPLE),
+    ("quotation", "Quotation (only words the passage prints in quotation marks)", "text", ""),
+    ("footnote", "Footnote number", "text", ""),
+    ("note", "Editorial note", "textarea", ""),
+)
+ROLE_OPTIONS = (("participant", "took part"), ("agent", "carried it out"))
+MODE_OPTIONS = (
+    ("asserted", "asserted by the historian"),
+    ("reported", "reported on someone's word"),
+)
+
+
+def claim_fields(
+    values: dict[str, str], errors: dict[str, str], event_types: list[tuple[str, str]]
+) -> tuple[FormField, ...]:
+    """The claim form's fields holding ``values``, each with its error."""
+    options = {
+        "event_type": (("", "choose\u2026"), *event_types),
+        "role": ROLE_OPTIONS,
+        "mode": MODE_OPTIONS,
+    }
+    required = {"passage", "label", "event_type"}
+    return tuple(
+        FormField(
+            name,
+            label,
+            values.get(name, ""),
+            errors.get(name, ""),
+            name in required,
+            kind=kind,
+            options=tuple(options.get(name, ())),
+            suggest=suggest,
+        )
+        for name, label, kind, suggest in CLAIM_FIELDS
     )

@@ -163,6 +163,9 @@ def _page_triples(
         ox.Triple(text, RDF.type, PROV.Entity),
         ox.Triple(text, RDFS.label, ox.Literal(label, language="en")),
         ox.Triple(text, DCTERMS.format, ox.Literal("text/plain; charset=utf-8")),
+        # Where an export of the workbench's graphs writes the file (the text is also kept
+        # here, in bibo:content, so the store alone holds everything).
+        ox.Triple(text, DCTERMS.identifier, ox.Literal(f"seeds/{name}.txt")),
         ox.Triple(text, DCTERMS.source, page),
         ox.Triple(text, BIBO.content, ox.Literal(report.raw)),
     ]

@@ -26,7 +26,7 @@ from app.pages.context import Site
 from app.store import Store
 from app.vocab import BIBO, DCTERMS, HK, OA, PROV, RDF, RDFS
 
-__all__ = ["ReadingPage", "Segment", "reading_page"]
+__all__ = ["ReadingPage", "Segment", "page_report", "reading_page"]
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 _LOCK: Final = threading.Lock()
@@ -90,15 +90,26 @@ def _literal(store: Store, subject: ox.NamedNode, predicate: ox.NamedNode) -> st
     return term.value if isinstance(term, ox.Literal) else ""
 
 
-def reading_page(store: Store, iri: str, base: str, site: Site) -> ReadingPage | None:
-    """The reading view of the page ``iri``, or None when it is not a page with stored text."""
+def page_report(store: Store, iri: str, base: str) -> PageReport | None:
+    """The page's stored original run through the pipeline (None: no such workbench page)."""
     page = ox.NamedNode(iri)
     name = iri.removeprefix(f"{base}ingest/").removesuffix("/page")
     text = ox.NamedNode(f"{base}text/{name}")
     raw = _literal(store, text, BIBO.content)
     if not raw or _one(store, text, DCTERMS.source) != page:
         return None
-    report = _ingester().ingest(raw, f"{name}.txt")
+    return _ingester().ingest(raw, f"{name}.txt")
+
+
+def reading_page(store: Store, iri: str, base: str, site: Site) -> ReadingPage | None:
+    """The reading view of the page ``iri``, or None when it is not a page with stored text."""
+    report = page_report(store, iri, base)
+    if report is None:
+        return None
+    page = ox.NamedNode(iri)
+    name = iri.removeprefix(f"{base}ingest/").removesuffix("/page")
+    text = ox.NamedNode(f"{base}text/{name}")
+    raw = report.raw
     book = _one(store, page, DCTERMS.isPartOf)
     book_iri = book.value if isinstance(book, ox.NamedNode) else ""
     label = _literal(store, page, RDFS.label) or name

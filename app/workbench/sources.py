@@ -1,11 +1,13 @@
 """Adding a source (a book) from the workbench's form, as one SHACL-checked revision.
 
-A curator types what the title page says: author, title, place, publisher, year. Author,
-publisher and place are entities of the graph: one whose English label is exactly what was typed
-is reused, otherwise one is made (``crm:E21_Person``, ``crm:E74_Group``, ``crm:E53_Place`` with
-that label), so the new book links to the same nodes as the curated ones do
-(``data/sources.ttl``). Everything goes into one graph of its own under ``WORKBENCH_GRAPHS``
-(never a protected curated graph), written by ``app.writes.write_graph``: validated, one revision
+A curator types what the title page says: author, title, place, publisher, year. The author is
+the entity whose English label is exactly what was typed, or a new ``crm:E39_Actor`` and
+``prov:Agent`` with that label (as the curated unknown author is: an agent claims can be
+attributed to, not yet a person the graph describes, which would need a passage naming them).
+Publisher and place link to the graph's entity of that label when there is one; otherwise they
+are said in the book's description, since a new group or place needs a passage naming it.
+Everything goes into one graph of its own under ``WORKBENCH_GRAPHS`` (never a protected curated
+graph), written by ``app.writes.write_graph``: validated, one revision
 naming the curator, nothing written on a violation.
 """
 
@@ -28,8 +30,6 @@ __all__ = ["WORKBENCH_GRAPHS", "SourceForm", "add_source", "slug"]
 
 WORKBENCH_GRAPHS: Final = "https://w3id.org/histkg/workbench/"
 """Where the graphs made in the workbench are named (outside the protected ``graph/``)."""
-
-_KINDS: Final = {"author": ("person", CRM.E21_Person), "publisher": ("group", CRM.E74_Group)}
 
 
 def slug(text: str) -> str:
@@ -63,19 +63,27 @@ class SourceForm:
         return SourceForm(self.title, self.author, self.place, self.publisher, self.year, errors)
 
 
-def _entity(
-    store: Store, label: str, base: str, kind: str, cls: ox.NamedNode, out: list[ox.Triple]
-) -> ox.NamedNode:
-    """The graph's entity labelled exactly ``label`` (in English), or a new one."""
+def _existing(store: Store, label: str) -> ox.NamedNode | None:
+    """The graph's entity labelled exactly ``label`` (in English)."""
     text = " ".join(label.split())
     for quad in store.match(None, RDFS.label, ox.Literal(text, language="en"), None):
         if isinstance(quad.subject, ox.NamedNode):
             return quad.subject
-    node = ox.NamedNode(f"{base}{kind}/{slug(text)}")
-    out.append(ox.Triple(node, RDF.type, cls))
-    if kind == "person":
-        out.append(ox.Triple(node, RDF.type, PROV.Agent))
-    out.append(ox.Triple(node, RDFS.label, ox.Literal(text, language="en")))
+    return None
+
+
+def _author(store: Store, label: str, base: str, out: list[ox.Triple]) -> ox.NamedNode:
+    """The author entity: the graph's own, or a new agent (see the module docstring)."""
+    found = _existing(store, label)
+    if found is not None:
+        return found
+    text = " ".join(label.split())
+    node = ox.NamedNode(f"{base}person/{slug(text)}")
+    out += [
+        ox.Triple(node, RDF.type, CRM.E39_Actor),
+        ox.Triple(node, RDF.type, PROV.Agent),
+        ox.Triple(node, RDFS.label, ox.Literal(text, language="en")),
+    ]
     return node
 
 
@@ -107,22 +115,26 @@ def add_source(
         ox.Triple(book, RDFS.label, ox.Literal(label, language="en")),
         ox.Triple(book, DCTERMS.title, ox.Literal(title)),
     ]
-    for name, value, predicate in (
-        ("author", form.author, DCTERMS.creator),
-        ("publisher", form.publisher, DCTERMS.publisher),
+    if form.author.strip():
+        triples.append(ox.Triple(book, DCTERMS.creator, _author(store, form.author, base, triples)))
+    unlinked = []
+    for value, predicate, said in (
+        (form.publisher, DCTERMS.publisher, "Published by {}"),
+        (form.place, HK.publicationPlace, "in {}"),
     ):
         if value.strip():
-            kind, cls = _KINDS[name]
-            triples.append(
-                ox.Triple(book, predicate, _entity(store, value, base, kind, cls, triples))
-            )
-    if form.place.strip():
-        place = _entity(store, form.place, base, "place", CRM.E53_Place, triples)
-        triples.append(ox.Triple(book, HK.publicationPlace, place))
+            entity = _existing(store, value)
+            if entity is not None:
+                triples.append(ox.Triple(book, predicate, entity))
+            else:
+                unlinked.append(said.format(" ".join(value.split())))
+    if unlinked:
+        text = " ".join(unlinked) + "."
+        text = text[0].upper() + text[1:]
+        triples.append(ox.Triple(book, DCTERMS.description, ox.Literal(text, language="en")))
     if form.year.strip():
-        triples.append(
-            ox.Triple(book, DCTERMS.issued, ox.Literal(form.year.strip(), datatype=XSD.gYear))
-        )
+        issued = ox.Literal(form.year.strip(), datatype=XSD.gYear)
+        triples.append(ox.Triple(book, DCTERMS.issued, issued))
     body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
     result = writes.write_graph(
         store,

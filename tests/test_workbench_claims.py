@@ -1,0 +1,219 @@
+"""Claims from passages in the workbench, over real HTTP, against the real curated graph.
+
+One uvicorn server (``fixtures.sparql.servers.serve_app``) over an on-disk store loaded with
+this checkout's ontology and data (whose shapes the claims must pass), a curator account, and
+a page written for the tests (``tests/fixtures/ingest/last-autocrat-p57.txt``, not the seed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from bs4 import BeautifulSoup
+from fixtures.sparql.servers import serve_app
+from pyoxigraph import NamedNode
+
+from app import history
+from app.accounts import Accounts, Role
+from app.settings import Settings
+from app.store import Store
+from app.vocab import HKC, PROV
+from app.web import create_app
+
+REPO = Path(__file__).resolve().parent.parent
+PAGE = Path(__file__).parent / "fixtures" / "ingest" / "last-autocrat-p57.txt"
+PASSWORD = "a long test password"  # noqa: S105 - a test account
+INCIDENT = "https://w3id.org/histkg/id/concept/incident"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store]]:
+    root = tmp_path_factory.mktemp("claims")
+    settings = Settings(store=str(root / "store"), project_dir=REPO, query_workers=0)
+    Accounts.from_settings(settings).add("ada", Role.curator, PASSWORD)
+    store = Store.from_settings(settings)
+    store.load_curated(REPO)
+    with serve_app(create_app(settings, store)) as base:
+        yield base, store
+    store.close()
+
+
+def _csrf(client: httpx.Client, path: str) -> str:
+    field = BeautifulSoup(client.get(path).text, "html.parser").select_one("input[name=csrf]")
+    assert field is not None
+    return str(field["value"])
+
+
+@pytest.fixture(scope="module")
+def curator(served: tuple[str, Store]) -> Iterator[tuple[httpx.Client, str]]:
+    """A signed-in curator's client, and the IRI of the test page they added."""
+    with httpx.Client(base_url=served[0], timeout=60, headers={"Accept": "text/html"}) as client:
+        signin = {"csrf": _csrf(client, "/signin"), "name": "ada", "password": PASSWORD}
+        assert client.post("/signin", data=signin).status_code == 303
+        source = {"csrf": _csrf(client, "/workbench/sources/new"), "title": "The Last Autocrat"}
+        source |= {"author": "Ann Testwriter", "year": "1999"}
+        assert client.post("/workbench/sources", data=source).status_code == 303
+        fields = {
+            "csrf": _csrf(client, "/workbench/pages/new"),
+            "source": "The Last Autocrat (Ann Testwriter, 1999)",
+        }
+        files = {"file": ("p57.txt", PAGE.read_bytes(), "text/plain")}
+        added = client.post("/workbench/pages", data=fields, files=files)
+        assert added.status_code == 303, added.text
+        yield client, "https://w3id.org/histkg/id" + added.headers["location"].removeprefix("/id")
+
+
+def _claim(client: httpx.Client, page: str, **values: str) -> httpx.Response:
+    form = f"/workbench/claims/new?page={page}"
+    fields = {"csrf": _csrf(client, form), "page": page, "event_type": INCIDENT, **values}
+    fields.setdefault("action", "save")
+    return client.post("/workbench/claims", data=fields)
+
+
+def _errors(answer: httpx.Response) -> dict[str, str]:
+    page = BeautifulSoup(answer.text, "html.parser")
+    return {
+        str(span["id"]).removeprefix("claim-").removesuffix("-error"): span.get_text()
+        for span in page.select(".field-error")
+    }
+
+
+def test_every_field_of_the_claim_form_has_a_label(curator: tuple[httpx.Client, str]) -> None:
+    client, page = curator
+    form = BeautifulSoup(client.get(f"/workbench/claims/new?page={page}").text, "html.parser")
+    fields = form.select("form.claim-form input:not([type=hidden]), form.claim-form select")
+    fields += form.select("form.claim-form textarea")
+    assert len(fields) == 14
+    for field in fields:
+        assert form.select_one(f"label[for={field['id']}]") is not None
+
+
+def test_a_dated_claim_is_saved_as_one_revision_and_marked_on_the_page(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, page = curator
+    base, store = served
+    answer = _claim(
+        client,
+        page,
+        passage="Gapon’s petition was carried to the Winter Palace on 22 January",
+        label="Gapon’s petition is carried to the Winter Palace",
+        who="Russian Empire",
+        when="22 January",
+        edtf="1905-01-22",
+        footnote="27",
+    )
+    assert answer.status_code == 303, answer.text
+    reading = BeautifulSoup(client.get(answer.headers["location"]).text, "html.parser")
+    (link,) = reading.select("#reading-text a.claim")
+    mentions = {a.get_text(): a["href"] for a in reading.select("#reading-text a.mention")}
+    assert mentions["Russian Empire"] == "/id/group/russian-empire"  # a name the graph knows
+    assert " ".join(link.get_text().split()).startswith("Gapon’s petition was carried")
+    claim = "https://w3id.org/histkg/id" + str(link["href"]).removeprefix("/id")
+    last = history.log(store.match, limit=1)[0]
+    assert (last.agent, last.message) == (
+        "ada",
+        "Claim: Gapon’s petition is carried to the Winter Palace",
+    )
+    assert set(history.log(store.match, limit=1)[0].graphs) >= {claim}
+    query = f"""PREFIX prov: <http://www.w3.org/ns/prov#>
+    PREFIX hk: <https://w3id.org/histkg/ontology#>
+    PREFIX crm: <http://www.cidoc-crm.org/cidoc-crm/>
+    SELECT ?edtf ?note WHERE {{
+      <{claim}> prov:wasDerivedFrom <{page}> ; hk:footnote ?note .
+      GRAPH <{claim}> {{ ?event crm:P4_has_time-span/hk:edtf ?edtf }}
+    }}"""
+    rows = httpx.get(
+        f"{base}/sparql", params={"query": query}, headers={"Accept": "application/json"}
+    ).json()["results"]["bindings"]
+    assert [(r["edtf"]["value"], r["note"]["value"].rsplit("/", 1)[1]) for r in rows] == [
+        ("1905-01-22", "27")
+    ]
+
+
+def test_a_reported_claim_names_informant_and_reporter(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, page = curator
+    answer = _claim(
+        client,
+        page,
+        passage="Nicholas II did not grasp what had happened",
+        label="Nicholas II did not grasp what had happened",
+        mode="reported",
+        informant="Karl Radek",
+        reporter="Louis Fischer",
+    )
+    assert answer.status_code == 303, answer.text
+    roles = {
+        q.object
+        for q in served[1].match(None, PROV.hadRole, None, None)
+        if isinstance(q.subject, NamedNode) and "nicholas-ii-did-not" in q.subject.value
+    }
+    assert roles == {HKC.informant, HKC.reporter}
+
+
+def test_a_quotation_is_saved_only_when_the_passage_prints_it_in_quotation_marks(
+    curator: tuple[httpx.Client, str],
+) -> None:
+    client, page = curator
+    passage = "which called it “a scrap of paper.”"
+    paraphrase = _claim(
+        client, page, passage=passage, label="The left scorned it", quotation="scrap of paper"
+    )
+    assert paraphrase.status_code == 422
+    assert "paraphrase" in _errors(paraphrase)["quotation"]
+    quoted = _claim(
+        client, page, passage=passage, label="The left scorned it", quotation="a scrap of paper."
+    )
+    assert quoted.status_code == 303, quoted.text
+
+
+def test_bad_values_are_refused_beside_their_fields_and_nothing_is_written(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, page = curator
+    before = history.head(served[1].match)
+    answer = _claim(
+        client,
+        page,
+        passage="the next day the Putilov workers came out on strike",
+        label="Putilov strike",
+        edtf="1905-13-45",
+        mode="reported",
+        quotation="workers",
+    )
+    assert answer.status_code == 422
+    errors = _errors(answer)
+    assert set(errors) == {"edtf", "informant", "quotation"}
+    assert "informant" in errors["informant"]
+    missing = _claim(client, page, passage="not on this page at all", label="x")
+    assert set(_errors(missing)) == {"passage"}
+    assert history.head(served[1].match) == before
+
+
+def test_the_preview_shows_the_claim_and_writes_nothing(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, page = curator
+    before = history.head(served[1].match)
+    answer = _claim(
+        client,
+        page,
+        action="preview",
+        passage="the Grand Duke Sergei was killed in Moscow on 17 February",
+        label="The Grand Duke Sergei is killed",
+        edtf="1905-02-17",
+        when="17 February",
+    )
+    assert answer.status_code == 200
+    lines = [
+        li.get_text() for li in BeautifulSoup(answer.text, "html.parser").select(".preview li")
+    ]
+    assert lines[0] == "The Grand Duke Sergei is killed (incident). Asserted by the historian."
+    assert "When: 17 February (EDTF 1905-02-17)." in lines
+    assert not any("“" in line for line in lines[:-1])  # no quotation, so no quotation marks
+    assert history.head(served[1].match) == before
