@@ -625,3 +625,19 @@ def user_passwd(
     password = _password(password_stdin)
     _guarded(lambda: accounts.set_password(name, password))
     out.print(f"Password of {name} changed.", markup=False)
+
+
+@cli.command("export")
+def export_command(
+    directory: Annotated[Path, typer.Argument(help="Where to write data/ and seeds/.")],
+) -> None:
+    """Write the graphs made in the workbench as TriG in the data/ layout, and their texts."""
+    from app.workbench.export import export
+
+    settings = _settings()
+    report = _guarded(lambda: export(Store.from_settings(settings), directory))
+    out.print(
+        f"Wrote {report.quads} quads in {report.graphs} graphs to {report.trig}, "
+        f"and {report.texts} page text(s)",
+        markup=False,
+    )

@@ -22,6 +22,7 @@ from app.settings import Settings
 from app.store import Store
 from app.vocab import HKC, PROV
 from app.web import create_app
+from app.workbench.export import export, workbench_graphs
 
 REPO = Path(__file__).resolve().parent.parent
 PAGE = Path(__file__).parent / "fixtures" / "ingest" / "last-autocrat-p57.txt"
@@ -217,3 +218,25 @@ def test_the_preview_shows_the_claim_and_writes_nothing(
     assert "When: 17 February (EDTF 1905-02-17)." in lines
     assert not any("“" in line for line in lines[:-1])  # no quotation, so no quotation marks
     assert history.head(served[1].match) == before
+
+
+def test_export_writes_the_workbench_graphs_and_a_fresh_store_loads_them_back(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store], tmp_path: Path
+) -> None:
+    _, store = served
+    client, page = curator
+    made = _claim(client, page, passage="A peace was signed at Portsmouth", label="Peace signed")
+    assert made.status_code == 303, made.text
+    exported = tmp_path / "export"
+    report = export(store, exported)
+    assert report.texts == 1
+    assert (exported / "seeds" / "the-last-autocrat-1999-p57.txt").read_bytes() == (
+        PAGE.read_bytes()
+    )
+    graphs = workbench_graphs(store)
+    assert any(g.value.startswith("https://w3id.org/histkg/id/claim/") for g in graphs)
+    fresh = Store(str(tmp_path / "fresh"))
+    fresh.load_files([exported / "data" / "workbench.trig"])
+    for graph in graphs:
+        assert set(fresh.graph_quads(graph)) == set(store.graph_quads(graph)), graph
+    fresh.close()
