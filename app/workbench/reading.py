@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Final
 
 import pyoxigraph as ox
@@ -98,6 +99,12 @@ def page_report(store: Store, iri: str, base: str) -> PageReport | None:
     raw = _literal(store, text, BIBO.content)
     if not raw or _one(store, text, DCTERMS.source) != page:
         return None
+    return _report(raw, name)
+
+
+@lru_cache(maxsize=32)
+def _report(raw: str, name: str) -> PageReport:
+    """Pages are read and claimed many times between changes of their text: run it once."""
     return _ingester().ingest(raw, f"{name}.txt")
 
 

@@ -107,9 +107,8 @@ def add_source(
             hint="Pick it from the suggestions instead of adding it again.",
         )
     title = " ".join(form.title.split())
-    label = title + (f" ({form.author.strip()}, {form.year.strip()})" if form.author else "")
-    if not form.author and form.year.strip():
-        label = f"{title} ({form.year.strip()})"
+    by = ", ".join(part for part in (form.author.strip(), form.year.strip()) if part)
+    label = f"{title} ({by})" if by else title
     triples = [
         ox.Triple(book, RDF.type, BIBO.Book),
         ox.Triple(book, RDFS.label, ox.Literal(label, language="en")),
