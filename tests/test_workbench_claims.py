@@ -20,7 +20,7 @@ from app import history
 from app.accounts import Accounts, Role
 from app.settings import Settings
 from app.store import Store
-from app.vocab import HKC, PROV
+from app.vocab import HK, HKC, PROV
 from app.web import create_app
 from app.workbench.export import export, workbench_graphs
 
@@ -87,7 +87,7 @@ def test_every_field_of_the_claim_form_has_a_label(curator: tuple[httpx.Client, 
     form = BeautifulSoup(client.get(f"/workbench/claims/new?page={page}").text, "html.parser")
     fields = form.select("form.claim-form input:not([type=hidden]), form.claim-form select")
     fields += form.select("form.claim-form textarea")
-    assert len(fields) == 14
+    assert len(fields) == 15
     for field in fields:
         assert form.select_one(f"label[for={field['id']}]") is not None
 
@@ -240,3 +240,29 @@ def test_export_writes_the_workbench_graphs_and_a_fresh_store_loads_them_back(
     for graph in graphs:
         assert set(fresh.graph_quads(graph)) == set(store.graph_quads(graph)), graph
     fresh.close()
+
+
+def test_a_date_relative_to_another_event_names_that_event(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, page = curator
+    answer = _claim(
+        client,
+        page,
+        passage="Two weeks later he received a deputation of hand-picked workers",
+        label="Nicholas II receives a deputation of workers",
+        when="Two weeks later",
+        edtf="1905-02",
+        relative_to="Russo-Japanese War",
+    )
+    assert answer.status_code == 303, answer.text
+    anchors = [
+        q.object
+        for q in served[1].match(None, HK.relativeTo, None, None)
+        if isinstance(q.subject, NamedNode) and "/timespan/nicholas-ii-receives" in q.subject.value
+    ]
+    assert anchors == [NamedNode("https://w3id.org/histkg/id/event/russo-japanese-war")]
+    undated = _claim(
+        client, page, passage="Two weeks later", label="x", relative_to="Russo-Japanese War"
+    )
+    assert set(_errors(undated)) == {"edtf"}

@@ -56,6 +56,7 @@ class ClaimForm:
     where: str = ""
     when: str = ""
     edtf: str = ""
+    relative_to: str = ""
     mode: str = "asserted"
     informant: str = ""
     reporter: str = ""
@@ -81,6 +82,7 @@ class ClaimForm:
             where=get("where"),
             when=get("when"),
             edtf=get("edtf"),
+            relative_to=get("relative_to"),
             mode=get("mode") or "asserted",
             informant=get("informant"),
             reporter=get("reporter"),
@@ -171,6 +173,7 @@ def _check(store: Store, form: ClaimForm, base: str) -> _Checked:
         ("where", form.where),
         ("informant", form.informant),
         ("reporter", form.reporter),
+        ("relative_to", form.relative_to),
     ):
         node = _entity(store, typed)
         if typed.strip() and node is None:
@@ -187,6 +190,10 @@ def _check(store: Store, form: ClaimForm, base: str) -> _Checked:
                 f"{form.edtf.strip()!r} is not an EDTF value histkg reads: write e.g. 1905-01-22, "
                 "1905-01, 1905, 1904/1905 or 1932-22 (summer)."
             )
+    if form.relative_to.strip() and not form.edtf.strip():
+        out.errors.setdefault(
+            "edtf", "A date relative to another event still needs its value: give the EDTF."
+        )
     if form.mode not in ("asserted", "reported"):
         out.errors["mode"] = "Choose asserted or reported."
     elif form.mode == "reported" and "informant" not in out.terms:
@@ -344,6 +351,12 @@ def _content(
                 ox.Literal(edtf.end_of(last), datatype=XSD.dateTime),
             ),
         ]
+        if "relative_to" in checked.terms:  # counted from that event, as the page says
+            how = f"{phrase}, counted from {' '.join(form.relative_to.split())}"
+            out += [
+                ox.Triple(span, HK.relativeTo, checked.terms["relative_to"]),
+                ox.Triple(span, HK.derivation, ox.Literal(how, language="en")),
+            ]
     if form.quotation.strip():
         words = form.quotation.strip()
         quote = ox.NamedNode(f"{base}quote/{key}")
@@ -379,6 +392,8 @@ def preview(form: ClaimForm, types: dict[str, str]) -> tuple[str, ...]:
         lines.append(f"At {form.where.strip()}.")
     if form.edtf.strip():
         lines.append(f"When: {form.when.strip() or form.edtf.strip()} (EDTF {form.edtf.strip()}).")
+        if form.relative_to.strip():
+            lines.append(f"Dated relative to {form.relative_to.strip()}.")
     if form.quotation.strip():
         lines.append(f"Quotation: \u201c{form.quotation.strip()}\u201d")
     if form.footnote.strip():

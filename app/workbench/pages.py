@@ -178,6 +178,7 @@ CLAIM_FIELDS: tuple[tuple[str, str, str, str], ...] = (
     ("where", "Where (a place of the graph)", "text", "/search.json?kind=place"),
     ("when", "When, as the page says it", "text", ""),
     ("edtf", "When, as EDTF (e.g. 1905-01-22, 1905-01, 1904/1905)", "text", ""),
+    ("relative_to", "Dated relative to (an event of the graph)", "text", "/search.json?kind=event"),
     ("mode", "Mode", "select", ""),
     ("informant", "Informant (for a reported claim: on whose word)", "text", _PEOPLE),
     ("reporter", "Reporter (who recorded the informant's word)", "text", _PEOPLE),
