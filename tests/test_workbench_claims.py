@@ -266,3 +266,25 @@ def test_a_date_relative_to_another_event_names_that_event(
         client, page, passage="Two weeks later", label="x", relative_to="Russo-Japanese War"
     )
     assert set(_errors(undated)) == {"edtf"}
+
+
+def test_withdrawing_a_claim_is_a_revision_that_removes_it_and_curated_claims_stay(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, page = curator
+    _, store = served
+    made = _claim(client, page, passage="the general strike had spread", label="Strike spreads")
+    assert made.status_code == 303, made.text
+    home = BeautifulSoup(client.get("/workbench").text, "html.parser")
+    (item,) = [li for li in home.select(".workbench-claims li") if "Strike spreads" in li.text]
+    claim = str(item.select_one("input[name=claim]")["value"])  # type: ignore[index]
+    csrf = str(item.select_one("input[name=csrf]")["value"])  # type: ignore[index]
+    answer = client.post("/workbench/claims/withdraw", data={"csrf": csrf, "claim": claim})
+    assert answer.status_code == 303
+    assert list(store.graph_quads(NamedNode(claim))) == []
+    last = history.log(store.match, limit=1)[0]
+    assert (last.agent, last.added, last.removed > 0) == ("ada", 0, True)
+    curated = "https://w3id.org/histkg/id/claim/russo-japanese-war"
+    refused = client.post("/workbench/claims/withdraw", data={"csrf": csrf, "claim": curated})
+    assert refused.status_code == 400
+    assert list(store.graph_quads(NamedNode(curated)))  # still there

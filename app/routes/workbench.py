@@ -24,7 +24,15 @@ from app.routes import session
 from app.routes.deps import SettingsDep, StoreDep
 from app.routes.pages import site, wants_html
 from app.routes.responses import COMMON
-from app.workbench.claims import ClaimForm, check_claim, event_types, preview, save_claim
+from app.workbench.claims import (
+    ClaimForm,
+    check_claim,
+    event_types,
+    preview,
+    save_claim,
+    withdraw_claim,
+    workbench_claims,
+)
 from app.workbench.pages import (
     CLAIM_FIELDS,
     PAGE_FIELDS,
@@ -126,6 +134,10 @@ def workbench_home(request: Request, store: StoreDep, settings: SettingsDep) -> 
         user=user.name,
         role=user.role.value,
         revisions=revision_rows(history.log(store.match, limit=200), user.name),
+        claims=tuple(
+            (iri, label, _entity_href(iri, settings.base_iri))
+            for iri, label in workbench_claims(store)
+        ),
     )
     return _html(page)
 
@@ -326,6 +338,24 @@ async def claim_save(request: Request, store: StoreDep, settings: SettingsDep) -
         return RedirectResponse(_entity_href(claim.page, base), status_code=303)
     page = _claim_page(request, store, settings, values, checked.errors, error)
     return _html(page, 422)
+
+
+@router.post(f"{HOME}/claims/withdraw")
+async def claim_withdraw(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """Withdraw a workbench claim as one revision (the history keeps it), then go home."""
+    form = await request.form()
+    session.check_csrf(request, _field(form.get("csrf")))
+    user = session.curator(request)
+    if user is None:
+        return to_sign_in(request)
+    claim = _field(form.get("claim"))
+    author = writes.Author(user.name, f"Withdraw claim {claim.rsplit('/', 1)[-1]}")
+    await run_in_threadpool(
+        lambda: withdraw_claim(
+            store, claim, base=settings.base_iri, project_dir=settings.project_dir, author=author
+        )
+    )
+    return RedirectResponse(HOME, status_code=303)
 
 
 def _entity_href(iri: str, base: str) -> str:

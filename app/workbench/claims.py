@@ -30,13 +30,22 @@ from typing import Final
 import pyoxigraph as ox
 
 from app import writes
+from app.errors import InputError
 from app.ingest import edtf
 from app.store import Store
 from app.vocab import BIBO, CRM, DCTERMS, EDTF, HK, HKC, OA, PROV, RDF, RDFS, SKOS, XSD
 from app.workbench.reading import page_report
 from app.workbench.sources import WORKBENCH_GRAPHS, slug
 
-__all__ = ["ClaimForm", "check_claim", "event_types", "preview", "save_claim"]
+__all__ = [
+    "ClaimForm",
+    "check_claim",
+    "event_types",
+    "preview",
+    "save_claim",
+    "withdraw_claim",
+    "workbench_claims",
+]
 
 ROLES: Final = {"participant": CRM.P11_had_participant, "agent": CRM.P14_carried_out_by}
 _QUOTES: Final = (("\u201c", "\u201d"), ('"', '"'), ("\u2018", "\u2019"))
@@ -400,3 +409,47 @@ def preview(form: ClaimForm, types: dict[str, str]) -> tuple[str, ...]:
         lines.append(f"Footnote {form.footnote.strip()}.")
     lines.append(f"Passage: {' '.join(form.passage.split())}")
     return tuple(lines)
+
+
+def workbench_claims(store: Store) -> list[tuple[str, str]]:
+    """(IRI, label) of the claims made in the workbench, by label."""
+    found = []
+    for quad in store.match(None, RDF.type, HK.Claim, None):
+        graph = quad.graph_name
+        if (
+            isinstance(graph, ox.NamedNode)
+            and graph.value.startswith(f"{WORKBENCH_GRAPHS}claim/")
+            and isinstance(quad.subject, ox.NamedNode)
+        ):
+            label = next(
+                (
+                    q.object.value
+                    for q in store.match(quad.subject, RDFS.label, None, graph)
+                    if isinstance(q.object, ox.Literal)
+                ),
+                quad.subject.value,
+            )
+            found.append((quad.subject.value, label))
+    return sorted(found, key=lambda pair: pair[1])
+
+
+def withdraw_claim(
+    store: Store, claim: str, *, base: str, project_dir: Path, author: writes.Author
+) -> writes.WriteResult:
+    """Remove a workbench claim (its graph and its description) as one revision.
+
+    The history keeps it: the revision's patch holds every removed statement, and
+    ``histkg revert`` brings the claim back.
+    """
+    key = claim.removeprefix(f"{base}claim/")
+    about = ox.NamedNode(f"{WORKBENCH_GRAPHS}claim/{key}")
+    if (
+        not claim.startswith(f"{base}claim/")
+        or next(iter(store.match(None, None, None, about)), None) is None
+    ):
+        raise InputError(
+            "Only claims made in the workbench can be withdrawn here.",
+            hint="Curated claims are changed in data/ and reloaded.",
+        )
+    removed = [*store.graph_quads(about), *store.graph_quads(ox.NamedNode(claim))]
+    return writes.write_quads(store, [], project_dir, removed=removed, author=author)

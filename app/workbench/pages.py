@@ -57,6 +57,9 @@ class HomePage:
     revisions: tuple[RevisionRow, ...] = field(
         default=(), metadata=_help("Their latest revisions, newest first.")
     )
+    claims: tuple[tuple[str, str, str], ...] = field(
+        default=(), metadata=_help("Claims made in the workbench: (IRI, label, page link).")
+    )
 
 
 def revision_rows(revisions: list[Revision], user: str, limit: int = 20) -> tuple[RevisionRow, ...]:
