@@ -288,3 +288,33 @@ def test_withdrawing_a_claim_is_a_revision_that_removes_it_and_curated_claims_st
     refused = client.post("/workbench/claims/withdraw", data={"csrf": csrf, "claim": curated})
     assert refused.status_code == 400
     assert list(store.graph_quads(NamedNode(curated)))  # still there
+
+
+def test_a_saved_claim_is_found_in_search_on_its_pages_and_on_the_timeline(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, page = curator
+    answer = _claim(
+        client,
+        page,
+        passage="the tsar issued the manifesto that promised a Duma",
+        label="The tsar issues the October Manifesto",
+        who="Russian Empire",
+        when="30 October",
+        edtf="1905-10-30",
+    )
+    assert answer.status_code == 303, answer.text
+    found = client.get(
+        "/search.json", params={"q": "October Manifesto"}, headers={"Accept": "application/json"}
+    ).json()
+    hrefs = [r.get("href") or r.get("iri") for r in found["results"]]
+    event = next(h for h in hrefs if "/event/the-tsar-issues-the-october-manifesto" in str(h))
+    path = "/id/" + str(event).split("/id/", 1)[1]
+    event_page = client.get(path)
+    assert event_page.status_code == 200
+    assert "Russian Empire" in event_page.text
+    assert "1905" in event_page.text
+    group_page = client.get("/id/group/russian-empire")
+    assert "The tsar issues the October Manifesto" in group_page.text
+    home = client.get("/", params={"year": "1905"})
+    assert "The tsar issues the October Manifesto" in home.text
