@@ -14,13 +14,13 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 from fixtures.sparql.servers import serve_app
-from pyoxigraph import NamedNode
+from pyoxigraph import Literal, NamedNode
 
 from app import history
 from app.accounts import Accounts, Role
 from app.settings import Settings
 from app.store import Store
-from app.vocab import HK, HKC, PROV
+from app.vocab import HK, HKC, PROV, RDFS
 from app.web import create_app
 from app.workbench.export import export, workbench_graphs
 
@@ -318,3 +318,71 @@ def test_a_saved_claim_is_found_in_search_on_its_pages_and_on_the_timeline(
     assert "The tsar issues the October Manifesto" in group_page.text
     home = client.get("/", params={"year": "1905"})
     assert "The tsar issues the October Manifesto" in home.text
+
+
+def _candidates(client: httpx.Client, page: str) -> dict[str, dict[str, str]]:
+    """Each unsettled name: the hidden fields of its form."""
+    html = BeautifulSoup(client.get(f"/workbench/proposals?page={page}").text, "html.parser")
+    found: dict[str, dict[str, str]] = {}
+    for item in html.select("ol.candidates li"):
+        text = item.select_one(".candidate-text")
+        assert text is not None
+        fields = {str(i["name"]): str(i["value"]) for i in item.select("input[type=hidden]")}
+        found.setdefault(text.get_text(), fields)
+    return found
+
+
+def test_proposed_names_are_linked_made_people_or_rejected_one_by_one(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, page = curator
+    _, store = served
+    # Footnote 27 cites Ascher's book: once it is a source, its author is an entity to link to.
+    book = {"csrf": _csrf(client, "/workbench/sources/new"), "title": "The Revolution of 1905"}
+    book |= {"author": "Abraham Ascher", "year": "1988"}
+    assert client.post("/workbench/sources", data=book).status_code == 303
+    names = _candidates(client, page)
+    assert {"Sergei Witte", "Abraham Ascher", "Putilov"} <= set(names), sorted(names)
+    person = client.post(
+        "/workbench/proposals",
+        data={
+            **names["Sergei Witte"],
+            "action": "person",
+            "label": "Sergei Witte",
+            "other_label": "Sergei Iulevich Vitte",
+            "language": "ru-Latn-alalc97",
+        },
+    )
+    assert person.status_code == 303, person.text
+    witte = NamedNode("https://w3id.org/histkg/id/person/sergei-witte")
+    labels = {
+        (q.object.value, q.object.language)
+        for q in store.match(witte, RDFS.label, None, None)
+        if isinstance(q.object, Literal)
+    }
+    assert labels == {
+        ("Sergei Witte", "en"),
+        ("Sergei Iulevich Vitte", "ru-latn-alalc97"),
+    }  # tags fold case
+    linked = client.post(
+        "/workbench/proposals",
+        data={**names["Abraham Ascher"], "action": "link", "entity": "Abraham Ascher"},
+    )
+    assert linked.status_code == 303, linked.text
+    ascher = NamedNode("https://w3id.org/histkg/id/person/abraham-ascher")
+    assert len(list(store.match(ascher, HK.mention, None, None))) == 1
+    rejected = client.post("/workbench/proposals", data={**names["Putilov"], "action": "reject"})
+    assert rejected.status_code == 303
+    left = _candidates(client, page)
+    assert not {"Sergei Witte", "Abraham Ascher", "Putilov"} & set(left)
+    assert history.log(store.match, limit=1)[0].message.startswith("Proposal reject")
+    unknown = client.post(
+        "/workbench/proposals",
+        data={**next(iter(left.values())), "action": "link", "entity": "Nobody Known"},
+    )
+    assert unknown.status_code == 422
+    assert "No entity is called" in unknown.text
+    reading = BeautifulSoup(
+        client.get(page.replace("https://w3id.org/histkg", "")).text, "html.parser"
+    )
+    assert "/id/person/sergei-witte" in [a["href"] for a in reading.select("a.mention")]

@@ -38,8 +38,10 @@ from app.workbench.pages import (
     PAGE_FIELDS,
     SOURCE_FIELDS,
     AddPagePage,
+    CandidateRow,
     ClaimPage,
     HomePage,
+    ProposalsPage,
     SignInPage,
     SourcePage,
     claim_fields,
@@ -48,6 +50,7 @@ from app.workbench.pages import (
     source_fields,
 )
 from app.workbench.pages_add import FieldError, NewPage, add_page, find_source, page_text
+from app.workbench.proposals import candidates, settle
 from app.workbench.reading import reading_page
 from app.workbench.sources import SourceForm, add_source
 
@@ -356,6 +359,68 @@ async def claim_withdraw(request: Request, store: StoreDep, settings: SettingsDe
         )
     )
     return RedirectResponse(HOME, status_code=303)
+
+
+def _proposals_page(
+    request: Request, store: StoreDep, settings: SettingsDep, page: str, errors: dict[str, str]
+) -> ProposalsPage:
+    rows = tuple(
+        CandidateRow(c.anchor, c.text, n, errors.get(c.anchor, ""))
+        for n, c in enumerate(candidates(store, page, settings.base_iri))
+    )
+    return ProposalsPage(
+        site=site(settings),
+        csrf=session.csrf_token(request),
+        page_iri=page,
+        page_href=_entity_href(page, settings.base_iri),
+        candidates=rows,
+    )
+
+
+@router.get(f"{HOME}/proposals", response_class=HTMLResponse)
+def proposals(request: Request, store: StoreDep, settings: SettingsDep, page: str = "") -> Response:
+    """The page's candidate names, each to link, make a person of, or reject."""
+    if session.curator(request) is None:
+        return to_sign_in(request)
+    return _html(_proposals_page(request, store, settings, page, {}))
+
+
+@router.post(f"{HOME}/proposals", response_class=HTMLResponse)
+async def proposal_settle(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """Settle one candidate as one revision, then show the rest; a problem beside it (422)."""
+    form = await request.form()
+    session.check_csrf(request, _field(form.get("csrf")))
+    user = session.curator(request)
+    if user is None:
+        return to_sign_in(request)
+    values = {
+        name: _field(form.get(name))
+        for name in ("page", "anchor", "action", "entity", "label", "other_label", "language")
+    }
+    text = values["anchor"].rsplit("/", 1)[-1]
+    author = writes.Author(user.name, f"Proposal {values['action']}: {text}")
+    try:
+        await run_in_threadpool(
+            lambda: settle(
+                store,
+                values["page"],
+                values["anchor"],
+                values["action"],
+                base=settings.base_iri,
+                project_dir=settings.project_dir,
+                author=author,
+                entity=values["entity"],
+                label=values["label"],
+                other_label=values["other_label"],
+                language=values["language"],
+            )
+        )
+    except HistkgError as failure:
+        errors = {values["anchor"]: failure.message}
+        page = _proposals_page(request, store, settings, values["page"], errors)
+        return _html(page, 422)
+    target = f"{HOME}/proposals?page={quote(values['page'], safe='')}"
+    return RedirectResponse(target, status_code=303)
 
 
 def _entity_href(iri: str, base: str) -> str:

@@ -219,3 +219,26 @@ def claim_fields(
         )
         for name, label, kind, suggest in CLAIM_FIELDS
     )
+
+
+@dataclass(frozen=True)
+class CandidateRow:
+    """One unsettled candidate name, with the problem of the last try to settle it."""
+
+    anchor: str = field(metadata=_help("The candidate's text anchor (IRI)."))
+    text: str = field(metadata=_help("The name as the page prints it."))
+    index: int = field(metadata=_help("Its place in the list (for field ids)."))
+    error: str = field(default="", metadata=_help("Why the last try was refused."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProposalsPage:
+    """A workbench page's unsettled candidate names, each to link, make a person of, or reject."""
+
+    template: str = field(default="workbench/proposals.html", metadata=_help("Its template."))
+    site: Site = field(metadata=_help("Site-wide links and names."))
+    title: str = field(default="Proposals \u2013 histkg", metadata=_help("The document title."))
+    csrf: str = field(metadata=_help("The session's CSRF token."))
+    page_iri: str = field(metadata=_help("The page whose proposals these are."))
+    page_href: str = field(metadata=_help("Its reading view."))
+    candidates: tuple[CandidateRow, ...] = field(metadata=_help("The candidates, in text order."))
