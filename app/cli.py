@@ -604,3 +604,100 @@ def wikidata_export(
         )
     )
     out.print(run.to_text(), markup=False)
+
+
+# ------------------------------------------------------------------ curator accounts
+
+users = typer.Typer(
+    help="Curator accounts of the workbench (kept beside the store, never in the graph).",
+    no_args_is_help=True,
+)
+cli.add_typer(users, name="user")
+
+_PASSWORD_STDIN = typer.Option(
+    "--password-stdin", help="Read the password from the first line of stdin (for scripts)."
+)
+
+
+def _password(from_stdin: bool) -> str:
+    import sys
+
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return password
+
+
+def _accounts() -> Any:
+    from app.accounts import Accounts
+
+    settings = _settings()
+    return _guarded(lambda: Accounts.from_settings(settings))
+
+
+class RoleChoice(StrEnum):
+    curator = "curator"
+    admin = "admin"
+
+
+@users.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="The account name (a-z, 0-9, '-', '_', '.').")],
+    role: Annotated[RoleChoice, typer.Option(help="curator writes data; admin also.")] = (
+        RoleChoice.curator
+    ),
+    password_stdin: Annotated[bool, _PASSWORD_STDIN] = False,
+) -> None:
+    """Add an account; the password is prompted for (twice), or read from stdin."""
+    from app.accounts import Role
+
+    accounts = _accounts()
+    password = _password(password_stdin)
+    user = _guarded(lambda: accounts.add(name, Role(role.value), password))
+    out.print(f"Added {user.role} {user.name}.", markup=False)
+
+
+@users.command("list")
+def user_list() -> None:
+    """List the accounts: name, role, and whether it is locked after failed sign-ins."""
+    for user in _accounts().list():
+        line = f"{user.name:<24} {user.role:<8} {'locked' if user.locked else ''}"
+        out.print(line.rstrip(), markup=False)
+
+
+@users.command("remove")
+def user_remove(name: Annotated[str, typer.Argument(help="The account to remove.")]) -> None:
+    """Remove an account (its revisions keep its name)."""
+    accounts = _accounts()
+    _guarded(lambda: accounts.remove(name))
+    out.print(f"Removed {name}.", markup=False)
+
+
+@users.command("passwd")
+def user_passwd(
+    name: Annotated[str, typer.Argument(help="The account whose password to set.")],
+    password_stdin: Annotated[bool, _PASSWORD_STDIN] = False,
+) -> None:
+    """Set an account's password (this also unlocks it)."""
+    accounts = _accounts()
+    if accounts.get(name) is None:
+        _fail(1, f"There is no account {name!r}.", "`histkg user list` shows them.")
+    password = _password(password_stdin)
+    _guarded(lambda: accounts.set_password(name, password))
+    out.print(f"Password of {name} changed.", markup=False)
+
+
+@cli.command("export")
+def export_command(
+    directory: Annotated[Path, typer.Argument(help="Where to write data/ and seeds/.")],
+) -> None:
+    """Write the graphs made in the workbench as TriG in the data/ layout, and their texts."""
+    from app.workbench.export import export
+
+    settings = _settings()
+    report = _guarded(lambda: export(Store.from_settings(settings), directory))
+    out.print(
+        f"Wrote {report.quads} quads in {report.graphs} graphs to {report.trig}, "
+        f"and {report.texts} page text(s)",
+        markup=False,
+    )

@@ -142,6 +142,30 @@ class Settings(BaseSettings):
         ),
     )
 
+    users_file: str = Field(
+        default="",
+        description=(
+            "The SQLite file holding the curator accounts (`histkg user`) and the session "
+            "key; empty: `<store>.users.sqlite3` beside an on-disk store (required for a "
+            "`memory` or remote store)."
+        ),
+    )
+    signin_attempts: int = Field(
+        default=5,
+        ge=0,
+        description=("Failed sign-ins in a row after which an account is locked; 0 never locks."),
+    )
+    signin_lockout: float = Field(
+        default=900.0,
+        gt=0,
+        description="Seconds an account stays locked after `HISTKG_SIGNIN_ATTEMPTS` failures.",
+    )
+    session_hours: float = Field(
+        default=12.0,
+        gt=0,
+        description="Hours a curator's sign-in lasts before the workbench asks again.",
+    )
+
     max_request_bytes: int = Field(
         default=4_194_304,
         gt=0,

@@ -34,7 +34,9 @@ from app.routes import pages as pages_routes
 from app.routes import reconcile as reconcile_routes
 from app.routes import search as search_routes
 from app.routes import sparql as sparql_routes
+from app.routes import workbench as workbench_routes
 from app.routes import writes as writes_routes
+from app.routes.session import Sessions
 from app.security import (
     CLOSE,
     PublicAddress,
@@ -52,6 +54,7 @@ _METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
 ROUTERS = (
     sparql_routes,
     reconcile_routes,
+    workbench_routes,  # before pages_routes: its reading view takes /id/ingest/NAME/page
     pages_routes,
     search_routes,
     dump_routes,
@@ -69,6 +72,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     for module in ROUTERS:
         app.include_router(module.router)
     _add_error_handlers(app)
+    app.add_middleware(Sessions, settings=settings)  # curators' signed cookies (app.routes.session)
     app.add_middleware(  # a bounded, first-come-first-served line of SPARQL queries
         QueryAdmission,
         limit=max(settings.query_workers, 1) + settings.max_queued_queries,

@@ -68,6 +68,7 @@ __all__ = [
     "update",
     "update_scope",
     "write_graph",
+    "write_quads",
 ]
 
 GRAPH_FORMATS: Final = {
@@ -174,6 +175,30 @@ def update(
             ) from None
         after = set(staging)
         return after - before, before - after
+
+    return _commit(store, project_dir, delta, author)
+
+
+def write_quads(
+    store: Store,
+    added: Collection[ox.Quad],
+    project_dir: Path,
+    *,
+    removed: Collection[ox.Quad] = (),
+    author: Author | None = None,
+) -> WriteResult:
+    """Add and remove these quads, in any named graphs, as one checked revision.
+
+    For writers that build their change as terms (the workbench) rather than as SPARQL text:
+    nothing is parsed, so nothing a user typed can change what is written. Quads already in
+    the store are not added again, and quads not in it are not removed.
+    """
+
+    def delta() -> Delta:
+        def present(quad: ox.Quad) -> bool:
+            return next(iter(store.match(*quad)), None) is not None
+
+        return {q for q in added if not present(q)}, {q for q in removed if present(q)}
 
     return _commit(store, project_dir, delta, author)
 

@@ -4,8 +4,9 @@ Thin: check the bearer token, read the body, call ``app.writes`` off the event l
 
 * Every request needs ``Authorization: Bearer <token>`` whose SHA-256 digest is one of
   ``HISTKG_WRITE_TOKENS``: no header or not of that form is a 401 (with ``WWW-Authenticate``), a
-  well-formed token that is not configured a 403. Tokens are compared by digest, in constant
-  time, and never logged or echoed.
+  well-formed token that is not configured a 403. A signed-in curator's session cookie may
+  stand in for the header, with the session's CSRF token in ``X-CSRF-Token`` (else 403).
+  Tokens are compared by digest, in constant time, and never logged or echoed.
 * ``POST /update``: ``application/sparql-update`` body, or form-encoded ``update=``.
 * ``/store?graph=IRI`` (or ``?default`` for GET): ``GET`` the graph, ``PUT`` replaces it, ``POST``
   merges into it, ``DELETE`` drops it; bodies are Turtle, N-Triples or RDF/XML.
@@ -32,6 +33,7 @@ from app.errors import (
     UnsupportedMediaType,
 )
 from app.negotiation import choose
+from app.routes import session
 from app.routes.deps import SettingsDep, StoreDep
 from app.routes.responses import COMMON, content, errors
 
@@ -88,9 +90,15 @@ _READ_GRAPH: Final = {
 def _writer(request: Request, settings: SettingsDep) -> str:
     """The name of the request's configured bearer token (401 / 403 without one).
 
-    The name is the agent of the revision the write makes (``HISTKG_WRITE_TOKENS``); a
-    signed-in curator (a later issue) will be one more way to a name.
+    The name is the agent of the revision the write makes (``HISTKG_WRITE_TOKENS``). Without an
+    ``Authorization`` header, a signed-in curator writes under their account's name, given the
+    session's CSRF token in ``X-CSRF-Token`` (``app.routes.session``).
     """
+    if "authorization" not in request.headers:
+        user = session.curator(request)
+        if user is not None:
+            session.check_csrf(request, request.headers.get(session.CSRF_HEADER))
+            return user.name
     header = request.headers.get("authorization", "")
     match = _BEARER.fullmatch(header.strip())
     if match is None:

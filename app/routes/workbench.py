@@ -1,0 +1,440 @@
+"""The workbench over HTTP: sign-in, sign-out and the curator's start page.
+
+Thin: check the session and its CSRF token (``app.routes.session``), call the accounts and the
+history off the event loop, render the contexts of ``app.workbench.pages``. Anonymous visitors of
+a workbench page are sent to ``/signin`` (303) and come back after signing in.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from app import history, writes
+from app.accounts import SignInRefused
+from app.errors import HistkgError, InputError, ShaclViolation
+from app.pages.render import render
+from app.routes import pages as pages_routes
+from app.routes import session
+from app.routes.deps import SettingsDep, StoreDep
+from app.routes.pages import site, wants_html
+from app.routes.responses import COMMON
+from app.workbench.claims import (
+    ClaimForm,
+    check_claim,
+    event_types,
+    preview,
+    save_claim,
+    withdraw_claim,
+    workbench_claims,
+)
+from app.workbench.pages import (
+    CLAIM_FIELDS,
+    PAGE_FIELDS,
+    SOURCE_FIELDS,
+    AddPagePage,
+    CandidateRow,
+    ClaimPage,
+    HomePage,
+    ProposalsPage,
+    SignInPage,
+    SourcePage,
+    claim_fields,
+    page_fields,
+    revision_rows,
+    source_fields,
+)
+from app.workbench.pages_add import FieldError, NewPage, add_page, find_source, page_text
+from app.workbench.proposals import candidates, settle
+from app.workbench.reading import reading_page
+from app.workbench.sources import SourceForm, add_source
+
+router = APIRouter(responses=COMMON, include_in_schema=False)
+
+HOME: Final = "/workbench"
+_NO_STORE: Final = {"Cache-Control": "no-store"}
+
+
+def _safe_next(target: str | None) -> str:
+    """Where to go after signing in: a path on this site, never another host."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return HOME
+
+
+def to_sign_in(request: Request) -> RedirectResponse:
+    """303 to the sign-in page, coming back to this page afterwards."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/signin?next={quote(here, safe='')}", status_code=303)
+
+
+def _html(page: object, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(render(page), status_code=status, headers=_NO_STORE)
+
+
+@router.get("/signin", response_class=HTMLResponse)
+def signin_form(request: Request, settings: SettingsDep, next: str | None = None) -> Response:
+    """The sign-in form."""
+    page = SignInPage(
+        site=site(settings),
+        csrf=session.csrf_token(request),
+        next=_safe_next(next),
+        enabled=session.accounts(request) is not None,
+    )
+    return _html(page)
+
+
+@router.post("/signin", response_class=HTMLResponse)
+async def signin(request: Request, settings: SettingsDep) -> Response:
+    """Check the name and password; on success start the session and go on."""
+    form = await request.form()
+    session.check_csrf(request, _field(form.get("csrf")))
+    name, password = _field(form.get("name")).strip(), _field(form.get("password"))
+    target = _safe_next(_field(form.get("next")))
+    accounts = session.accounts(request)
+    try:
+        if accounts is None:
+            raise SignInRefused("This server has no curator accounts.")
+        user = await run_in_threadpool(accounts.sign_in, name, password)  # Argon2: CPU-bound
+    except SignInRefused as error:
+        page = SignInPage(
+            site=site(settings),
+            csrf=session.csrf_token(request),
+            next=target,
+            name=name,
+            error=error.message,
+            hint=error.hint or "",
+            enabled=accounts is not None,
+        )
+        return _html(page, error.http_status)
+    session.sign_in(request, session.Curator(user.name, user.role))
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/signout")
+async def signout(request: Request) -> Response:
+    """End the session."""
+    form = await request.form()
+    session.check_csrf(request, _field(form.get("csrf")))
+    session.sign_out(request)
+    return RedirectResponse("/", status_code=303)
+
+
+@router.get(HOME, response_class=HTMLResponse)
+def workbench_home(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """The curator's start page: who is signed in and their latest revisions."""
+    user = session.curator(request)
+    if user is None:
+        return to_sign_in(request)
+    page = HomePage(
+        site=site(settings),
+        csrf=session.csrf_token(request),
+        user=user.name,
+        role=user.role.value,
+        revisions=revision_rows(history.log(store.match, limit=200), user.name),
+        claims=tuple(
+            (iri, label, _entity_href(iri, settings.base_iri))
+            for iri, label in workbench_claims(store)
+        ),
+    )
+    return _html(page)
+
+
+@router.get(f"{HOME}/sources/new", response_class=HTMLResponse)
+def source_form(request: Request, settings: SettingsDep) -> Response:
+    """The add-a-source form."""
+    if session.curator(request) is None:
+        return to_sign_in(request)
+    page = SourcePage(
+        site=site(settings), csrf=session.csrf_token(request), fields=source_fields({}, {})
+    )
+    return _html(page)
+
+
+@router.post(f"{HOME}/sources", response_class=HTMLResponse)
+async def source_add(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """Write the new source as one revision, then show its page; errors beside their fields."""
+    form = await request.form()
+    session.check_csrf(request, _field(form.get("csrf")))
+    user = session.curator(request)
+    if user is None:
+        return to_sign_in(request)
+    values = {name: _field(form.get(name)) for name, _, _ in SOURCE_FIELDS}
+    source = SourceForm(
+        title=values["title"],
+        author=values["author"],
+        place=values["place"],
+        publisher=values["publisher"],
+        year=values["year"],
+    ).checked()
+    error = ""
+    if not source.errors:
+        author = writes.Author(user.name, f"Add source: {values['title'].strip()}")
+        try:
+            book, _ = await run_in_threadpool(
+                lambda: add_source(
+                    store,
+                    source,
+                    base=settings.base_iri,
+                    project_dir=settings.project_dir,
+                    author=author,
+                )
+            )
+        except HistkgError as failure:
+            error = failure.message
+        else:
+            return RedirectResponse(_entity_href(book.value, settings.base_iri), status_code=303)
+    page = SourcePage(
+        site=site(settings),
+        csrf=session.csrf_token(request),
+        fields=source_fields(values, source.errors),
+        error=error,
+    )
+    return _html(page, 422)
+
+
+@router.get(f"{HOME}/pages/new", response_class=HTMLResponse)
+def page_form(request: Request, settings: SettingsDep, source: str = "") -> Response:
+    """The add-a-page form (``?source=`` fills in the source)."""
+    if session.curator(request) is None:
+        return to_sign_in(request)
+    page = AddPagePage(
+        site=site(settings),
+        csrf=session.csrf_token(request),
+        fields=page_fields({"source": source}, {}),
+    )
+    return _html(page)
+
+
+@router.post(f"{HOME}/pages", response_class=HTMLResponse)
+async def page_add(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """Ingest the page and write it as one revision, then show it; errors beside fields."""
+    async with request.form() as form:  # closes the upload's temporary file
+        session.check_csrf(request, _field(form.get("csrf")))
+        values = {name: _field(form.get(name)) for name, _, _ in PAGE_FIELDS}
+        upload = form.get("file")
+        data = await upload.read() if isinstance(upload, UploadFile) else b""
+    user = session.curator(request)
+    if user is None:
+        return to_sign_in(request)
+    author = writes.Author(user.name, f"Add a page of {values['source'].strip()}")
+
+    def run() -> NewPage:
+        book = find_source(store, values["source"])
+        raw = page_text(values["text"], data)
+        return add_page(
+            store,
+            book,
+            raw,
+            number=values["number"],
+            base=settings.base_iri,
+            project_dir=settings.project_dir,
+            author=author,
+        )
+
+    errors: dict[str, str] = {}
+    error = ""
+    try:
+        new = await run_in_threadpool(run)
+    except FieldError as failure:
+        errors[failure.field] = failure.message
+    except HistkgError as failure:
+        error = failure.message
+    else:
+        return RedirectResponse(_entity_href(new.iri, settings.base_iri), status_code=303)
+    page = AddPagePage(
+        site=site(settings),
+        csrf=session.csrf_token(request),
+        fields=page_fields(values, errors),
+        error=error,
+    )
+    return _html(page, 422)
+
+
+@router.get("/id/ingest/{name}/page", response_model=None)
+def reading(name: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """A page added in the workbench, for browsers: its reading view (``app.workbench.reading``).
+
+    Other clients, ``?rev=``/``?inbound=`` and pages without stored text get the entity route.
+    """
+    path = f"ingest/{name}/page"
+    params = request.query_params
+    if not params and wants_html(request):
+        page = reading_page(store, settings.base_iri + path, settings.base_iri, site(settings))
+        if page is not None:
+            return HTMLResponse(render(page), headers={"Vary": "Accept"})
+    inbound, rev = params.get("inbound", "1"), params.get("rev")
+    if rev is not None and not (rev.isdigit() and 1 <= int(rev) <= 10**18):
+        raise InputError(
+            f"{rev[:40]!r} is not a revision.", hint="Revisions are numbers, as `histkg log` lists."
+        )
+    return pages_routes.entity(
+        path,
+        request,
+        store,
+        settings,
+        inbound=int(inbound) if inbound.isdigit() and 0 < int(inbound) <= 100_000 else 1,
+        rev=int(rev) if rev is not None else None,
+    )
+
+
+@router.get(f"{HOME}/claims/new", response_class=HTMLResponse)
+def claim_form(
+    request: Request, store: StoreDep, settings: SettingsDep, page: str = ""
+) -> Response:
+    """The claim form for a passage of ``page`` (a workbench page's IRI)."""
+    if session.curator(request) is None:
+        return to_sign_in(request)
+    return _html(_claim_page(request, store, settings, {"page": page}, {}))
+
+
+def _claim_page(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    values: dict[str, str],
+    errors: dict[str, str],
+    error: str = "",
+    lines: tuple[str, ...] = (),
+) -> ClaimPage:
+    return ClaimPage(
+        site=site(settings),
+        csrf=session.csrf_token(request),
+        page_href=_entity_href(values.get("page", ""), settings.base_iri),
+        fields=claim_fields(values, errors, event_types(store)),
+        error=error,
+        preview=lines,
+    )
+
+
+@router.post(f"{HOME}/claims", response_class=HTMLResponse)
+async def claim_save(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """Preview the claim, or save it as one revision; problems beside their fields, 422."""
+    form = await request.form()
+    session.check_csrf(request, _field(form.get("csrf")))
+    user = session.curator(request)
+    if user is None:
+        return to_sign_in(request)
+    values = {name: _field(form.get(name)) for name, _, _, _ in CLAIM_FIELDS}
+    claim = ClaimForm.from_values(values)
+    base = settings.base_iri
+    if _field(form.get("action")) == "preview":
+        checked = await run_in_threadpool(check_claim, store, claim, base)
+        lines = preview(claim, dict(event_types(store)))
+        page = _claim_page(request, store, settings, values, checked.errors, lines=lines)
+        return _html(page, 422 if checked.errors else 200)
+    author = writes.Author(user.name, f"Claim: {claim.label.strip()}")
+    error = ""
+    try:
+        checked, iri, _ = await run_in_threadpool(
+            lambda: save_claim(
+                store, claim, base=base, project_dir=settings.project_dir, author=author
+            )
+        )
+    except ShaclViolation as violation:
+        checked, iri = claim, None
+        error = "; ".join(
+            str(r.get("message", "")) for r in violation.report.get("results", [])[:5]
+        )
+    if iri is not None:
+        return RedirectResponse(_entity_href(claim.page, base), status_code=303)
+    page = _claim_page(request, store, settings, values, checked.errors, error)
+    return _html(page, 422)
+
+
+@router.post(f"{HOME}/claims/withdraw")
+async def claim_withdraw(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """Withdraw a workbench claim as one revision (the history keeps it), then go home."""
+    form = await request.form()
+    session.check_csrf(request, _field(form.get("csrf")))
+    user = session.curator(request)
+    if user is None:
+        return to_sign_in(request)
+    claim = _field(form.get("claim"))
+    author = writes.Author(user.name, f"Withdraw claim {claim.rsplit('/', 1)[-1]}")
+    await run_in_threadpool(
+        lambda: withdraw_claim(
+            store, claim, base=settings.base_iri, project_dir=settings.project_dir, author=author
+        )
+    )
+    return RedirectResponse(HOME, status_code=303)
+
+
+def _proposals_page(
+    request: Request, store: StoreDep, settings: SettingsDep, page: str, errors: dict[str, str]
+) -> ProposalsPage:
+    rows = tuple(
+        CandidateRow(c.anchor, c.text, n, errors.get(c.anchor, ""))
+        for n, c in enumerate(candidates(store, page, settings.base_iri))
+    )
+    return ProposalsPage(
+        site=site(settings),
+        csrf=session.csrf_token(request),
+        page_iri=page,
+        page_href=_entity_href(page, settings.base_iri),
+        candidates=rows,
+    )
+
+
+@router.get(f"{HOME}/proposals", response_class=HTMLResponse)
+def proposals(request: Request, store: StoreDep, settings: SettingsDep, page: str = "") -> Response:
+    """The page's candidate names, each to link, make a person of, or reject."""
+    if session.curator(request) is None:
+        return to_sign_in(request)
+    return _html(_proposals_page(request, store, settings, page, {}))
+
+
+@router.post(f"{HOME}/proposals", response_class=HTMLResponse)
+async def proposal_settle(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """Settle one candidate as one revision, then show the rest; a problem beside it (422)."""
+    form = await request.form()
+    session.check_csrf(request, _field(form.get("csrf")))
+    user = session.curator(request)
+    if user is None:
+        return to_sign_in(request)
+    values = {
+        name: _field(form.get(name))
+        for name in ("page", "anchor", "action", "entity", "label", "other_label", "language")
+    }
+    text = values["anchor"].rsplit("/", 1)[-1]
+    author = writes.Author(user.name, f"Proposal {values['action']}: {text}")
+    try:
+        await run_in_threadpool(
+            lambda: settle(
+                store,
+                values["page"],
+                values["anchor"],
+                values["action"],
+                base=settings.base_iri,
+                project_dir=settings.project_dir,
+                author=author,
+                entity=values["entity"],
+                label=values["label"],
+                other_label=values["other_label"],
+                language=values["language"],
+            )
+        )
+    except HistkgError as failure:
+        errors = {values["anchor"]: failure.message}
+        page = _proposals_page(request, store, settings, values["page"], errors)
+        return _html(page, 422)
+    target = f"{HOME}/proposals?page={quote(values['page'], safe='')}"
+    return RedirectResponse(target, status_code=303)
+
+
+def _entity_href(iri: str, base: str) -> str:
+    """The page of an entity of this site."""
+    return "/id/" + iri.removeprefix(base)
+
+
+def _field(value: object) -> str:
+    """A text form field ('' when missing or a file)."""
+    return value if isinstance(value, str) else ""
+
+
+__all__ = ["router", "to_sign_in"]

@@ -1,0 +1,478 @@
+"""A claim from a passage of a workbench page: the form's checks, then one revision.
+
+The curator names the passage by copying it from the reading view (the repaired text); it is
+found in the page's repaired text and mapped through the offset map to the original, where its
+anchor points, as every anchor does. The claim is written as the curated claims are
+(``data/claims.trig``): the claim node (type, mode, attribution, sources, footnote, note) and
+its passage's anchor in a workbench graph of its own, and what the claim says (the event,
+its participants, place, time-span, quotation) in the named graph of the claim's IRI. Both
+graphs go in ONE write (``app.writes.write_quads``): SHACL-checked, one revision naming the curator.
+
+Before anything is written, each field is checked where a historian would look for the
+mistake, and the problem is reported beside that field (``ClaimForm.errors``):
+
+* the passage must be on the page, the EDTF value within histkg's profile;
+* a reported claim needs its informant (the reporter is optional);
+* a quotation must be words the page prints between quotation marks inside the passage:
+  anything else is a paraphrase, and never shown in quotation marks.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Final
+
+import pyoxigraph as ox
+
+from app import writes
+from app.errors import InputError
+from app.ingest import edtf
+from app.store import Store
+from app.vocab import BIBO, CRM, DCTERMS, EDTF, HK, HKC, OA, PROV, RDF, RDFS, SKOS, XSD
+from app.workbench.reading import page_report
+from app.workbench.sources import WORKBENCH_GRAPHS, slug
+
+__all__ = [
+    "ClaimForm",
+    "check_claim",
+    "event_types",
+    "preview",
+    "save_claim",
+    "withdraw_claim",
+    "workbench_claims",
+]
+
+ROLES: Final = {"participant": CRM.P11_had_participant, "agent": CRM.P14_carried_out_by}
+_QUOTES: Final = (("\u201c", "\u201d"), ('"', '"'), ("\u2018", "\u2019"))
+_CONTEXT: Final = 32
+
+
+@dataclass(frozen=True)
+class ClaimForm:
+    """What the claim form sends (text as typed) and, once checked, its problems by field."""
+
+    page: str
+    passage: str
+    label: str
+    event_type: str
+    who: str = ""
+    role: str = "participant"
+    where: str = ""
+    when: str = ""
+    edtf: str = ""
+    relative_to: str = ""
+    mode: str = "asserted"
+    informant: str = ""
+    reporter: str = ""
+    quotation: str = ""
+    footnote: str = ""
+    footnote_scope: str = "sentence"
+    note: str = ""
+    errors: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, str]) -> ClaimForm:
+        """The form from the submitted fields (missing ones empty; role and mode defaulted)."""
+
+        def get(name: str) -> str:
+            return values.get(name, "")
+
+        return cls(
+            page=get("page"),
+            passage=get("passage"),
+            label=get("label"),
+            event_type=get("event_type"),
+            who=get("who"),
+            role=get("role") or "participant",
+            where=get("where"),
+            when=get("when"),
+            edtf=get("edtf"),
+            relative_to=get("relative_to"),
+            mode=get("mode") or "asserted",
+            informant=get("informant"),
+            reporter=get("reporter"),
+            quotation=get("quotation"),
+            footnote=get("footnote"),
+            footnote_scope=get("footnote_scope") or "sentence",
+            note=get("note"),
+        )
+
+
+def event_types(store: Store) -> list[tuple[str, str]]:
+    """(IRI, label) of every concept of the event-types scheme, by label."""
+    scheme = ox.NamedNode(HKC.NS + "event-types")
+    found = []
+    for quad in store.match(None, SKOS.inScheme, scheme, None):
+        if isinstance(quad.subject, ox.NamedNode):
+            label = next(
+                (
+                    q.object.value
+                    for q in store.match(quad.subject, SKOS.prefLabel, None, None)
+                    if isinstance(q.object, ox.Literal)
+                ),
+                quad.subject.value,
+            )
+            found.append((quad.subject.value, label))
+    return sorted(set(found), key=lambda pair: pair[1])
+
+
+def _entity(store: Store, typed: str) -> ox.NamedNode | None:
+    """The entity named by IRI or by its English label exactly."""
+    text = " ".join(typed.split())
+    if not text:
+        return None
+    if text.startswith(("http://", "https://")):
+        try:
+            node = ox.NamedNode(text)
+        except ValueError:
+            return None
+        return node if next(iter(store.match(node, RDF.type, None, None)), None) else None
+    for quad in store.match(None, RDFS.label, ox.Literal(text, language="en"), None):
+        if isinstance(quad.subject, ox.NamedNode):
+            return quad.subject
+    return None
+
+
+def _historian(store: Store, page: ox.NamedNode) -> ox.NamedNode | None:
+    """The author of the page's source: whose claims the page makes."""
+    for part in store.match(page, DCTERMS.isPartOf, None, None):
+        if isinstance(part.object, ox.NamedNode):
+            for creator in store.match(part.object, DCTERMS.creator, None, None):
+                if isinstance(creator.object, ox.NamedNode):
+                    return creator.object
+    return None
+
+
+@dataclass
+class _Checked:
+    errors: dict[str, str] = field(default_factory=dict)
+    terms: dict[str, ox.NamedNode] = field(default_factory=dict)
+    span: tuple[int, int] = (0, 0)
+    bounds: tuple[date, date] | None = None
+
+
+def _check(store: Store, form: ClaimForm, base: str) -> _Checked:
+    out = _Checked()
+    report = page_report(store, form.page, base)
+    if report is None:
+        out.errors["page"] = "This is not a page added in the workbench."
+        return out
+    historian = _historian(store, ox.NamedNode(form.page))
+    if historian is None:
+        out.errors["page"] = "The page's source names no author to attribute the claim to."
+    else:
+        out.terms["historian"] = historian
+    words = form.passage.split()
+    # Line ends and runs of spaces in the copied passage need not match the page's.
+    found = re.search(r"\s+".join(map(re.escape, words)), report.body.text) if words else None
+    if found is None:
+        out.errors["passage"] = "Copy the passage exactly as the reading view shows it."
+    else:
+        out.span = report.body.to_raw(found.start(), found.end())
+    passage = found.group(0) if found else ""
+    if not form.label.strip():
+        out.errors["label"] = "Say in a few words what happened."
+    if not form.event_type.startswith(HKC.NS):
+        out.errors["event_type"] = "Choose what kind of event it was."
+    for name, typed in (
+        ("who", form.who),
+        ("where", form.where),
+        ("informant", form.informant),
+        ("reporter", form.reporter),
+        ("relative_to", form.relative_to),
+    ):
+        node = _entity(store, typed)
+        if typed.strip() and node is None:
+            out.errors[name] = f"No entity is called {typed.strip()!r}: pick one from the list."
+        elif node is not None:
+            out.terms[name] = node
+    if form.role not in ROLES:
+        out.errors["role"] = "Choose a role."
+    if form.edtf.strip():
+        try:
+            out.bounds = edtf.bounds(form.edtf.strip())
+        except ValueError:
+            out.errors["edtf"] = (
+                f"{form.edtf.strip()!r} is not an EDTF value histkg reads: write e.g. 1905-01-22, "
+                "1905-01, 1905, 1904/1905 or 1932-22 (summer)."
+            )
+    if form.relative_to.strip() and not form.edtf.strip():
+        out.errors.setdefault(
+            "edtf", "A date relative to another event still needs its value: give the EDTF."
+        )
+    if form.mode not in ("asserted", "reported"):
+        out.errors["mode"] = "Choose asserted or reported."
+    elif form.mode == "reported" and "informant" not in out.terms:
+        out.errors.setdefault(
+            "informant", "A reported claim needs its informant: on whose word does it rest?"
+        )
+    quotation = form.quotation.strip()
+    if quotation and not any(f"{o}{quotation}{c}" in passage for o, c in _QUOTES):
+        out.errors["quotation"] = (
+            "Only words the passage prints between quotation marks can be a quotation; "
+            "anything else is a paraphrase: put it in the label or the note."
+        )
+    phrase = form.when.strip() or form.edtf.strip()
+    if (
+        form.edtf.strip()
+        and "edtf" not in out.errors
+        and not form.relative_to.strip()
+        and phrase not in passage
+    ):
+        # hks:DatePhraseShape: a date's words come from the claim's own passage
+        out.errors.setdefault(
+            "when",
+            f"Give the date in the passage's own words (“{phrase[:60]}” is not in the passage); "
+            "select a passage that holds the date.",
+        )
+    numbers = {str(f.number) for f in report.footnotes}
+    if form.footnote.strip() and form.footnote.strip() not in numbers:
+        out.errors["footnote"] = f"The page's footnotes are {', '.join(sorted(numbers))}."
+    elif not form.footnote.strip() and not form.note.strip():
+        out.errors["footnote"] = (
+            "Give the footnote that covers the passage, or say in the editorial note why none does."
+        )
+    if form.footnote_scope not in ("sentence", "paragraph"):
+        out.errors["footnote_scope"] = "Choose the sentence or the paragraph."
+    return out
+
+
+def save_claim(
+    store: Store, form: ClaimForm, *, base: str, project_dir: Path, author: writes.Author
+) -> tuple[ClaimForm, str | None, writes.WriteResult | None]:
+    """Check the form; when it passes, write the claim. Returns (form with errors, IRI, result)."""
+    checked = _check(store, form, base)
+    if checked.errors:
+        return _with(form, checked.errors), None, None
+    name = form.page.removeprefix(f"{base}ingest/").removesuffix("/page")
+    key = f"{slug(form.label)[:60]}-{secrets.token_hex(3)}"
+    claim = ox.NamedNode(f"{base}claim/{key}")
+    about = ox.NamedNode(f"{WORKBENCH_GRAPHS}claim/{key}")
+    anchor = ox.NamedNode(f"{base}ingest/{name}/anchor/claim-{key}")
+    text = ox.NamedNode(f"{base}text/{name}")
+    event = ox.NamedNode(f"{base}event/{key}")
+    raw = _original(store, text)
+    quads = [_in(t, about) for t in _anchor(anchor, text, raw, checked.span)]
+    quads += [_in(t, about) for t in _description(form, checked, claim, anchor)]
+    # What happened is what the claim says: the event itself is in the claim's graph.
+    quads += [
+        ox.Quad(event, RDF.type, CRM.E5_Event, claim),
+        ox.Quad(event, RDFS.label, ox.Literal(form.label.strip(), language="en"), claim),
+        ox.Quad(event, CRM.P2_has_type, ox.NamedNode(form.event_type), claim),
+        ox.Quad(event, HK.mention, anchor, claim),
+    ]
+    quads += [_in(t, claim) for t in _content(form, checked, event, anchor, base, key)]
+    result = writes.write_quads(store, quads, project_dir, author=author)
+    return form, claim.value, result
+
+
+def _in(triple: ox.Triple, graph: ox.NamedNode) -> ox.Quad:
+    return ox.Quad(triple.subject, triple.predicate, triple.object, graph)
+
+
+def _with(form: ClaimForm, errors: dict[str, str]) -> ClaimForm:
+    values = {k: v for k, v in form.__dict__.items() if k != "errors"}
+    return ClaimForm(**values, errors=errors)
+
+
+def _original(store: Store, text: ox.NamedNode) -> str:
+    for quad in store.match(text, BIBO.content, None, None):
+        if isinstance(quad.object, ox.Literal):
+            return quad.object.value
+    return ""
+
+
+def _anchor(
+    anchor: ox.NamedNode, text: ox.NamedNode, raw: str, span: tuple[int, int]
+) -> list[ox.Triple]:
+    """A text anchor as ingestion writes them: quote and position selectors on the original."""
+    start, end = span
+    quote, position = (
+        ox.NamedNode(anchor.value + "-quote"),
+        ox.NamedNode(anchor.value + "-position"),
+    )
+    integer = XSD.integer
+    return [
+        ox.Triple(anchor, RDF.type, OA.SpecificResource),
+        ox.Triple(anchor, OA.hasSource, text),
+        ox.Triple(anchor, OA.hasSelector, quote),
+        ox.Triple(anchor, OA.hasSelector, position),
+        ox.Triple(quote, RDF.type, OA.TextQuoteSelector),
+        ox.Triple(quote, OA.exact, ox.Literal(raw[start:end])),
+        ox.Triple(quote, OA.prefix, ox.Literal(raw[max(0, start - _CONTEXT) : start])),
+        ox.Triple(quote, OA.suffix, ox.Literal(raw[end : end + _CONTEXT])),
+        ox.Triple(position, RDF.type, OA.TextPositionSelector),
+        ox.Triple(position, OA.start, ox.Literal(str(start), datatype=integer)),
+        ox.Triple(position, OA.end, ox.Literal(str(end), datatype=integer)),
+    ]
+
+
+def _description(
+    form: ClaimForm, checked: _Checked, claim: ox.NamedNode, anchor: ox.NamedNode
+) -> list[ox.Triple]:
+    """The claim node: mode, attribution, sources, footnote, note (outside its own graph)."""
+    page = ox.NamedNode(form.page)
+    mode = HKC.reported if form.mode == "reported" else HKC.asserted
+    out = [
+        ox.Triple(claim, RDF.type, HK.Claim),
+        ox.Triple(claim, RDFS.label, ox.Literal(form.label.strip(), language="en")),
+        ox.Triple(claim, HK.mode, mode),
+        ox.Triple(claim, PROV.wasDerivedFrom, anchor),
+        ox.Triple(claim, PROV.wasDerivedFrom, page),
+    ]
+    out.append(ox.Triple(claim, PROV.wasAttributedTo, checked.terms["historian"]))
+    for role, concept in (("informant", HKC.informant), ("reporter", HKC.reporter)):
+        agent = checked.terms.get(role)
+        if form.mode == "reported" and agent is not None:
+            attribution = ox.NamedNode(claim.value.replace("/claim/", "/attribution/") + f"-{role}")
+            out += [
+                ox.Triple(claim, PROV.wasAttributedTo, agent),
+                ox.Triple(claim, PROV.qualifiedAttribution, attribution),
+                ox.Triple(attribution, RDF.type, PROV.Attribution),
+                ox.Triple(attribution, PROV.agent, agent),
+                ox.Triple(attribution, PROV.hadRole, concept),
+            ]
+    if form.footnote.strip():
+        name = form.page.removesuffix("/page")
+        scope = HKC.paragraph_scope if form.footnote_scope == "paragraph" else HKC.sentence_scope
+        out += [
+            ox.Triple(claim, HK.footnote, ox.NamedNode(f"{name}/note/{form.footnote.strip()}")),
+            ox.Triple(claim, HK.footnoteScope, scope),
+        ]
+    if form.note.strip():
+        out.append(ox.Triple(claim, HK.editorialNote, ox.Literal(form.note.strip(), language="en")))
+    return out
+
+
+def _content(
+    form: ClaimForm,
+    checked: _Checked,
+    event: ox.NamedNode,
+    anchor: ox.NamedNode,
+    base: str,
+    key: str,
+) -> list[ox.Triple]:
+    """What the claim says: who, where, when, and the quotation (in the claim's graph)."""
+    out: list[ox.Triple] = []
+    if "who" in checked.terms:
+        out.append(ox.Triple(event, ROLES[form.role], checked.terms["who"]))
+    if "where" in checked.terms:
+        out.append(ox.Triple(event, CRM.P7_took_place_at, checked.terms["where"]))
+    if checked.bounds is not None:
+        span = ox.NamedNode(f"{base}timespan/{key}")
+        first, last = checked.bounds
+        phrase = form.when.strip() or form.edtf.strip()
+        out += [
+            ox.Triple(event, CRM.P4_has_time_span, span),
+            ox.Triple(span, RDF.type, CRM.E52_Time_Span),
+            ox.Triple(span, RDFS.label, ox.Literal(phrase, language="en")),
+            ox.Triple(span, HK.edtf, ox.Literal(form.edtf.strip(), datatype=EDTF)),
+            ox.Triple(
+                span,
+                CRM.P82a_begin_of_the_begin,
+                ox.Literal(edtf.begin_of(first), datatype=XSD.dateTime),
+            ),
+            ox.Triple(
+                span,
+                CRM.P82b_end_of_the_end,
+                ox.Literal(edtf.end_of(last), datatype=XSD.dateTime),
+            ),
+        ]
+        if "relative_to" in checked.terms:  # counted from that event, as the page says
+            how = f"{phrase}, counted from {' '.join(form.relative_to.split())}"
+            out += [
+                ox.Triple(span, HK.relativeTo, checked.terms["relative_to"]),
+                ox.Triple(span, HK.derivation, ox.Literal(how, language="en")),
+            ]
+    if form.quotation.strip():
+        words = form.quotation.strip()
+        quote = ox.NamedNode(f"{base}quote/{key}")
+        out += [
+            ox.Triple(event, HK.quotation, quote),
+            ox.Triple(quote, RDF.type, CRM.E33_Linguistic_Object),
+            ox.Triple(quote, RDFS.label, ox.Literal(f"\u201c{words}\u201d", language="en")),
+            ox.Triple(quote, CRM.P2_has_type, HKC.quotation),
+            ox.Triple(quote, CRM.P190_has_symbolic_content, ox.Literal(words, language="en")),
+            ox.Triple(quote, HK.textAnchor, anchor),
+        ]
+    return out
+
+
+def check_claim(store: Store, form: ClaimForm, base: str) -> ClaimForm:
+    """The form with its problems by field (nothing is written)."""
+    return _with(form, _check(store, form, base).errors)
+
+
+def preview(form: ClaimForm, types: dict[str, str]) -> tuple[str, ...]:
+    """The claim as a reader will see it, in sentences (quotation marks only on a quotation)."""
+    mode = (
+        f"Reported on the word of {form.informant.strip()}"
+        + (f", as recorded by {form.reporter.strip()}" if form.reporter.strip() else "")
+        if form.mode == "reported"
+        else "Asserted by the historian"
+    )
+    lines = [f"{form.label.strip()} ({types.get(form.event_type, 'event')}). {mode}."]
+    if form.who.strip():
+        role = "carried out by" if form.role == "agent" else "with the participation of"
+        lines.append(f"{role.capitalize()} {form.who.strip()}.")
+    if form.where.strip():
+        lines.append(f"At {form.where.strip()}.")
+    if form.edtf.strip():
+        lines.append(f"When: {form.when.strip() or form.edtf.strip()} (EDTF {form.edtf.strip()}).")
+        if form.relative_to.strip():
+            lines.append(f"Dated relative to {form.relative_to.strip()}.")
+    if form.quotation.strip():
+        lines.append(f"Quotation: \u201c{form.quotation.strip()}\u201d")
+    if form.footnote.strip():
+        lines.append(f"Footnote {form.footnote.strip()}.")
+    lines.append(f"Passage: {' '.join(form.passage.split())}")
+    return tuple(lines)
+
+
+def workbench_claims(store: Store) -> list[tuple[str, str]]:
+    """(IRI, label) of the claims made in the workbench, by label."""
+    found = []
+    for quad in store.match(None, RDF.type, HK.Claim, None):
+        graph = quad.graph_name
+        if (
+            isinstance(graph, ox.NamedNode)
+            and graph.value.startswith(f"{WORKBENCH_GRAPHS}claim/")
+            and isinstance(quad.subject, ox.NamedNode)
+        ):
+            label = next(
+                (
+                    q.object.value
+                    for q in store.match(quad.subject, RDFS.label, None, graph)
+                    if isinstance(q.object, ox.Literal)
+                ),
+                quad.subject.value,
+            )
+            found.append((quad.subject.value, label))
+    return sorted(found, key=lambda pair: pair[1])
+
+
+def withdraw_claim(
+    store: Store, claim: str, *, base: str, project_dir: Path, author: writes.Author
+) -> writes.WriteResult:
+    """Remove a workbench claim (its graph and its description) as one revision.
+
+    The history keeps it: the revision's patch holds every removed statement, and
+    ``histkg revert`` brings the claim back.
+    """
+    key = claim.removeprefix(f"{base}claim/")
+    about = ox.NamedNode(f"{WORKBENCH_GRAPHS}claim/{key}")
+    if (
+        not claim.startswith(f"{base}claim/")
+        or next(iter(store.match(None, None, None, about)), None) is None
+    ):
+        raise InputError(
+            "Only claims made in the workbench can be withdrawn here.",
+            hint="Curated claims are changed in data/ and reloaded.",
+        )
+    removed = [*store.graph_quads(about), *store.graph_quads(ox.NamedNode(claim))]
+    return writes.write_quads(store, [], project_dir, removed=removed, author=author)

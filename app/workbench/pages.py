@@ -1,0 +1,250 @@
+"""Page contexts of the workbench: frozen dataclasses the templates only read.
+
+Like ``app.pages.context``: each field says what it is for, and templates get one variable,
+``page``. Every form carries ``csrf``, the session's token, which the routes check on POST.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.history import Revision
+from app.pages.context import Site
+
+
+def _help(text: str) -> dict[str, str]:
+    return {"help": text}
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignInPage:
+    """The sign-in form, with the reason of the last refusal, if any."""
+
+    template: str = field(default="workbench/signin.html", metadata=_help("Its template."))
+    site: Site = field(metadata=_help("Site-wide links and names."))
+    title: str = field(default="Sign in \u2013 histkg", metadata=_help("The document title."))
+    csrf: str = field(metadata=_help("The session's CSRF token, sent back with the form."))
+    next: str = field(default="/workbench", metadata=_help("Where to go once signed in."))
+    name: str = field(default="", metadata=_help("The name typed last time (after a refusal)."))
+    error: str = field(default="", metadata=_help("Why the last sign-in was refused."))
+    hint: str = field(default="", metadata=_help("How to get past that refusal."))
+    enabled: bool = field(
+        default=True, metadata=_help("False when this server has no accounts file.")
+    )
+
+
+@dataclass(frozen=True)
+class RevisionRow:
+    """One of the curator's own revisions."""
+
+    number: int = field(metadata=_help("The revision's number."))
+    time: str = field(metadata=_help("When it was made (UTC, to the second)."))
+    message: str = field(metadata=_help("Its message."))
+    href: str = field(metadata=_help("Its page in the history."))
+    changes: str = field(metadata=_help("Statements added and removed, as +N -M."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class HomePage:
+    """The workbench's start page for a signed-in curator."""
+
+    template: str = field(default="workbench/home.html", metadata=_help("Its template."))
+    site: Site = field(metadata=_help("Site-wide links and names."))
+    title: str = field(default="Workbench \u2013 histkg", metadata=_help("The document title."))
+    csrf: str = field(metadata=_help("The session's CSRF token, for the sign-out form."))
+    user: str = field(metadata=_help("The signed-in curator's name."))
+    role: str = field(metadata=_help("Their role: curator or admin."))
+    revisions: tuple[RevisionRow, ...] = field(
+        default=(), metadata=_help("Their latest revisions, newest first.")
+    )
+    claims: tuple[tuple[str, str, str], ...] = field(
+        default=(), metadata=_help("Claims made in the workbench: (IRI, label, page link).")
+    )
+
+
+def revision_rows(revisions: list[Revision], user: str, limit: int = 20) -> tuple[RevisionRow, ...]:
+    """The user's own revisions among ``revisions`` (newest first), at most ``limit``."""
+    rows = [
+        RevisionRow(
+            number=r.number,
+            time=r.time.strftime("%Y-%m-%d %H:%M:%S"),
+            message=r.message,
+            href=f"/history/{r.number}",
+            changes=f"+{r.added} -{r.removed}",
+        )
+        for r in revisions
+        if r.agent == user
+    ]
+    return tuple(rows[:limit])
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One labelled text field of a workbench form."""
+
+    name: str = field(metadata=_help("The form field's name."))
+    label: str = field(metadata=_help("Its visible label."))
+    value: str = field(default="", metadata=_help("What it holds (as last sent)."))
+    error: str = field(default="", metadata=_help("What is wrong with it, shown beside it."))
+    required: bool = field(default=False, metadata=_help("Whether it must be filled in."))
+    kind: str = field(default="text", metadata=_help("text, textarea, select or hidden."))
+    options: tuple[tuple[str, str], ...] = field(
+        default=(), metadata=_help("A select's (value, label) pairs.")
+    )
+    suggest: str = field(
+        default="", metadata=_help("The JSON search URL suggestions come from ('' for none).")
+    )
+    hint: str = field(default="", metadata=_help("A line of help under the field."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourcePage:
+    """The add-a-source form (a book: author, title, place, publisher, year)."""
+
+    template: str = field(default="workbench/source.html", metadata=_help("Its template."))
+    site: Site = field(metadata=_help("Site-wide links and names."))
+    title: str = field(default="Add a source \u2013 histkg", metadata=_help("The document title."))
+    csrf: str = field(metadata=_help("The session's CSRF token."))
+    fields: tuple[FormField, ...] = field(metadata=_help("The form's fields, in order."))
+    error: str = field(default="", metadata=_help("A problem not tied to one field."))
+
+
+SOURCE_FIELDS: tuple[tuple[str, str, bool], ...] = (
+    ("author", "Author (as printed, e.g. Louis Fischer)", False),
+    ("title", "Title", True),
+    ("place", "Place of publication", False),
+    ("publisher", "Publisher", False),
+    ("year", "Year", False),
+)
+
+
+def source_fields(values: dict[str, str], errors: dict[str, str]) -> tuple[FormField, ...]:
+    """The add-a-source fields holding ``values``, each with its error."""
+    return tuple(
+        FormField(name, label, values.get(name, ""), errors.get(name, ""), required)
+        for name, label, required in SOURCE_FIELDS
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddPagePage:
+    """The add-a-page form: the source, the page number, the text (or a .txt upload)."""
+
+    template: str = field(default="workbench/page.html", metadata=_help("Its template."))
+    site: Site = field(metadata=_help("Site-wide links and names."))
+    title: str = field(default="Add a page \u2013 histkg", metadata=_help("The document title."))
+    csrf: str = field(metadata=_help("The session's CSRF token."))
+    fields: tuple[FormField, ...] = field(metadata=_help("The form's fields, in order."))
+    error: str = field(default="", metadata=_help("A problem not tied to one field."))
+
+
+PAGE_FIELDS: tuple[tuple[str, str, bool], ...] = (
+    ("source", "Source (its name as suggested, or its IRI)", True),
+    ("number", "Page number as printed (when the running header has none)", False),
+    ("text", "The page's text, as the PDF extractor left it", False),
+)
+
+
+def page_fields(values: dict[str, str], errors: dict[str, str]) -> tuple[FormField, ...]:
+    """The add-a-page fields holding ``values``, each with its error."""
+    return tuple(
+        FormField(name, label, values.get(name, ""), errors.get(name, ""), required)
+        for name, label, required in PAGE_FIELDS
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClaimPage:
+    """The claim form for a passage of a workbench page."""
+
+    template: str = field(default="workbench/claim.html", metadata=_help("Its template."))
+    site: Site = field(metadata=_help("Site-wide links and names."))
+    title: str = field(default="Add a claim \u2013 histkg", metadata=_help("The document title."))
+    csrf: str = field(metadata=_help("The session's CSRF token."))
+    page_href: str = field(metadata=_help("The reading view of the page the passage is on."))
+    fields: tuple[FormField, ...] = field(metadata=_help("The form's fields, in order."))
+    error: str = field(default="", metadata=_help("A problem not tied to one field."))
+    preview: tuple[str, ...] = field(
+        default=(), metadata=_help("The claim as sentences, before it is saved.")
+    )
+
+
+_PEOPLE = "/search.json?kind=person"
+CLAIM_FIELDS: tuple[tuple[str, str, str, str], ...] = (
+    # (name, label, kind, suggestions)
+    ("page", "Page", "hidden", ""),
+    ("passage", "The passage the claim rests on (copied from the page)", "textarea", ""),
+    ("label", "What happened, in a few words", "text", ""),
+    ("event_type", "Kind of event", "select", ""),
+    ("who", "Who (a person or group of the graph)", "text", "/search.json"),
+    ("role", "Their role", "select", ""),
+    ("where", "Where (a place of the graph)", "text", "/search.json?kind=place"),
+    ("when", "When, as the page says it", "text", ""),
+    ("edtf", "When, as EDTF (e.g. 1905-01-22, 1905-01, 1904/1905)", "text", ""),
+    ("relative_to", "Dated relative to (an event of the graph)", "text", "/search.json?kind=event"),
+    ("mode", "Mode", "select", ""),
+    ("informant", "Informant (for a reported claim: on whose word)", "text", _PEOPLE),
+    ("reporter", "Reporter (who recorded the informant's word)", "text", _PEOPLE),
+    ("quotation", "Quotation (only words the passage prints in quotation marks)", "text", ""),
+    ("footnote", "Footnote number", "text", ""),
+    ("footnote_scope", "The footnote covers", "select", ""),
+    ("note", "Editorial note", "textarea", ""),
+)
+ROLE_OPTIONS = (("participant", "took part"), ("agent", "carried it out"))
+SCOPE_OPTIONS = (  # the footnote rule of ontology/README.md (Footnotes)
+    ("sentence", "the sentence that carries its marker"),
+    ("paragraph", "the paragraph before its marker (no marker in the sentence)"),
+)
+MODE_OPTIONS = (
+    ("asserted", "asserted by the historian"),
+    ("reported", "reported on someone's word"),
+)
+
+
+def claim_fields(
+    values: dict[str, str], errors: dict[str, str], event_types: list[tuple[str, str]]
+) -> tuple[FormField, ...]:
+    """The claim form's fields holding ``values``, each with its error."""
+    options = {
+        "event_type": (("", "choose\u2026"), *event_types),
+        "role": ROLE_OPTIONS,
+        "mode": MODE_OPTIONS,
+        "footnote_scope": SCOPE_OPTIONS,
+    }
+    required = {"passage", "label", "event_type"}
+    return tuple(
+        FormField(
+            name,
+            label,
+            values.get(name, ""),
+            errors.get(name, ""),
+            name in required,
+            kind=kind,
+            options=tuple(options.get(name, ())),
+            suggest=suggest,
+        )
+        for name, label, kind, suggest in CLAIM_FIELDS
+    )
+
+
+@dataclass(frozen=True)
+class CandidateRow:
+    """One unsettled candidate name, with the problem of the last try to settle it."""
+
+    anchor: str = field(metadata=_help("The candidate's text anchor (IRI)."))
+    text: str = field(metadata=_help("The name as the page prints it."))
+    index: int = field(metadata=_help("Its place in the list (for field ids)."))
+    error: str = field(default="", metadata=_help("Why the last try was refused."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProposalsPage:
+    """A workbench page's unsettled candidate names, each to link, make a person of, or reject."""
+
+    template: str = field(default="workbench/proposals.html", metadata=_help("Its template."))
+    site: Site = field(metadata=_help("Site-wide links and names."))
+    title: str = field(default="Proposals \u2013 histkg", metadata=_help("The document title."))
+    csrf: str = field(metadata=_help("The session's CSRF token."))
+    page_iri: str = field(metadata=_help("The page whose proposals these are."))
+    page_href: str = field(metadata=_help("Its reading view."))
+    candidates: tuple[CandidateRow, ...] = field(metadata=_help("The candidates, in text order."))

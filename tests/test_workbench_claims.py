@@ -1,0 +1,391 @@
+"""Claims from passages in the workbench, over real HTTP, against the real curated graph.
+
+One uvicorn server (``fixtures.sparql.servers.serve_app``) over an on-disk store loaded with
+this checkout's ontology and data (whose shapes the claims must pass), a curator account, and
+a page written for the tests (``tests/fixtures/ingest/last-autocrat-p57.txt``, not the seed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from bs4 import BeautifulSoup
+from fixtures.sparql.servers import serve_app
+from pyoxigraph import Literal, NamedNode
+
+from app import history
+from app.accounts import Accounts, Role
+from app.settings import Settings
+from app.store import Store
+from app.vocab import HK, HKC, PROV, RDFS
+from app.web import create_app
+from app.workbench.export import export, workbench_graphs
+
+REPO = Path(__file__).resolve().parent.parent
+PAGE = Path(__file__).parent / "fixtures" / "ingest" / "last-autocrat-p57.txt"
+PASSWORD = "a long test password"  # noqa: S105 - a test account
+INCIDENT = "https://w3id.org/histkg/id/concept/incident"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store]]:
+    root = tmp_path_factory.mktemp("claims")
+    settings = Settings(store=str(root / "store"), project_dir=REPO, query_workers=0)
+    Accounts.from_settings(settings).add("ada", Role.curator, PASSWORD)
+    store = Store.from_settings(settings)
+    store.load_curated(REPO)
+    with serve_app(create_app(settings, store)) as base:
+        yield base, store
+    store.close()
+
+
+def _csrf(client: httpx.Client, path: str) -> str:
+    field = BeautifulSoup(client.get(path).text, "html.parser").select_one("input[name=csrf]")
+    assert field is not None
+    return str(field["value"])
+
+
+@pytest.fixture(scope="module")
+def curator(served: tuple[str, Store]) -> Iterator[tuple[httpx.Client, str]]:
+    """A signed-in curator's client, and the IRI of the test page they added."""
+    with httpx.Client(base_url=served[0], timeout=60, headers={"Accept": "text/html"}) as client:
+        signin = {"csrf": _csrf(client, "/signin"), "name": "ada", "password": PASSWORD}
+        assert client.post("/signin", data=signin).status_code == 303
+        source = {"csrf": _csrf(client, "/workbench/sources/new"), "title": "The Last Autocrat"}
+        source |= {"author": "Ann Testwriter", "year": "1999"}
+        assert client.post("/workbench/sources", data=source).status_code == 303
+        fields = {
+            "csrf": _csrf(client, "/workbench/pages/new"),
+            "source": "The Last Autocrat (Ann Testwriter, 1999)",
+        }
+        files = {"file": ("p57.txt", PAGE.read_bytes(), "text/plain")}
+        added = client.post("/workbench/pages", data=fields, files=files)
+        assert added.status_code == 303, added.text
+        yield client, "https://w3id.org/histkg/id" + added.headers["location"].removeprefix("/id")
+
+
+def _claim(client: httpx.Client, page: str, **values: str) -> httpx.Response:
+    form = f"/workbench/claims/new?page={page}"
+    fields = {"csrf": _csrf(client, form), "page": page, "event_type": INCIDENT, **values}
+    fields.setdefault("action", "save")
+    # the footnote rule (ontology/README.md): a claim without a footnote says why in a note
+    if "footnote" not in fields:
+        fields.setdefault("note", "No footnote of the test page covers this passage.")
+    return client.post("/workbench/claims", data=fields)
+
+
+def _errors(answer: httpx.Response) -> dict[str, str]:
+    page = BeautifulSoup(answer.text, "html.parser")
+    return {
+        str(span["id"]).removeprefix("claim-").removesuffix("-error"): span.get_text()
+        for span in page.select(".field-error")
+    }
+
+
+def test_every_field_of_the_claim_form_has_a_label(curator: tuple[httpx.Client, str]) -> None:
+    client, page = curator
+    form = BeautifulSoup(client.get(f"/workbench/claims/new?page={page}").text, "html.parser")
+    fields = form.select("form.claim-form input:not([type=hidden]), form.claim-form select")
+    fields += form.select("form.claim-form textarea")
+    assert len(fields) == 16
+    for field in fields:
+        assert form.select_one(f"label[for={field['id']}]") is not None
+
+
+def test_a_dated_claim_is_saved_as_one_revision_and_marked_on_the_page(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, page = curator
+    base, store = served
+    answer = _claim(
+        client,
+        page,
+        passage="Gapon’s petition was carried to the Winter Palace on 22 January",
+        label="Gapon’s petition is carried to the Winter Palace",
+        who="Russian Empire",
+        when="22 January",
+        edtf="1905-01-22",
+        footnote="27",
+    )
+    assert answer.status_code == 303, answer.text
+    reading = BeautifulSoup(client.get(answer.headers["location"]).text, "html.parser")
+    (link,) = reading.select("#reading-text a.claim")
+    mentions = {a.get_text(): a["href"] for a in reading.select("#reading-text a.mention")}
+    assert mentions["Russian Empire"] == "/id/group/russian-empire"  # a name the graph knows
+    assert " ".join(link.get_text().split()).startswith("Gapon’s petition was carried")
+    claim = "https://w3id.org/histkg/id" + str(link["href"]).removeprefix("/id")
+    last = history.log(store.match, limit=1)[0]
+    assert (last.agent, last.message) == (
+        "ada",
+        "Claim: Gapon’s petition is carried to the Winter Palace",
+    )
+    assert set(history.log(store.match, limit=1)[0].graphs) >= {claim}
+    query = f"""PREFIX prov: <http://www.w3.org/ns/prov#>
+    PREFIX hk: <https://w3id.org/histkg/ontology#>
+    PREFIX crm: <http://www.cidoc-crm.org/cidoc-crm/>
+    SELECT ?edtf ?note WHERE {{
+      <{claim}> prov:wasDerivedFrom <{page}> ; hk:footnote ?note .
+      GRAPH <{claim}> {{ ?event crm:P4_has_time-span/hk:edtf ?edtf }}
+    }}"""
+    rows = httpx.get(
+        f"{base}/sparql", params={"query": query}, headers={"Accept": "application/json"}
+    ).json()["results"]["bindings"]
+    assert [(r["edtf"]["value"], r["note"]["value"].rsplit("/", 1)[1]) for r in rows] == [
+        ("1905-01-22", "27")
+    ]
+
+
+def test_a_reported_claim_names_informant_and_reporter(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, page = curator
+    answer = _claim(
+        client,
+        page,
+        passage="Nicholas II did not grasp what had happened",
+        label="Nicholas II did not grasp what had happened",
+        mode="reported",
+        informant="Karl Radek",
+        reporter="Louis Fischer",
+    )
+    assert answer.status_code == 303, answer.text
+    roles = {
+        q.object
+        for q in served[1].match(None, PROV.hadRole, None, None)
+        if isinstance(q.subject, NamedNode) and "nicholas-ii-did-not" in q.subject.value
+    }
+    assert roles == {HKC.informant, HKC.reporter}
+
+
+def test_a_quotation_is_saved_only_when_the_passage_prints_it_in_quotation_marks(
+    curator: tuple[httpx.Client, str],
+) -> None:
+    client, page = curator
+    passage = "which called it “a scrap of paper.”"
+    paraphrase = _claim(
+        client, page, passage=passage, label="The left scorned it", quotation="scrap of paper"
+    )
+    assert paraphrase.status_code == 422
+    assert "paraphrase" in _errors(paraphrase)["quotation"]
+    quoted = _claim(
+        client, page, passage=passage, label="The left scorned it", quotation="a scrap of paper."
+    )
+    assert quoted.status_code == 303, quoted.text
+
+
+def test_bad_values_are_refused_beside_their_fields_and_nothing_is_written(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, page = curator
+    before = history.head(served[1].match)
+    answer = _claim(
+        client,
+        page,
+        passage="the next day the Putilov workers came out on strike",
+        label="Putilov strike",
+        edtf="1905-13-45",
+        mode="reported",
+        quotation="workers",
+    )
+    assert answer.status_code == 422
+    errors = _errors(answer)
+    assert set(errors) == {"edtf", "informant", "quotation"}
+    assert "informant" in errors["informant"]
+    missing = _claim(client, page, passage="not on this page at all", label="x")
+    assert set(_errors(missing)) == {"passage"}
+    assert history.head(served[1].match) == before
+
+
+def test_the_preview_shows_the_claim_and_writes_nothing(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, page = curator
+    before = history.head(served[1].match)
+    answer = _claim(
+        client,
+        page,
+        action="preview",
+        passage="the Grand Duke Sergei was killed in Moscow on 17 February",
+        label="The Grand Duke Sergei is killed",
+        edtf="1905-02-17",
+        when="17 February",
+    )
+    assert answer.status_code == 200
+    lines = [
+        li.get_text() for li in BeautifulSoup(answer.text, "html.parser").select(".preview li")
+    ]
+    assert lines[0] == "The Grand Duke Sergei is killed (incident). Asserted by the historian."
+    assert "When: 17 February (EDTF 1905-02-17)." in lines
+    assert not any("“" in line for line in lines[:-1])  # no quotation, so no quotation marks
+    assert history.head(served[1].match) == before
+
+
+def test_export_writes_the_workbench_graphs_and_a_fresh_store_loads_them_back(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store], tmp_path: Path
+) -> None:
+    _, store = served
+    client, page = curator
+    made = _claim(client, page, passage="A peace was signed at Portsmouth", label="Peace signed")
+    assert made.status_code == 303, made.text
+    exported = tmp_path / "export"
+    report = export(store, exported)
+    assert report.texts == 1
+    assert (exported / "seeds" / "the-last-autocrat-1999-p57.txt").read_bytes() == (
+        PAGE.read_bytes()
+    )
+    graphs = workbench_graphs(store)
+    assert any(g.value.startswith("https://w3id.org/histkg/id/claim/") for g in graphs)
+    fresh = Store(str(tmp_path / "fresh"))
+    fresh.load_files([exported / "data" / "workbench.trig"])
+    for graph in graphs:
+        assert set(fresh.graph_quads(graph)) == set(store.graph_quads(graph)), graph
+    fresh.close()
+
+
+def test_a_date_relative_to_another_event_names_that_event(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, page = curator
+    answer = _claim(
+        client,
+        page,
+        passage="Two weeks later he received a deputation of hand-picked workers",
+        label="Nicholas II receives a deputation of workers",
+        when="Two weeks later",
+        edtf="1905-02",
+        relative_to="Russo-Japanese War",
+    )
+    assert answer.status_code == 303, answer.text
+    anchors = [
+        q.object
+        for q in served[1].match(None, HK.relativeTo, None, None)
+        if isinstance(q.subject, NamedNode) and "/timespan/nicholas-ii-receives" in q.subject.value
+    ]
+    assert anchors == [NamedNode("https://w3id.org/histkg/id/event/russo-japanese-war")]
+    undated = _claim(
+        client, page, passage="Two weeks later", label="x", relative_to="Russo-Japanese War"
+    )
+    assert set(_errors(undated)) == {"edtf"}
+
+
+def test_withdrawing_a_claim_is_a_revision_that_removes_it_and_curated_claims_stay(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, page = curator
+    _, store = served
+    made = _claim(client, page, passage="the general strike had spread", label="Strike spreads")
+    assert made.status_code == 303, made.text
+    home = BeautifulSoup(client.get("/workbench").text, "html.parser")
+    (item,) = [li for li in home.select(".workbench-claims li") if "Strike spreads" in li.text]
+    claim = str(item.select_one("input[name=claim]")["value"])  # type: ignore[index]
+    csrf = str(item.select_one("input[name=csrf]")["value"])  # type: ignore[index]
+    answer = client.post("/workbench/claims/withdraw", data={"csrf": csrf, "claim": claim})
+    assert answer.status_code == 303
+    assert list(store.graph_quads(NamedNode(claim))) == []
+    last = history.log(store.match, limit=1)[0]
+    assert (last.agent, last.added, last.removed > 0) == ("ada", 0, True)
+    curated = "https://w3id.org/histkg/id/claim/russo-japanese-war"
+    refused = client.post("/workbench/claims/withdraw", data={"csrf": csrf, "claim": curated})
+    assert refused.status_code == 400
+    assert list(store.graph_quads(NamedNode(curated)))  # still there
+
+
+def test_a_saved_claim_is_found_in_search_on_its_pages_and_on_the_timeline(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, page = curator
+    answer = _claim(
+        client,
+        page,
+        passage="on 30 October the tsar issued the manifesto that promised a Duma",
+        label="The tsar issues the October Manifesto",
+        who="Russian Empire",
+        when="30 October",
+        edtf="1905-10-30",
+    )
+    assert answer.status_code == 303, answer.text
+    found = client.get(
+        "/search.json", params={"q": "October Manifesto"}, headers={"Accept": "application/json"}
+    ).json()
+    hrefs = [r.get("href") or r.get("iri") for r in found["results"]]
+    event = next(h for h in hrefs if "/event/the-tsar-issues-the-october-manifesto" in str(h))
+    path = "/id/" + str(event).split("/id/", 1)[1]
+    event_page = client.get(path)
+    assert event_page.status_code == 200
+    assert "Russian Empire" in event_page.text
+    assert "1905" in event_page.text
+    group_page = client.get("/id/group/russian-empire")
+    assert "The tsar issues the October Manifesto" in group_page.text
+    home = client.get("/", params={"year": "1905"})
+    assert "The tsar issues the October Manifesto" in home.text
+
+
+def _candidates(client: httpx.Client, page: str) -> dict[str, dict[str, str]]:
+    """Each unsettled name: the hidden fields of its form."""
+    html = BeautifulSoup(client.get(f"/workbench/proposals?page={page}").text, "html.parser")
+    found: dict[str, dict[str, str]] = {}
+    for item in html.select("ol.candidates li"):
+        text = item.select_one(".candidate-text")
+        assert text is not None
+        fields = {str(i["name"]): str(i["value"]) for i in item.select("input[type=hidden]")}
+        found.setdefault(text.get_text(), fields)
+    return found
+
+
+def test_proposed_names_are_linked_made_people_or_rejected_one_by_one(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, page = curator
+    _, store = served
+    # Footnote 27 cites Ascher's book: once it is a source, its author is an entity to link to.
+    book = {"csrf": _csrf(client, "/workbench/sources/new"), "title": "The Revolution of 1905"}
+    book |= {"author": "Abraham Ascher", "year": "1988"}
+    assert client.post("/workbench/sources", data=book).status_code == 303
+    names = _candidates(client, page)
+    assert {"Sergei Witte", "Abraham Ascher", "Putilov"} <= set(names), sorted(names)
+    person = client.post(
+        "/workbench/proposals",
+        data={
+            **names["Sergei Witte"],
+            "action": "person",
+            "label": "Sergei Witte",
+            "other_label": "Sergei Iulevich Vitte",
+            "language": "ru-Latn-alalc97",
+        },
+    )
+    assert person.status_code == 303, person.text
+    witte = NamedNode("https://w3id.org/histkg/id/person/sergei-witte")
+    labels = {
+        (q.object.value, q.object.language)
+        for q in store.match(witte, RDFS.label, None, None)
+        if isinstance(q.object, Literal)
+    }
+    assert labels == {
+        ("Sergei Witte", "en"),
+        ("Sergei Iulevich Vitte", "ru-latn-alalc97"),
+    }  # tags fold case
+    linked = client.post(
+        "/workbench/proposals",
+        data={**names["Abraham Ascher"], "action": "link", "entity": "Abraham Ascher"},
+    )
+    assert linked.status_code == 303, linked.text
+    ascher = NamedNode("https://w3id.org/histkg/id/person/abraham-ascher")
+    assert len(list(store.match(ascher, HK.mention, None, None))) == 1
+    rejected = client.post("/workbench/proposals", data={**names["Putilov"], "action": "reject"})
+    assert rejected.status_code == 303
+    left = _candidates(client, page)
+    assert not {"Sergei Witte", "Abraham Ascher", "Putilov"} & set(left)
+    assert history.log(store.match, limit=1)[0].message.startswith("Proposal reject")
+    unknown = client.post(
+        "/workbench/proposals",
+        data={**next(iter(left.values())), "action": "link", "entity": "Nobody Known"},
+    )
+    assert unknown.status_code == 422
+    assert "No entity is called" in unknown.text
+    reading = BeautifulSoup(
+        client.get(page.replace("https://w3id.org/histkg", "")).text, "html.parser"
+    )
+    assert "/id/person/sergei-witte" in [a["href"] for a in reading.select("a.mention")]
