@@ -513,6 +513,13 @@ class EntityPage:
     schema_org: dict[str, Any] = field(
         metadata=_help("schema.org description embedded as JSON-LD.")
     )
+    cut: bool = field(
+        default=False,
+        metadata=_help(
+            "Whether a value of the entity is too long to show whole (longer than the shapes "
+            "allow): the page then links to its RDF, which has it."
+        ),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
