@@ -94,5 +94,5 @@ def test_pages_cut_no_value_the_shapes_accept() -> None:
     """The shapes' length caps (``hks:ShownTextShape``) are the pages' own: a conforming value
     is always shown whole, and the longest a page prints is the longest a shape allows."""
     shapes = rdflib.Graph().parse(REPO / "ontology" / "shapes.ttl")
-    caps = {int(v) for v in shapes.objects(None, rdflib.SH.maxLength)}
+    caps = {int(str(v)) for v in shapes.objects(None, rdflib.SH.maxLength)}
     assert caps == {LONGEST_NAME, LONGEST_TEXT}
