@@ -6,6 +6,7 @@ source presents it, its footnote. Over HTTP against a real uvicorn; the walk and
 queries behind the pages (``app.read``) must agree on the tampered store too.
 """
 
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -95,3 +96,81 @@ def test_the_walk_and_the_queries_agree_on_a_tampered_store(tampered: Store) -> 
         )
         assert walked == asked, entity
         assert not any(STALIN in row for row in walk.provenance() if row[0] == CLAIM)
+
+
+# ------------------------------------------------------------ claims entered over HTTP
+
+TOKEN = "entered-claims-token"  # noqa: S105 - a test token
+ENTERED = ox.NamedNode(ID + "claim/entered-over-http")
+ENTERED_CLAIM = f"""
+PREFIX hk: <https://w3id.org/histkg/ontology#>
+PREFIX hkc: <{ID}concept/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX crm: <http://www.cidoc-crm.org/cidoc-crm/>
+INSERT DATA {{
+  GRAPH <urn:x-test:entered> {{
+    <{ENTERED.value}> a hk:Claim ;
+      rdfs:label "Stalin took part in the Russo-Japanese War"@en ;
+      hk:mode hkc:asserted ;
+      prov:wasAttributedTo <{ID}person/author-of-moscow-versus-tokyo> ;
+      prov:wasDerivedFrom <{ID}anchor/p129/not-averse> , <{ID}source/moscow-versus-tokyo-p129> ;
+      hk:editorialNote "Entered over HTTP for a test; no footnote covers it."@en .
+  }}
+  GRAPH <{ENTERED.value}> {{
+    <{ID}event/russo-japanese-war> crm:P11_had_participant <{STALIN.value}> .
+  }}
+}}
+"""
+
+
+@pytest.fixture(scope="module")
+def writable() -> Iterator[httpx.Client]:
+    digest = hashlib.sha256(TOKEN.encode()).hexdigest()
+    settings = Settings(store="memory", project_dir=REPO, write_tokens=f"mallory:{digest}")
+    with Store("memory", query_workers=0) as store:
+        store.load_curated(REPO)
+        with (
+            serve_app(create_app(settings, store)) as base,
+            httpx.Client(base_url=base, timeout=30) as client,
+        ):
+            written = client.post(
+                "/update",
+                content=ENTERED_CLAIM,
+                headers={
+                    "Content-Type": "application/sparql-update",
+                    "Authorization": f"Bearer {TOKEN}",
+                },
+            )
+            assert written.status_code == 200, written.text
+            yield client
+
+
+def test_a_claim_entered_over_http_is_marked_with_who_entered_it_and_when(
+    writable: httpx.Client,
+) -> None:
+    response = writable.get("/id/event/russo-japanese-war", headers=BROWSER)
+    assert response.status_code == 200
+    page = BeautifulSoup(response.text, "html.parser")
+    notes = page.select("section.footnotes li")
+    entered = [n for n in notes if "Stalin took part" in n.get_text()]
+    own = [n for n in notes if "Stalin took part" not in n.get_text()]
+    assert len(entered) == 1
+    assert own
+    mark = entered[0].select_one("span.entered a")
+    assert mark is not None  # before: shown exactly like the book's own claims
+    assert mark.get_text(strip=True).startswith("Entered by mallory on ")
+    revision = writable.get(str(mark["href"]), headers={"Accept": "application/json"})
+    assert revision.status_code == 200
+    assert revision.json()["agent"] == "mallory"
+    assert all(n.select_one("span.entered") is None for n in own)
+
+
+def test_a_claim_page_says_the_claim_was_entered_over_http(writable: httpx.Client) -> None:
+    response = writable.get("/id/claim/entered-over-http", headers=BROWSER)
+    assert response.status_code == 200
+    mark = BeautifulSoup(response.text, "html.parser").select_one("p.claim-entered a")
+    assert mark is not None
+    assert "mallory" in mark.get_text()
+    curated = _claim_page(writable)
+    assert curated.select_one("p.claim-entered") is None
