@@ -174,6 +174,13 @@ class Store:
             self._counted = (self.generation, self._backend.count())
         return self._counted[1]
 
+    def counted(self) -> int | None:
+        """The number of quads if ``len`` knows it without counting (embedded, no write since
+        it last counted), else ``None``: ``/health`` answers from it without a thread."""
+        if self.backend != "remote" and self._counted[0] == self.generation:
+            return self._counted[1]
+        return None
+
     def quads(self) -> Iterator[Quad]:
         """Every quad in the store, meta graph included."""
         return self._backend.quads()
