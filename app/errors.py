@@ -251,3 +251,11 @@ class QueryMemory(HistkgError):
     code = "query_memory"
     http_status = 503
     exit_code = 1
+
+
+class ResultTooLarge(HistkgError):
+    """A query answer larger than ``HISTKG_MAX_RESULT_BYTES`` once serialized."""
+
+    code = "result_too_large"
+    http_status = 400
+    exit_code = 1

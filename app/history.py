@@ -315,6 +315,26 @@ def last_touching(match: Match, node: ox.NamedNode, *, as_graph: bool) -> int | 
     return max(numbers) if numbers else None
 
 
+def entered(match: Match, node: ox.NamedNode) -> Revision | None:
+    """The first revision that touched ``node`` (as a graph or a statement about it): for a
+    claim written over HTTP, who entered it and when; ``None`` for the curated data, which
+    ``histkg load`` writes without revisions."""
+    numbers = [
+        _number_of(q.subject)
+        for predicate in (GRAPH, TOUCHED)
+        for q in match(None, predicate, node, None)
+    ]
+    found = [n for n in numbers if n]
+    return revision(match, min(found)) if found else None
+
+
+def _iri(text: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(text)
+    except ValueError:
+        raise InputError(f"{text!r} is not an IRI.") from None
+
+
 def _number_of(node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> int:
     raw = node.value if isinstance(node, ox.NamedNode) else ""
     tail = raw.removeprefix(HISTORY_BASE)

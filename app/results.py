@@ -187,18 +187,29 @@ class Capped(Generic[T]):
         return item
 
 
-class Spool:
-    """A write-only byte sink: memory up to ``limit`` bytes, then a temporary file."""
+class SpoolFull(Exception):
+    """Raised by a ``Spool`` asked to hold more than its ``cap``: no answer may fill the disk."""
 
-    def __init__(self, directory: str | None, limit: int = SPOOL_MEMORY) -> None:
+
+class Spool:
+    """A write-only byte sink: memory up to ``limit`` bytes, then a temporary file.
+
+    With ``cap`` (bytes; 0: none), a write that would take the spool past it raises
+    ``SpoolFull`` instead, so that one query's answer cannot fill the temporary directory.
+    """
+
+    def __init__(self, directory: str | None, limit: int = SPOOL_MEMORY, cap: int = 0) -> None:
         self._directory = directory
         self._limit = limit
+        self._cap = cap
         self._memory = io.BytesIO()
         self._file: BinaryIO | None = None
         self.path: str | None = None
         self.size = 0
 
     def write(self, data: bytes | bytearray | memoryview) -> int:
+        if self._cap and self.size + len(data) > self._cap:
+            raise SpoolFull
         if self._file is None and self._memory.tell() + len(data) > self._limit:
             handle, self.path = tempfile.mkstemp(prefix="result-", dir=self._directory)
             self._file = os.fdopen(handle, "wb")
@@ -404,11 +415,19 @@ class _Lines:
     line before the rows.
     """
 
-    def __init__(self, max_rows: int, deadline: float, *, header: int, directory: str | None):
+    def __init__(
+        self,
+        max_rows: int,
+        deadline: float,
+        *,
+        header: int,
+        directory: str | None,
+        cap: int = 0,
+    ):
         self._header = header
         self._keep = max_rows + header  # lines: the header and max_rows rows
         self._deadline = deadline
-        self._kept = Spool(directory)  # a result of big rows goes to disk, as before
+        self._kept = Spool(directory, cap=cap)  # a result of big rows goes to disk, as before
         self._lines = 0
         self._stopped = False
         self.truncated = False
@@ -476,6 +495,7 @@ def write_solutions(
     max_rows: int,
     deadline: float,
     directory: str | None = None,
+    cap: int = 0,
 ) -> tuple[int, bool]:
     """Write pyoxigraph SELECT ``solutions`` in ``fmt``, capped at ``max_rows``: (rows, truncated).
 
@@ -484,11 +504,12 @@ def write_solutions(
     native code: no Python per row (a few times faster than ``write_select``, and about 10%
     slower than pyoxigraph writing ``fmt`` directly, which could not be capped). TSV keeps
     every term whole (N-Triples syntax), so nothing is lost on the way. The TSV spills to a
-    temporary file in ``directory`` past ``SPOOL_MEMORY`` bytes.
+    temporary file in ``directory`` past ``SPOOL_MEMORY`` bytes, and raises ``SpoolFull`` past
+    ``cap`` bytes (0: no cap).
     """
     if fmt.name not in _RESULTS_FORMATS:
         raise ValueError(f"{fmt.label} is not a format for SELECT results")
-    rows = _Lines(max_rows, deadline, header=1, directory=directory)
+    rows = _Lines(max_rows, deadline, header=1, directory=directory, cap=cap)
     rows.fill(partial(solutions.serialize, format=QueryResultsFormat.TSV))
     with rows.kept() as tsv:
         if fmt.name == "tsv":
@@ -556,6 +577,7 @@ def write_triples(
     prefixes: Mapping[str, str] | None = None,
     context: Mapping[str, Any] | None = None,
     directory: str | None = None,
+    cap: int = 0,
 ) -> tuple[int, bool]:
     """``write_graph`` for pyoxigraph's CONSTRUCT/DESCRIBE answer, capped: (triples, truncated).
 
@@ -565,7 +587,7 @@ def write_triples(
     rdf_format = _RDF_FORMATS.get(fmt.name)
     if rdf_format is None and fmt.name != "jsonld":
         raise ValueError(f"{fmt.label} is not a format for graphs")
-    lines = _Lines(max_rows, deadline, header=0, directory=directory)
+    lines = _Lines(max_rows, deadline, header=0, directory=directory, cap=cap)
     lines.fill(partial(triples.serialize, format=RdfFormat.N_TRIPLES))
     with lines.kept() as ntriples:
         if fmt.name == "ntriples":

@@ -179,6 +179,15 @@ class Settings(BaseSettings):
             "are answered with 429 and `Retry-After`. 0 turns the limit off."
         ),
     )
+    max_result_bytes: int = Field(
+        default=268_435_456,
+        ge=0,
+        description=(
+            "Most bytes one SPARQL answer may take once serialized (it is spooled to a temporary "
+            "file past 1 MiB); a larger one is answered with 400 `result_too_large`. 0 means no "
+            "limit."
+        ),
+    )
     max_queued_queries: int = Field(
         default=32,
         ge=0,

@@ -42,7 +42,7 @@ from pyoxigraph import (
 )
 from pyoxigraph import Store as OxStore
 
-from app.errors import QueryError, QueryTimeout, StoreError, UpdateNotAllowed
+from app.errors import QueryError, QueryTimeout, ResultTooLarge, StoreError, UpdateNotAllowed
 from app.results import (
     BY_NAME,
     Capped,
@@ -51,6 +51,7 @@ from app.results import (
     Row,
     SerializedResult,
     Spool,
+    SpoolFull,
     write_ask,
     write_graph,
     write_select,
@@ -116,6 +117,8 @@ class Output:
     prefixes: tuple[tuple[str, str], ...] = ()
     context: Mapping[str, Any] | None = None
     spool_dir: str | None = None
+    max_bytes: int = 0
+    """Most bytes the serialized answer may take (0: no cap); past it, ``ResultTooLarge``."""
 
 
 @dataclass(frozen=True)
@@ -545,6 +548,13 @@ def consume(opened: Opened, job: QueryJob, started: float) -> "QueryResult | Ser
         return _serialize(opened, job.output, job.max_rows, deadline, started)
     except DeadlinePassed:
         raise timeout_error(job.timeout) from None
+    except SpoolFull:
+        limit = job.output.max_bytes if job.output is not None else 0
+        raise ResultTooLarge(
+            f"The answer would take more than {limit:,} bytes, the most one answer may take.",
+            hint="Add a LIMIT, select fewer or shorter values, or page with LIMIT and OFFSET; "
+            "the limit is HISTKG_MAX_RESULT_BYTES.",
+        ) from None
     except OSError as error:
         raise StoreError(f"The store could not answer the query: {error}") from None
 
@@ -569,7 +579,7 @@ def _serialize(
     fmt = BY_NAME[output.format]
     if opened.kind not in fmt.kinds:
         raise QueryError(f"{fmt.label} cannot hold the answer of this query.")
-    spool = Spool(output.spool_dir)
+    spool = Spool(output.spool_dir, cap=output.max_bytes)
     try:
         truncated, count = False, 1
         if opened.kind == "ask":
@@ -582,6 +592,7 @@ def _serialize(
                 max_rows=max_rows,
                 deadline=deadline,
                 directory=output.spool_dir,
+                cap=output.max_bytes,
             )
         elif opened.kind == "select":
             rows = Capped(opened.rows, max_rows, deadline)
@@ -597,6 +608,7 @@ def _serialize(
                 prefixes=dict(output.prefixes),
                 context=output.context,
                 directory=output.spool_dir,
+                cap=output.max_bytes,
             )
         else:
             triples = Capped(opened.triples, max_rows, deadline)

@@ -98,6 +98,7 @@ class Store:
         base_iri: str = "https://w3id.org/histkg/id/",
         query_timeout: float = 10.0,
         max_rows: int = 10000,
+        max_result_bytes: int = 0,
         query_workers: int = 0,
         query_memory: int = 0,
         service_allowlist: Sequence[str] = (),
@@ -108,11 +109,13 @@ class Store:
 
         ``query_workers`` > 0 runs embedded queries in that many worker processes, which are
         killed at a query's deadline; 0 runs them in threads (see ``app.backends.embedded``).
-        ``query_memory`` caps each worker's memory (MiB; 0: no cap).
+        ``query_memory`` caps each worker's memory (MiB; 0: no cap), ``max_result_bytes`` each
+        serialized answer (0: no cap).
         """
         self.base_iri = base_iri
         self.query_timeout = query_timeout
         self.max_rows = max_rows
+        self.max_result_bytes = max_result_bytes
         self.service_allowlist = tuple(service_allowlist)
         self._backend: Backend = open_backend(
             location,
@@ -135,6 +138,7 @@ class Store:
             base_iri=settings.base_iri,
             query_timeout=settings.query_timeout,
             max_rows=settings.max_rows,
+            max_result_bytes=settings.max_result_bytes,
             query_workers=settings.query_workers,
             query_memory=settings.query_memory,
             service_allowlist=settings.service_hosts,
@@ -169,6 +173,13 @@ class Store:
         if self._counted[0] != self.generation:
             self._counted = (self.generation, self._backend.count())
         return self._counted[1]
+
+    def counted(self) -> int | None:
+        """The number of quads if ``len`` knows it without counting (embedded, no write since
+        it last counted), else ``None``: ``/health`` answers from it without a thread."""
+        if self.backend != "remote" and self._counted[0] == self.generation:
+            return self._counted[1]
+        return None
 
     def quads(self) -> Iterator[Quad]:
         """Every quad in the store, meta graph included."""
@@ -258,6 +269,7 @@ class Store:
             media_type or fmt.media_type,
             prefixes=tuple((prefixes or {}).items()),
             context=context,
+            max_bytes=self.max_result_bytes,
         )
         result = self._backend.run(self._job(sparql, timeout, dataset, output))
         assert isinstance(result, SerializedResult)  # noqa: S101 - a job with output gives bytes

@@ -46,6 +46,7 @@ def hostile_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         header_timeout=1.0,
         max_connections=40,
         query_memory=768,
+        max_result_bytes=8 << 20,
         write_tokens="0" * 64,
     )
 
@@ -235,6 +236,26 @@ def test_an_abandoned_download_leaves_no_spooled_file(base: str, hostile_store: 
     while list(results.iterdir()) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not list(results.iterdir())
+
+
+def test_an_answer_past_the_spool_cap_is_a_clear_error_and_leaves_no_file(
+    client: httpx.Client, hostile_store: Store
+) -> None:
+    results = Path(hostile_store._backend._results_dir)  # type: ignore[attr-defined]
+    padding = "x" * 2000  # 10,000 rows of 2 kB: 20 MB, past the 8 MiB cap
+    query = (
+        "SELECT ?s WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i "
+        f'BIND(CONCAT(STR(?a), "{padding}") AS ?s) }}'
+    )
+    answer = client.post("/sparql", content=query, headers={"Content-Type": SPARQL_QUERY})
+    assert answer.status_code == 400  # before: 200 and 20 MB spooled to the results directory
+    error = answer.json()["error"]
+    assert error["code"] == "result_too_large"
+    assert "HISTKG_MAX_RESULT_BYTES" in error["hint"]
+    assert not list(results.iterdir())
+    assert client.post("/sparql", content="ASK {}", headers={"Content-Type": SPARQL_QUERY}).json()[
+        "boolean"
+    ]  # the worker answers the next query
 
 
 # ------------------------------------------------------------------ 15: 413 that clients read

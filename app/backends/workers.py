@@ -47,6 +47,7 @@ from app.errors import (
     QueryError,
     QueryMemory,
     QueryTimeout,
+    ResultTooLarge,
     StoreError,
 )
 from app.results import SerializedResult
@@ -58,7 +59,7 @@ START_TIMEOUT = 30.0
 """Seconds a new worker may take to open its snapshot and say it is ready."""
 
 _REPLY_ERRORS: dict[str, type[HistkgError]] = {
-    cls.__name__: cls for cls in (QueryError, QueryTimeout, StoreError, QueryMemory)
+    cls.__name__: cls for cls in (QueryError, QueryTimeout, StoreError, QueryMemory, ResultTooLarge)
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 from urllib.parse import quote
 
@@ -70,6 +70,21 @@ def join_words(names: list[str]) -> str:
     if len(names) < 3:
         return " and ".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def entered_link(claim: ClaimInfo | None) -> Link | None:
+    """For a claim written over HTTP (or in the workbench), not read from the book by the
+    curators: who entered it and when, linking to that revision; ``None`` for the book's own."""
+    if claim is None or claim.entered is None:
+        return None
+    entered = claim.entered
+    day = day_in_words(entered.time.astimezone(UTC).date())
+    return Link(
+        label=f"Entered by {entered.agent or 'an unnamed writer'} on {day}",
+        href=f"/history/{entered.revision}",
+        iri=entered.iri,
+        kind="revision",
+    )
 
 
 def reported_text(claim: ClaimInfo, labels: dict[str, str]) -> str:
@@ -287,6 +302,7 @@ class PageBuilder:
             ),
             quotations=tuple(self._quotations(claim)),
             editorial_notes=tuple(claim.editorial),
+            entered=entered_link(claim),
         )
 
     def _footnote_label(self, claim: ClaimInfo) -> str:

@@ -218,6 +218,13 @@ class Footnote:
     editorial_notes: tuple[str, ...] = field(
         default=(), metadata=_help("What the curators decided, and why.")
     )
+    entered: Link | None = field(
+        default=None,
+        metadata=_help(
+            "For a claim entered over HTTP or in the workbench rather than read from the book: "
+            "who entered it and when, linking to its revision (from the revision history)."
+        ),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -364,6 +371,13 @@ class ClaimSection:
     reported: str = field(metadata=_help("On whose word, for a reported claim."))
     lines: tuple[ClaimLine, ...] = field(metadata=_help("What the claim's graph says."))
     notes: tuple[NoteRef, ...] = field(metadata=_help("The claim's own footnote mark."))
+    entered: Link | None = field(
+        default=None,
+        metadata=_help(
+            "Who entered the claim and when, linking to its revision, for a claim entered over "
+            "HTTP or in the workbench; None for the book's own claims."
+        ),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -524,6 +538,13 @@ class EntityPage:
     )
     schema_org: dict[str, Any] = field(
         metadata=_help("schema.org description embedded as JSON-LD.")
+    )
+    cut: bool = field(
+        default=False,
+        metadata=_help(
+            "Whether a value of the entity is too long to show whole (longer than the shapes "
+            "allow): the page then links to its RDF, which has it."
+        ),
     )
 
 

@@ -31,6 +31,7 @@ from app.pages.context import (
     Statement,
     Value,
 )
+from app.pages.render import LONGEST_NAME, LONGEST_TEXT, clip
 from app.pages.sections import (
     book_section,
     claim_section,
@@ -136,6 +137,10 @@ def _page(hood: Neighbourhood, settings: PageSettings, inbound_page: int) -> Ent
     kind = kind_of(node.classes)
     own = facts_about(hood, iri)
     label = node.label() if node.labels else _fallback_label(hood, iri)
+    cut = len(label) > LONGEST_NAME or any(
+        isinstance(f.object, Literal) and len(f.object.value) > LONGEST_TEXT for f in own
+    )
+    label = clip(label, LONGEST_NAME)
     label_notes = (builder.note("mention:" + iri),) if builder.mention_anchors(iri) else ()
     when = builder.date_text(iri) or _own_date(builder, iri)
     sections: dict[str, Any] = {
@@ -179,6 +184,7 @@ def _page(hood: Neighbourhood, settings: PageSettings, inbound_page: int) -> Ent
         identifiers=_identifiers(builder, own, label),
         from_wikidata=from_wikidata(hood, own),
         schema_org=_schema_org(builder, kind.key, label, own, when),
+        cut=cut,
         **sections,
     )
 

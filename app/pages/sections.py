@@ -399,7 +399,7 @@ def claim_section(builder: PageBuilder, iri: str) -> ClaimSection:
         if fact.graph == iri
     ]
     lines.sort(key=lambda line: (line.subject.label.casefold(), line.property, line.value.text))
-    from app.pages.build import reported_text
+    from app.pages.build import entered_link, reported_text
 
     labels = {i: n.label() for i, n in builder.hood.nodes.items() if n.labels}
     return ClaimSection(
@@ -407,6 +407,7 @@ def claim_section(builder: PageBuilder, iri: str) -> ClaimSection:
         reported=reported_text(claim, labels) if claim else "",
         lines=tuple(lines),
         notes=notes,
+        entered=entered_link(claim),
     )
 
 

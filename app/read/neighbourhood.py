@@ -21,6 +21,7 @@ from datetime import date, datetime
 
 from pyoxigraph import Literal, NamedNode
 
+from app import history
 from app.dates import DateFacts
 from app.read import queries, walk
 from app.store import Store
@@ -109,6 +110,19 @@ class ClaimInfo:
     derived: dict[str, Source] = field(default_factory=dict)
     anchors: dict[str, Anchor] = field(default_factory=dict)
     quotations: list[tuple[str, str, str]] = field(default_factory=list)
+    entered: Entered | None = None
+    """Who entered the claim over HTTP (or in the workbench), and when; ``None`` for the
+    curated data."""
+
+
+@dataclass(frozen=True)
+class Entered:
+    """The revision that first wrote a claim: its number, agent and time."""
+
+    revision: int
+    iri: str
+    agent: str
+    time: datetime
 
 
 @dataclass(frozen=True)
@@ -245,16 +259,27 @@ def fetch(
     ]
     if found is not None:
         inbound_limit = len(links)  # the window's links, all on the page
+    claims = _claims(provenance)
+    for claim in claims.values():
+        claim.entered = _entered(store, claim.iri)
     return Neighbourhood(
         iri=iri,
         facts=_facts(quads),
         nodes=_nodes(nodes),
-        claims=_claims(provenance),
+        claims=claims,
         inbound=links[:inbound_limit],
         inbound_more=found.more if found is not None else len(links) > inbound_limit,
         vocabulary=vocabulary,
         window=found,
     )
+
+
+def _entered(store: Store, iri: str) -> Entered | None:
+    """From the revision history: the revision that first wrote the claim ``iri``, if any."""
+    first = history.entered(store.match, NamedNode(iri))
+    if first is None:
+        return None
+    return Entered(first.number, history.revision_node(first.number).value, first.agent, first.time)
 
 
 def _query_rows(store: Store, iri: str, limit: int, offset: int) -> tuple[Rows, ...]:

@@ -44,9 +44,11 @@ def _union(branches: list[str]) -> str:
 QUADS = (
     PROLOGUE
     + """
-# The entity's own triples in every graph, and all that the claim graphs about it say.
+# The entity's own triples in every graph (a claim's: in the graphs that own it), and all that
+# the claim graphs about it say.
 SELECT DISTINCT ?g ?s ?p ?o WHERE {
-  { GRAPH ?g { ?entity ?p ?o } BIND(?entity AS ?s) }
+  { GRAPH ?g { ?entity ?p ?o } FILTER NOT EXISTS { ?entity a hk:Claim } BIND(?entity AS ?s) }
+  UNION { GRAPH ?g { ?entity a hk:Claim . ?entity ?p ?o } BIND(?entity AS ?s) }
   UNION { GRAPH ?g { ?entity ?p1 ?o1 } ?g a hk:Claim . GRAPH ?g { ?s ?p ?o } }
   UNION { GRAPH ?g { ?s1 ?p1 ?entity } ?g a hk:Claim . GRAPH ?g { ?s ?p ?o } }
   UNION { ?entity a hk:Claim . GRAPH ?entity { ?s ?p ?o } BIND(?entity AS ?g) }
@@ -61,47 +63,50 @@ SELECT DISTINCT ?g ?s ?p ?o WHERE {
 _RELEVANT_CLAIMS = [
     "GRAPH ?claim { ?entity ?p1 ?o1 } ?claim a hk:Claim .",
     "GRAPH ?claim { ?s1 ?p1 ?entity } ?claim a hk:Claim .",
-    "?claim ?p2 ?entity . ?claim a hk:Claim .",
-    "?entityPart dcterms:isPartOf ?entity . ?claim prov:wasDerivedFrom ?entityPart ."
-    " ?claim a hk:Claim .",
+    "GRAPH ?owner { ?claim ?p2 ?entity . ?claim a hk:Claim . }",
+    "?entityPart dcterms:isPartOf ?entity ."
+    " GRAPH ?owner { ?claim prov:wasDerivedFrom ?entityPart . ?claim a hk:Claim . }",
     "?entity a hk:Claim . BIND(?entity AS ?claim)",
 ]
 
 # What a page shows of a claim's sources, as (?kind, ?a, ?b, ?c) facts. Each branch names its
-# property: fetching ``?claim ?p ?o`` wholesale would return ten times the rows.
+# property: fetching ``?claim ?p ?o`` wholesale would return ten times the rows. A claim's
+# description (mode, attribution, footnote, sources) is read only from a graph that says it is
+# a claim (``GRAPH ?owner``, its owner): another graph cannot give it another author.
+_OWNED = "GRAPH ?owner { ?claim a hk:Claim ; "
 _CLAIM_PROPERTIES = ("rdfs:label", "hk:mode", "hk:editorialNote", "hk:footnote")
 _NOTE_PROPERTIES = ("bibo:number", "bibo:content")
 _PART_PROPERTIES = ("rdfs:label", "bibo:pages", "bibo:pageStart", "dcterms:isPartOf")
 _SELECTOR_PROPERTIES = ("oa:start", "oa:end", "oa:exact")
 _CLAIM_FACTS = [
-    *(f'?claim {p} ?b . BIND({p} AS ?a) BIND("claim" AS ?kind)' for p in _CLAIM_PROPERTIES),
-    "?claim prov:qualifiedAttribution ?q . ?q prov:agent ?a ; prov:hadRole ?b ."
+    *(f'{_OWNED}{p} ?b }} BIND({p} AS ?a) BIND("claim" AS ?kind)' for p in _CLAIM_PROPERTIES),
+    f"{_OWNED}prov:qualifiedAttribution ?q . ?q prov:agent ?a ; prov:hadRole ?b }}"
     ' BIND("attribution" AS ?kind)',
-    "?claim prov:qualifiedAttribution ?q . ?q prov:agent ?a . ?a rdfs:label ?b ."
+    f"{_OWNED}prov:qualifiedAttribution ?q . ?q prov:agent ?a }} ?a rdfs:label ?b ."
     ' BIND("agent" AS ?kind)',
     *(
-        f'?claim hk:footnote ?a . ?a {p} ?c . BIND({p} AS ?b) BIND("note" AS ?kind)'
+        f'{_OWNED}hk:footnote ?a }} ?a {p} ?c . BIND({p} AS ?b) BIND("note" AS ?kind)'
         for p in _NOTE_PROPERTIES
     ),
     *(
-        "?claim hk:footnote ?note . ?note cito:citesAsEvidence ?a ."
+        f"{_OWNED}hk:footnote ?note }} ?note cito:citesAsEvidence ?a ."
         f' ?a {p} ?c . BIND({p} AS ?b) BIND("part" AS ?kind)'
         for p in _PART_PROPERTIES
     ),
-    "?claim hk:footnote ?note . ?note cito:citesAsEvidence ?part . ?part dcterms:isPartOf ?a ."
-    ' ?a rdfs:label ?b . BIND("book" AS ?kind)',
+    f"{_OWNED}hk:footnote ?note }} ?note cito:citesAsEvidence ?part ."
+    ' ?part dcterms:isPartOf ?a . ?a rdfs:label ?b . BIND("book" AS ?kind)',
     *(
-        f'?claim prov:wasDerivedFrom ?a . ?a {p} ?c . BIND({p} AS ?b) BIND("source" AS ?kind)'
+        f'{_OWNED}prov:wasDerivedFrom ?a }} ?a {p} ?c . BIND({p} AS ?b) BIND("source" AS ?kind)'
         for p in _PART_PROPERTIES
     ),
-    "?claim prov:wasDerivedFrom ?part . ?part dcterms:isPartOf ?a . ?a rdfs:label ?b ."
+    f"{_OWNED}prov:wasDerivedFrom ?part }} ?part dcterms:isPartOf ?a . ?a rdfs:label ?b ."
     ' BIND("book" AS ?kind)',
     *(
-        "?claim prov:wasDerivedFrom ?a . ?a oa:hasSelector ?selector ."
+        f"{_OWNED}prov:wasDerivedFrom ?a }} ?a oa:hasSelector ?selector ."
         f' ?selector {p} ?c . BIND({p} AS ?b) BIND("selector" AS ?kind)'
         for p in _SELECTOR_PROPERTIES
     ),
-    "?claim prov:wasDerivedFrom ?a . ?a oa:hasSource ?c . ?c dcterms:identifier ?b ."
+    f"{_OWNED}prov:wasDerivedFrom ?a }} ?a oa:hasSource ?c . ?c dcterms:identifier ?b ."
     ' BIND("text" AS ?kind)',
     "GRAPH ?claim { ?a crm:P190_has_symbolic_content ?b ; hk:textAnchor ?anchor . }"
     ' ?anchor oa:hasSelector ?selector . ?selector oa:exact ?c . BIND("quotation" AS ?kind)',

@@ -292,6 +292,24 @@ class Walk:
             self._claims[node] = known
         return known
 
+    def owners(self, claim: object) -> set[object]:
+        """The graphs that say ``claim a hk:Claim``: the only ones its description is read
+        from, so that another graph cannot give a curated claim another author or mode."""
+        if not isinstance(claim, NamedNode | BlankNode):
+            return set()
+        return {
+            q.graph_name
+            for q in self.out(claim)
+            if q.predicate == TYPE and q.object == CLAIM and _named(q)
+        }
+
+    def described(self, node: Resource) -> list[Quad]:
+        """The quads about ``node``; for a claim, those of the graphs that own it only."""
+        if not self.is_claim(node):
+            return self.out(node)
+        owners = self.owners(node)
+        return [q for q in self.out(node) if q.graph_name in owners]
+
     def claim_graphs(self) -> list[Resource]:
         """The claim graphs that state something of the entity, and the entity if a claim."""
         graphs: dict[Resource, None] = {}
@@ -308,7 +326,7 @@ class Walk:
     def quads(self) -> set[Row]:
         """Rows of ``queries.QUADS``: ``(?g ?s ?p ?o)``."""
         rows: set[Row] = set()
-        for q in self.out(self.entity):
+        for q in self.described(self.entity):
             if _named(q):
                 rows.add((q.graph_name, q.subject, q.predicate, q.object))  # type: ignore[arg-type]
         for name in self.claim_graphs():
@@ -373,14 +391,15 @@ class Walk:
             if _named(quad) and self.is_claim(quad.graph_name):
                 claims[quad.graph_name] = None  # type: ignore[index]
         for quad in self.inbound():
-            if self.is_claim(quad.subject):
+            if self.is_claim(quad.subject) and quad.graph_name in self.owners(quad.subject):
                 claims[quad.subject] = None  # type: ignore[index]
         for part in self._match(None, IS_PART_OF, self.entity):
             if not isinstance(part.subject, NamedNode | BlankNode):
                 continue
             for derived in self._match(None, DERIVED_FROM, part.subject):
-                if self.is_claim(derived.subject):
-                    claims[derived.subject] = None  # type: ignore[index]
+                claim = derived.subject
+                if self.is_claim(claim) and derived.graph_name in self.owners(claim):
+                    claims[claim] = None  # type: ignore[index]
         if self.is_claim(self.entity):
             claims[self.entity] = None
         return list(claims)
@@ -393,14 +412,14 @@ class Walk:
         return rows
 
     def _claim_facts(self, c: Resource) -> Iterator[Row]:
-        for q in self.out(c):
+        for q in self.described(c):
             p, o = q.predicate, q.object
             if p in CLAIM_PROPERTIES:
                 yield (c, K_CLAIM, p, o, None)
             if p == ATTRIBUTION:
-                agents = self.objects(o, AGENT)
+                agents = self._objects_in(o, AGENT, q.graph_name)
                 for agent in agents:
-                    for role in self.objects(o, ROLE):
+                    for role in self._objects_in(o, ROLE, q.graph_name):
                         yield (c, K_ATTRIBUTION, agent, role, None)
                     for label in self.objects(agent, LABEL):
                         yield (c, K_AGENT, agent, label, None)
@@ -420,6 +439,18 @@ class Walk:
                     for identifier in self.objects(text, IDENTIFIER):
                         yield (c, K_TEXT, o, identifier, text)
         yield from self._quotations(c)
+
+    def _objects_in(self, node: Term, predicate: NamedNode, graph: object) -> list[Term]:
+        """The distinct objects of ``GRAPH graph { node predicate ?o }``."""
+        if not isinstance(node, NamedNode | BlankNode):
+            return []
+        return list(
+            dict.fromkeys(
+                q.object
+                for q in self.out(node)
+                if q.predicate == predicate and q.graph_name == graph
+            )
+        )
 
     def _source_facts(self, c: Resource, kind: Literal, source: Term) -> Iterator[Row]:
         for prop in PART_PROPERTIES:

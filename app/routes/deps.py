@@ -1,4 +1,9 @@
-"""Request dependencies shared by the route modules: the store and the settings of the app."""
+"""Request dependencies shared by the route modules: the store and the settings of the app.
+
+They are ``async`` although they only read an attribute: FastAPI runs a plain ``def``
+dependency in its thread pool, so every request using one waited for a free thread, behind the
+pages being built there, before its route even started (``/health`` under load).
+"""
 
 from typing import Annotated
 
@@ -8,12 +13,12 @@ from app.settings import Settings
 from app.store import Store
 
 
-def _store(request: Request) -> Store:
+async def _store(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

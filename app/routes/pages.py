@@ -10,7 +10,6 @@ and ``.json`` for the page's own data). Errors for browsers are pages (``error.h
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import logging
 import threading
@@ -30,7 +29,7 @@ from app.pages.build import PageSettings
 from app.pages.context import ErrorPage, Link, Site
 from app.pages.entity import entity_page
 from app.pages.home import home_page
-from app.pages.render import STATIC, render
+from app.pages.render import STATIC, page_data, render
 from app.read import read_model
 from app.read.rdf import BY_MEDIA_TYPE, BY_SUFFIX, FORMATS, serialize_quads
 from app.renames import renamed_to
@@ -123,14 +122,14 @@ def home(
     page = home_page(read_model(store), page_settings(settings), year)
     vary = {"Vary": "Accept"}  # HTML or JSON, by Accept
     if choose(request.headers.get("accept"), [HTML, JSON]) == JSON:
-        return JSONResponse(dataclasses.asdict(page), headers=vary)
+        return JSONResponse(page_data(page), headers=vary)
     return HTMLResponse(render(page), headers=vary)
 
 
 @router.get("/index.json")
 def home_json(store: StoreDep, settings: SettingsDep) -> JSONResponse:
     """The home page's data as JSON."""
-    return JSONResponse(dataclasses.asdict(home_page(read_model(store), page_settings(settings))))
+    return JSONResponse(page_data(home_page(read_model(store), page_settings(settings))))
 
 
 @router.get(
@@ -192,7 +191,7 @@ def entity(
         if page is None:
             raise _not_found(request, store, settings, iri)
         if media_type == JSON:
-            return JSONResponse(dataclasses.asdict(page), headers=headers)
+            return JSONResponse(page_data(page), headers=headers)
         return HTMLResponse(render(page), headers=headers)
     fmt = BY_MEDIA_TYPE[media_type]
     quads = read_model(store).describe(iri)
@@ -210,7 +209,7 @@ def _entity_at(
     if media_type == HTML:
         return HTMLResponse(render(page), headers=headers)
     if media_type == JSON:
-        return JSONResponse(dataclasses.asdict(page), headers=headers)
+        return JSONResponse(page_data(page), headers=headers)
     fmt = BY_MEDIA_TYPE[media_type]
     body = serialize_quads(quads, fmt, settings.project_dir)
     return Response(body, media_type=fmt.media_type, headers=headers)
