@@ -329,7 +329,7 @@ def test_letter_page_shows_sender_recipient_date_quotations_and_instructions(
     quote = one(html, "section.letter blockquote.quotation q")
     assert text(quote) == "is necessary to be more careful with Japan"
     instruction = one(html, "ul.instructions li")
-    assert text(one(instruction, "q")) == (
+    assert text(one(instruction, "span.indirect")) == (
         "Taking a principled position, the Politburo should be more flexible."
     )
     assert [text(a) for a in instruction.select("a[href^='/id/']")] == [

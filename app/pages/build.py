@@ -405,11 +405,6 @@ def literal_value(term: Literal, *, unknown: bool = False) -> Value:
     return Value(text=term.value, lang=term.language or "")
 
 
-def quoted(text: str) -> str:
-    """Text in typographic double quotes."""
-    return f"{LEFT_QUOTE}{text}{RIGHT_QUOTE}"
-
-
 def facts_about(hood: Neighbourhood, subject: str) -> list[Fact]:
     """The triples with ``subject`` as subject, in the neighbourhood."""
     return list(hood.facts_of(subject))
@@ -423,6 +418,5 @@ __all__ = [
     "href_for",
     "join_words",
     "literal_value",
-    "quoted",
     "reported_text",
 ]

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 
 from pyoxigraph import Literal, NamedNode
 
-from app.pages.build import PageBuilder, facts_about, quoted
+from app.pages.build import PageBuilder, facts_about
 from app.pages.context import (
     BookSection,
     Citation,
@@ -110,9 +110,11 @@ def event_section(builder: PageBuilder, iri: str) -> EventSection:
         for prop, label in ROLES
         if _by(own, prop)
     )
+    # What the source says happened, usually in indirect speech ("that he feared ..."): shown
+    # as text, never in quotation marks; only hk:quotation values are quotations.
     content = [
         Statement(
-            value=Value(text=quoted(str(fact.object.value)), lang=_lang(fact.object)),
+            value=Value(text=str(fact.object.value), lang=_lang(fact.object)),
             notes=builder.notes_for_graphs(
                 builder.claims_of(fact.subject, fact.predicate, fact.object)
             ),
