@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from bs4 import BeautifulSoup
 from htmlparts import one, text
@@ -18,6 +19,7 @@ from app.ingest.pipeline import Ingester
 from app.pages.entity import entity_page
 from app.pages.render import render
 from app.read import read_model
+from app.renames import renamed_to
 from app.routes.pages import page_settings
 from app.settings import Settings
 from app.store import Store
@@ -27,10 +29,12 @@ SEED = Path(__file__).resolve().parent.parent / "seeds" / "moscow-versus-tokyo-p
 
 @pytest.fixture(scope="module")
 def rendered(curated_store: Store, curated_settings: Settings) -> dict[str, BeautifulSoup]:
-    """Every entity page, by path, as parsed HTML."""
+    """Every entity page, by path, as parsed HTML (a renamed IRI has none: it redirects)."""
     settings = page_settings(curated_settings)
     found = {}
     for iri in entities(curated_store):
+        if renamed_to(curated_store, iri, BASE) is not None:
+            continue
         page = entity_page(read_model(curated_store), iri, settings)
         assert page is not None, iri
         found["/id/" + iri.removeprefix(BASE)] = BeautifulSoup(render(page), "html.parser")
@@ -86,3 +90,66 @@ def test_indirect_speech_is_not_shown_in_quotation_marks(
     assert indirect in text(summary)
     assert "\u201c" + indirect not in text(summary)
     assert all(indirect not in text(q) for q in summary.select("q"))
+
+
+def _unlabelled(store: Store) -> set[str]:
+    """IRIs of the graph's own resources that the data gives no label."""
+    rows = store.query(
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+        "SELECT DISTINCT ?x WHERE { { ?x ?p ?o } UNION { ?s ?p ?x } FILTER(isIRI(?x))"
+        " FILTER NOT EXISTS { ?x rdfs:label|skos:prefLabel ?label } }"
+    ).rows
+    found = {row[0].value for row in rows if isinstance(row[0], ox.NamedNode)}
+    return {iri for iri in found if iri.startswith(BASE)}
+
+
+def test_no_page_names_a_resource_by_its_slug(
+    rendered: dict[str, BeautifulSoup], curated_store: Store
+) -> None:
+    """Passages, selectors and attributions have no label in the data; a page names them by
+    what they are ("passage: On 14 September ...", "Karl Radek as informant"), never by the
+    slug of their IRI ("radek informant", "fn2 marker")."""
+    unlabelled = _unlabelled(curated_store)
+    assert len(unlabelled) > 100  # the passages and their selectors
+    problems = []
+    for path, html in rendered.items():
+        shown = [("h1", path, text(one(html, "main h1")))]
+        shown += [("link", str(a["href"]), text(a)) for a in html.select("main a[href^='/id/']")]
+        for where, href, words in shown:
+            iri = BASE + href.removeprefix("/id/").split("#")[0].split("?")[0]
+            slug = iri.rsplit("/", 1)[-1].replace("-", " ")
+            if iri in unlabelled and words.casefold().rstrip("0123456789 ") == slug:
+                problems.append(f"{path}: {where} “{words}” ({href})")
+    assert not problems, "\n".join(sorted(set(problems))[:20])
+
+
+@pytest.mark.parametrize(
+    ("path", "search"),
+    [
+        ("/id/note/p129-fn2", False),
+        ("/id/claim/radek-stalin-feared-japanese-polish-attack", False),
+        ("/id/anchor/p129/radek-report", False),
+        ("/id/person/karl-radek", True),
+        ("/id/event/mukden-incident", True),
+    ],
+)
+def test_a_wikidata_search_is_offered_only_for_real_world_things(
+    rendered: dict[str, BeautifulSoup], path: str, search: bool
+) -> None:
+    html = rendered[path]
+    offered = [a for a in html.select("section.identifiers a") if "Search Wikidata" in text(a)]
+    linked = html.select("section.identifiers a[href^='https://www.wikidata.org/wiki/']")
+    assert bool(offered) == (search and not linked)
+
+
+def test_load_bookkeeping_and_renamed_iris_are_not_links_in(
+    rendered: dict[str, BeautifulSoup],
+) -> None:
+    for path in ("/id/claim/radek-stalin-feared-japanese-polish-attack",):
+        inbound = rendered[path].select_one("section.inbound")
+        words = text(inbound) if inbound is not None else ""
+        assert "meta" not in words.split()
+        assert "curated" not in words.casefold()
+    event = rendered["/id/event/stalin-admission-according-to-radek"]
+    assert not event.select("section.inbound a[href='/id/event/stalin-admission-to-radek']")

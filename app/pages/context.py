@@ -386,7 +386,10 @@ class Identifiers:
     )
     wikidata: Link | None = field(metadata=_help("The Wikidata item it is the same as, if linked."))
     wikidata_search: str = field(
-        metadata=_help("A Wikidata search for the label, when not linked.")
+        metadata=_help(
+            "A Wikidata search for the label, when not linked and a real-world thing (a "
+            "person, group, place, event ...); empty for claims, passages, footnotes."
+        )
     )
     cite: str = field(metadata=_help("A citation of this page, as text."))
 

@@ -42,8 +42,16 @@ from app.pages.sections import (
 from app.pages.wikidata import from_wikidata
 from app.read import ReadModel
 from app.read.labels import inverse_words, kind_of, property_words
-from app.read.neighbourhood import RDF_TYPE, RDFS_LABEL, Neighbourhood, Node, preferred
-from app.vocab import CRM, DCTERMS, HK, OWL, SKOS
+from app.read.neighbourhood import (
+    RDF_TYPE,
+    RDFS_LABEL,
+    InboundLink,
+    Neighbourhood,
+    Node,
+    first_words,
+    preferred,
+)
+from app.vocab import CRM, DCTERMS, HK, OA, OWL, PROV, SKOS, HKMeta
 
 # Shown in the heading or the identifiers box, not in the statements table.
 HEADING_PROPERTIES = frozenset(
@@ -59,8 +67,11 @@ HEADING_PROPERTIES = frozenset(
         HK.unknown.value,
         HK.mention.value,
         CRM.P2_has_type.value,
+        PROV.qualifiedAttribution.value,  # in words: the claim's mode and "according to ..."
     }
 )
+# Kinds of real-world things Wikidata may have an item for (not claims, passages, footnotes).
+WIKIDATA_KINDS = frozenset({"person", "group", "place", "event", "attitude", "document", "book"})
 # Statement groups a reader looks for first; the rest follow alphabetically.
 PROPERTY_ORDER = (
     CRM.P4_has_time_span.value,
@@ -176,7 +187,7 @@ def _page(hood: Neighbourhood, settings: PageSettings, inbound_page: int) -> Ent
         inbound=inbound,
         window=_window(hood),
         footnotes=builder.footnotes(),
-        identifiers=_identifiers(builder, own, label),
+        identifiers=_identifiers(builder, own, label, kind.key),
         from_wikidata=from_wikidata(hood, own),
         schema_org=_schema_org(builder, kind.key, label, own, when),
         **sections,
@@ -280,11 +291,13 @@ def _inbound(builder: PageBuilder, page: int) -> Inbound:
     groups: dict[str, list[Statement]] = defaultdict(list)
     target = NamedNode(hood.iri)
     for link in hood.inbound:
+        if _plumbing(hood, link.subject, link.predicate):
+            continue
         graphs = builder.claims_of(link.subject, link.predicate, target)
         notes = builder.notes_for_graphs(graphs)
         if not notes and link.subject in hood.claims:
             notes = (builder.note(link.subject),)
-        item = builder.link(link.subject, link.label or None)
+        item = builder.link(link.subject, _inbound_label(hood, link))
         groups[link.predicate].append(
             Statement(
                 value=Value(text=item.label, link=item, kind="link"),
@@ -313,6 +326,36 @@ def _inbound(builder: PageBuilder, page: int) -> Inbound:
     )
 
 
+# Links into an entity that are the data's plumbing, not something a reader follows: a renamed
+# IRI's owl:sameAs (it redirects here), a claim's attribution (the claim is listed with who it
+# rests on) and the store's load record.
+PLUMBING_INBOUND = frozenset(
+    {
+        OWL.sameAs.value,
+        PROV.agent.value,
+        PROV.hadRole.value,
+        PROV.qualifiedAttribution.value,
+        HKMeta.curatedGraph.value,
+        HKMeta.sourceDigest.value,
+    }
+)
+
+
+def _inbound_label(hood: Neighbourhood, link: InboundLink) -> str | None:
+    """The label of a link's source; a passage (linking to its text or selector) by its
+    first words, which the read model gives as its label."""
+    if link.predicate in (OA.hasSource.value, OA.hasSelector.value) and link.label:
+        return "passage: " + first_words(link.label)
+    return link.label or None
+
+
+def _plumbing(hood: Neighbourhood, subject: str, predicate: str) -> bool:
+    """True for a link into the entity a reader need not see (``PLUMBING_INBOUND``)."""
+    node = hood.nodes.get(subject)
+    attribution = node is not None and PROV.Attribution.value in node.classes
+    return predicate in PLUMBING_INBOUND or attribution
+
+
 def _shown(hood: Neighbourhood) -> str:
     """'51-100 of 6,647' for a windowed neighbourhood, else empty."""
     window = hood.window
@@ -337,7 +380,7 @@ def _window(hood: Neighbourhood) -> Pager | None:
     )
 
 
-def _identifiers(builder: PageBuilder, own: list[Any], label: str) -> Identifiers:
+def _identifiers(builder: PageBuilder, own: list[Any], label: str, kind: str) -> Identifiers:
     link = builder.link(builder.hood.iri)
     path = link.href or ""
     same = [
@@ -352,7 +395,11 @@ def _identifiers(builder: PageBuilder, own: list[Any], label: str) -> Identifier
         path=path,
         formats=tuple(Format(label=n, href=path + s, media_type=m) for n, s, m in FORMATS),
         wikidata=wikidata[0] if wikidata else None,
-        wikidata_search="https://www.wikidata.org/w/index.php?search=" + quote_plus(label),
+        wikidata_search=(
+            "https://www.wikidata.org/w/index.php?search=" + quote_plus(label)
+            if kind in WIKIDATA_KINDS
+            else ""
+        ),
         cite=(
             f"\u201c{label}.\u201d In {site.name}, a knowledge graph of historical events, "
             f"version {site.version}. {builder.hood.iri} (accessed {day_in_words(date.today())})."
