@@ -160,7 +160,7 @@ def test_footnotes_give_book_page_and_passage_with_the_sentence_highlighted(
 ) -> None:
     html = get_html(pages, "/id/person/lazar-kaganovich")
     naming = footnote(html, 1)
-    assert text(one(naming, "mark")) == "Lazar\u2019 Kaganovich"
+    assert text(one(naming, "blockquote mark")) == "Lazar\u2019 Kaganovich"
     letter = footnote(html, 2)
     assert text(one(letter, ".note-head")).startswith("\u2191 On 14 September (1931) Stalin wrote")
     assert "Asserted by the historian" in text(one(letter, ".mode"))
@@ -173,7 +173,9 @@ def test_footnotes_give_book_page_and_passage_with_the_sentence_highlighted(
     ]
     assert text(one(sources, "cite")).startswith("Stalin i Kaganovich. Perepiska. 1931")
     passage = one(letter, "figure.passage")
-    assert text(one(passage, "mark")).startswith("On 14 September, for example, he wrote to")
+    assert text(one(passage, "blockquote mark")).startswith(
+        "On 14 September, for example, he wrote to"
+    )
     assert "Even before the Mukden Incident" in text(one(passage, "blockquote"))
     assert "characters 535" in text(one(passage, "figcaption"))
 

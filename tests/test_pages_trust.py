@@ -153,3 +153,30 @@ def test_load_bookkeeping_and_renamed_iris_are_not_links_in(
         assert "curated" not in words.casefold()
     event = rendered["/id/event/stalin-admission-according-to-radek"]
     assert not event.select("section.inbound a[href='/id/event/stalin-admission-to-radek']")
+
+
+def test_passages_are_shown_repaired_with_the_printed_form_a_click_away(
+    rendered: dict[str, BeautifulSoup],
+) -> None:
+    html = rendered["/id/group/izvestiia"]
+    passages = html.select("figure.passage")
+    repaired = [p for p in passages if "imperialist pacifists" in text(p.select_one("blockquote"))]
+    assert repaired, "the passage of Stalin's suggestions is shown repaired"
+    shown = text(repaired[0].select_one("blockquote"))
+    assert "suggested that Pravda denounce" in shown
+    printed = text(one(repaired[0], "details.printed"))
+    assert "thatPravdadenounce" in printed
+    assert "pacists" in printed
+
+
+def test_no_page_shows_the_running_header_or_extraction_damage_outside_the_printed_form(
+    rendered: dict[str, BeautifulSoup],
+) -> None:
+    damage = re.compile(r"\u00cb|\b(?:exible|Aairs|inuence|pacists|paperPravdato)\b")
+    problems = []
+    for path, html in rendered.items():
+        for figure in html.select("figure.passage blockquote"):
+            found = damage.findall(text(figure))
+            if found:
+                problems.append(f"{path}: {found}")
+    assert not problems, "\n".join(problems[:10])

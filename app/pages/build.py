@@ -29,7 +29,7 @@ from app.pages.context import (
     Statement,
     Value,
 )
-from app.pages.passages import cut, flat, stored_text
+from app.pages.passages import cut, flat, repaired_cut, stored_text
 from app.read.labels import kind_of
 from app.read.neighbourhood import (
     RDFS_LABEL,
@@ -335,18 +335,26 @@ class PageBuilder:
         if anchor.start is None or anchor.end is None:
             return None
         text = stored_text(self.settings.project_dir, anchor.file)
-        piece = cut(text, anchor.start, anchor.end) if text is not None else None
-        if piece is None:
+        printed = cut(text, anchor.start, anchor.end) if text is not None else None
+        if printed is None:
             return None
+        piece = repaired_cut(self.settings.project_dir, anchor.file, anchor.start, anchor.end)
+        repaired = piece is not None and piece.before + piece.highlight + piece.after != (
+            printed.before + printed.highlight + printed.after
+        )
+        shown = piece if piece is not None and repaired else printed
         source = anchor.text_iri or anchor.iri
         return Passage(
             source=self.link(source, "the stored text of the page" if anchor.text_iri else None),
-            before=piece.before,
-            highlight=piece.highlight,
-            after=piece.after,
-            clipped_start=piece.clipped_start,
-            clipped_end=piece.clipped_end,
+            before=shown.before,
+            highlight=shown.highlight,
+            after=shown.after,
+            clipped_start=shown.clipped_start,
+            clipped_end=shown.clipped_end,
             location=f"characters {anchor.start}\u2013{anchor.end} of {anchor.file}",
+            printed_before=printed.before if repaired else "",
+            printed_highlight=printed.highlight if repaired else "",
+            printed_after=printed.after if repaired else "",
         )
 
 

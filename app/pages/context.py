@@ -149,13 +149,29 @@ class Passage:
     before: str = field(
         metadata=_help("Text before the highlighted part, from the start of its sentence.")
     )
-    highlight: str = field(metadata=_help("The anchored part, as the stored text has it."))
+    highlight: str = field(
+        metadata=_help("The anchored part, repaired as ingestion repairs the page's text.")
+    )
     after: str = field(
         metadata=_help("Text after the highlighted part, to the end of its sentence.")
     )
     clipped_start: bool = field(metadata=_help("True when text before the passage was left out."))
     clipped_end: bool = field(metadata=_help("True when text after the passage was left out."))
     location: str = field(metadata=_help("Where it stands: 'page 129, characters 2444-2570'."))
+    printed_before: str = field(
+        default="",
+        metadata=_help(
+            "When the text above is the ingest repair of the page (ligatures restored, glued "
+            "words parted, markers and running header left out): the stored text before the "
+            "highlighted part, as the PDF extractor left it; empty when nothing was repaired."
+        ),
+    )
+    printed_highlight: str = field(
+        default="", metadata=_help("The highlighted part as stored, when repaired.")
+    )
+    printed_after: str = field(
+        default="", metadata=_help("The stored text after it, when repaired.")
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
