@@ -211,11 +211,28 @@ def test_person_page_has_a_permalink_formats_a_citation_and_schema_org(
 
 
 def test_inbound_links_are_grouped_by_property(pages: httpx.Client) -> None:
-    html = get_html(pages, "/id/person/lazar-kaganovich")
+    html = get_html(pages, "/id/concept/letter")
     section = one(html, "section#inbound")
-    groups = {text(dt): text(dt.find_next_sibling("dd")) for dt in section.select("dt")}
-    assert groups["addressee of"].startswith("Stalin writes to Kaganovich (14 September 1931)")
-    assert groups["took part in"].startswith("Politburo discussion")
+    groups = {text(dt): dt.find_next_sibling("dd") for dt in section.select("dt")}
+    assert [text(a) for a in groups["things of this type"].select("a")] == [
+        "Letter from Stalin to Kaganovich, 14 September 1931",
+        "Stalin\u2019s writing of 23 September 1931",
+    ]
+    assert "top concept of" in groups
+
+
+def test_links_in_that_a_section_shows_are_not_repeated(pages: httpx.Client) -> None:
+    """Kaganovich's events and letters are listed by date in his section; "Linked from"
+    would list the same events again (issue 16: Stalin's page listed every event twice)."""
+    html = get_html(pages, "/id/person/lazar-kaganovich")
+    events = {
+        a["href"]
+        for a in html.select("section[aria-labelledby=events-title] a[href^='/id/event/']")
+    }
+    assert "/id/event/stalin-writes-to-kaganovich-1931-09-14" in events
+    inbound = html.select_one("section#inbound")
+    repeated = events & {a["href"] for a in inbound.select("a")} if inbound else set()
+    assert not repeated
 
 
 def test_inbound_links_are_paged(pages: httpx.Client) -> None:

@@ -180,3 +180,15 @@ def test_no_page_shows_the_running_header_or_extraction_damage_outside_the_print
             if found:
                 problems.append(f"{path}: {found}")
     assert not problems, "\n".join(problems[:10])
+
+
+def test_what_an_event_section_shows_is_not_repeated_in_the_statements(
+    rendered: dict[str, BeautifulSoup],
+) -> None:
+    html = rendered["/id/event/stalin-admission-according-to-radek"]
+    summary = text(one(html, "section.summary"))
+    statements = html.select_one("section.statements")
+    rest = text(statements) if statements is not None else ""
+    assert "That he feared" in summary
+    assert "That he feared" not in rest
+    assert "Joseph Stalin" not in rest

@@ -10,7 +10,9 @@ item is a block of its own (``app.pages.wikidata``), never a statement and never
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 from urllib.parse import quote_plus
@@ -70,6 +72,24 @@ HEADING_PROPERTIES = frozenset(
         PROV.qualifiedAttribution.value,  # in words: the claim's mode and "according to ..."
     }
 )
+# What a kind's section shows (by template), left out of the statements table below it.
+_EVENT_SECTION = frozenset(
+    {
+        CRM.P14_carried_out_by.value,
+        HK.heldBy.value,
+        HK.addressee.value,
+        HK.directedAt.value,
+        CRM.P11_had_participant.value,
+        CRM.P7_took_place_at.value,
+        HK.content.value,
+        HK.about.value,
+        HK.quotation.value,
+    }
+)
+SECTION_PROPERTIES = {
+    "event.html": _EVENT_SECTION,
+    "letter.html": frozenset({CRM.P70_documents.value, CRM.P106_is_composed_of.value}),
+}
 # Kinds of real-world things Wikidata may have an item for (not claims, passages, footnotes).
 WIKIDATA_KINDS = frozenset({"person", "group", "place", "event", "attitude", "document", "book"})
 # Statement groups a reader looks for first; the rest follow alphabetically.
@@ -159,10 +179,17 @@ def _page(hood: Neighbourhood, settings: PageSettings, inbound_page: int) -> Ent
         "book": book_section(builder, iri) if kind.key in ("book", "source") else None,
         "claim": claim_section(builder, iri) if kind.key == "claim" else None,
     }
-    # The date is the heading's date line (with its footnote); the table would repeat it.
-    shown = [f for f in own if not (when and f.predicate == CRM.P4_has_time_span.value)]
+    # The date is the heading's date line (with its footnote), and what the kind's section
+    # shows is not repeated in the table, nor its links among the links in.
+    in_section = SECTION_PROPERTIES.get(kind.template, frozenset())
+    shown = [
+        f
+        for f in own
+        if not (when and f.predicate == CRM.P4_has_time_span.value)
+        and f.predicate not in in_section
+    ]
     statements = _statements(builder, shown, label_notes)
-    inbound = _inbound(builder, inbound_page)
+    inbound = _inbound(builder, inbound_page, _linked(sections.values()))
     types = _types(builder, node)
     kind_word = types[0].label if types and types[0].href else kind.singular
     return EntityPage(
@@ -286,12 +313,28 @@ def _statements(
     )
 
 
-def _inbound(builder: PageBuilder, page: int) -> Inbound:
+def _linked(values: Iterable[object]) -> set[str]:
+    """The IRIs of every link inside page sections (nested dataclasses and tuples)."""
+    found: set[str] = set()
+    stack = list(values)
+    while stack:
+        value = stack.pop()
+        if isinstance(value, Link):
+            found.add(value.iri)
+        elif isinstance(value, tuple):
+            stack.extend(value)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            stack.extend(getattr(value, f.name) for f in dataclasses.fields(value))
+    return found
+
+
+def _inbound(builder: PageBuilder, page: int, shown: set[str]) -> Inbound:
+    """One page of links in, less those a section of the page already shows."""
     hood = builder.hood
     groups: dict[str, list[Statement]] = defaultdict(list)
     target = NamedNode(hood.iri)
     for link in hood.inbound:
-        if _plumbing(hood, link.subject, link.predicate):
+        if link.subject in shown or _plumbing(hood, link.subject, link.predicate):
             continue
         graphs = builder.claims_of(link.subject, link.predicate, target)
         notes = builder.notes_for_graphs(graphs)
