@@ -214,7 +214,9 @@ def test_inbound_links_are_grouped_by_property(pages: httpx.Client) -> None:
     html = get_html(pages, "/id/concept/letter")
     section = one(html, "section#inbound")
     groups = {text(dt): dt.find_next_sibling("dd") for dt in section.select("dt")}
-    assert [text(a) for a in groups["things of this type"].select("a")] == [
+    typed = groups["things of this type"]
+    assert typed is not None
+    assert [text(a) for a in typed.select("a")] == [
         "Letter from Stalin to Kaganovich, 14 September 1931",
         "Stalin\u2019s writing of 23 September 1931",
     ]
