@@ -192,3 +192,22 @@ def test_what_an_event_section_shows_is_not_repeated_in_the_statements(
     assert "That he feared" in summary
     assert "That he feared" not in rest
     assert "Joseph Stalin" not in rest
+
+
+def test_a_place_only_named_in_a_claim_is_not_where_its_events_happened(
+    rendered: dict[str, BeautifulSoup],
+) -> None:
+    html = rendered["/id/place/kremlin"]
+    happened = one(html, "section[aria-labelledby=involvement-title]")
+    assert text(one(happened, "h2")) == "What happened there"
+    assert not happened.select("a[href='/id/event/bednyi-poem-publication']")
+    named = one(html, "section.mentioned")
+    assert named.select("a[href='/id/event/bednyi-poem-publication']")
+
+
+def test_a_newspaper_is_not_asked_what_happened_there(
+    rendered: dict[str, BeautifulSoup],
+) -> None:
+    html = rendered["/id/group/izvestiia"]
+    heading = text(one(html, "#involvement-title"))
+    assert heading == "What it took part in or was involved in"

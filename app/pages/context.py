@@ -343,7 +343,22 @@ class LetterSection:
 class InvolvementSection:
     """What a place, group or newspaper page shows first."""
 
-    items: tuple[Dated, ...] = field(metadata=_help("What happened there or involved it, by date."))
+    heading: str = field(
+        default="What happened there or involved it",
+        metadata=_help(
+            "The section's heading, by kind: what happened at a place, what involved a group."
+        ),
+    )
+    items: tuple[Dated, ...] = field(
+        metadata=_help("What the graph says happened there or involved it, by date.")
+    )
+    mentioned: tuple[Dated, ...] = field(
+        default=(),
+        metadata=_help(
+            "Events of claims that name it without saying it took part or was the place: shown "
+            "apart, under their own heading, never as what happened there."
+        ),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -348,11 +348,17 @@ def involvement_section(builder: PageBuilder, iri: str) -> InvolvementSection:
         and f.graph in naming
     }
     stating = {(f.subject, f.graph) for f in builder.hood.facts}
+    named: Pending = {}
     for subject in mentioned:
         graphs = [g for g in builder.hood.claims if g in naming]
         related = [g for g in graphs if (subject, g) in stating]
-        items[subject] = ("in a claim that names it", tuple(related))
-    return InvolvementSection(items=_ordered(builder, items))
+        named[subject] = ("in a claim that names it", tuple(related))
+    place = _node_kind(builder, iri) == "place"
+    return InvolvementSection(
+        heading="What happened there" if place else "What it took part in or was involved in",
+        items=_ordered(builder, items),
+        mentioned=_ordered(builder, named),
+    )
 
 
 def _graphs_naming(builder: PageBuilder, iri: str) -> set[str]:
