@@ -8,8 +8,10 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pyoxigraph as ox
 import pytest
+import rdflib
 from bs4 import BeautifulSoup
 from htmlparts import one, text
 from test_pages_all import BASE, entities
@@ -211,3 +213,26 @@ def test_a_newspaper_is_not_asked_what_happened_there(
     html = rendered["/id/group/izvestiia"]
     heading = text(one(html, "#involvement-title"))
     assert heading == "What it took part in or was involved in"
+
+
+def test_cite_this_gives_book_page_and_footnote_for_a_claim_and_a_page(
+    rendered: dict[str, BeautifulSoup],
+) -> None:
+    claim = rendered["/id/claim/stalin-letter-to-kaganovich-1931-09-14"]
+    cite = text(one(claim, "p.cite-source"))
+    assert "running header \u201cMoscow versus Tokyo\u201d, p. 129, n. 3" in cite
+    assert cite.endswith("citing Stalin i Kaganovich, p. 103.")
+    page = rendered["/id/source/stalin-i-kaganovich-2001-p103"]
+    assert text(one(page, "p.cite-source")).endswith(", p. 103.")
+    assert not rendered["/id/person/karl-radek"].select("p.cite-source")
+
+
+def test_every_page_states_the_data_licence_the_void_description_gives(
+    rendered: dict[str, BeautifulSoup], pages: httpx.Client
+) -> None:
+    void = pages.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    graph = rdflib.Graph().parse(data=void.text, format="turtle")
+    licences = {str(o) for o in graph.objects(None, rdflib.DCTERMS.license)}
+    assert len(licences) == 1
+    for path, html in rendered.items():
+        assert one(html, "footer a[rel=license]")["href"] in licences, path

@@ -423,6 +423,13 @@ class Identifiers:
         )
     )
     cite: str = field(metadata=_help("A citation of this page, as text."))
+    cite_source: str = field(
+        default="",
+        metadata=_help(
+            "For a claim or a page of a book: the printed source to cite, book, page and "
+            "footnote ('Moscow versus Tokyo, p. 129, n. 3, citing Stalin i Kaganovich, p. 103')."
+        ),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -481,6 +488,15 @@ class Site:
     css_href: str = field(metadata=_help("The style sheet."))
     js_href: str = field(metadata=_help("The small search-suggestion script."))
     icon_href: str = field(metadata=_help("The site icon."))
+    data_licence: str = field(
+        default="CC BY 4.0",
+        metadata=_help(
+            "The licence of the data, in words (the VoID description's dcterms:license)."
+        ),
+    )
+    data_licence_href: str = field(
+        default="", metadata=_help("The licence's URL, as the VoID description gives it.")
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -53,7 +53,7 @@ from app.read.neighbourhood import (
     first_words,
     preferred,
 )
-from app.vocab import CRM, DCTERMS, HK, OA, OWL, PROV, SKOS, HKMeta
+from app.vocab import BIBO, CRM, DCTERMS, HK, OA, OWL, PROV, SKOS, HKMeta
 
 # Shown in the heading or the identifiers box, not in the statements table.
 HEADING_PROPERTIES = frozenset(
@@ -434,6 +434,7 @@ def _identifiers(builder: PageBuilder, own: list[Any], label: str, kind: str) ->
     wikidata = [builder.link(iri, iri.rsplit("/", 1)[-1]) for iri in same if "wikidata" in iri]
     site = builder.settings.site
     return Identifiers(
+        cite_source=_cite_source(builder, own),
         iri=builder.hood.iri,
         path=path,
         formats=tuple(Format(label=n, href=path + s, media_type=m) for n, s, m in FORMATS),
@@ -448,6 +449,34 @@ def _identifiers(builder: PageBuilder, own: list[Any], label: str, kind: str) ->
             f"version {site.version}. {builder.hood.iri} (accessed {day_in_words(date.today())})."
         ),
     )
+
+
+def _cite_source(builder: PageBuilder, own: list[Any]) -> str:
+    """For a claim or a page of a book, the printed source: book, page, footnote and what the
+    footnote cites; empty for other entities (their footnotes cite per statement)."""
+    hood = builder.hood
+    claim = hood.claims.get(hood.iri)
+    if claim is not None:
+        pages = [s for s in claim.derived.values() if s.book and s.iri not in claim.cited]
+        if not pages:
+            return ""
+        where = "; ".join(
+            _book_page(s.book_label or builder.label(s.book), s.pages or str(s.page_start or ""))
+            for s in pages
+        )
+        note = f", n. {claim.footnote_number}" if claim.footnote_number is not None else ""
+        cited = "; ".join(s.label for s in claim.cited.values() if s.label)
+        return f"{where}{note}" + (f", citing {cited}" if cited else "") + "."
+    values = {f.predicate: f.object for f in own}
+    book = values.get(DCTERMS.isPartOf.value)
+    if not isinstance(book, NamedNode):
+        return ""
+    number = values.get(BIBO.pages.value) or values.get(BIBO.pageStart.value)
+    return _book_page(builder.label(book.value), number.value if number else "") + "."
+
+
+def _book_page(book: str, pages: str) -> str:
+    return f"{book}, p. {pages}" if pages else book
 
 
 def _schema_org(

@@ -36,6 +36,7 @@ from app.read.rdf import BY_MEDIA_TYPE, BY_SUFFIX, FORMATS, serialize_quads
 from app.renames import renamed_to
 from app.routes.deps import SettingsDep, StoreDep
 from app.routes.responses import COMMON, content, errors
+from app.service_description import LICENSE
 from app.settings import Settings
 from app.store import Store
 
@@ -62,6 +63,7 @@ def site(settings: Settings, query: str = "") -> Site:
         css_href=f"/static/histkg.css?v={__version__}",
         js_href=f"/static/search.js?v={__version__}",
         icon_href="/static/favicon.svg",
+        data_licence_href=LICENSE.value,
     )
 
 
