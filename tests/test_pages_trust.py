@@ -236,3 +236,20 @@ def test_every_page_states_the_data_licence_the_void_description_gives(
     assert len(licences) == 1
     for path, html in rendered.items():
         assert one(html, "footer a[rel=license]")["href"] in licences, path
+
+
+def test_a_page_shows_a_passage_once(rendered: dict[str, BeautifulSoup]) -> None:
+    """A later footnote citing a passage shown before gives its highlighted words and a link
+    to the note that shows it, not the passage again."""
+    problems = []
+    referring = 0
+    for path, html in rendered.items():
+        shown = [text(quote) for quote in html.select("figure.passage blockquote")]
+        if len(shown) != len(set(shown)):
+            problems.append(path)
+        for ref in html.select("p.passage-ref"):
+            referring += 1
+            target = str(one(ref, "a")["href"]).removeprefix("#")
+            assert html.select(f"li#{target} figure.passage"), f"{path}: {target}"
+    assert referring > 0
+    assert not problems, problems[:10]

@@ -102,6 +102,7 @@ class PageBuilder:
         self._numbers: dict[str, int] = {}
         self._marks: dict[str, int] = defaultdict(int)
         self._labels: dict[str, str] | None = None
+        self._passages: dict[tuple[str, str], int] = {}  # passage -> first note showing it
         self.claim_facts: dict[tuple[str, str, str], list[str]] = defaultdict(list)
         for fact in hood.facts:
             if hood.is_claim(fact.graph):
@@ -283,7 +284,7 @@ class PageBuilder:
             book_note=book_note,
             other_sources=tuple(self._source_link(s) for s in others),
             passages=tuple(
-                p for p in (self.passage(a) for a in _by_start(claim.anchors.values())) if p
+                p for p in (self.passage(a, number) for a in _by_start(claim.anchors.values())) if p
             ),
             quotations=tuple(self._quotations(claim)),
             editorial_notes=tuple(claim.editorial),
@@ -314,7 +315,7 @@ class PageBuilder:
             claim=None,
             summary=f"Where the source names {self.label(entity)}.",
             source_pages=(),
-            passages=tuple(p for p in (self.passage(a) for a in anchors) if p),
+            passages=tuple(p for p in (self.passage(a, number) for a in anchors) if p),
         )
 
     def mention_anchors(self, entity: str) -> list[Anchor]:
@@ -330,8 +331,12 @@ class PageBuilder:
                     found.append(target.anchor)
         return _by_start(found)
 
-    def passage(self, anchor: Anchor) -> Passage | None:
-        """The passage an anchor selects, cut from its stored text."""
+    def passage(self, anchor: Anchor, note: int = 0) -> Passage | None:
+        """The passage an anchor selects, cut from its stored text.
+
+        A passage already shown in an earlier footnote (``note`` is this one's number) is not
+        shown again: the footnote gives its highlighted words and points to that note.
+        """
         if anchor.start is None or anchor.end is None:
             return None
         text = stored_text(self.settings.project_dir, anchor.file)
@@ -344,7 +349,10 @@ class PageBuilder:
         )
         shown = piece if piece is not None and repaired else printed
         source = anchor.text_iri or anchor.iri
+        whole = (anchor.file, shown.before + shown.highlight + shown.after)
+        first = self._passages.setdefault(whole, note)
         return Passage(
+            see_note=first if note and first != note else 0,
             source=self.link(source, "the stored text of the page" if anchor.text_iri else None),
             before=shown.before,
             highlight=shown.highlight,

@@ -158,6 +158,13 @@ class Passage:
     clipped_start: bool = field(metadata=_help("True when text before the passage was left out."))
     clipped_end: bool = field(metadata=_help("True when text after the passage was left out."))
     location: str = field(metadata=_help("Where it stands: 'page 129, characters 2444-2570'."))
+    see_note: int = field(
+        default=0,
+        metadata=_help(
+            "When an earlier footnote of the page shows the same passage: its number (then only "
+            "the highlighted words are shown here, with a link to it); else 0."
+        ),
+    )
     printed_before: str = field(
         default="",
         metadata=_help(
