@@ -674,8 +674,15 @@ class SearchHit:
 
     link: Link = field(metadata=_help("The entity found."))
     matched: str = field(metadata=_help("The name that matched, when it is not the label."))
-    match: str = field(metadata=_help("How it matched: exact, prefix, word-prefix or substring."))
+    match: str = field(
+        metadata=_help(
+            "How it matched: exact, prefix, word-prefix, substring, or close (a typo away, "
+            "when nothing matches as typed)."
+        )
+    )
     types: str = field(metadata=_help("Its types in words."))
+    when: str = field(default="", metadata=_help("Its date in words, for a dated entity."))
+    description: str = field(default="", metadata=_help("Its one-line description, or empty."))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -200,6 +200,11 @@ class ReadModel:
         """An event's preferred label, or a readable form of its IRI."""
         return timeline.event_label(self.store, iri)
 
+    def description(self, iri: str) -> str:
+        """An entity's one-line description, or empty (a direct lookup: search shows a page of
+        hits at a time)."""
+        return timeline.description(self.store, iri)
+
     def counts(self) -> tuple[int, int, int]:
         """How many claims, footnotes and cited passages the store holds."""
         return timeline.counts(self.store)

@@ -259,7 +259,7 @@ def html_error(
         iri = settings.base_iri + request.url.path.removeprefix("/id/")
     page = ErrorPage(
         template="404.html" if error.http_status == 404 else "error.html",
-        site=site(settings),
+        site=site(settings, _words(iri) if iri else ""),
         title=f"{_status_title(error.http_status)} \u2013 histkg",
         status=error.http_status,
         code=error.code,
