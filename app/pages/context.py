@@ -726,6 +726,30 @@ class ErrorPage:
     )
 
 
+@dataclass(frozen=True, kw_only=True)
+class DumpFile:
+    """One file of the data dumps."""
+
+    name: str = field(metadata=_help("The file's name (histkg.trig.gz)."))
+    label: str = field(metadata=_help("Its format in words (TriG, gzip ...)."))
+    href: str = field(metadata=_help("Where to download it."))
+    media_type: str = field(metadata=_help("The media type of its content."))
+    size: str = field(default="", metadata=_help("Its size in words (28.2 kB), or empty."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class DumpPage:
+    """``/dump/`` for browsers: the files to download, with what they hold (API clients get
+    the same as JSON)."""
+
+    template: str = field(metadata=_help("The template (dump.html)."))
+    site: Site = field(metadata=_help("Site-wide links and names."))
+    title: str = field(metadata=_help("The document title."))
+    files: tuple[DumpFile, ...] = field(metadata=_help("The dump files."))
+    quads: str = field(metadata=_help("Quads in the dumps, in words (3,142)."))
+    graphs: int = field(metadata=_help("Named graphs in the dumps."))
+
+
 def context_types() -> list[type]:
     """Every dataclass a template can reach from a page context (for the contract test)."""
     return [
