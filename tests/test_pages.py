@@ -462,3 +462,24 @@ def test_labels_are_escaped(pages: httpx.Client) -> None:
     assert "Harper &amp; Row" in response.text
     html = BeautifulSoup(response.text, "html.parser")
     assert text(one(html, "article h1")).startswith("Harper & Row")
+
+
+def test_a_date_known_only_to_the_year_is_drawn_as_a_time_within_it(pages: httpx.Client) -> None:
+    """'1932' is one unknown time in 1932, not an event lasting all year: hatched, like an
+    uncertain reading; a span such as the Russo-Japanese War (1904-05) stays solid."""
+    html = get_html(pages, "/")
+    rows = {text(one(li, ".row-label a")): li for li in html.select("ol.timeline-rows > li")}
+    order = one(rows["Voroshilov orders Japanese airplanes shot down"], ".mark")
+    assert text(one(rows["Voroshilov orders Japanese airplanes shot down"], ".when")) == "1932"
+    assert {"range", "uncertain"} <= set(order["class"])
+    assert "uncertain" not in one(rows["Russo-Japanese War"], ".mark")["class"]
+
+
+def test_quarter_ticks_are_marked_minor_so_phones_can_leave_them_out(pages: httpx.Client) -> None:
+    html = get_html(pages, "/")
+    ticks = html.select(".axis .tick")
+    years = [t for t in ticks if text(t).isdigit()]
+    minor = [t for t in ticks if "minor" in t["class"]]
+    assert years
+    assert all("minor" not in t["class"] for t in years)
+    assert all(not text(t).isdigit() for t in minor)

@@ -603,7 +603,10 @@ class TimelineRow:
         metadata=_help("'point' for a single day, 'range' for a longer or uncertain span.")
     )
     uncertain: bool = field(
-        metadata=_help("True when the span is an uncertain reading (relative, approximate).")
+        metadata=_help(
+            "True when the bar is a time the date falls within, not a span: an uncertain "
+            "reading (relative, approximate) or a date known only to the year, season or month."
+        )
     )
 
 
@@ -613,6 +616,10 @@ class Tick:
 
     label: str = field(metadata=_help("The label (a year, a month)."))
     left: float = field(metadata=_help("Position, in percent of the axis width."))
+    minor: bool = field(
+        default=False,
+        metadata=_help("True for a quarter's month between years (left out on phone widths)."),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -230,6 +230,9 @@ def _events(model: ReadModel, event_iris: list[str]) -> list[_Event]:
             bool(facts.relative_to and facts.offset_min != facts.offset_max)
             or any(q in edtf for q in "?~%")
             or one_of_range(edtf)  # one unknown day of the range: hatched, never a solid span
+            # a date known only to the year, season or month ("1932") is a time within it,
+            # not an event lasting all of it: hatched, never a solid span
+            or ("/" not in edtf and bounds[0] != bounds[1])
         )
         name = model.event_label(iri)
         events.append(_Event(iri, name, date_in_words(facts), bounds[0], bounds[1], uncertain))
@@ -291,7 +294,7 @@ def _ticks(stretch: _Stretch) -> list[Tick]:
             inside = stretch.left + 2.5 <= position <= stretch.left + stretch.width - 2.5
             if stretch.start <= day <= stretch.end and inside:
                 label = str(year) if month == 1 else day.strftime("%b")
-                ticks.append(Tick(label=label, left=round(position, 2)))
+                ticks.append(Tick(label=label, left=round(position, 2), minor=month != 1))
     if ticks and not ticks[0].label.isdigit():  # name the year of a stretch's first month
         first = next(
             d
@@ -302,7 +305,7 @@ def _ticks(stretch: _Stretch) -> list[Tick]:
             )
             if stretch.start <= d and round(stretch.position(d), 2) == ticks[0].left
         )
-        ticks[0] = Tick(label=f"{ticks[0].label} {first.year}", left=ticks[0].left)
+        ticks[0] = Tick(label=f"{ticks[0].label} {first.year}", left=ticks[0].left, minor=False)
     if not ticks:
         ticks.append(Tick(label=str(stretch.start.year + 1), left=round(stretch.left, 2)))
     return ticks
