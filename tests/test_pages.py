@@ -483,3 +483,13 @@ def test_quarter_ticks_are_marked_minor_so_phones_can_leave_them_out(pages: http
     assert years
     assert all("minor" not in t["class"] for t in years)
     assert all(not text(t).isdigit() for t in minor)
+
+
+def test_undated_events_are_grouped_by_kind(pages: httpx.Client) -> None:
+    html = get_html(pages, "/")
+    section = one(html, "section.undated")
+    groups = {text(h): h.find_next_sibling("ul") for h in section.select("h4")}
+    assert set(groups) == {"Activities", "Events"}
+    activities = groups["Activities"]
+    assert activities is not None
+    assert "Stalin\u2019s instruction to Pravda" in [text(a) for a in activities.select("a")]

@@ -632,6 +632,10 @@ class Timeline:
         metadata=_help("Positions where empty years were left out, in percent.")
     )
     undated: tuple[Link, ...] = field(metadata=_help("Events the graph gives no date for."))
+    undated_groups: tuple[LinkGroup, ...] = field(
+        default=(),
+        metadata=_help("The same events grouped by kind (activities, events), for the page."),
+    )
     undated_more: int = field(
         default=0, metadata=_help("How many more undated events there are than are listed.")
     )
@@ -648,6 +652,14 @@ class Timeline:
     all_href: str | None = field(
         default=None, metadata=_help("Back to every year, on a year's timeline.")
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class LinkGroup:
+    """Links under a heading."""
+
+    label: str = field(metadata=_help("The heading, in words (activities ...)."))
+    links: tuple[Link, ...] = field(metadata=_help("The links, by label."))
 
 
 @dataclass(frozen=True, kw_only=True)

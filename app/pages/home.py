@@ -28,6 +28,7 @@ from app.pages.context import (
     Count,
     HomePage,
     Link,
+    LinkGroup,
     Tick,
     Timeline,
     TimelineRow,
@@ -179,6 +180,7 @@ def _parts(model: ReadModel, settings: PageSettings) -> _Parts:
             timeline=replace(
                 _timeline(events, settings),
                 undated=undated.undated,
+                undated_groups=undated.undated_groups,
                 undated_more=undated.undated_more,
             ),
             by_year={},
@@ -191,6 +193,7 @@ def _parts(model: ReadModel, settings: PageSettings) -> _Parts:
             ticks=(),
             breaks=(),
             undated=undated.undated,
+            undated_groups=undated.undated_groups,
             undated_more=undated.undated_more,
             years=_year_bars(by_year, settings),
         ),
@@ -327,13 +330,25 @@ def _undated(
     total = sum(
         1 for iri, e in entities.items() if kind_index(e) in event_kinds and iri not in dated
     )
+    groups: dict[str, list[Link]] = {}
+    for iri in listed:  # by kind, in the order of KINDS (activities, then events ...)
+        kind = KINDS[kind_index(entities[iri])][1].singular
+        groups.setdefault(kind, []).append(_link(iri, label_of(iri), settings))
     return Timeline(
         rows=(),
         ticks=(),
         breaks=(),
         undated=tuple(_link(i, label_of(i), settings) for i in listed),
+        undated_groups=tuple(
+            LinkGroup(label=_plural(kind), links=tuple(links))
+            for kind, links in sorted(groups.items())
+        ),
         undated_more=max(total - TIMELINE_ROWS, 0),
     )
+
+
+def _plural(word: str) -> str:
+    return word[:-1] + "ies" if word.endswith("y") else word + "s"
 
 
 def _timeline(events: list[_Event], settings: PageSettings) -> Timeline:
