@@ -138,7 +138,7 @@ def test_a_reader_walks_from_the_home_page_to_a_footnote(
     footnote = page.locator(f"#fn-{number}")
     assert footnote.is_visible()
     assert "footnote 3" in footnote.locator(".note-sources").inner_text()
-    assert footnote.locator("figure.passage mark").first.inner_text().startswith("On 14 September")
+    assert footnote.locator(".passage mark").first.inner_text().startswith("On 14 September")
     with page.expect_navigation():
         footnote.locator(".note-sources a", has_text="footnote 3").click()
     assert page.url == pages_url + "/id/note/p129-fn3"
