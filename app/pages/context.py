@@ -490,6 +490,7 @@ class Site:
     query: str = field(default="", metadata=_help("The search box's current text."))
     home_href: str = field(default="/", metadata=_help("Link to the home page."))
     search_href: str = field(default="/search", metadata=_help("Where the search form goes."))
+    browse_href: str = field(default="/browse", metadata=_help("The faceted browser."))
     sparql_href: str = field(default="/sparql", metadata=_help("Link to the SPARQL endpoint."))
     dump_href: str = field(default="/dump/", metadata=_help("Link to the data dumps."))
     css_href: str = field(metadata=_help("The style sheet."))
@@ -767,6 +768,44 @@ class DumpPage:
     files: tuple[DumpFile, ...] = field(metadata=_help("The dump files."))
     quads: str = field(metadata=_help("Quads in the dumps, in words (3,142)."))
     graphs: int = field(metadata=_help("Named graphs in the dumps."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class FacetValue:
+    """One value of a facet, with how many of the events it would show."""
+
+    label: str = field(metadata=_help("The value in words (a person, a year, 'reported' ...)."))
+    key: str = field(metadata=_help("The value as the URL gives it (an IRI, a year, a word)."))
+    count: int = field(metadata=_help("Events with this value among those the other facets keep."))
+    selected: bool = field(metadata=_help("True when the browser is narrowed to it."))
+    href: str = field(metadata=_help("This browser narrowed to it, or no longer, if selected."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Facet:
+    """A way to narrow the events: kind, year, place, person, source, mode."""
+
+    key: str = field(metadata=_help("The URL parameter (kind, year, place ...)."))
+    label: str = field(metadata=_help("The facet in words."))
+    values: tuple[FacetValue, ...] = field(metadata=_help("Its values, most events first."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class BrowsePage:
+    """The faceted browser of the events (``/browse``; ``/browse.json`` is the same)."""
+
+    template: str = field(metadata=_help("The template (browse.html)."))
+    site: Site = field(metadata=_help("Site-wide links and names."))
+    title: str = field(metadata=_help("The document title."))
+    facets: tuple[Facet, ...] = field(metadata=_help("The facets, with counts."))
+    results: tuple[Link, ...] = field(metadata=_help("The events kept, by label (at most 200)."))
+    total: int = field(metadata=_help("How many events the facets keep."))
+    year_from: str = field(metadata=_help("The first year kept, or empty."))
+    year_to: str = field(metadata=_help("The last year kept, or empty."))
+    hidden: tuple[Facet, ...] = field(
+        metadata=_help("The selected values of the other facets, kept by the year form.")
+    )
+    clear_href: str = field(metadata=_help("The browser with no facet selected."))
 
 
 def context_types() -> list[type]:

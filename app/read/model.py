@@ -24,7 +24,7 @@ from typing import Generic, TypeVar, cast
 
 from pyoxigraph import Quad
 
-from app.read import neighbourhood, rdf, timeline
+from app.read import facets, neighbourhood, rdf, timeline
 from app.read.neighbourhood import Neighbourhood
 from app.read.rdf import Dump
 from app.read.search import SearchIndex
@@ -163,6 +163,10 @@ class ReadModel:
             inbound_offset=inbound_offset,
             window=window,
         )
+
+    def facets(self, base_iri: str) -> facets.Facets:
+        """The facets of the events of the namespace (``app.read.facets``)."""
+        return self.cached(("facets", base_iri), lambda: facets.build(self.store, base_iri))
 
     def search_index(self, base_iri: str) -> SearchIndex:
         """The search index of the entities of the namespace ``base_iri``."""

@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote_plus
 
 from fastapi import APIRouter, Query, Request, Response
@@ -26,8 +27,9 @@ from pyoxigraph import NamedNode
 from app import __version__
 from app.errors import HistkgError, HttpError, NotAcceptable, NotFound
 from app.negotiation import choose
+from app.pages.browse import browse_page
 from app.pages.build import PageSettings
-from app.pages.context import ErrorPage, Link, Site
+from app.pages.context import BrowsePage, ErrorPage, Link, Site
 from app.pages.entity import entity_page
 from app.pages.home import home_page
 from app.pages.render import STATIC, render
@@ -242,6 +244,64 @@ def _suggestions(store: Store, settings: Settings, iri: str) -> tuple[Link, ...]
             Link(label=hit.entry.label, href=path, iri=hit.entry.iri, kind=hit.entry.kind.singular)
         )
     return tuple(links)
+
+
+def _facet_param() -> Any:
+    """A facet's query parameter (a new one each: FastAPI names a parameter on its object)."""
+    return Query("", max_length=2000, description="A value of the facet (an IRI, a year, a word).")
+
+
+def _browse(
+    store: Store, settings: Settings, chosen: dict[str, str]
+) -> tuple[BrowsePage, dict[str, object]]:
+    page = browse_page(read_model(store), page_settings(settings), chosen)
+    return page, dataclasses.asdict(page)
+
+
+@router.get(
+    "/browse",
+    response_model=None,
+    responses={200: content("text/html", json=("application/json",))},
+)
+def browse(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    kind: str = _facet_param(),
+    year: str = _facet_param(),
+    place: str = _facet_param(),
+    person: str = _facet_param(),
+    source: str = _facet_param(),
+    mode: str = _facet_param(),
+    year_from: str = Query("", alias="from", max_length=6, description="First year kept."),
+    to: str = Query("", max_length=6, description="Last year kept."),
+) -> Response:
+    """The faceted browser of the events: a page, or JSON for clients that prefer it."""
+    chosen = {"kind": kind, "year": year, "place": place, "person": person, "source": source}
+    chosen |= {"mode": mode, "from": year_from, "to": to}
+    page, data = _browse(store, settings, chosen)
+    if not wants_html(request):
+        return JSONResponse(data)
+    return HTMLResponse(render(page))
+
+
+@router.get("/browse.json")
+def browse_json(
+    store: StoreDep,
+    settings: SettingsDep,
+    kind: str = _facet_param(),
+    year: str = _facet_param(),
+    place: str = _facet_param(),
+    person: str = _facet_param(),
+    source: str = _facet_param(),
+    mode: str = _facet_param(),
+    year_from: str = Query("", alias="from", max_length=6, description="First year kept."),
+    to: str = Query("", max_length=6, description="Last year kept."),
+) -> JSONResponse:
+    """The faceted browser's context as JSON."""
+    chosen = {"kind": kind, "year": year, "place": place, "person": person, "source": source}
+    chosen |= {"mode": mode, "from": year_from, "to": to}
+    return JSONResponse(_browse(store, settings, chosen)[1])
 
 
 def html_error(

@@ -148,6 +148,13 @@ def test_a_reader_walks_from_the_home_page_to_a_footnote(
     assert page.locator(".mini-timeline li.current").inner_text().startswith("18 September 1931")
     shot(page, "event.png")
 
+    page.goto(pages_url + "/browse")  # the faceted browser: narrow to a person by a click
+    with page.expect_navigation():
+        page.locator("section.facet:has(#facet-person) a", has_text="Joseph Stalin").click()
+    assert "person=" in page.url
+    assert page.locator("section.facet:has(#facet-person) li.selected").count() == 1
+    shot(page, "browse.png")
+
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(pages_url + "/id/person/lazar-kaganovich")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
@@ -157,5 +164,5 @@ def test_a_reader_walks_from_the_home_page_to_a_footnote(
 
     assert not watch.problems, "\n".join(watch.problems)
     assert all(url.startswith(pages_url) for url in watch.requests)
-    for name in ("home.png", "person.png", "letter.png", "event.png"):
+    for name in ("home.png", "person.png", "letter.png", "event.png", "browse.png"):
         assert (SCREENSHOTS / name).stat().st_size > 10_000
