@@ -482,6 +482,17 @@ class FromWikidata:
 
 
 @dataclass(frozen=True, kw_only=True)
+class MapView:
+    """A place on the offline world map (the outline drawn on the server, no script)."""
+
+    outline_href: str = field(metadata=_help("The world outline, an SVG of a 360 x 180 box."))
+    x: float = field(metadata=_help("The point's x in that box (longitude + 180)."))
+    y: float = field(metadata=_help("The point's y in that box (90 - latitude)."))
+    coordinates: str = field(metadata=_help("The coordinates in words, the map's text form."))
+    source: str = field(metadata=_help("Where the coordinates come from, in words."))
+
+
+@dataclass(frozen=True, kw_only=True)
 class Site:
     """What every page needs from the site: names, links, assets."""
 
@@ -570,6 +581,10 @@ class EntityPage:
     )
     schema_org: dict[str, Any] = field(
         metadata=_help("schema.org description embedded as JSON-LD.")
+    )
+    map: MapView | None = field(
+        default=None,
+        metadata=_help("For a place whose Wikidata item has coordinates: it on a world map."),
     )
 
 

@@ -11,6 +11,7 @@ item is a block of its own (``app.pages.wikidata``), never a statement and never
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
@@ -25,9 +26,11 @@ from app.pages.context import (
     DateText,
     EntityPage,
     Format,
+    FromWikidata,
     Identifiers,
     Inbound,
     Link,
+    MapView,
     Pager,
     PropertyGroup,
     Statement,
@@ -42,6 +45,7 @@ from app.pages.sections import (
     person_section,
 )
 from app.pages.wikidata import from_wikidata
+from app.pages.worldmap import project
 from app.read import ReadModel
 from app.read.labels import inverse_words, kind_of, property_words
 from app.read.neighbourhood import (
@@ -127,6 +131,7 @@ SCHEMA_TYPES = {
     "concept": "DefinedTerm",
 }
 INBOUND_PAGE_SIZE = 50
+MAP_OUTLINE = "/map/land.svg"
 PAGE_CACHE_SIZE = 1024
 
 
@@ -192,6 +197,7 @@ def _page(hood: Neighbourhood, settings: PageSettings, inbound_page: int) -> Ent
     inbound = _inbound(builder, inbound_page, _linked(sections.values()))
     types = _types(builder, node)
     kind_word = types[0].label if types and types[0].href else kind.singular
+    wikidata = from_wikidata(hood, own)
     return EntityPage(
         template=kind.template,
         site=settings.site,
@@ -215,7 +221,8 @@ def _page(hood: Neighbourhood, settings: PageSettings, inbound_page: int) -> Ent
         window=_window(hood),
         footnotes=builder.footnotes(),
         identifiers=_identifiers(builder, own, label, kind.key),
-        from_wikidata=from_wikidata(hood, own),
+        from_wikidata=wikidata,
+        map=_map(wikidata) if kind.key == "place" else None,
         schema_org=_schema_org(builder, kind.key, label, own, when),
         **sections,
     )
@@ -448,6 +455,24 @@ def _identifiers(builder: PageBuilder, own: list[Any], label: str, kind: str) ->
             f"\u201c{label}.\u201d In {site.name}, a knowledge graph of historical events, "
             f"version {site.version}. {builder.hood.iri} (accessed {day_in_words(date.today())})."
         ),
+    )
+
+
+_POINT = re.compile(r"Point\(\s*(-?[\d.]+)\s+(-?[\d.]+)\s*\)", re.IGNORECASE)
+
+
+def _map(wikidata: FromWikidata | None) -> MapView | None:
+    """The place on the offline world map, from the Wikidata facts graph's coordinates."""
+    found = _POINT.fullmatch(wikidata.point.strip()) if wikidata and wikidata.point else None
+    if wikidata is None or found is None:
+        return None
+    x, y = project(float(found[1]), float(found[2]))
+    return MapView(
+        outline_href=MAP_OUTLINE,
+        x=x,
+        y=y,
+        coordinates=wikidata.coordinates,
+        source=f"Wikidata ({wikidata.item.label}), not the historian",
     )
 
 

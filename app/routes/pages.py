@@ -33,6 +33,7 @@ from app.pages.context import BrowsePage, ErrorPage, Link, Site
 from app.pages.entity import entity_page
 from app.pages.home import home_page
 from app.pages.render import STATIC, render
+from app.pages.worldmap import land_svg
 from app.read import read_model
 from app.read.rdf import BY_MEDIA_TYPE, BY_SUFFIX, FORMATS, serialize_quads
 from app.renames import renamed_to
@@ -244,6 +245,16 @@ def _suggestions(store: Store, settings: Settings, iri: str) -> tuple[Link, ...]
             Link(label=hit.entry.label, href=path, iri=hit.entry.iri, kind=hit.entry.kind.singular)
         )
     return tuple(links)
+
+
+@router.get("/map/land.svg", include_in_schema=False)
+def map_outline() -> Response:
+    """The world outline the place maps are drawn on (from the vendored world-atlas data)."""
+    return Response(
+        land_svg(),
+        media_type="image/svg+xml",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
 
 
 def _facet_param() -> Any:
