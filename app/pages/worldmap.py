@@ -41,7 +41,13 @@ def _ring(arcs: list[list[tuple[float, float]]], indexes: list[int]) -> str:
     for index in indexes:
         arc = arcs[index] if index >= 0 else arcs[~index][::-1]
         points.extend(arc[1:] if points else arc)
-    return "M" + "L".join(f"{x:g},{y:g}" for x, y in points) + "Z"
+    path = []
+    previous = None
+    for x, y in points:  # a jump across the antimeridian starts a new stroke, not a line
+        move = previous is None or abs(x - previous) > WIDTH / 2
+        path.append(("M" if move else "L") + f"{x:g},{y:g}")
+        previous = x
+    return "".join(path) + "Z"
 
 
 @lru_cache(maxsize=1)
