@@ -502,6 +502,7 @@ class Site:
     home_href: str = field(default="/", metadata=_help("Link to the home page."))
     search_href: str = field(default="/search", metadata=_help("Where the search form goes."))
     browse_href: str = field(default="/browse", metadata=_help("The faceted browser."))
+    network_href: str = field(default="/network", metadata=_help("The network view."))
     sparql_href: str = field(default="/sparql", metadata=_help("Link to the SPARQL endpoint."))
     dump_href: str = field(default="/dump/", metadata=_help("Link to the data dumps."))
     css_href: str = field(metadata=_help("The style sheet."))
@@ -821,6 +822,40 @@ class BrowsePage:
         metadata=_help("The selected values of the other facets, kept by the year form.")
     )
     clear_href: str = field(metadata=_help("The browser with no facet selected."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class NetworkNode:
+    """A person, group or event of the network view."""
+
+    link: Link = field(metadata=_help("The entity."))
+    group: str = field(metadata=_help("person, group or event (how it is drawn)."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class NetworkRow:
+    """An event and who took part in it: one row of the network's table form."""
+
+    event: Link = field(metadata=_help("The event."))
+    people: tuple[Link, ...] = field(metadata=_help("The people taking part (any role)."))
+    groups: tuple[Link, ...] = field(metadata=_help("The groups taking part."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class NetworkPage:
+    """Who took part in what: people and groups linked to their events (``/network``)."""
+
+    template: str = field(metadata=_help("The template (network.html)."))
+    site: Site = field(metadata=_help("Site-wide links and names."))
+    title: str = field(metadata=_help("The document title."))
+    nodes: tuple[NetworkNode, ...] = field(metadata=_help("The people, groups and events."))
+    edges: tuple[tuple[str, str], ...] = field(
+        metadata=_help("(event IRI, participant IRI) pairs.")
+    )
+    rows: tuple[NetworkRow, ...] = field(metadata=_help("The same as a table, by event."))
+    more: int = field(metadata=_help("Events with participants left out (the view is capped)."))
+    script_href: str = field(metadata=_help("The drawing script (uses the vendored library)."))
+    library_href: str = field(metadata=_help("The vendored Cytoscape.js."))
 
 
 def context_types() -> list[type]:

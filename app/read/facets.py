@@ -42,6 +42,8 @@ class FacetRow:
     year: int | None = None
     places: set[str] = field(default_factory=set)
     people: set[str] = field(default_factory=set)
+    groups: set[str] = field(default_factory=set)
+    """Groups taking part in it (for the network view, not a facet)."""
     sources: set[str] = field(default_factory=set)
     modes: set[str] = field(default_factory=set)
 
@@ -58,7 +60,9 @@ def build(store: Store, base_iri: str) -> Facets:
     """The facet rows of every event of the namespace (see the module docstring)."""
     found_entities = entities(store, base_iri)
     rows = _rows(store, found_entities)
-    named = {v for row in rows.values() for v in (*row.places, *row.people, *row.sources)}
+    named = {
+        v for row in rows.values() for v in (*row.places, *row.people, *row.groups, *row.sources)
+    }
     labels = {
         iri: label(found_entities[iri]) or readable_iri(iri)
         for iri in (named | rows.keys())
@@ -82,12 +86,15 @@ def _rows(store: Store, entities: Entities) -> dict[str, FacetRow]:
         row = rows.get(_iri(quad.subject))
         if row is not None and isinstance(quad.object, NamedNode):
             row.places.add(quad.object.value)
-    people = {iri for iri, found in entities.items() if kinds[kind_index(found)] == "person"}
+    kind_of = {iri: kinds[kind_index(found)] for iri, found in entities.items()}
     for predicate in PARTICIPATION:
         for quad in store.match(None, predicate, None):
             row = rows.get(_iri(quad.subject))
-            if row is not None and _iri(quad.object) in people:
-                row.people.add(_iri(quad.object))
+            who = _iri(quad.object)
+            if row is not None and kind_of.get(who) == "person":
+                row.people.add(who)
+            elif row is not None and kind_of.get(who) == "group":
+                row.groups.add(who)
     _claims(store, rows)
     return rows
 

@@ -32,6 +32,7 @@ from app.pages.build import PageSettings
 from app.pages.context import BrowsePage, ErrorPage, Link, Site
 from app.pages.entity import entity_page
 from app.pages.home import home_page
+from app.pages.network import network_page
 from app.pages.render import STATIC, render
 from app.pages.worldmap import land_svg
 from app.read import read_model
@@ -359,6 +360,41 @@ def static_file(name: str) -> FileResponse:
     if media_type is None:
         raise HttpError(404, "Not Found")
     return FileResponse(Path(STATIC) / name, media_type=media_type, headers=_STATIC_CACHE)
+
+
+NETWORK_FILES = {"cytoscape.min.js": "text/javascript", "network.js": "text/javascript"}
+
+
+@router.get("/static/network/{name}", include_in_schema=False)
+def network_file(name: str) -> FileResponse:
+    """The network view's script and the vendored Cytoscape.js (no CDN)."""
+    media_type = NETWORK_FILES.get(name)
+    if media_type is None:
+        raise HttpError(404, "Not Found")
+    return FileResponse(
+        Path(STATIC) / "network" / name, media_type=media_type, headers=_STATIC_CACHE
+    )
+
+
+@router.get(
+    "/network",
+    response_model=None,
+    responses={200: content("text/html", json=("application/json",))},
+)
+def network(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """Who took part in what: a table the script draws as a network; JSON for the rest."""
+    page = network_page(read_model(store), page_settings(settings))
+    if not wants_html(request):
+        return JSONResponse(dataclasses.asdict(page))
+    return HTMLResponse(render(page))
+
+
+@router.get("/network.json")
+def network_json(store: StoreDep, settings: SettingsDep) -> JSONResponse:
+    """The network view's data: nodes, edges and the table rows."""
+    return JSONResponse(
+        dataclasses.asdict(network_page(read_model(store), page_settings(settings)))
+    )
 
 
 @router.get("/favicon.ico", include_in_schema=False)

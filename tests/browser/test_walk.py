@@ -155,6 +155,11 @@ def test_a_reader_walks_from_the_home_page_to_a_footnote(
     assert page.locator("section.facet:has(#facet-person) li.selected").count() == 1
     shot(page, "browse.png")
 
+    page.goto(pages_url + "/network")  # drawn by the vendored Cytoscape.js, from this server
+    page.wait_for_function("window.histkgNetwork && window.histkgNetwork.nodes().length > 10")
+    assert page.locator("#network canvas").count() > 0
+    shot(page, "network.png")
+
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(pages_url + "/id/person/lazar-kaganovich")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
@@ -164,5 +169,5 @@ def test_a_reader_walks_from_the_home_page_to_a_footnote(
 
     assert not watch.problems, "\n".join(watch.problems)
     assert all(url.startswith(pages_url) for url in watch.requests)
-    for name in ("home.png", "person.png", "letter.png", "event.png", "browse.png"):
+    for name in ("home.png", "person.png", "letter.png", "event.png", "browse.png", "network.png"):
         assert (SCREENSHOTS / name).stat().st_size > 10_000
