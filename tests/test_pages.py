@@ -321,7 +321,10 @@ def test_event_page_lists_participants_and_place(pages: httpx.Client) -> None:
 def test_reported_claims_are_shown_as_reported_never_as_facts(pages: httpx.Client) -> None:
     html = get_html(pages, "/id/attitude/stalin-fear-of-japanese-polish-attack")
     held = one(html, "section.summary dl > dt:-soup-contains('held by') + dd")
-    assert text(one(held, ".reported")) == "according to Karl Radek, as told by Louis Fischer:"
+    # every statement of the section rests on the report: it is named once, above them
+    reported = one(html, "section.summary p.section-reported")
+    assert "reported according to Karl Radek, as told by Louis Fischer" in text(reported)
+    assert "not asserted by the historian" in text(reported)
     assert text(one(held, "a[href^='/id/']")) == "Joseph Stalin"
     note = footnote(html, refs(held)[0])
     assert text(one(note, ".mode")) == "Reported according to Karl Radek, as told by Louis Fischer"

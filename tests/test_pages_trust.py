@@ -253,3 +253,13 @@ def test_a_page_shows_a_passage_once(rendered: dict[str, BeautifulSoup]) -> None
             assert html.select(f"li#{target} figure.passage"), f"{path}: {target}"
     assert referring > 0
     assert not problems, problems[:10]
+
+
+def test_a_report_is_named_once_above_a_section_resting_on_it(
+    rendered: dict[str, BeautifulSoup],
+) -> None:
+    summary = one(rendered["/id/event/stalin-admission-according-to-radek"], "section.summary")
+    assert "according to Karl Radek, as told by Louis Fischer" in text(
+        one(summary, "p.section-reported")
+    )
+    assert text(summary).count("according to Karl Radek") == 1

@@ -303,6 +303,13 @@ class EventSection:
     context: tuple[Dated, ...] = field(
         metadata=_help("What it was part of or fell within, and its parts.")
     )
+    reported: str = field(
+        default="",
+        metadata=_help(
+            "When every statement of the section rests on the same report: on whose word, said "
+            "once above them ('according to Karl Radek, as told by Louis Fischer'); else empty."
+        ),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,6 +8,7 @@ cite them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from pyoxigraph import Literal, NamedNode
 
@@ -143,8 +144,20 @@ def event_section(builder: PageBuilder, iri: str) -> EventSection:
         Statement(value=s.value, notes=s.notes, reported=s.reported, role="motivated by")
         for s in _statements(builder, motives)
     ]
+    places = _statements(builder, _by(own, CRM.P7_took_place_at.value))
+    shown = [*places, *content, *about, *(s for role in roles for s in role.statements)]
+    common = {s.reported for s in shown}
+    reported = common.pop() if len(common) == 1 else ""
+    if reported:  # said once above the section, not before each of its statements
+
+        def plain(items: Iterable[Statement]) -> tuple[Statement, ...]:
+            return tuple(replace(s, reported="") for s in items)
+
+        places, content, about = plain(places), list(plain(content)), list(plain(about))
+        roles = tuple(replace(role, statements=plain(role.statements)) for role in roles)
     return EventSection(
-        places=_statements(builder, _by(own, CRM.P7_took_place_at.value)),
+        reported=reported,
+        places=places,
         roles=roles,
         content=tuple(content),
         about=tuple(about),
