@@ -33,7 +33,7 @@ from rich.text import Text
 
 from app import __version__
 from app.backends.preflight import undo_new_store
-from app.errors import HistkgError, InputError
+from app.errors import HistkgError, InputError, StoreBusy
 from app.settings import Settings
 from app.store import LoadProgress, LoadReport, Store
 from app.validate import ValidationReport, validate_against_store, validate_paths
@@ -300,7 +300,7 @@ def info() -> None:
     settings = _settings()
 
     def gather() -> list[tuple[str, str]]:
-        store = Store.from_settings(settings)
+        store, note = _open_for_reading(settings)
         if store.recorded_digest() is None:
             curated = "never loaded (run `histkg load`)"
         elif store.is_stale(settings.project_dir):
@@ -314,10 +314,20 @@ def info() -> None:
             ("quads", str(len(store))),
             ("named graphs", str(len(store.named_graphs()))),
             ("curated data", curated),
-        ]
+        ] + ([("note", note)] if note else [])
 
     for name, value in _guarded(gather):
         out.print(f"{name + ':':<14}{value}", markup=False)
+
+
+def _open_for_reading(settings: Settings) -> tuple[Store, str]:
+    """The store for a command that only reads; when another process (``histkg serve``)
+    holds an embedded store, a read-only view of it as it stands, and a note saying so."""
+    try:
+        return Store.from_settings(settings), ""
+    except StoreBusy:
+        note = "read-only view: another process (such as `histkg serve`) holds the store"
+        return Store.from_settings(settings, read_only=True), note
 
 
 @cli.command()

@@ -57,6 +57,11 @@ class StoreError(HistkgError):
     exit_code = 2
 
 
+class StoreBusy(StoreError):
+    """Another process (``histkg serve``) holds the embedded store; commands that only read
+    can open it read-only instead."""
+
+
 class InputError(HistkgError):
     """The user gave something unusable: a missing file, an unknown extension, a bad option."""
 

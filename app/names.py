@@ -149,6 +149,9 @@ class MatchKind(Enum):
     """Every query word starts a different word of the name, in any order ("kagan laz")."""
     SUBSTRING = "substring"
     """The query occurs inside the name ("ganovich")."""
+    CLOSE = "close"
+    """Not as typed: words of the name are within a typo of the query's ("Kaganovitch");
+    search answers these only when nothing matches as typed (``app.read.search``)."""
 
 
 _BASE_SCORE = {
@@ -156,6 +159,7 @@ _BASE_SCORE = {
     MatchKind.PREFIX: 0.6,
     MatchKind.WORD_PREFIX: 0.4,
     MatchKind.SUBSTRING: 0.2,
+    MatchKind.CLOSE: 0.1,
 }
 
 

@@ -104,8 +104,10 @@ class Store:
         service_allowlist: Sequence[str] = (),
         update_url: str | None = None,
         graph_store_url: str | None = None,
+        read_only: bool = False,
     ) -> None:
-        """Open the store at ``location`` (see ``app.backends.open_backend``).
+        """Open the store at ``location`` (see ``app.backends.open_backend``; ``read_only``
+        for commands that only read, beside a running ``histkg serve``).
 
         ``query_workers`` > 0 runs embedded queries in that many worker processes, which are
         killed at a query's deadline; 0 runs them in threads (see ``app.backends.embedded``).
@@ -123,6 +125,7 @@ class Store:
             query_memory=query_memory,
             update_url=update_url,
             graph_store_url=graph_store_url,
+            read_only=read_only,
         )
         self.location = self._backend.location
         self._write_lock = threading.Lock()  # serializes read-then-write of the meta graph
@@ -131,8 +134,8 @@ class Store:
         self._counted = (-1, 0)  # (generation, quads) of the last count
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Store":
-        """Open the store the settings point at."""
+    def from_settings(cls, settings: Settings, *, read_only: bool = False) -> "Store":
+        """Open the store the settings point at (``read_only``: see ``__init__``)."""
         return cls(
             settings.store,
             base_iri=settings.base_iri,
@@ -144,6 +147,7 @@ class Store:
             service_allowlist=settings.service_hosts,
             update_url=settings.store_update_url,
             graph_store_url=settings.store_graph_store_url,
+            read_only=read_only,
         )
 
     @property

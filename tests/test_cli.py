@@ -85,6 +85,18 @@ def test_load_exits_2_while_another_process_holds_the_store(
     assert "Another histkg process" in result.stderr
 
 
+def test_info_reads_a_store_another_process_holds(
+    env: dict[str, str], store: Store, project_dir: Path
+) -> None:
+    """While ``histkg serve`` holds the store, ``histkg info`` opens it read-only."""
+    store.load_curated(project_dir)
+    result = invoke(env, "info")
+    assert result.exit_code == 0, result.output
+    assert f"quads:        {len(store)}" in result.stdout
+    assert "curated data: fresh" in result.stdout
+    assert "read-only view" in result.stdout
+
+
 def test_invalid_settings_exit_2_naming_the_variable(env: dict[str, str]) -> None:
     result = invoke({**env, "HISTKG_MAX_ROWS": "many"}, "info")
     assert result.exit_code == 2

@@ -160,7 +160,7 @@ def test_footnotes_give_book_page_and_passage_with_the_sentence_highlighted(
 ) -> None:
     html = get_html(pages, "/id/person/lazar-kaganovich")
     naming = footnote(html, 1)
-    assert text(one(naming, "mark")) == "Lazar\u2019 Kaganovich"
+    assert text(one(naming, "blockquote mark")) == "Lazar\u2019 Kaganovich"
     letter = footnote(html, 2)
     assert text(one(letter, ".note-head")).startswith("\u2191 On 14 September (1931) Stalin wrote")
     assert "Asserted by the historian" in text(one(letter, ".mode"))
@@ -173,7 +173,9 @@ def test_footnotes_give_book_page_and_passage_with_the_sentence_highlighted(
     ]
     assert text(one(sources, "cite")).startswith("Stalin i Kaganovich. Perepiska. 1931")
     passage = one(letter, "figure.passage")
-    assert text(one(passage, "mark")).startswith("On 14 September, for example, he wrote to")
+    assert text(one(passage, "blockquote mark")).startswith(
+        "On 14 September, for example, he wrote to"
+    )
     assert "Even before the Mukden Incident" in text(one(passage, "blockquote"))
     assert "characters 535" in text(one(passage, "figcaption"))
 
@@ -209,11 +211,30 @@ def test_person_page_has_a_permalink_formats_a_citation_and_schema_org(
 
 
 def test_inbound_links_are_grouped_by_property(pages: httpx.Client) -> None:
-    html = get_html(pages, "/id/person/lazar-kaganovich")
+    html = get_html(pages, "/id/concept/letter")
     section = one(html, "section#inbound")
-    groups = {text(dt): text(dt.find_next_sibling("dd")) for dt in section.select("dt")}
-    assert groups["addressee of"].startswith("Stalin writes to Kaganovich (14 September 1931)")
-    assert groups["took part in"].startswith("Politburo discussion")
+    groups = {text(dt): dt.find_next_sibling("dd") for dt in section.select("dt")}
+    typed = groups["things of this type"]
+    assert typed is not None
+    assert [text(a) for a in typed.select("a")] == [
+        "Letter from Stalin to Kaganovich, 14 September 1931",
+        "Stalin\u2019s writing of 23 September 1931",
+    ]
+    assert "top concept of" in groups
+
+
+def test_links_in_that_a_section_shows_are_not_repeated(pages: httpx.Client) -> None:
+    """Kaganovich's events and letters are listed by date in his section; "Linked from"
+    would list the same events again (issue 16: Stalin's page listed every event twice)."""
+    html = get_html(pages, "/id/person/lazar-kaganovich")
+    events = {
+        a["href"]
+        for a in html.select("section[aria-labelledby=events-title] a[href^='/id/event/']")
+    }
+    assert "/id/event/stalin-writes-to-kaganovich-1931-09-14" in events
+    inbound = html.select_one("section#inbound")
+    repeated = events & {a["href"] for a in inbound.select("a")} if inbound else set()
+    assert not repeated
 
 
 def test_inbound_links_are_paged(pages: httpx.Client) -> None:
@@ -300,7 +321,10 @@ def test_event_page_lists_participants_and_place(pages: httpx.Client) -> None:
 def test_reported_claims_are_shown_as_reported_never_as_facts(pages: httpx.Client) -> None:
     html = get_html(pages, "/id/attitude/stalin-fear-of-japanese-polish-attack")
     held = one(html, "section.summary dl > dt:-soup-contains('held by') + dd")
-    assert text(one(held, ".reported")) == "according to Karl Radek, as told by Louis Fischer:"
+    # every statement of the section rests on the report: it is named once, above them
+    reported = one(html, "section.summary p.section-reported")
+    assert "reported according to Karl Radek, as told by Louis Fischer" in text(reported)
+    assert "not asserted by the historian" in text(reported)
     assert text(one(held, "a[href^='/id/']")) == "Joseph Stalin"
     note = footnote(html, refs(held)[0])
     assert text(one(note, ".mode")) == "Reported according to Karl Radek, as told by Louis Fischer"
@@ -329,7 +353,7 @@ def test_letter_page_shows_sender_recipient_date_quotations_and_instructions(
     quote = one(html, "section.letter blockquote.quotation q")
     assert text(quote) == "is necessary to be more careful with Japan"
     instruction = one(html, "ul.instructions li")
-    assert text(one(instruction, "q")) == (
+    assert text(one(instruction, "span.indirect")) == (
         "Taking a principled position, the Politburo should be more flexible."
     )
     assert [text(a) for a in instruction.select("a[href^='/id/']")] == [
@@ -441,3 +465,34 @@ def test_labels_are_escaped(pages: httpx.Client) -> None:
     assert "Harper &amp; Row" in response.text
     html = BeautifulSoup(response.text, "html.parser")
     assert text(one(html, "article h1")).startswith("Harper & Row")
+
+
+def test_a_date_known_only_to_the_year_is_drawn_as_a_time_within_it(pages: httpx.Client) -> None:
+    """'1932' is one unknown time in 1932, not an event lasting all year: hatched, like an
+    uncertain reading; a span such as the Russo-Japanese War (1904-05) stays solid."""
+    html = get_html(pages, "/")
+    rows = {text(one(li, ".row-label a")): li for li in html.select("ol.timeline-rows > li")}
+    order = one(rows["Voroshilov orders Japanese airplanes shot down"], ".mark")
+    assert text(one(rows["Voroshilov orders Japanese airplanes shot down"], ".when")) == "1932"
+    assert {"range", "uncertain"} <= set(order["class"])
+    assert "uncertain" not in one(rows["Russo-Japanese War"], ".mark")["class"]
+
+
+def test_quarter_ticks_are_marked_minor_so_phones_can_leave_them_out(pages: httpx.Client) -> None:
+    html = get_html(pages, "/")
+    ticks = html.select(".axis .tick")
+    years = [t for t in ticks if text(t).isdigit()]
+    minor = [t for t in ticks if "minor" in t["class"]]
+    assert years
+    assert all("minor" not in t["class"] for t in years)
+    assert all(not text(t).isdigit() for t in minor)
+
+
+def test_undated_events_are_grouped_by_kind(pages: httpx.Client) -> None:
+    html = get_html(pages, "/")
+    section = one(html, "section.undated")
+    groups = {text(h): h.find_next_sibling("ul") for h in section.select("h4")}
+    assert set(groups) == {"Activities", "Events"}
+    activities = groups["Activities"]
+    assert activities is not None
+    assert "Stalin\u2019s instruction to Pravda" in [text(a) for a in activities.select("a")]

@@ -12,6 +12,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 import rdflib
+from bs4 import BeautifulSoup
 from rdflib.compare import isomorphic
 
 from app.store import Store
@@ -261,3 +262,17 @@ def test_the_void_description_counts_the_dump_and_links_it(
         "void.ttl",
     }
     assert pages.get("/dump/secrets.txt").status_code == 404
+
+
+def test_dump_index_is_a_page_for_browsers_and_json_for_the_rest(pages: httpx.Client) -> None:
+    html = pages.get("/dump/", headers={"Accept": "text/html"})
+    assert html.headers["content-type"].startswith("text/html")
+    links = BeautifulSoup(html.text, "html.parser").select("table.dump-files a[href]")
+    assert [str(a["href"]).rsplit("/", 1)[-1] for a in links] == [
+        "histkg.trig.gz",
+        "histkg.nq.gz",
+        "void.ttl",
+    ]
+    data = pages.get("/dump/", headers={"Accept": "application/json"}).json()
+    assert [f["url"] for f in data["files"]] == [str(a["href"]) for a in links]
+    assert pages.get("/dump/").headers["content-type"] == "application/json"

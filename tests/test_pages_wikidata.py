@@ -180,3 +180,19 @@ def test_other_language_labels_show_with_their_language_as_wikidatas(
     assert ("en", "Iosif Vissarionovich Stalin") in names  # an alias
     block.decompose()  # anywhere else on the page, it would pass for the historian's
     assert "Иосиф Сталин" not in text(one(html, "article"))
+
+
+def test_a_place_with_coordinates_is_drawn_on_the_offline_world_map(
+    http: httpx.Client,
+) -> None:
+    html = html_of(http, "/id/place/moscow")
+    figure = one(html, "figure.place-map")
+    outline = one(figure, "svg image")
+    point = one(figure, "svg circle.place-point")
+    assert (float(str(point["cx"])), float(str(point["cy"]))) == (217.62, 34.24)  # 37.6 E 55.8 N
+    assert "55.7558" in text(one(figure, "figcaption"))
+    svg = http.get(str(outline["href"]))
+    assert svg.headers["content-type"].startswith("image/svg+xml")
+    assert svg.text.startswith("<svg")
+    assert len(svg.text) > 10_000  # the land outline
+    assert not one(html_of(http, "/id/place/kremlin"), "main").select("figure.place-map")

@@ -411,9 +411,16 @@ def test_preview_is_an_escaped_html_card(curated_url: str) -> None:
     page.feed(response.text)
     assert "".join(page.h1) == "Kliment Voroshilov"
     assert page.links == [
-        BASE + "person/kliment-voroshilov",
+        f"{curated_url}/id/person/kliment-voroshilov",  # the local page (issue 16)
         "https://www.wikidata.org/wiki/Q186185",
     ]
+    event = httpx.get(f"{curated_url}/reconcile/preview", params={"id": "event/mukden-incident"})
+    assert "<dd>18 September 1931</dd>" in event.text  # the date in words
+
+
+def test_the_manifest_views_an_entity_on_this_server(curated_url: str) -> None:
+    manifest = httpx.get(f"{curated_url}/reconcile").json()
+    assert manifest["view"]["url"] == f"{curated_url}/id/{{{{id}}}}"
 
 
 def test_extend_returns_values_and_empty_rows_for_unknown_ids(curated_url: str) -> None:

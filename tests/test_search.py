@@ -151,6 +151,29 @@ def test_unknown_names_find_nothing(curated_store: Store) -> None:
     assert _labels(curated_store, "Napoleon") == []
 
 
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        ("Kaganovitch", "Lazar Kaganovich"),
+        ("Stalinn", "Joseph Stalin"),
+        ("Iosif Stalin", "Joseph Stalin"),
+        ("Voroshilow", "Kliment Voroshilov"),
+    ],
+)
+def test_a_typo_finds_the_names_close_to_it(curated_store: Store, query: str, label: str) -> None:
+    hits = read_model(curated_store).search_index(BASE).search(query)
+    assert hits[0].entry.label == label
+    assert all(hit.match is not None and hit.match.kind is MatchKind.CLOSE for hit in hits)
+
+
+def test_close_names_are_offered_only_when_nothing_matches_as_typed(
+    curated_store: Store,
+) -> None:
+    hits = read_model(curated_store).search_index(BASE).search("Kaganovich")
+    assert hits
+    assert all(hit.match is not None and hit.match.kind is not MatchKind.CLOSE for hit in hits)
+
+
 # ------------------------------------------------------------------ over HTTP
 
 
@@ -247,6 +270,39 @@ def test_the_index_keeps_every_name_language_kind_and_type() -> None:
         assert index.search("anya")[0].name == "Anya"
         assert _labels(store, "Tsaritsyn") == ["Tsaritsyn"]
         assert _labels(store, "ivanova meeting") == ["Anna\nIvanova meeting"]
-        assert _labels(store, "Anna Outside") == []
+        # outside the namespace, not indexed: only close names (sharing "Anna") answer
+        assert "Anna Outside" not in _labels(store, "Anna Outside")
+        assert _labels(store, "Outside") == []
         assert _labels(store, "", kind="person") == ["Anna Ivanova"]
         assert {"person", "entity"} <= set(index.kinds())
+
+
+def test_results_show_kind_date_and_description(pages: httpx.Client) -> None:
+    response = pages.get(
+        "/search", params={"q": "Mukden Incident"}, headers={"Accept": "text/html"}
+    )
+    html = BeautifulSoup(response.text, "html.parser")
+    first = html.select("ol.results > li")[0]
+    assert first.select_one("a.result-title").get_text() == "Mukden Incident"  # type: ignore[union-attr]
+    assert "incident" in first.select_one(".kind-tag").get_text()  # type: ignore[union-attr]
+    assert "18 September 1931" in first.select_one(".when").get_text()  # type: ignore[union-attr]
+    assert first.select_one("p.result-description").get_text(strip=True)  # type: ignore[union-attr]
+
+
+def test_a_close_search_says_so(pages: httpx.Client) -> None:
+    response = pages.get("/search", params={"q": "Kaganovitch"}, headers={"Accept": "text/html"})
+    html = BeautifulSoup(response.text, "html.parser")
+    assert "close to it" in html.select_one("p.close-note").get_text()  # type: ignore[union-attr]
+    assert html.select("ol.results a[href='/id/person/lazar-kaganovich']")
+
+
+def test_the_404_page_links_its_suggestions_and_fills_the_search_box(
+    pages: httpx.Client,
+) -> None:
+    response = pages.get("/id/person/stalinn", headers={"Accept": "text/html"})
+    assert response.status_code == 404
+    html = BeautifulSoup(response.text, "html.parser")
+    assert html.select("ul.suggestions a[href='/id/person/joseph-stalin']")
+    box = html.select_one("form.big-search input[name=q]")
+    assert box is not None
+    assert box["value"] == "stalinn"

@@ -108,8 +108,10 @@ def test_the_editor_runs_a_competency_question_in_a_browser(url: str) -> None:
             page.on("request", lambda request: requested.append(request.url))
             page.goto(f"{url}/sparql")
             page.wait_for_selector("#sparql-example:not([disabled])", timeout=20_000)
-            prologue = page.evaluate("window.histkgYasgui.getTab().getQuery()")
-            assert "PREFIX hk: <https://w3id.org/histkg/ontology#>" in prologue
+            first = page.evaluate("window.histkgYasgui.getTab().getQuery()")
+            # the prefixes the query uses, not all seventeen (issue 16)
+            assert "PREFIX crm: <http://www.cidoc-crm.org/cidoc-crm/>" in first
+            assert "PREFIX hk:" not in first
             page.select_option("#sparql-example", "12-in-1932")
             query = page.evaluate("window.histkgYasgui.getTab().getQuery()")
             assert query.startswith("# Question: What does the page place in 1932")
@@ -118,6 +120,12 @@ def test_the_editor_runs_a_competency_question_in_a_browser(url: str) -> None:
             text = page.inner_text(".yasr tbody >> visible=true")
             assert "1932" in text
             assert not page.is_visible("#sparql-notice")  # not truncated
+            hrefs = page.eval_on_selector_all(
+                ".yasr tbody a[href] >> visible=true", "links => links.map(a => a.href)"
+            )
+            ours = [h for h in hrefs if "/id/" in h]
+            assert ours, hrefs
+            assert all(h.startswith(f"{url}/id/") for h in ours), ours
         finally:
             browser.close()
     origins = {re.match(r"^[a-z]+://[^/]+", u).group() for u in requested if "://" in u}  # type: ignore[union-attr]

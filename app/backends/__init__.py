@@ -93,15 +93,19 @@ def open_backend(
     query_memory: int = 0,
     update_url: str | None = None,
     graph_store_url: str | None = None,
+    read_only: bool = False,
 ) -> Backend:
-    """Open the backend ``location`` names (see the module docstring)."""
+    """Open the backend ``location`` names (see the module docstring); ``read_only`` opens an
+    embedded store without taking it from the process that holds it (a remote one is as is)."""
     if location.startswith(("http://", "https://")):
         from app.backends.remote import RemoteBackend
 
         return RemoteBackend(location, update_url=update_url, graph_store_url=graph_store_url)
     from app.backends.embedded import EmbeddedBackend
 
-    return EmbeddedBackend(location, query_workers=query_workers, query_memory=query_memory)
+    return EmbeddedBackend(
+        location, query_workers=query_workers, query_memory=query_memory, read_only=read_only
+    )
 
 
 def replacement_update(drop: Sequence[str], triples: Mapping[str, Sequence[Triple]]) -> str:

@@ -53,10 +53,23 @@ TEMPORARY_PREFIXES = ("histkg-snapshot-", "histkg-results-")
 """Prefixes of this module's directories in the system temporary directory (with a pid)."""
 
 
-def open_store(location: str) -> OxStore:
-    """Open (or create) the pyoxigraph store at ``location``, or an in-memory one."""
+def open_store(location: str, *, read_only: bool = False) -> OxStore:
+    """Open (or create) the pyoxigraph store at ``location``, or an in-memory one.
+
+    ``read_only`` opens an existing store without its lock, as it stands at that moment: what
+    read-only commands use while ``histkg serve`` holds the store (RocksDB allows any number
+    of read-only openings beside the one writer).
+    """
     if location == "memory":
         return OxStore()
+    if read_only:
+        path = Path(location).expanduser().resolve()
+        from app.backends import preflight
+
+        try:
+            return OxStore.read_only(str(path))
+        except OSError as error:
+            raise preflight.open_failure(path, error) from None
     # Missing parents are created, a file in the path is named, and a failed open deletes
     # what it created and says why in words (busy, unwritable, disk full): app.backends.preflight.
     from app.backends import preflight
@@ -81,10 +94,17 @@ class _Live:
 class EmbeddedBackend:
     """A pyoxigraph store of this process, queried in worker processes or threads."""
 
-    def __init__(self, location: str, *, query_workers: int = 0, query_memory: int = 0) -> None:
+    def __init__(
+        self,
+        location: str,
+        *,
+        query_workers: int = 0,
+        query_memory: int = 0,
+        read_only: bool = False,
+    ) -> None:
         self.location = location
         self.name = "memory" if location == "memory" else "embedded"
-        self._live = _Live(open_store(location))
+        self._live = _Live(open_store(location, read_only=read_only))
         self._can_stage: bool | None = None  # found out at the first big load
         if location != "memory":
             _sweep(self._path.parent, (SNAPSHOT_PREFIX, LOAD_PREFIX, EXCHANGE_PREFIX))

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from app.errors import StoreError
+from app.errors import StoreBusy, StoreError
 
 _CREATED: dict[Path, Path] = {}
 """Store directories this process created (absolute paths), each with the outermost directory
@@ -55,7 +55,7 @@ def open_failure(path: Path, error: OSError) -> StoreError:
     """The ``StoreError`` for a store that exists or was just created but does not open."""
     text = str(error).lower()
     if "lock" in text:
-        return StoreError(
+        return StoreBusy(
             f"Cannot open the store at {path}: another process holds it ({error}).",
             hint="Another histkg process (such as `histkg serve`) has it open: stop it first.",
         )

@@ -179,7 +179,8 @@ class ReconService:
             "defaultTypes": [
                 {"id": info.iri, "name": info.name} for info in TYPES if info.broader is None
             ],
-            "view": {"url": self.base_iri + "{{id}}"},
+            # the entity's page on this server (the permanent IRI may not resolve here)
+            "view": {"url": endpoint.rsplit("/reconcile", 1)[0] + "/id/{{id}}"},
             "preview": {"url": endpoint + "/preview?id={{id}}", "width": 400, "height": 160},
             "suggest": {
                 "entity": {**service, "service_path": "/suggest/entity"},

@@ -29,7 +29,7 @@ from app.pages.context import (
     Statement,
     Value,
 )
-from app.pages.passages import cut, flat, stored_text
+from app.pages.passages import cut, flat, repaired_cut, stored_text
 from app.read.labels import kind_of
 from app.read.neighbourhood import (
     RDFS_LABEL,
@@ -117,6 +117,7 @@ class PageBuilder:
         self._numbers: dict[str, int] = {}
         self._marks: dict[str, int] = defaultdict(int)
         self._labels: dict[str, str] | None = None
+        self._passages: dict[tuple[str, str], int] = {}  # passage -> first note showing it
         self.claim_facts: dict[tuple[str, str, str], list[str]] = defaultdict(list)
         for fact in hood.facts:
             if hood.is_claim(fact.graph):
@@ -298,7 +299,7 @@ class PageBuilder:
             book_note=book_note,
             other_sources=tuple(self._source_link(s) for s in others),
             passages=tuple(
-                p for p in (self.passage(a) for a in _by_start(claim.anchors.values())) if p
+                p for p in (self.passage(a, number) for a in _by_start(claim.anchors.values())) if p
             ),
             quotations=tuple(self._quotations(claim)),
             editorial_notes=tuple(claim.editorial),
@@ -330,7 +331,7 @@ class PageBuilder:
             claim=None,
             summary=f"Where the source names {self.label(entity)}.",
             source_pages=(),
-            passages=tuple(p for p in (self.passage(a) for a in anchors) if p),
+            passages=tuple(p for p in (self.passage(a, number) for a in anchors) if p),
         )
 
     def mention_anchors(self, entity: str) -> list[Anchor]:
@@ -346,23 +347,38 @@ class PageBuilder:
                     found.append(target.anchor)
         return _by_start(found)
 
-    def passage(self, anchor: Anchor) -> Passage | None:
-        """The passage an anchor selects, cut from its stored text."""
+    def passage(self, anchor: Anchor, note: int = 0) -> Passage | None:
+        """The passage an anchor selects, cut from its stored text.
+
+        A passage already shown in an earlier footnote (``note`` is this one's number) is not
+        shown again: the footnote gives its highlighted words and points to that note.
+        """
         if anchor.start is None or anchor.end is None:
             return None
         text = stored_text(self.settings.project_dir, anchor.file)
-        piece = cut(text, anchor.start, anchor.end) if text is not None else None
-        if piece is None:
+        printed = cut(text, anchor.start, anchor.end) if text is not None else None
+        if printed is None:
             return None
+        piece = repaired_cut(self.settings.project_dir, anchor.file, anchor.start, anchor.end)
+        repaired = piece is not None and piece.before + piece.highlight + piece.after != (
+            printed.before + printed.highlight + printed.after
+        )
+        shown = piece if piece is not None and repaired else printed
         source = anchor.text_iri or anchor.iri
+        whole = (anchor.file, shown.before + shown.highlight + shown.after)
+        first = self._passages.setdefault(whole, note)
         return Passage(
+            see_note=first if note and first != note else 0,
             source=self.link(source, "the stored text of the page" if anchor.text_iri else None),
-            before=piece.before,
-            highlight=piece.highlight,
-            after=piece.after,
-            clipped_start=piece.clipped_start,
-            clipped_end=piece.clipped_end,
+            before=shown.before,
+            highlight=shown.highlight,
+            after=shown.after,
+            clipped_start=shown.clipped_start,
+            clipped_end=shown.clipped_end,
             location=f"characters {anchor.start}\u2013{anchor.end} of {anchor.file}",
+            printed_before=printed.before if repaired else "",
+            printed_highlight=printed.highlight if repaired else "",
+            printed_after=printed.after if repaired else "",
         )
 
 
@@ -421,11 +437,6 @@ def literal_value(term: Literal, *, unknown: bool = False) -> Value:
     return Value(text=term.value, lang=term.language or "")
 
 
-def quoted(text: str) -> str:
-    """Text in typographic double quotes."""
-    return f"{LEFT_QUOTE}{text}{RIGHT_QUOTE}"
-
-
 def facts_about(hood: Neighbourhood, subject: str) -> list[Fact]:
     """The triples with ``subject`` as subject, in the neighbourhood."""
     return list(hood.facts_of(subject))
@@ -439,6 +450,5 @@ __all__ = [
     "href_for",
     "join_words",
     "literal_value",
-    "quoted",
     "reported_text",
 ]

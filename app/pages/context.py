@@ -149,13 +149,36 @@ class Passage:
     before: str = field(
         metadata=_help("Text before the highlighted part, from the start of its sentence.")
     )
-    highlight: str = field(metadata=_help("The anchored part, as the stored text has it."))
+    highlight: str = field(
+        metadata=_help("The anchored part, repaired as ingestion repairs the page's text.")
+    )
     after: str = field(
         metadata=_help("Text after the highlighted part, to the end of its sentence.")
     )
     clipped_start: bool = field(metadata=_help("True when text before the passage was left out."))
     clipped_end: bool = field(metadata=_help("True when text after the passage was left out."))
     location: str = field(metadata=_help("Where it stands: 'page 129, characters 2444-2570'."))
+    see_note: int = field(
+        default=0,
+        metadata=_help(
+            "When an earlier footnote of the page shows the same passage: its number (then only "
+            "the highlighted words are shown here, with a link to it); else 0."
+        ),
+    )
+    printed_before: str = field(
+        default="",
+        metadata=_help(
+            "When the text above is the ingest repair of the page (ligatures restored, glued "
+            "words parted, markers and running header left out): the stored text before the "
+            "highlighted part, as the PDF extractor left it; empty when nothing was repaired."
+        ),
+    )
+    printed_highlight: str = field(
+        default="", metadata=_help("The highlighted part as stored, when repaired.")
+    )
+    printed_after: str = field(
+        default="", metadata=_help("The stored text after it, when repaired.")
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -287,6 +310,13 @@ class EventSection:
     context: tuple[Dated, ...] = field(
         metadata=_help("What it was part of or fell within, and its parts.")
     )
+    reported: str = field(
+        default="",
+        metadata=_help(
+            "When every statement of the section rests on the same report: on whose word, said "
+            "once above them ('according to Karl Radek, as told by Louis Fischer'); else empty."
+        ),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -334,7 +364,22 @@ class LetterSection:
 class InvolvementSection:
     """What a place, group or newspaper page shows first."""
 
-    items: tuple[Dated, ...] = field(metadata=_help("What happened there or involved it, by date."))
+    heading: str = field(
+        default="What happened there or involved it",
+        metadata=_help(
+            "The section's heading, by kind: what happened at a place, what involved a group."
+        ),
+    )
+    items: tuple[Dated, ...] = field(
+        metadata=_help("What the graph says happened there or involved it, by date.")
+    )
+    mentioned: tuple[Dated, ...] = field(
+        default=(),
+        metadata=_help(
+            "Events of claims that name it without saying it took part or was the place: shown "
+            "apart, under their own heading, never as what happened there."
+        ),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -400,9 +445,19 @@ class Identifiers:
     )
     wikidata: Link | None = field(metadata=_help("The Wikidata item it is the same as, if linked."))
     wikidata_search: str = field(
-        metadata=_help("A Wikidata search for the label, when not linked.")
+        metadata=_help(
+            "A Wikidata search for the label, when not linked and a real-world thing (a "
+            "person, group, place, event ...); empty for claims, passages, footnotes."
+        )
     )
     cite: str = field(metadata=_help("A citation of this page, as text."))
+    cite_source: str = field(
+        default="",
+        metadata=_help(
+            "For a claim or a page of a book: the printed source to cite, book, page and "
+            "footnote ('Moscow versus Tokyo, p. 129, n. 3, citing Stalin i Kaganovich, p. 103')."
+        ),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -460,6 +515,17 @@ class FromWikidata:
 
 
 @dataclass(frozen=True, kw_only=True)
+class MapView:
+    """A place on the offline world map (the outline drawn on the server, no script)."""
+
+    outline_href: str = field(metadata=_help("The world outline, an SVG of a 360 x 180 box."))
+    x: float = field(metadata=_help("The point's x in that box (longitude + 180)."))
+    y: float = field(metadata=_help("The point's y in that box (90 - latitude)."))
+    coordinates: str = field(metadata=_help("The coordinates in words, the map's text form."))
+    source: str = field(metadata=_help("Where the coordinates come from, in words."))
+
+
+@dataclass(frozen=True, kw_only=True)
 class Site:
     """What every page needs from the site: names, links, assets."""
 
@@ -468,11 +534,22 @@ class Site:
     query: str = field(default="", metadata=_help("The search box's current text."))
     home_href: str = field(default="/", metadata=_help("Link to the home page."))
     search_href: str = field(default="/search", metadata=_help("Where the search form goes."))
+    browse_href: str = field(default="/browse", metadata=_help("The faceted browser."))
+    network_href: str = field(default="/network", metadata=_help("The network view."))
     sparql_href: str = field(default="/sparql", metadata=_help("Link to the SPARQL endpoint."))
     dump_href: str = field(default="/dump/", metadata=_help("Link to the data dumps."))
     css_href: str = field(metadata=_help("The style sheet."))
     js_href: str = field(metadata=_help("The small search-suggestion script."))
     icon_href: str = field(metadata=_help("The site icon."))
+    data_licence: str = field(
+        default="CC BY 4.0",
+        metadata=_help(
+            "The licence of the data, in words (the VoID description's dcterms:license)."
+        ),
+    )
+    data_licence_href: str = field(
+        default="", metadata=_help("The licence's URL, as the VoID description gives it.")
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -546,6 +623,10 @@ class EntityPage:
             "allow): the page then links to its RDF, which has it."
         ),
     )
+    map: MapView | None = field(
+        default=None,
+        metadata=_help("For a place whose Wikidata item has coordinates: it on a world map."),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -579,7 +660,10 @@ class TimelineRow:
         metadata=_help("'point' for a single day, 'range' for a longer or uncertain span.")
     )
     uncertain: bool = field(
-        metadata=_help("True when the span is an uncertain reading (relative, approximate).")
+        metadata=_help(
+            "True when the bar is a time the date falls within, not a span: an uncertain "
+            "reading (relative, approximate) or a date known only to the year, season or month."
+        )
     )
 
 
@@ -589,6 +673,10 @@ class Tick:
 
     label: str = field(metadata=_help("The label (a year, a month)."))
     left: float = field(metadata=_help("Position, in percent of the axis width."))
+    minor: bool = field(
+        default=False,
+        metadata=_help("True for a quarter's month between years (left out on phone widths)."),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -601,6 +689,10 @@ class Timeline:
         metadata=_help("Positions where empty years were left out, in percent.")
     )
     undated: tuple[Link, ...] = field(metadata=_help("Events the graph gives no date for."))
+    undated_groups: tuple[LinkGroup, ...] = field(
+        default=(),
+        metadata=_help("The same events grouped by kind (activities, events), for the page."),
+    )
     undated_more: int = field(
         default=0, metadata=_help("How many more undated events there are than are listed.")
     )
@@ -617,6 +709,14 @@ class Timeline:
     all_href: str | None = field(
         default=None, metadata=_help("Back to every year, on a year's timeline.")
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class LinkGroup:
+    """Links under a heading."""
+
+    label: str = field(metadata=_help("The heading, in words (activities ...)."))
+    links: tuple[Link, ...] = field(metadata=_help("The links, by label."))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -650,8 +750,15 @@ class SearchHit:
 
     link: Link = field(metadata=_help("The entity found."))
     matched: str = field(metadata=_help("The name that matched, when it is not the label."))
-    match: str = field(metadata=_help("How it matched: exact, prefix, word-prefix or substring."))
+    match: str = field(
+        metadata=_help(
+            "How it matched: exact, prefix, word-prefix, substring, or close (a typo away, "
+            "when nothing matches as typed)."
+        )
+    )
     types: str = field(metadata=_help("Its types in words."))
+    when: str = field(default="", metadata=_help("Its date in words, for a dated entity."))
+    description: str = field(default="", metadata=_help("Its one-line description, or empty."))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -759,6 +866,102 @@ class EntityRevisionPage:
     entity: Link = field(metadata=_help("The entity, linked to its current page."))
     revision: RevisionRow = field(metadata=_help("The revision it is shown at."))
     statements: tuple[Change, ...] = field(metadata=_help("What was said about it then."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class DumpFile:
+    """One file of the data dumps."""
+
+    name: str = field(metadata=_help("The file's name (histkg.trig.gz)."))
+    label: str = field(metadata=_help("Its format in words (TriG, gzip ...)."))
+    href: str = field(metadata=_help("Where to download it."))
+    media_type: str = field(metadata=_help("The media type of its content."))
+    size: str = field(default="", metadata=_help("Its size in words (28.2 kB), or empty."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class DumpPage:
+    """``/dump/`` for browsers: the files to download, with what they hold (API clients get
+    the same as JSON)."""
+
+    template: str = field(metadata=_help("The template (dump.html)."))
+    site: Site = field(metadata=_help("Site-wide links and names."))
+    title: str = field(metadata=_help("The document title."))
+    files: tuple[DumpFile, ...] = field(metadata=_help("The dump files."))
+    quads: str = field(metadata=_help("Quads in the dumps, in words (3,142)."))
+    graphs: int = field(metadata=_help("Named graphs in the dumps."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class FacetValue:
+    """One value of a facet, with how many of the events it would show."""
+
+    label: str = field(metadata=_help("The value in words (a person, a year, 'reported' ...)."))
+    key: str = field(metadata=_help("The value as the URL gives it (an IRI, a year, a word)."))
+    count: int = field(metadata=_help("Events with this value among those the other facets keep."))
+    selected: bool = field(metadata=_help("True when the browser is narrowed to it."))
+    href: str = field(metadata=_help("This browser narrowed to it, or no longer, if selected."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Facet:
+    """A way to narrow the events: kind, year, place, person, source, mode."""
+
+    key: str = field(metadata=_help("The URL parameter (kind, year, place ...)."))
+    label: str = field(metadata=_help("The facet in words."))
+    values: tuple[FacetValue, ...] = field(metadata=_help("Its values, most events first."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class BrowsePage:
+    """The faceted browser of the events (``/browse``; ``/browse.json`` is the same)."""
+
+    template: str = field(metadata=_help("The template (browse.html)."))
+    site: Site = field(metadata=_help("Site-wide links and names."))
+    title: str = field(metadata=_help("The document title."))
+    facets: tuple[Facet, ...] = field(metadata=_help("The facets, with counts."))
+    results: tuple[Link, ...] = field(metadata=_help("The events kept, by label (at most 200)."))
+    total: int = field(metadata=_help("How many events the facets keep."))
+    year_from: str = field(metadata=_help("The first year kept, or empty."))
+    year_to: str = field(metadata=_help("The last year kept, or empty."))
+    hidden: tuple[Facet, ...] = field(
+        metadata=_help("The selected values of the other facets, kept by the year form.")
+    )
+    clear_href: str = field(metadata=_help("The browser with no facet selected."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class NetworkNode:
+    """A person, group or event of the network view."""
+
+    link: Link = field(metadata=_help("The entity."))
+    group: str = field(metadata=_help("person, group or event (how it is drawn)."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class NetworkRow:
+    """An event and who took part in it: one row of the network's table form."""
+
+    event: Link = field(metadata=_help("The event."))
+    people: tuple[Link, ...] = field(metadata=_help("The people taking part (any role)."))
+    groups: tuple[Link, ...] = field(metadata=_help("The groups taking part."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class NetworkPage:
+    """Who took part in what: people and groups linked to their events (``/network``)."""
+
+    template: str = field(metadata=_help("The template (network.html)."))
+    site: Site = field(metadata=_help("Site-wide links and names."))
+    title: str = field(metadata=_help("The document title."))
+    nodes: tuple[NetworkNode, ...] = field(metadata=_help("The people, groups and events."))
+    edges: tuple[tuple[str, str], ...] = field(
+        metadata=_help("(event IRI, participant IRI) pairs.")
+    )
+    rows: tuple[NetworkRow, ...] = field(metadata=_help("The same as a table, by event."))
+    more: int = field(metadata=_help("Events with participants left out (the view is capped)."))
+    script_href: str = field(metadata=_help("The drawing script (uses the vendored library)."))
+    library_href: str = field(metadata=_help("The vendored Cytoscape.js."))
 
 
 def context_types() -> list[type]:

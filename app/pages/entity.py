@@ -10,7 +10,10 @@ item is a block of its own (``app.pages.wikidata``), never a statement and never
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 from urllib.parse import quote_plus
@@ -23,9 +26,11 @@ from app.pages.context import (
     DateText,
     EntityPage,
     Format,
+    FromWikidata,
     Identifiers,
     Inbound,
     Link,
+    MapView,
     Pager,
     PropertyGroup,
     Statement,
@@ -41,10 +46,19 @@ from app.pages.sections import (
     person_section,
 )
 from app.pages.wikidata import from_wikidata
+from app.pages.worldmap import project
 from app.read import ReadModel
 from app.read.labels import inverse_words, kind_of, property_words
-from app.read.neighbourhood import RDF_TYPE, RDFS_LABEL, Neighbourhood, Node, preferred
-from app.vocab import CRM, DCTERMS, HK, OWL, SKOS
+from app.read.neighbourhood import (
+    RDF_TYPE,
+    RDFS_LABEL,
+    InboundLink,
+    Neighbourhood,
+    Node,
+    first_words,
+    preferred,
+)
+from app.vocab import BIBO, CRM, DCTERMS, HK, OA, OWL, PROV, SKOS, HKMeta
 
 # Shown in the heading or the identifiers box, not in the statements table.
 HEADING_PROPERTIES = frozenset(
@@ -60,8 +74,29 @@ HEADING_PROPERTIES = frozenset(
         HK.unknown.value,
         HK.mention.value,
         CRM.P2_has_type.value,
+        PROV.qualifiedAttribution.value,  # in words: the claim's mode and "according to ..."
     }
 )
+# What a kind's section shows (by template), left out of the statements table below it.
+_EVENT_SECTION = frozenset(
+    {
+        CRM.P14_carried_out_by.value,
+        HK.heldBy.value,
+        HK.addressee.value,
+        HK.directedAt.value,
+        CRM.P11_had_participant.value,
+        CRM.P7_took_place_at.value,
+        HK.content.value,
+        HK.about.value,
+        HK.quotation.value,
+    }
+)
+SECTION_PROPERTIES = {
+    "event.html": _EVENT_SECTION,
+    "letter.html": frozenset({CRM.P70_documents.value, CRM.P106_is_composed_of.value}),
+}
+# Kinds of real-world things Wikidata may have an item for (not claims, passages, footnotes).
+WIKIDATA_KINDS = frozenset({"person", "group", "place", "event", "attitude", "document", "book"})
 # Statement groups a reader looks for first; the rest follow alphabetically.
 PROPERTY_ORDER = (
     CRM.P4_has_time_span.value,
@@ -97,6 +132,7 @@ SCHEMA_TYPES = {
     "concept": "DefinedTerm",
 }
 INBOUND_PAGE_SIZE = 50
+MAP_OUTLINE = "/map/land.svg"
 PAGE_CACHE_SIZE = 1024
 
 
@@ -153,12 +189,20 @@ def _page(hood: Neighbourhood, settings: PageSettings, inbound_page: int) -> Ent
         "book": book_section(builder, iri) if kind.key in ("book", "source") else None,
         "claim": claim_section(builder, iri) if kind.key == "claim" else None,
     }
-    # The date is the heading's date line (with its footnote); the table would repeat it.
-    shown = [f for f in own if not (when and f.predicate == CRM.P4_has_time_span.value)]
+    # The date is the heading's date line (with its footnote), and what the kind's section
+    # shows is not repeated in the table, nor its links among the links in.
+    in_section = SECTION_PROPERTIES.get(kind.template, frozenset())
+    shown = [
+        f
+        for f in own
+        if not (when and f.predicate == CRM.P4_has_time_span.value)
+        and f.predicate not in in_section
+    ]
     statements = _statements(builder, shown, label_notes)
-    inbound = _inbound(builder, inbound_page)
+    inbound = _inbound(builder, inbound_page, _linked(sections.values()))
     types = _types(builder, node)
     kind_word = types[0].label if types and types[0].href else kind.singular
+    wikidata = from_wikidata(hood, own)
     return EntityPage(
         template=kind.template,
         site=settings.site,
@@ -181,8 +225,9 @@ def _page(hood: Neighbourhood, settings: PageSettings, inbound_page: int) -> Ent
         inbound=inbound,
         window=_window(hood),
         footnotes=builder.footnotes(),
-        identifiers=_identifiers(builder, own, label),
-        from_wikidata=from_wikidata(hood, own),
+        identifiers=_identifiers(builder, own, label, kind.key),
+        from_wikidata=wikidata,
+        map=_map(wikidata) if kind.key == "place" else None,
         schema_org=_schema_org(builder, kind.key, label, own, when),
         cut=cut,
         **sections,
@@ -281,16 +326,34 @@ def _statements(
     )
 
 
-def _inbound(builder: PageBuilder, page: int) -> Inbound:
+def _linked(values: Iterable[object]) -> set[str]:
+    """The IRIs of every link inside page sections (nested dataclasses and tuples)."""
+    found: set[str] = set()
+    stack = list(values)
+    while stack:
+        value = stack.pop()
+        if isinstance(value, Link):
+            found.add(value.iri)
+        elif isinstance(value, tuple):
+            stack.extend(value)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            stack.extend(getattr(value, f.name) for f in dataclasses.fields(value))
+    return found
+
+
+def _inbound(builder: PageBuilder, page: int, shown: set[str]) -> Inbound:
+    """One page of links in, less those a section of the page already shows."""
     hood = builder.hood
     groups: dict[str, list[Statement]] = defaultdict(list)
     target = NamedNode(hood.iri)
     for link in hood.inbound:
+        if link.subject in shown or _plumbing(hood, link.subject, link.predicate):
+            continue
         graphs = builder.claims_of(link.subject, link.predicate, target)
         notes = builder.notes_for_graphs(graphs)
         if not notes and link.subject in hood.claims:
             notes = (builder.note(link.subject),)
-        item = builder.link(link.subject, link.label or None)
+        item = builder.link(link.subject, _inbound_label(hood, link))
         groups[link.predicate].append(
             Statement(
                 value=Value(text=item.label, link=item, kind="link"),
@@ -319,6 +382,36 @@ def _inbound(builder: PageBuilder, page: int) -> Inbound:
     )
 
 
+# Links into an entity that are the data's plumbing, not something a reader follows: a renamed
+# IRI's owl:sameAs (it redirects here), a claim's attribution (the claim is listed with who it
+# rests on) and the store's load record.
+PLUMBING_INBOUND = frozenset(
+    {
+        OWL.sameAs.value,
+        PROV.agent.value,
+        PROV.hadRole.value,
+        PROV.qualifiedAttribution.value,
+        HKMeta.curatedGraph.value,
+        HKMeta.sourceDigest.value,
+    }
+)
+
+
+def _inbound_label(hood: Neighbourhood, link: InboundLink) -> str | None:
+    """The label of a link's source; a passage (linking to its text or selector) by its
+    first words, which the read model gives as its label."""
+    if link.predicate in (OA.hasSource.value, OA.hasSelector.value) and link.label:
+        return "passage: " + first_words(link.label)
+    return link.label or None
+
+
+def _plumbing(hood: Neighbourhood, subject: str, predicate: str) -> bool:
+    """True for a link into the entity a reader need not see (``PLUMBING_INBOUND``)."""
+    node = hood.nodes.get(subject)
+    attribution = node is not None and PROV.Attribution.value in node.classes
+    return predicate in PLUMBING_INBOUND or attribution
+
+
 def _shown(hood: Neighbourhood) -> str:
     """'51-100 of 6,647' for a windowed neighbourhood, else empty."""
     window = hood.window
@@ -343,7 +436,7 @@ def _window(hood: Neighbourhood) -> Pager | None:
     )
 
 
-def _identifiers(builder: PageBuilder, own: list[Any], label: str) -> Identifiers:
+def _identifiers(builder: PageBuilder, own: list[Any], label: str, kind: str) -> Identifiers:
     link = builder.link(builder.hood.iri)
     path = link.href or ""
     same = [
@@ -354,16 +447,67 @@ def _identifiers(builder: PageBuilder, own: list[Any], label: str) -> Identifier
     wikidata = [builder.link(iri, iri.rsplit("/", 1)[-1]) for iri in same if "wikidata" in iri]
     site = builder.settings.site
     return Identifiers(
+        cite_source=_cite_source(builder, own),
         iri=builder.hood.iri,
         path=path,
         formats=tuple(Format(label=n, href=path + s, media_type=m) for n, s, m in FORMATS),
         wikidata=wikidata[0] if wikidata else None,
-        wikidata_search="https://www.wikidata.org/w/index.php?search=" + quote_plus(label),
+        wikidata_search=(
+            "https://www.wikidata.org/w/index.php?search=" + quote_plus(label)
+            if kind in WIKIDATA_KINDS
+            else ""
+        ),
         cite=(
             f"\u201c{label}.\u201d In {site.name}, a knowledge graph of historical events, "
             f"version {site.version}. {builder.hood.iri} (accessed {day_in_words(date.today())})."
         ),
     )
+
+
+_POINT = re.compile(r"Point\(\s*(-?[\d.]+)\s+(-?[\d.]+)\s*\)", re.IGNORECASE)
+
+
+def _map(wikidata: FromWikidata | None) -> MapView | None:
+    """The place on the offline world map, from the Wikidata facts graph's coordinates."""
+    found = _POINT.fullmatch(wikidata.point.strip()) if wikidata and wikidata.point else None
+    if wikidata is None or found is None:
+        return None
+    x, y = project(float(found[1]), float(found[2]))
+    return MapView(
+        outline_href=MAP_OUTLINE,
+        x=x,
+        y=y,
+        coordinates=wikidata.coordinates,
+        source=f"Wikidata ({wikidata.item.label}), not the historian",
+    )
+
+
+def _cite_source(builder: PageBuilder, own: list[Any]) -> str:
+    """For a claim or a page of a book, the printed source: book, page, footnote and what the
+    footnote cites; empty for other entities (their footnotes cite per statement)."""
+    hood = builder.hood
+    claim = hood.claims.get(hood.iri)
+    if claim is not None:
+        pages = [s for s in claim.derived.values() if s.book and s.iri not in claim.cited]
+        if not pages:
+            return ""
+        where = "; ".join(
+            _book_page(s.book_label or builder.label(s.book), s.pages or str(s.page_start or ""))
+            for s in pages
+        )
+        note = f", n. {claim.footnote_number}" if claim.footnote_number is not None else ""
+        cited = "; ".join(s.label for s in claim.cited.values() if s.label)
+        return f"{where}{note}" + (f", citing {cited}" if cited else "") + "."
+    values = {f.predicate: f.object for f in own}
+    book = values.get(DCTERMS.isPartOf.value)
+    if not isinstance(book, NamedNode):
+        return ""
+    number = values.get(BIBO.pages.value) or values.get(BIBO.pageStart.value)
+    return _book_page(builder.label(book.value), number.value if number else "") + "."
+
+
+def _book_page(book: str, pages: str) -> str:
+    return f"{book}, p. {pages}" if pages else book
 
 
 def _schema_org(

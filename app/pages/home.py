@@ -28,6 +28,7 @@ from app.pages.context import (
     Count,
     HomePage,
     Link,
+    LinkGroup,
     Tick,
     Timeline,
     TimelineRow,
@@ -179,6 +180,7 @@ def _parts(model: ReadModel, settings: PageSettings) -> _Parts:
             timeline=replace(
                 _timeline(events, settings),
                 undated=undated.undated,
+                undated_groups=undated.undated_groups,
                 undated_more=undated.undated_more,
             ),
             by_year={},
@@ -191,6 +193,7 @@ def _parts(model: ReadModel, settings: PageSettings) -> _Parts:
             ticks=(),
             breaks=(),
             undated=undated.undated,
+            undated_groups=undated.undated_groups,
             undated_more=undated.undated_more,
             years=_year_bars(by_year, settings),
         ),
@@ -230,6 +233,9 @@ def _events(model: ReadModel, event_iris: list[str]) -> list[_Event]:
             bool(facts.relative_to and facts.offset_min != facts.offset_max)
             or any(q in edtf for q in "?~%")
             or one_of_range(edtf)  # one unknown day of the range: hatched, never a solid span
+            # a date known only to the year, season or month ("1932") is a time within it,
+            # not an event lasting all of it: hatched, never a solid span
+            or ("/" not in edtf and bounds[0] != bounds[1])
         )
         name = model.event_label(iri)
         events.append(_Event(iri, name, date_in_words(facts), bounds[0], bounds[1], uncertain))
@@ -291,7 +297,7 @@ def _ticks(stretch: _Stretch) -> list[Tick]:
             inside = stretch.left + 2.5 <= position <= stretch.left + stretch.width - 2.5
             if stretch.start <= day <= stretch.end and inside:
                 label = str(year) if month == 1 else day.strftime("%b")
-                ticks.append(Tick(label=label, left=round(position, 2)))
+                ticks.append(Tick(label=label, left=round(position, 2), minor=month != 1))
     if ticks and not ticks[0].label.isdigit():  # name the year of a stretch's first month
         first = next(
             d
@@ -302,7 +308,7 @@ def _ticks(stretch: _Stretch) -> list[Tick]:
             )
             if stretch.start <= d and round(stretch.position(d), 2) == ticks[0].left
         )
-        ticks[0] = Tick(label=f"{ticks[0].label} {first.year}", left=ticks[0].left)
+        ticks[0] = Tick(label=f"{ticks[0].label} {first.year}", left=ticks[0].left, minor=False)
     if not ticks:
         ticks.append(Tick(label=str(stretch.start.year + 1), left=round(stretch.left, 2)))
     return ticks
@@ -324,13 +330,25 @@ def _undated(
     total = sum(
         1 for iri, e in entities.items() if kind_index(e) in event_kinds and iri not in dated
     )
+    groups: dict[str, list[Link]] = {}
+    for iri in listed:  # by kind, in the order of KINDS (activities, then events ...)
+        kind = KINDS[kind_index(entities[iri])][1].singular
+        groups.setdefault(kind, []).append(_link(iri, label_of(iri), settings))
     return Timeline(
         rows=(),
         ticks=(),
         breaks=(),
         undated=tuple(_link(i, label_of(i), settings) for i in listed),
+        undated_groups=tuple(
+            LinkGroup(label=_plural(kind), links=tuple(links))
+            for kind, links in sorted(groups.items())
+        ),
         undated_more=max(total - TIMELINE_ROWS, 0),
     )
+
+
+def _plural(word: str) -> str:
+    return word[:-1] + "ies" if word.endswith("y") else word + "s"
 
 
 def _timeline(events: list[_Event], settings: PageSettings) -> Timeline:

@@ -4,9 +4,11 @@ A text anchor gives code-point offsets into a stored text; the text resource's
 ``dcterms:identifier`` is the file's path relative to the project directory
 (``seeds/moscow-versus-tokyo-p129.txt``). A passage is the anchored part with the rest of its
 sentences on either side, so a reader sees the words in context. For reading, line breaks of the
-extraction are joined and words broken at a line end ("confronta-" / "tion") are mended; nothing
-else is changed (lost ligatures and missing spaces are shown as stored). Files are read once and
-cached by path and modification time.
+extraction are joined and words broken at a line end ("confronta-" / "tion") are mended.
+:func:`repaired_cut` gives the same passage in the ingest pipeline's repair of the page (lost
+ligatures restored, glued words parted, markers and running header left out), which pages show
+first, with the stored form a click away. Files are read and repaired once, cached by path and
+modification time.
 """
 
 from __future__ import annotations
@@ -15,6 +17,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from app.errors import HistkgError
+from app.ingest.graph import GraphIndex
+from app.ingest.pipeline import Ingester, PageReport
 
 # Where a sentence ends: a full stop, question or exclamation mark, possibly followed by a
 # closing quotation mark, then a footnote mark or white space (the extraction often drops the
@@ -68,6 +74,24 @@ def flat(text: str) -> str:
 def cut(text: str, start: int, end: int, *, context: int = 1) -> Cut | None:
     """The sentence(s) holding ``text[start:end]`` and ``context`` sentences on either side;
     None when the offsets do not fit the text."""
+    found = bounds(text, start, end, context=context)
+    if found is None:
+        return None
+    left, right = found
+    after = flat(text[end:right]).rstrip()
+    if text[end - 1 : end + 1] == "-\n" and text[end + 1 : end + 2].islower():
+        after = after.lstrip()  # the anchor ends on a word broken at the line end
+    return Cut(
+        before=flat(text[left:start]).lstrip(),
+        highlight=flat(text[start:end]),
+        after=after,
+        clipped_start=left > 0 and text[left - 1] not in "\n",
+        clipped_end=right < len(text) and text[right : right + 1] not in ("\n", ""),
+    )
+
+
+def bounds(text: str, start: int, end: int, *, context: int = 1) -> tuple[int, int] | None:
+    """Where the passage around ``text[start:end]`` begins and ends (see :func:`cut`)."""
     if not 0 <= start <= end <= len(text):
         return None
     window_start = max(0, start - _WIDTH)
@@ -102,13 +126,69 @@ def cut(text: str, start: int, end: int, *, context: int = 1) -> Cut | None:
     )
     if text[end : end + 1] == "\n" and start == line_start:  # a line of its own: a footnote
         right = end
-    after = flat(text[end:right]).rstrip()
-    if text[end - 1 : end + 1] == "-\n" and text[end + 1 : end + 2].islower():
-        after = after.lstrip()  # the anchor ends on a word broken at the line end
+    return left, right
+
+
+@lru_cache(maxsize=16)
+def _report(path: Path, mtime_ns: int) -> PageReport | None:
+    del mtime_ns  # part of the cache key only
+    try:
+        return Ingester(GraphIndex()).ingest(path.read_text(encoding="utf-8"), path.name)
+    except (HistkgError, OSError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def repaired_cut(project_dir: Path, identifier: str, start: int, end: int) -> Cut | None:
+    """The passage as :func:`cut` gives it, in the text the ingest repair makes of the page:
+    ligatures restored, glued words parted, footnote markers and the running header left out.
+
+    A passage of the running header is given in words; a footnote marker (which the repair
+    removes) is shown where it stood. None when the passage is not inside the header, the body
+    or one footnote, or the page cannot be read: then the stored form is all there is.
+    """
+    text = stored_text(project_dir, identifier)
+    if text is None:
+        return None
+    path = (project_dir.resolve() / identifier).resolve()
+    report = _report(path, path.stat().st_mtime_ns)
+    found = bounds(text, start, end)
+    if report is None or found is None:
+        return None
+    layout = report.layout
+    if layout.title and end <= layout.header_end:
+        return _header_cut(text[start:end], layout.title, layout.page)
+    regions = [(report.layout.body_start, report.layout.body_end, report.body)]
+    regions += [(f.offsets.region[0], f.offsets.region[1], f.offsets) for f in report.footnotes]
+    for low, high, offsets in regions:
+        if low <= start <= end <= high:
+            left, right = max(found[0], low), min(found[1], high)
+            clean = offsets.text
+            first, last = offsets.to_clean(start, end)
+            highlight = flat(clean[first:last])
+            if not highlight.strip():  # a footnote marker the repair removed: shown in place
+                highlight = text[start:end]
+            return Cut(
+                before=flat(clean[offsets.to_clean(left, start)[0] : first]).lstrip(),
+                highlight=highlight,
+                after=flat(clean[last : offsets.to_clean(end, right)[1]]).rstrip(),
+                clipped_start=left > low and text[left - 1] not in "\n",
+                clipped_end=right < high and text[right : right + 1] not in ("\n", ""),
+            )
+    return None
+
+
+def _header_cut(words: str, title: str, page: int | None) -> Cut:
+    """A passage of the running header, in words: "Moscow versus Tokyo, page 129" (the header
+    prints "Moscow versus Tokyo Ë 129", the Ë being what the extractor made of a separator)."""
+    shown = f"{title}, page {page}" if page is not None else title
+    at = shown.find(words.strip())
+    if at < 0 or not words.strip():
+        return Cut("Running header: ", shown, "", clipped_start=False, clipped_end=False)
+    stop = at + len(words.strip())
     return Cut(
-        before=flat(text[left:start]).lstrip(),
-        highlight=flat(text[start:end]),
-        after=after,
-        clipped_start=left > 0 and text[left - 1] not in "\n",
-        clipped_end=right < len(text) and text[right : right + 1] not in ("\n", ""),
+        "Running header: " + shown[:at],
+        shown[at:stop],
+        shown[stop:],
+        clipped_start=False,
+        clipped_end=False,
     )

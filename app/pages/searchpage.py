@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from app.dates import date_in_words
 from app.pages.build import PageSettings, href_for
 from app.pages.context import KindOption, Link, Pager, SearchHit, SearchPage
 from app.read import ReadModel
@@ -45,7 +46,7 @@ def search_page(
         kinds=tuple(
             KindOption(key=key, label=present[key].plural, selected=key == kind) for key in kinds
         ),
-        hits=tuple(_hit(hit, settings) for hit in shown),
+        hits=tuple(_hit(model, hit, settings) for hit in shown),
         total=total,
         pager=Pager(
             page=page,
@@ -55,8 +56,9 @@ def search_page(
     )
 
 
-def _hit(hit: Hit, settings: PageSettings) -> SearchHit:
+def _hit(model: ReadModel, hit: Hit, settings: PageSettings) -> SearchHit:
     entry = hit.entry
+    dates = model.event_dates(entry.iri)
     url, external = href_for(entry.iri, settings.base_iri)
     kind_words = ", ".join(t for t in entry.types if t) or entry.kind.singular
     return SearchHit(
@@ -64,4 +66,6 @@ def _hit(hit: Hit, settings: PageSettings) -> SearchHit:
         matched=hit.name if hit.name != entry.label else "",
         match=hit.match.kind.value if hit.match is not None else "listed",
         types=kind_words,
+        when=date_in_words(dates) if dates.edtf else "",
+        description=model.description(entry.iri),
     )

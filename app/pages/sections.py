@@ -8,10 +8,11 @@ cite them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from pyoxigraph import Literal, NamedNode
 
-from app.pages.build import PageBuilder, facts_about, quoted
+from app.pages.build import PageBuilder, facts_about
 from app.pages.context import (
     BookSection,
     Citation,
@@ -110,9 +111,11 @@ def event_section(builder: PageBuilder, iri: str) -> EventSection:
         for prop, label in ROLES
         if _by(own, prop)
     )
+    # What the source says happened, usually in indirect speech ("that he feared ..."): shown
+    # as text, never in quotation marks; only hk:quotation values are quotations.
     content = [
         Statement(
-            value=Value(text=quoted(str(fact.object.value)), lang=_lang(fact.object)),
+            value=Value(text=str(fact.object.value), lang=_lang(fact.object)),
             notes=builder.notes_for_graphs(
                 builder.claims_of(fact.subject, fact.predicate, fact.object)
             ),
@@ -141,8 +144,20 @@ def event_section(builder: PageBuilder, iri: str) -> EventSection:
         Statement(value=s.value, notes=s.notes, reported=s.reported, role="motivated by")
         for s in _statements(builder, motives)
     ]
+    places = _statements(builder, _by(own, CRM.P7_took_place_at.value))
+    shown = [*places, *content, *about, *(s for role in roles for s in role.statements)]
+    common = {s.reported for s in shown}
+    reported = common.pop() if len(common) == 1 else ""
+    if reported:  # said once above the section, not before each of its statements
+
+        def plain(items: Iterable[Statement]) -> tuple[Statement, ...]:
+            return tuple(replace(s, reported="") for s in items)
+
+        places, content, about = plain(places), list(plain(content)), list(plain(about))
+        roles = tuple(replace(role, statements=plain(role.statements)) for role in roles)
     return EventSection(
-        places=_statements(builder, _by(own, CRM.P7_took_place_at.value)),
+        reported=reported,
+        places=places,
         roles=roles,
         content=tuple(content),
         about=tuple(about),
@@ -346,11 +361,17 @@ def involvement_section(builder: PageBuilder, iri: str) -> InvolvementSection:
         and f.graph in naming
     }
     stating = {(f.subject, f.graph) for f in builder.hood.facts}
+    named: Pending = {}
     for subject in mentioned:
         graphs = [g for g in builder.hood.claims if g in naming]
         related = [g for g in graphs if (subject, g) in stating]
-        items[subject] = ("in a claim that names it", tuple(related))
-    return InvolvementSection(items=_ordered(builder, items))
+        named[subject] = ("in a claim that names it", tuple(related))
+    place = _node_kind(builder, iri) == "place"
+    return InvolvementSection(
+        heading="What happened there" if place else "What it took part in or was involved in",
+        items=_ordered(builder, items),
+        mentioned=_ordered(builder, named),
+    )
 
 
 def _graphs_naming(builder: PageBuilder, iri: str) -> set[str]:

@@ -24,7 +24,7 @@ from typing import Generic, TypeVar, cast
 
 from pyoxigraph import Quad
 
-from app.read import neighbourhood, rdf, timeline
+from app.read import facets, neighbourhood, rdf, timeline
 from app.read.neighbourhood import Neighbourhood
 from app.read.rdf import Dump
 from app.read.search import SearchIndex
@@ -164,6 +164,10 @@ class ReadModel:
             window=window,
         )
 
+    def facets(self, base_iri: str) -> facets.Facets:
+        """The facets of the events of the namespace (``app.read.facets``)."""
+        return self.cached(("facets", base_iri), lambda: facets.build(self._store, base_iri))
+
     def search_index(self, base_iri: str) -> SearchIndex:
         """The search index of the entities of the namespace ``base_iri``."""
         return self.cached(("search", base_iri), lambda: SearchIndex.build(self._store, base_iri))
@@ -199,6 +203,11 @@ class ReadModel:
     def event_label(self, iri: str) -> str:
         """An event's preferred label, or a readable form of its IRI."""
         return timeline.event_label(self._store, iri)
+
+    def description(self, iri: str) -> str:
+        """An entity's one-line description, or empty (a direct lookup: search shows a page of
+        hits at a time)."""
+        return timeline.description(self._store, iri)
 
     def counts(self) -> tuple[int, int, int]:
         """How many claims, footnotes and cited passages the store holds."""

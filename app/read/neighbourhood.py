@@ -25,7 +25,7 @@ from app import history
 from app.dates import DateFacts
 from app.read import queries, walk
 from app.store import Store
-from app.vocab import BIBO, CRM, DCTERMS, HK, OA, RDF, RDFS
+from app.vocab import BIBO, CRM, DCTERMS, HK, OA, PROV, RDF, RDFS
 
 RDFS_LABEL = RDFS.label.value
 RDF_TYPE = RDF.type.value
@@ -174,7 +174,46 @@ class Neighbourhood:
         for claim in (self.claims.get(iri),):
             if claim is not None and claim.label:
                 return claim.label
-        return self.vocabulary.get(iri) or readable_iri(iri)
+        return self.vocabulary.get(iri) or self.described(iri) or readable_iri(iri)
+
+    def described(self, iri: str) -> str:
+        """A label in words for a node the data gives none: a passage by its first words, a
+        selector by what it selects, an attribution by its agent and role; empty otherwise.
+
+        Such nodes are plumbing of the provenance model; a page that shows one must not show
+        its IRI's slug ("radek informant", "fn2 marker") as if it were a name.
+        """
+        node = self.nodes.get(iri)
+        classes = node.classes if node is not None else set()
+        own = {f.predicate: f.object for f in self.facts_of(iri)}
+        if node is not None and node.anchor is not None and node.anchor.exact:
+            return "passage: " + first_words(node.anchor.exact)
+        parent = self._anchor_selecting(iri)
+        if OA.TextQuoteSelector.value in classes or OA.exact.value in own:
+            words = _text(own.get(OA.exact.value)) or (parent.exact if parent else "")
+            return "the words " + first_words(words) if words else "the words of a passage"
+        if OA.TextPositionSelector.value in classes or OA.start.value in own:
+            start = _int(own.get(OA.start.value)) or (parent.start if parent else None)
+            end = _int(own.get(OA.end.value)) or (parent.end if parent else None)
+            if start is not None and end is not None:
+                return f"characters {start}\u2013{end} of the stored text"
+            return "the place of a passage in its stored text"
+        if PROV.Attribution.value in classes:
+            agent, role = _text(own.get(PROV.agent.value)), _text(own.get(PROV.hadRole.value))
+            if agent and role:
+                return f"{self.label(agent)} as {self.label(role)}"
+            return "how a claim is attributed"
+        return ""
+
+    def _anchor_selecting(self, selector: str) -> Anchor | None:
+        """The passage whose selector ``selector`` is, when the neighbourhood holds it."""
+        target = NamedNode(selector)
+        for fact in self.facts:
+            if fact.object == target and fact.predicate == OA.hasSelector.value:
+                node = self.nodes.get(fact.subject)
+                if node is not None and node.anchor is not None:
+                    return node.anchor
+        return None
 
     def is_claim(self, graph: str) -> bool:
         """True when ``graph`` names a claim."""
@@ -194,6 +233,12 @@ def lang_rank(language: str | None) -> int:
     if language in ("en", "en-GB", "en-US"):
         return 0
     return 1 if not language else 2
+
+
+def first_words(text: str, count: int = 8) -> str:
+    """The first ``count`` words of ``text`` on one line, with an ellipsis when cut."""
+    words = text.replace("-\n", "").split()
+    return " ".join(words[:count]) + (" \u2026" if len(words) > count else "")
 
 
 def readable_iri(iri: str) -> str:

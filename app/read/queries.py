@@ -185,6 +185,9 @@ SELECT DISTINCT ?n ?kind ?a ?b ?c WHERE {
 def inbound_page(limit: int, offset: int) -> str:
     """One page of the distinct links into the entity, by property then label.
 
+    A passage has no label: its words (``oa:exact`` of its selector) stand in for one, so a
+    page can name it by what it says rather than by its IRI.
+
     The caller asks for one row more than it shows, to know whether a next page exists.
     """
     if limit < 1 or offset < 0:
@@ -195,7 +198,9 @@ def inbound_page(limit: int, offset: int) -> str:
 SELECT DISTINCT ?p ?s ?label WHERE {
   ?s ?p ?entity .
   FILTER(isIRI(?s))
-  OPTIONAL { ?s rdfs:label ?label FILTER(LANG(?label) = "en" || LANG(?label) = "") }
+  OPTIONAL { ?s rdfs:label ?named FILTER(LANG(?named) = "en" || LANG(?named) = "") }
+  OPTIONAL { ?s oa:hasSelector/oa:exact ?words FILTER(!BOUND(?named)) }
+  BIND(COALESCE(?named, ?words) AS ?label)
 }
 ORDER BY STR(?p) LCASE(STR(?label)) STR(?s)
 """

@@ -34,8 +34,9 @@ from dataclasses import dataclass
 from typing import overload
 
 from pyoxigraph import Literal, NamedNode
+from rapidfuzz import fuzz, process
 
-from app.names import Match, fold, forms, key, match_forms
+from app.names import Match, MatchKind, fold, forms, key, match_forms
 from app.read.labels import GENERIC, HOME_KINDS, KINDS, Kind
 from app.sources import WIKIDATA_GRAPH
 from app.store import Store
@@ -50,6 +51,17 @@ RANKINGS_KEPT = 256
 
 WIKIDATA_NAMES = (SCHEMA.name, SKOS.altLabel)
 """What the Wikidata facts graph names its items with (``app.linking.facts``)."""
+CLOSE_WORD = 80.0
+"""How similar (0-100, rapidfuzz ``fuzz.ratio``) a name word must be to a query word to count
+as a typo of it: one letter off in a word of eight or more ("Stalinn", "Kaganovitch")."""
+CLOSE_WORDS = 10
+"""Close words kept per query word."""
+CLOSE_HITS = 100
+"""Entities a close search answers at most: a suggestion list, not an enumeration."""
+MIN_CLOSE_LENGTH = 4
+"""Shorter query words are not matched closely (too many words are one letter off "tsar")."""
+_CLOSE_SCORE = 0.1
+
 RDF_TYPE = RDF.type
 HAS_TYPE = CRM.P2_has_type
 NAME_PROPERTIES = tuple(
@@ -229,6 +241,7 @@ class SearchIndex:
             starts[bucket] += 1
         del self._label_length
         self._rankings: OrderedDict[tuple[str, str, str], array[int]] = OrderedDict()
+        self._words: tuple[list[str], list[array[int]]] | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -371,11 +384,71 @@ class SearchIndex:
         if not query_key:
             return 0, []
         ranked = self._ranking(query_key, folded_query, kind)
+        close = not ranked
+        if close:  # nothing as typed: names whose words are close to the query's ("Stalinn")
+            ranked = self._close_ranking(query_key, kind)
         hits = []
         for number in ranked[offset:stop]:
             found = match_forms(query_key, folded_query, self._key(number), self._fold(number))
+            if close:
+                found = Match(_CLOSE_SCORE, MatchKind.CLOSE)
             hits.append(Hit(self._entry(self._owner[number]), self._name(number), found))
         return len(ranked), hits
+
+    def _close_ranking(self, query_key: str, kind: str) -> array[int]:
+        """The best close name of each entity with a name word within a typo or two of a
+        query word (rapidfuzz's normalized Indel similarity, ``CLOSE_WORD`` or more), most
+        query words matched first, then the closest: "Kaganovitch" finds Kaganovich, "Iosif
+        Stalin" Joseph Stalin (on "Stalin" alone). Only the index's distinct words are
+        compared, with rapidfuzz's C implementation, so the cost follows the vocabulary."""
+        cache_key = (query_key, "\x00close", kind)
+        with self._lock:
+            kept = self._rankings.get(cache_key)
+        if kept is not None:
+            return kept
+        words, postings = self._vocabulary()
+        wanted = {n for n, k in enumerate(self._kind_list) if k.key == kind}
+        best: dict[int, dict[str, tuple[float, int]]] = defaultdict(dict)
+        for query_word in set(query_key.split()):
+            if len(query_word) < MIN_CLOSE_LENGTH:
+                continue
+            found = process.extract(
+                query_word, words, scorer=fuzz.ratio, score_cutoff=CLOSE_WORD, limit=CLOSE_WORDS
+            )
+            for _, score, at in found:
+                for number in postings[at]:
+                    owner = self._owner[number]
+                    if kind and self._kind[owner] not in wanted:
+                        continue
+                    known = best[owner].get(query_word)
+                    if known is None or score > known[0]:
+                        best[owner][query_word] = (score, number)
+        order = self._rank_of
+
+        def rank(owner: int) -> tuple[int, float, int]:
+            matched = best[owner]
+            return (-len(matched), -sum(s for s, _ in matched.values()), order[owner])
+
+        ranking = array(
+            "i", (max(best[o].values())[1] for o in sorted(best, key=rank)[:CLOSE_HITS])
+        )
+        with self._lock:
+            self._rankings[cache_key] = ranking
+            while len(self._rankings) > RANKINGS_KEPT:
+                self._rankings.popitem(last=False)
+        return ranking
+
+    def _vocabulary(self) -> tuple[list[str], list[array[int]]]:
+        """The distinct words of every name's key and, for each, the names holding it; made
+        on the first search that finds nothing as typed."""
+        with self._lock:
+            if self._words is None:
+                postings: dict[str, array[int]] = defaultdict(lambda: array("I"))
+                for number in range(len(self._owner)):
+                    for word in set(self._key(number).split()):
+                        postings[word].append(number)
+                self._words = (list(postings), list(postings.values()))
+            return self._words
 
     def _ranking(self, query_key: str, folded_query: str, kind: str) -> array[int]:
         """The best-matching name of each matching entity (by number), best entity first."""

@@ -16,7 +16,7 @@ from app.dates import DateFacts
 from app.read.labels import HOME_KINDS, KINDS
 from app.read.neighbourhood import date_facts, lang_rank, preferred, readable_iri
 from app.store import Store
-from app.vocab import CRM, HK, RDF, RDFS, sparql_prologue
+from app.vocab import CRM, DCTERMS, HK, RDF, RDFS, sparql_prologue
 
 __all__ = [
     "HOME_DECIDING",
@@ -165,3 +165,9 @@ def event_label(store: Store, iri: str) -> str:
     """An event's preferred label, or a readable form of its IRI."""
     labels = [q.object for q in store.match(NamedNode(iri), RDFS.label, None)]
     return preferred([lit for lit in labels if isinstance(lit, Literal)]) or readable_iri(iri)
+
+
+def description(store: Store, iri: str) -> str:
+    """An entity's one-line description (``dcterms:description``, English first), or empty."""
+    found = [q.object for q in store.match(NamedNode(iri), DCTERMS.description, None)]
+    return preferred([lit for lit in found if isinstance(lit, Literal)])

@@ -486,6 +486,11 @@ class Walk:
                 q.object
                 for q in self._match(subject, LABEL)
                 if isinstance(q.object, Literal) and q.object.language in (None, "en")
+            ) or dict.fromkeys(  # a passage: its words (as the query's COALESCE)
+                words
+                for selector in self.objects(subject, HAS_SELECTOR)
+                for words in self.objects(selector, EXACT)
+                if isinstance(words, Literal)
             )
             for label in labels or (None,):
                 key = (0, "", "") if label is None else (1, label.value.lower(), str(label))

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pyoxigraph import RdfFormat, Triple, serialize
 
 from app.errors import NotFound
+from app.pages.context import DumpFile, DumpPage
+from app.pages.render import render
 from app.read import read_model
 from app.read.rdf import Dump
 from app.routes.deps import SettingsDep, StoreDep
+from app.routes.pages import site, wants_html
 from app.routes.responses import COMMON, NOT_MODIFIED, content, errors
 from app.service_description import PREFIXES, void_description
 from app.settings import Settings
@@ -44,14 +47,34 @@ def void_triples(request: Request, store: Store, settings: Settings) -> list[Tri
     )
 
 
-@router.get("/dump/")
-async def dump_index(request: Request, store: StoreDep) -> JSONResponse:
-    """The dump files, their formats and sizes."""
+@router.get("/dump/", responses={200: content("text/html", json=("application/json",))})
+async def dump_index(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """The dump files, their formats and sizes: a page for browsers, JSON for the rest."""
     data: Dump = await run_in_threadpool(read_model(store).dump)
     base = _base_url(request)
     sizes = {"histkg.trig.gz": len(data.trig_gz), "histkg.nq.gz": len(data.nquads_gz)}
+    if wants_html(request):
+        page = DumpPage(
+            template="dump.html",
+            site=site(settings),
+            title="Data dumps \u2013 histkg",
+            files=tuple(
+                DumpFile(
+                    name=name,
+                    label=words,
+                    href=f"{base}/dump/{name}",
+                    media_type=media,
+                    size=f"{sizes[name] / 1000:,.1f} kB" if name in sizes else "",
+                )
+                for name, (media, words) in FILES.items()
+            ),
+            quads=f"{data.quads:,}",
+            graphs=data.graphs,
+        )
+        return HTMLResponse(render(page), headers={"Vary": "Accept"})
     return JSONResponse(
-        {
+        headers={"Vary": "Accept"},
+        content={
             "files": [
                 {"url": f"{base}/dump/{name}", "content_type": media, "format": words}
                 | ({"bytes": sizes[name]} if name in sizes else {})
@@ -60,7 +83,7 @@ async def dump_index(request: Request, store: StoreDep) -> JSONResponse:
             "quads": data.quads,
             "triples": data.triples,
             "graphs": data.graphs,
-        }
+        },
     )
 
 

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote_plus
 
 from fastapi import APIRouter, Query, Request, Response
@@ -25,17 +26,21 @@ from pyoxigraph import NamedNode
 from app import __version__, history, history_view
 from app.errors import HistkgError, HttpError, NotAcceptable, NotFound
 from app.negotiation import choose
+from app.pages.browse import browse_page
 from app.pages.build import PageSettings
-from app.pages.context import ErrorPage, Link, Site
+from app.pages.context import BrowsePage, ErrorPage, Link, Site
 from app.pages.entity import entity_page
 from app.pages.home import home_page
+from app.pages.network import network_page
 from app.pages.render import STATIC, page_data, render
+from app.pages.worldmap import land_svg
 from app.read import read_model
 from app.read.rdf import BY_MEDIA_TYPE, BY_SUFFIX, FORMATS, serialize_quads
 from app.renames import renamed_to
 from app.routes.deps import SettingsDep, StoreDep
 from app.routes.responses import COMMON, content, errors
 from app.routes.writes import etag
+from app.service_description import LICENSE
 from app.settings import Settings
 from app.store import Store
 
@@ -62,6 +67,7 @@ def site(settings: Settings, query: str = "") -> Site:
         css_href=f"/static/histkg.css?v={__version__}",
         js_href=f"/static/search.js?v={__version__}",
         icon_href="/static/favicon.svg",
+        data_licence_href=LICENSE.value,
     )
 
 
@@ -263,6 +269,74 @@ def _suggestions(store: Store, settings: Settings, iri: str) -> tuple[Link, ...]
     return tuple(links)
 
 
+@router.get("/map/land.svg", include_in_schema=False)
+def map_outline() -> Response:
+    """The world outline the place maps are drawn on (from the vendored world-atlas data)."""
+    return Response(
+        land_svg(),
+        media_type="image/svg+xml",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
+def _facet_param() -> Any:
+    """A facet's query parameter (a new one each: FastAPI names a parameter on its object)."""
+    return Query("", max_length=2000, description="A value of the facet (an IRI, a year, a word).")
+
+
+def _browse(
+    store: Store, settings: Settings, chosen: dict[str, str]
+) -> tuple[BrowsePage, dict[str, object]]:
+    page = browse_page(read_model(store), page_settings(settings), chosen)
+    return page, page_data(page)
+
+
+@router.get(
+    "/browse",
+    response_model=None,
+    responses={200: content("text/html", json=("application/json",))},
+)
+def browse(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    kind: str = _facet_param(),
+    year: str = _facet_param(),
+    place: str = _facet_param(),
+    person: str = _facet_param(),
+    source: str = _facet_param(),
+    mode: str = _facet_param(),
+    year_from: str = Query("", alias="from", max_length=6, description="First year kept."),
+    to: str = Query("", max_length=6, description="Last year kept."),
+) -> Response:
+    """The faceted browser of the events: a page, or JSON for clients that prefer it."""
+    chosen = {"kind": kind, "year": year, "place": place, "person": person, "source": source}
+    chosen |= {"mode": mode, "from": year_from, "to": to}
+    page, data = _browse(store, settings, chosen)
+    if not wants_html(request):
+        return JSONResponse(data)
+    return HTMLResponse(render(page))
+
+
+@router.get("/browse.json")
+def browse_json(
+    store: StoreDep,
+    settings: SettingsDep,
+    kind: str = _facet_param(),
+    year: str = _facet_param(),
+    place: str = _facet_param(),
+    person: str = _facet_param(),
+    source: str = _facet_param(),
+    mode: str = _facet_param(),
+    year_from: str = Query("", alias="from", max_length=6, description="First year kept."),
+    to: str = Query("", max_length=6, description="Last year kept."),
+) -> JSONResponse:
+    """The faceted browser's context as JSON."""
+    chosen = {"kind": kind, "year": year, "place": place, "person": person, "source": source}
+    chosen |= {"mode": mode, "from": year_from, "to": to}
+    return JSONResponse(_browse(store, settings, chosen)[1])
+
+
 def html_error(
     request: Request, error: HistkgError, headers: Mapping[str, str] | None = None
 ) -> HTMLResponse | None:
@@ -278,7 +352,7 @@ def html_error(
         iri = settings.base_iri + request.url.path.removeprefix("/id/")
     page = ErrorPage(
         template="404.html" if error.http_status == 404 else "error.html",
-        site=site(settings),
+        site=site(settings, _words(iri) if iri else ""),
         title=f"{_status_title(error.http_status)} \u2013 histkg",
         status=error.http_status,
         code=error.code,
@@ -307,6 +381,39 @@ def static_file(name: str) -> FileResponse:
     if media_type is None:
         raise HttpError(404, "Not Found")
     return FileResponse(Path(STATIC) / name, media_type=media_type, headers=_STATIC_CACHE)
+
+
+NETWORK_FILES = {"cytoscape.min.js": "text/javascript", "network.js": "text/javascript"}
+
+
+@router.get("/static/network/{name}", include_in_schema=False)
+def network_file(name: str) -> FileResponse:
+    """The network view's script and the vendored Cytoscape.js (no CDN)."""
+    media_type = NETWORK_FILES.get(name)
+    if media_type is None:
+        raise HttpError(404, "Not Found")
+    return FileResponse(
+        Path(STATIC) / "network" / name, media_type=media_type, headers=_STATIC_CACHE
+    )
+
+
+@router.get(
+    "/network",
+    response_model=None,
+    responses={200: content("text/html", json=("application/json",))},
+)
+def network(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """Who took part in what: a table the script draws as a network; JSON for the rest."""
+    page = network_page(read_model(store), page_settings(settings))
+    if not wants_html(request):
+        return JSONResponse(page_data(page))
+    return HTMLResponse(render(page))
+
+
+@router.get("/network.json")
+def network_json(store: StoreDep, settings: SettingsDep) -> JSONResponse:
+    """The network view's data: nodes, edges and the table rows."""
+    return JSONResponse(page_data(network_page(read_model(store), page_settings(settings))))
 
 
 @router.get("/favicon.ico", include_in_schema=False)

@@ -25,6 +25,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
+from app.dates import DateFacts, date_in_words
 from app.errors import HistkgError, HttpError, InputError, NotFound, UnsupportedMediaType
 from app.linking.reconcile import ReconService
 from app.routes.deps import SettingsDep, StoreDep
@@ -220,7 +221,7 @@ def preview(request: Request, store: StoreDep, settings: SettingsDep, id: str) -
         raise NotFound(f"No entity {id!r} in this graph.", hint="Use an id a candidate gave.")
     facts = []
     if record.span:
-        facts.append(f"<dt>Dates</dt><dd>{escape(record.span.text)}</dd>")
+        facts.append(f"<dt>Dates</dt><dd>{escape(_in_words(record.span.text))}</dd>")
     if record.qid:
         facts.append(
             f'<dt>Wikidata</dt><dd><a href="https://www.wikidata.org/wiki/{record.qid}" '
@@ -233,7 +234,8 @@ def preview(request: Request, store: StoreDep, settings: SettingsDep, id: str) -
         "<style>body{font:14px/1.4 system-ui,sans-serif;margin:8px;color:#111}"
         "h1{font-size:16px;margin:0 0 4px}dl{margin:4px 0}dt{font-weight:bold;float:left;"
         "margin-right:6px}p{margin:4px 0}.alt{color:#444}</style></head><body>"
-        f'<h1><a href="{escape(record.iri)}" target="_blank" rel="noopener">'
+        f'<h1><a href="{escape(_page_url(request, settings.base_iri, record.iri))}" '
+        'target="_blank" rel="noopener">'
         f"{escape(record.label)}</a></h1>"
         + (f'<p class="alt">{escape(alt)}</p>' if alt else "")
         + (f"<p>{escape(record.description)}</p>" if record.description else "")
@@ -241,3 +243,18 @@ def preview(request: Request, store: StoreDep, settings: SettingsDep, id: str) -
         + "</body></html>"
     )
     return HTMLResponse(html)
+
+
+def _page_url(request: Request, base_iri: str, iri: str) -> str:
+    """The entity's page on this server (OpenRefine's preview links there, not to w3id.org)."""
+    if not iri.startswith(base_iri):
+        return iri
+    return str(request.base_url).rstrip("/") + "/id/" + iri[len(base_iri) :]
+
+
+def _in_words(edtf: str) -> str:
+    """A date the records give as EDTF ("1931-09-18"), in words ("18 September 1931")."""
+    try:
+        return date_in_words(DateFacts(edtf=edtf))
+    except ValueError:
+        return edtf

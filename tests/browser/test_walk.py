@@ -138,7 +138,7 @@ def test_a_reader_walks_from_the_home_page_to_a_footnote(
     footnote = page.locator(f"#fn-{number}")
     assert footnote.is_visible()
     assert "footnote 3" in footnote.locator(".note-sources").inner_text()
-    assert footnote.locator("figure.passage mark").first.inner_text().startswith("On 14 September")
+    assert footnote.locator(".passage mark").first.inner_text().startswith("On 14 September")
     with page.expect_navigation():
         footnote.locator(".note-sources a", has_text="footnote 3").click()
     assert page.url == pages_url + "/id/note/p129-fn3"
@@ -147,6 +147,18 @@ def test_a_reader_walks_from_the_home_page_to_a_footnote(
     page.goto(pages_url + "/id/event/mukden-incident")
     assert page.locator(".mini-timeline li.current").inner_text().startswith("18 September 1931")
     shot(page, "event.png")
+
+    page.goto(pages_url + "/browse")  # the faceted browser: narrow to a person by a click
+    with page.expect_navigation():
+        page.locator("section.facet:has(#facet-person) a", has_text="Joseph Stalin").click()
+    assert "person=" in page.url
+    assert page.locator("section.facet:has(#facet-person) li.selected").count() == 1
+    shot(page, "browse.png")
+
+    page.goto(pages_url + "/network")  # drawn by the vendored Cytoscape.js, from this server
+    page.wait_for_function("window.histkgNetwork && window.histkgNetwork.nodes().length > 10")
+    assert page.locator("#network canvas").count() > 0
+    shot(page, "network.png")
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(pages_url + "/id/person/lazar-kaganovich")
@@ -157,5 +169,5 @@ def test_a_reader_walks_from_the_home_page_to_a_footnote(
 
     assert not watch.problems, "\n".join(watch.problems)
     assert all(url.startswith(pages_url) for url in watch.requests)
-    for name in ("home.png", "person.png", "letter.png", "event.png"):
+    for name in ("home.png", "person.png", "letter.png", "event.png", "browse.png", "network.png"):
         assert (SCREENSHOTS / name).stat().st_size > 10_000

@@ -10,10 +10,29 @@
   var notice = document.getElementById("sparql-notice");
   var picker = document.getElementById("sparql-example");
 
-  function prologue(prefixes) {
-    return Object.keys(prefixes).map(function (name) {
+  // Only the prefixes the query uses: the editor opens on the query, not a screen of PREFIX
+  // lines (the autocompleter offers the others as they are typed).
+  function prologue(prefixes, body) {
+    return Object.keys(prefixes).filter(function (name) {
+      return new RegExp("(^|[^\\w])" + name + ":").test(body);
+    }).map(function (name) {
       return "PREFIX " + name + ": <" + prefixes[name] + ">";
     }).join("\n");
+  }
+
+  // Result IRIs of our own entities open their pages on this server, not the permanent
+  // address (which would leave for w3id.org and come back only if it redirects here).
+  function linkLocally(base) {
+    var root = document.getElementById("yasgui");
+    function rewrite() {
+      var links = root.querySelectorAll('a[href^="' + base + '"]');
+      for (var i = 0; i < links.length; i++) {
+        var rest = links[i].getAttribute("href").slice(base.length);
+        links[i].setAttribute("href", new URL("id/" + rest, document.baseURI).href);
+        links[i].removeAttribute("target");
+      }
+    }
+    new MutationObserver(rewrite).observe(root, { childList: true, subtree: true });
   }
 
   function header(args, name) {
@@ -44,7 +63,8 @@
     });
     // Only completers that need no outside service: our prefixes and the query's variables.
     Yasqe.defaults.autocompleters = ["histkgPrefixes", "variables"];
-    var firstQuery = prologue(data.prefixes) + "\n\n" + data["default"];
+    var firstQuery = prologue(data.prefixes, data["default"]) + "\n\n" + data["default"];
+    linkLocally(data.prefixes.id);
     Yasqe.defaults.value = firstQuery;
 
     var yasgui = new Yasgui(document.getElementById("yasgui"), {
