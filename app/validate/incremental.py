@@ -284,7 +284,7 @@ def _walk_back(
     """Focus nodes whose access paths cross a changed triple or quad."""
     found: set[Any] = set()
     memo: dict[tuple[_Step, Any], set[Any]] = {}
-    incoming: dict[Any, list[ox.Quad]] = {}
+    incoming: _Outgoing = {}  # here: the quads linking INTO each node, by predicate
     starts = _starts(triples, quads)
     for path in trie.paths():
         nodes = starts.get(path[-1], set())
@@ -301,7 +301,7 @@ def _back(
     step: _Step,
     node: Any,
     memo: dict[tuple[_Step, Any], set[Any]],
-    incoming: dict[Any, list[ox.Quad]],
+    incoming: _Outgoing,
 ) -> set[Any]:
     """The nodes from which ``step`` reaches ``node``."""
     key = (step, node)
@@ -310,9 +310,13 @@ def _back(
         predicate = None if iri is None else ox.NamedNode(iri)
         subject_like = not isinstance(node, ox.Literal)
         if kind == "out":  # one lookup of all the links into a node serves every predicate
-            if node not in incoming:
-                incoming[node] = list(after(None, None, node, None))
-            memo[key] = {q.subject for q in incoming[node] if iri in (None, q.predicate.value)}
+            by_predicate = incoming.get(node)
+            if by_predicate is None:
+                by_predicate = incoming[node] = {}
+                for quad in after(None, None, node, None):
+                    by_predicate.setdefault(quad.predicate.value, []).append(quad)
+            links = by_predicate.values() if iri is None else (by_predicate.get(iri, ()),)
+            memo[key] = {q.subject for quads in links for q in quads}
         elif kind == "in":
             memo[key] = (
                 {q.object for q in after(node, predicate, None, None)} if subject_like else set()
