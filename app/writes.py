@@ -8,7 +8,8 @@ other write interleaves, and never copies the store:
    graph's current content. An update runs, as written, on an in-memory store holding only the
    graphs it can read or write (``update_scope``: the default graph and every graph it names by
    ``GRAPH``, ``WITH``, ``USING``, ``TO`` ...; an update that names graphs by a variable or
-   ``ALL``/``NAMED`` gets the whole store, as before); the difference is the delta;
+   ``ALL``/``NAMED`` gets the whole store, as before, except that ``CLEAR``/``DROP ALL``/
+   ``NAMED`` is refused first when a protected graph holds data); the difference is the delta;
 2. blank nodes it adds are skolemized (genid IRIs), so the delta and its record are exact;
 3. writes to the default graph or to protected graphs are refused (``UpdateNotAllowed``);
 4. the change is validated against ``ontology/shapes.ttl`` on the live store seen through the
@@ -152,6 +153,9 @@ def update(
 
     def delta() -> Delta:
         _precondition(if_match, history.head(store.match), "the store")
+        if _EVERY_GRAPH.search(_code(sparql_update)):
+            protected = _protected(store)
+            _check_graphs(_filled(store, protected), protected)  # before copying every graph
         staging = ox.Store()
         if scope is None:
             staging.extend(store.quads())
@@ -426,6 +430,23 @@ def _protected(store: Store) -> set[ox.NamedNode]:
         for quad in store.match(META_GRAPH, CURATED_GRAPH, None, META_GRAPH)
         if isinstance(quad.object, ox.NamedNode)
     }
+
+
+def _filled(store: Store, curated: set[ox.NamedNode]) -> list[ox.NamedNode]:
+    """The protected graphs that hold a quad: what ``CLEAR``/``DROP`` ``ALL``/``NAMED`` would
+    change of them.
+
+    Such an update always fails ``_check_graphs`` when one of them holds data (the history's
+    graphs do after the first write); checking this first spares copying the whole store into
+    the staging store just to find that out.
+    """
+    graphs = [ox.NamedNode(iri) for iri in store.named_graphs()]
+    return [
+        g
+        for g in graphs
+        if (g.value.startswith(GRAPH_BASE) or g in curated)
+        and next(iter(store.match(None, None, None, g)), None) is not None
+    ]
 
 
 def _skolemized(added: set[ox.Quad]) -> set[ox.Quad]:

@@ -185,6 +185,7 @@ def test_removing_a_required_label_of_user_data_is_refused(
         ),
         ("DROP GRAPH <https://w3id.org/histkg/graph/meta>", 403, "update_not_allowed"),
         ("CLEAR ALL", 403, "update_not_allowed"),
+        ("DROP SILENT NAMED", 403, "update_not_allowed"),
         (
             "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } }",
             403,

@@ -179,7 +179,8 @@ def _check_change(
         mtime = 0.0  # _load_shapes says the file is missing
     shapes, access = _shapes_cached(str(shapes_file), mtime)
     added_set = added if isinstance(added, set | frozenset) else set(added)
-    triples = _changed_triples(after, added_set, removed)
+    cache: _Outgoing = {}
+    triples = _changed_triples(after, added_set, removed, cache)
     if access is None or any(triple.predicate == _SUBCLASS for triple in triples):
         data = set(after(None, None, None, None))
         results = list(_results(_run_pyshacl(_to_store(data), shapes, shapes_file), shapes, index))
@@ -190,7 +191,6 @@ def _check_change(
     }
     seeds |= {q.graph_name for q in quads if isinstance(q.graph_name, ox.NamedNode)}
     affected = seeds | _walk_back(after, access.anchored, triples, quads) | set(also)
-    cache: dict[Any, list[ox.Quad]] = {}
     data = set(added_set)
     data |= _reach(after, access.anchored, affected, cache)
     data |= _reach(after, access.global_paths, seeds, cache)
@@ -225,22 +225,42 @@ def _to_store(quads: Iterable[ox.Quad]) -> ox.Store:
 
 
 def _changed_triples(
-    after: Match, added: Collection[ox.Quad], removed: Collection[ox.Quad]
+    after: Match, added: Collection[ox.Quad], removed: Collection[ox.Quad], cache: _Outgoing
 ) -> list[ox.Triple]:
     """Triples whose presence in the union of the graphs changes (a triple restated in a new
-    graph, or still stated in another, is no change for paths; graph steps see quads)."""
+    graph, or still stated in another, is no change for paths; graph steps see quads).
+
+    Looks up each changed subject's statements once (``_outgoing``), not each triple: a write
+    states several triples about each node, and the walk forwards reads the same lookups."""
     removed_triples = {quad.triple for quad in removed}
     changed = []
     for quad in added:
         t = quad.triple
         if t in removed_triples:
             continue  # it was there before, in a graph the change removed it from
-        if not any(q not in added for q in after(t.subject, t.predicate, t.object, None)):
+        stated = _outgoing(after, t.subject, cache).get(t.predicate.value, ())
+        if not any(q.object == t.object and q not in added for q in stated):
             changed.append(t)
     for t in removed_triples:
-        if not any(True for _ in after(t.subject, t.predicate, t.object, None)):
+        stated = _outgoing(after, t.subject, cache).get(t.predicate.value, ())
+        if not any(q.object == t.object for q in stated):
             changed.append(t)
     return changed
+
+
+_Outgoing = dict[Any, dict[str, list[ox.Quad]]]
+"""The quads of each subject looked up so far, by predicate IRI."""
+
+
+def _outgoing(after: Match, term: Any, cache: _Outgoing) -> dict[str, list[ox.Quad]]:
+    """``term``'s quads by predicate: one lookup per subject, whatever the steps read of it."""
+    found = cache.get(term)
+    if found is None:
+        found = {}
+        for quad in after(term, None, None, None):
+            found.setdefault(quad.predicate.value, []).append(quad)
+        cache[term] = found
+    return found
 
 
 def _starts(triples: list[ox.Triple], quads: list[ox.Quad]) -> dict[_Step, set[Any]]:
@@ -264,7 +284,7 @@ def _walk_back(
     """Focus nodes whose access paths cross a changed triple or quad."""
     found: set[Any] = set()
     memo: dict[tuple[_Step, Any], set[Any]] = {}
-    incoming: dict[Any, list[ox.Quad]] = {}
+    incoming: _Outgoing = {}  # here: the quads linking INTO each node, by predicate
     starts = _starts(triples, quads)
     for path in trie.paths():
         nodes = starts.get(path[-1], set())
@@ -281,7 +301,7 @@ def _back(
     step: _Step,
     node: Any,
     memo: dict[tuple[_Step, Any], set[Any]],
-    incoming: dict[Any, list[ox.Quad]],
+    incoming: _Outgoing,
 ) -> set[Any]:
     """The nodes from which ``step`` reaches ``node``."""
     key = (step, node)
@@ -290,9 +310,13 @@ def _back(
         predicate = None if iri is None else ox.NamedNode(iri)
         subject_like = not isinstance(node, ox.Literal)
         if kind == "out":  # one lookup of all the links into a node serves every predicate
-            if node not in incoming:
-                incoming[node] = list(after(None, None, node, None))
-            memo[key] = {q.subject for q in incoming[node] if iri in (None, q.predicate.value)}
+            by_predicate = incoming.get(node)
+            if by_predicate is None:
+                by_predicate = incoming[node] = {}
+                for quad in after(None, None, node, None):
+                    by_predicate.setdefault(quad.predicate.value, []).append(quad)
+            links = by_predicate.values() if iri is None else (by_predicate.get(iri, ()),)
+            memo[key] = {q.subject for quads in links for q in quads}
         elif kind == "in":
             memo[key] = (
                 {q.object for q in after(node, predicate, None, None)} if subject_like else set()
@@ -311,9 +335,7 @@ def _back(
     return memo[key]
 
 
-def _reach(
-    after: Match, trie: _Trie, starts: Collection[Any], cache: dict[Any, list[ox.Quad]]
-) -> set[ox.Quad]:
+def _reach(after: Match, trie: _Trie, starts: Collection[Any], cache: _Outgoing) -> set[ox.Quad]:
     """The quads the paths of ``trie`` cross from ``starts``."""
     found: set[ox.Quad] = set()
     pending: list[tuple[_Trie, set[Any]]] = [(trie, set(starts))]
@@ -331,19 +353,18 @@ def _reach(
 
 
 def _forward(
-    after: Match, step: _Step, term: Any, cache: dict[Any, list[ox.Quad]]
+    after: Match, step: _Step, term: Any, cache: _Outgoing
 ) -> Iterator[tuple[ox.Quad, Any]]:
     kind, iri = step
     if isinstance(term, ox.Literal) and kind != "in":
         return
-    if kind in ("out", "ingraph"):
-        if term not in cache:
-            cache[term] = list(after(term, None, None, None))
-        for quad in cache[term]:
-            if kind == "ingraph":
-                yield quad, quad.graph_name
-            elif iri is None or quad.predicate.value == iri:
-                yield quad, quad.object
+    if kind == "out" and iri is not None:
+        for quad in _outgoing(after, term, cache).get(iri, ()):
+            yield quad, quad.object
+    elif kind in ("out", "ingraph"):
+        for quads in _outgoing(after, term, cache).values():
+            for quad in quads:
+                yield quad, (quad.graph_name if kind == "ingraph" else quad.object)
     elif kind == "in":
         for quad in after(None, None if iri is None else ox.NamedNode(iri), term, None):
             yield quad, quad.subject
