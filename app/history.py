@@ -39,6 +39,7 @@ import pyoxigraph as ox
 
 from app.errors import InputError, NotFound
 from app.sources import GRAPH_BASE
+from app.vocab import HKH, PROV, RDF, RDFS, XSD
 
 __all__ = [
     "HISTORY_BASE",
@@ -57,23 +58,18 @@ HISTORY_BASE: Final = GRAPH_BASE + "history/"
 HEAD_GRAPH: Final = ox.NamedNode(HISTORY_BASE)
 AGENT_BASE: Final = "https://w3id.org/histkg/agent/"
 
-_HKH: Final = "https://w3id.org/histkg/history#"
-_PROV: Final = "http://www.w3.org/ns/prov#"
-_RDF_TYPE: Final = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_RDFS_COMMENT: Final = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
-_XSD: Final = "http://www.w3.org/2001/XMLSchema#"
-ACTIVITY: Final = ox.NamedNode(_PROV + "Activity")
-ASSOCIATED: Final = ox.NamedNode(_PROV + "wasAssociatedWith")
-STARTED: Final = ox.NamedNode(_PROV + "startedAtTime")
-HEAD: Final = ox.NamedNode(_HKH + "head")
-PARENT: Final = ox.NamedNode(_HKH + "parent")
-GRAPH: Final = ox.NamedNode(_HKH + "graph")
-TOUCHED: Final = ox.NamedNode(_HKH + "touched")
-ADDED: Final = ox.NamedNode(_HKH + "added")
-REMOVED: Final = ox.NamedNode(_HKH + "removed")
-ADDED_COUNT: Final = ox.NamedNode(_HKH + "addedCount")
-REMOVED_COUNT: Final = ox.NamedNode(_HKH + "removedCount")
-REVERTS: Final = ox.NamedNode(_HKH + "reverts")
+ACTIVITY: Final = PROV.Activity
+ASSOCIATED: Final = PROV.wasAssociatedWith
+STARTED: Final = PROV.startedAtTime
+HEAD: Final = HKH.head
+PARENT: Final = HKH.parent
+GRAPH: Final = HKH.graph
+TOUCHED: Final = HKH.touched
+ADDED: Final = HKH.added
+REMOVED: Final = HKH.removed
+ADDED_COUNT: Final = HKH.addedCount
+REMOVED_COUNT: Final = HKH.removedCount
+REVERTS: Final = HKH.reverts
 _NUMBER: Final = re.compile(r"[0-9]{1,18}")
 
 
@@ -165,23 +161,23 @@ def revision_quads(
     who = agent_node(agent)
     stamp = when.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     statements: list[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]] = [
-        (node, _RDF_TYPE, ACTIVITY),
+        (node, RDF.type, ACTIVITY),
         (node, ASSOCIATED, who),  # no label or type of its own: the name is in the IRI,
         # and a labelled node would show in search and on the home page like an entity
-        (node, STARTED, ox.Literal(stamp, datatype=ox.NamedNode(_XSD + "dateTime"))),
+        (node, STARTED, ox.Literal(stamp, datatype=XSD.dateTime)),
         (node, ADDED, ox.Literal(_nquads(added))),
         (node, REMOVED, ox.Literal(_nquads(removed))),
-        (node, ADDED_COUNT, ox.Literal(str(len(added)), datatype=ox.NamedNode(_XSD + "integer"))),
+        (node, ADDED_COUNT, ox.Literal(str(len(added)), datatype=XSD.integer)),
         (
             node,
             REMOVED_COUNT,
-            ox.Literal(str(len(removed)), datatype=ox.NamedNode(_XSD + "integer")),
+            ox.Literal(str(len(removed)), datatype=XSD.integer),
         ),
     ]
     if parent is not None:
         statements.append((node, PARENT, revision_node(parent)))
     if message:
-        statements.append((node, _RDFS_COMMENT, ox.Literal(message)))
+        statements.append((node, RDFS.comment, ox.Literal(message)))
     statements += [(node, REVERTS, revision_node(n)) for n in reverts]
     changed = [*added, *removed]
     graphs = {q.graph_name for q in changed if isinstance(q.graph_name, ox.NamedNode)}
@@ -225,7 +221,7 @@ def revision(match: Match, number: int) -> Revision:
         number=number,
         agent=unquote(agent.removeprefix(AGENT_BASE)) if agent else "",
         time=dt.datetime.fromisoformat(first(STARTED)),
-        message=first(_RDFS_COMMENT),
+        message=first(RDFS.comment),
         parent=_number_of(ox.NamedNode(parent)) if parent else None,
         graphs=sorted(g.value for g in values.get(GRAPH.value, [])),
         added=int(first(ADDED_COUNT) or 0),
@@ -242,7 +238,7 @@ def patch(match: Match, number: int) -> tuple[list[ox.Quad], list[ox.Quad]]:
         for quad in match(node, predicate, None, node):
             if isinstance(quad.object, ox.Literal):
                 texts[predicate.value] = quad.object.value
-    if not any(True for _ in match(node, _RDF_TYPE, ACTIVITY, node)):
+    if not any(True for _ in match(node, RDF.type, ACTIVITY, node)):
         raise NotFound(
             f"There is no revision {number}.", hint="`histkg log` or /history lists them."
         )

@@ -12,19 +12,17 @@ from __future__ import annotations
 from pyoxigraph import NamedNode
 
 from app.store import Store
+from app.vocab import OWL, RDF
 
 __all__ = ["renamed_to"]
-
-_SAME_AS = NamedNode("http://www.w3.org/2002/07/owl#sameAs")
-_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
 def renamed_to(store: Store, iri: str, base_iri: str) -> str | None:
     """The new IRI of a renamed entity, or None when ``iri`` is no old name of another."""
     node = NamedNode(iri)
-    if next(store.match(node, _TYPE, None, limit=1), None) is not None:
+    if next(store.match(node, RDF.type, None, limit=1), None) is not None:
         return None
-    for quad in store.match(node, _SAME_AS, None, limit=2):
+    for quad in store.match(node, OWL.sameAs, None, limit=2):
         target = quad.object
         if isinstance(target, NamedNode) and target.value.startswith(base_iri):
             return target.value if target.value != iri else None

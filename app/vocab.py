@@ -111,6 +111,22 @@ class HKMeta(Vocabulary):
     curatedGraph: ClassVar[NamedNode]
 
 
+class HKH(Vocabulary):
+    """The revision records' own terms (``app.history``: one named graph a revision), internal
+    bookkeeping like ``HKMeta``: not part of the published ontology."""
+
+    NS = BASE + "history#"
+    head: ClassVar[NamedNode]
+    parent: ClassVar[NamedNode]
+    graph: ClassVar[NamedNode]
+    touched: ClassVar[NamedNode]
+    added: ClassVar[NamedNode]
+    removed: ClassVar[NamedNode]
+    addedCount: ClassVar[NamedNode]
+    removedCount: ClassVar[NamedNode]
+    reverts: ClassVar[NamedNode]
+
+
 class HKC(Vocabulary):
     """The concepts (``ontology/concepts.ttl``) that code names; the rest are data."""
 
@@ -261,6 +277,7 @@ class DCMITYPE(Vocabulary):
 
 class PROV(Vocabulary):
     NS = "http://www.w3.org/ns/prov#"
+    Activity: ClassVar[NamedNode]
     Agent: ClassVar[NamedNode]
     Attribution: ClassVar[NamedNode]
     Entity: ClassVar[NamedNode]
@@ -270,6 +287,8 @@ class PROV(Vocabulary):
     qualifiedAttribution: ClassVar[NamedNode]
     wasAttributedTo: ClassVar[NamedNode]
     wasDerivedFrom: ClassVar[NamedNode]
+    wasAssociatedWith: ClassVar[NamedNode]
+    startedAtTime: ClassVar[NamedNode]
 
 
 class OA(Vocabulary):
