@@ -136,5 +136,5 @@ def test_without_the_facts_graph_those_names_find_nothing() -> None:
         # typo tolerance (one word of the query close to "Stalin") still suggests him, but
         # only as a close match, never as the name Wikidata gives him
         hits = index.search("Iosif Stalin")
-        assert {hit.match.kind for hit in hits} == {MatchKind.CLOSE}
+        assert {hit.match.kind if hit.match else None for hit in hits} == {MatchKind.CLOSE}
         assert "Iosif Stalin" not in {hit.name for hit in hits}
