@@ -156,8 +156,14 @@ def test_a_reader_walks_from_the_home_page_to_a_footnote(
     shot(page, "browse.png")
 
     page.goto(pages_url + "/network")  # drawn by the vendored Cytoscape.js, from this server
-    page.wait_for_function("window.histkgNetwork && window.histkgNetwork.nodes().length > 10")
-    assert page.locator("#network canvas").count() > 0
+    # evaluate, not wait_for_function: the CSP (script-src 'self') forbids the eval it uses
+    page.wait_for_selector("#network canvas")
+    drawn = "window.histkgNetwork ? window.histkgNetwork.nodes().length : 0"
+    for _ in range(100):  # at most ~10 s for the layout to place the nodes
+        if page.evaluate(drawn) > 10:
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate(drawn) > 10
     shot(page, "network.png")
 
     page.set_viewport_size({"width": 390, "height": 844})
