@@ -16,10 +16,10 @@ import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote_plus
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 from pyoxigraph import NamedNode
 
@@ -284,9 +284,25 @@ def _facet_param() -> Any:
     return Query("", max_length=2000, description="A value of the facet (an IRI, a year, a word).")
 
 
-def _browse(
-    store: Store, settings: Settings, chosen: dict[str, str]
-) -> tuple[BrowsePage, dict[str, object]]:
+def _chosen(
+    kind: str = _facet_param(),
+    year: str = _facet_param(),
+    place: str = _facet_param(),
+    person: str = _facet_param(),
+    source: str = _facet_param(),
+    mode: str = _facet_param(),
+    year_from: str = Query("", alias="from", max_length=6, description="First year kept."),
+    to: str = Query("", max_length=6, description="Last year kept."),
+) -> dict[str, str]:
+    """The facet values a browser request chose (one dependency for the page and its JSON)."""
+    chosen = {"kind": kind, "year": year, "place": place, "person": person, "source": source}
+    return chosen | {"mode": mode, "from": year_from, "to": to}
+
+
+Chosen = Annotated[dict[str, str], Depends(_chosen)]
+
+
+def _browse(store: Store, settings: Settings, chosen: dict[str, str]) -> tuple[BrowsePage, Any]:
     page = browse_page(read_model(store), page_settings(settings), chosen)
     return page, page_data(page)
 
@@ -296,22 +312,8 @@ def _browse(
     response_model=None,
     responses={200: content("text/html", json=("application/json",))},
 )
-def browse(
-    request: Request,
-    store: StoreDep,
-    settings: SettingsDep,
-    kind: str = _facet_param(),
-    year: str = _facet_param(),
-    place: str = _facet_param(),
-    person: str = _facet_param(),
-    source: str = _facet_param(),
-    mode: str = _facet_param(),
-    year_from: str = Query("", alias="from", max_length=6, description="First year kept."),
-    to: str = Query("", max_length=6, description="Last year kept."),
-) -> Response:
+def browse(request: Request, store: StoreDep, settings: SettingsDep, chosen: Chosen) -> Response:
     """The faceted browser of the events: a page, or JSON for clients that prefer it."""
-    chosen = {"kind": kind, "year": year, "place": place, "person": person, "source": source}
-    chosen |= {"mode": mode, "from": year_from, "to": to}
     page, data = _browse(store, settings, chosen)
     if not wants_html(request):
         return JSONResponse(data)
@@ -319,21 +321,8 @@ def browse(
 
 
 @router.get("/browse.json")
-def browse_json(
-    store: StoreDep,
-    settings: SettingsDep,
-    kind: str = _facet_param(),
-    year: str = _facet_param(),
-    place: str = _facet_param(),
-    person: str = _facet_param(),
-    source: str = _facet_param(),
-    mode: str = _facet_param(),
-    year_from: str = Query("", alias="from", max_length=6, description="First year kept."),
-    to: str = Query("", max_length=6, description="Last year kept."),
-) -> JSONResponse:
+def browse_json(store: StoreDep, settings: SettingsDep, chosen: Chosen) -> JSONResponse:
     """The faceted browser's context as JSON."""
-    chosen = {"kind": kind, "year": year, "place": place, "person": person, "source": source}
-    chosen |= {"mode": mode, "from": year_from, "to": to}
     return JSONResponse(_browse(store, settings, chosen)[1])
 
 
