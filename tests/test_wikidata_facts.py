@@ -1,8 +1,10 @@
 """The Wikidata facts graph brings in labels in other languages, aliases and coordinates.
 
-``tests/fixtures/linking/sample-entities.json`` holds three items in Wikidata's own JSON
-shape (ranks, statement IDs, globe coordinates, labels in several scripts); the API stand-in
-serves it over real HTTP on loopback, never the network.
+``tests/fixtures/linking/sample-entities.json`` holds three items written by hand in Wikidata's
+JSON shape for the items ``data/`` links (ranks, globe coordinates, labels in several
+scripts); the API stand-in serves it over real HTTP on loopback, never the network.
+``tests/fixtures/linking/real-entities.json`` is a real extract, three items as Wikidata served
+them, cut down to what the parser reads (its origin in ``tests/fixtures/linking/README.md``).
 """
 
 from __future__ import annotations
@@ -26,13 +28,14 @@ from app.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = Path(__file__).parent / "fixtures" / "linking" / "sample-entities.json"
+REAL = Path(__file__).parent / "fixtures" / "linking" / "real-entities.json"
 ID = "https://w3id.org/histkg/id/"
 NAME = "https://schema.org/name"
 ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
 
 
-def sample(qid: str) -> WikidataItem:
-    entities = {e["id"]: e for e in json.loads(SAMPLE.read_text(encoding="utf-8"))}
+def sample(qid: str, path: Path = SAMPLE) -> WikidataItem:
+    entities = {e["id"]: e for e in json.loads(path.read_text(encoding="utf-8"))}
     item = parse_item(entities[qid], retrieved="2026-12-07T06:00:00Z")
     assert item is not None
     return item
@@ -57,6 +60,40 @@ def test_the_parser_reads_labels_aliases_ranks_and_coordinates_of_real_shapes() 
     assert stalin.instance_of == ("Q5",)
     moscow = sample("Q649")
     assert moscow.coordinates == pytest.approx((55.7558, 37.6178), abs=1e-4)
+
+
+def test_the_parser_reads_real_wikidata_json() -> None:
+    bielefeld = sample("Q2112", REAL)
+    assert {"en", "ru", "de", "fr", "ja", "zh"} <= set(bielefeld.labels)
+    assert bielefeld.labels["ru"] == "Билефельд"
+    assert bielefeld.aliases["de"][0] == "Leineweberstadt"
+    assert bielefeld.coordinates == (52.016666666667, 8.5333333333333)
+    assert "Q1549591" in bielefeld.instance_of  # big city
+    assert "Q1964689" not in bielefeld.instance_of  # a deprecated statement is left out
+    singer = sample("Q494290", REAL)
+    assert singer.aliases == {}  # Wikidata sends "aliases": [] when there are none
+    assert singer.instance_of == ("Q5",)
+    assert singer.times["P569"] == ("+1938-01-04T00:00:00Z", 11)
+    book = sample("Q4132785", REAL)
+    assert book.instance_of == ("Q571",)  # given by "numeric-id" alone, without "id"
+    assert book.times["P577"] == ("+1953-00-00T00:00:00Z", 9)
+    assert book.aliases == {"zh": ("帶來銀禧",)}
+
+
+def test_the_facts_graph_of_a_real_item_has_its_names_and_its_point() -> None:
+    quads = facts_quads([sample("Q2112", REAL)], source="https://example.org/x")
+    city = "http://www.wikidata.org/entity/Q2112"
+    names = literals(quads, city, NAME)
+    # de and fr are "Bielefeld" too, said once (in English); ka and uk are not asked for
+    assert {lang for lang, _ in names} == {"en", "ru", "ja", "zh"}
+    assert ("ja", "ビーレフェルト") in names
+    assert ("de", "Leineweberstadt") in literals(quads, city, ALT_LABEL)
+    points = {
+        q.object.value
+        for q in quads
+        if isinstance(q.object, ox.Literal) and q.object.value.startswith("Point(")
+    }
+    assert points == {"Point(8.53333 52.0167)"}
 
 
 def test_the_facts_graph_holds_labels_in_the_languages_named_and_no_other() -> None:

@@ -27,9 +27,12 @@ __all__ = [
     "COLUMNS",
     "ExportResult",
     "ExportRun",
+    "claim_export",
     "export_to_file",
     "read_decisions",
     "render",
+    "review_order",
+    "review_row",
     "write_review",
 ]
 
@@ -51,7 +54,8 @@ def _cell(value: object) -> str:
     return " ".join(str(value).split())
 
 
-def _row(statement: Statement) -> list[str]:
+def review_row(statement: Statement) -> list[str]:
+    """A statement's cells in the review file (``COLUMNS``), its decision left blank."""
     notes = list(statement.notes) + ([statement.reason] if statement.reason else [])
     return [
         "",
@@ -66,6 +70,12 @@ def _row(statement: Statement) -> list[str]:
     ]
 
 
+def review_order(export: Export) -> list[Statement]:
+    """The statements as the review shows them: ready first, then waiting, then refused."""
+    order = {"ready": 0, "waiting": 1, "refused": 2}
+    return sorted(export.statements, key=lambda s: (order[s.status], s.claim, s.what))
+
+
 def write_review(export: Export, path: Path) -> None:
     """The review file: books to create first, then the statements, ready ones first."""
     lines = [
@@ -78,9 +88,8 @@ def write_review(export: Export, path: Path) -> None:
         cells += [" | ".join(c.replace("\t", " ") for c in book.commands), "", ""]
         cells += ["; ".join(book.notes), book.book]
         lines.append("\t".join(_cell(c) for c in cells))
-    order = {"ready": 0, "waiting": 1, "refused": 2}
-    for statement in sorted(export.statements, key=lambda s: (order[s.status], s.claim, s.what)):
-        lines.append("\t".join(_cell(c) for c in _row(statement)))
+    for statement in review_order(export):
+        lines.append("\t".join(_cell(c) for c in review_row(statement)))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -207,6 +216,13 @@ def _resolve(store: Store, given: list[str], base_iri: str, what: str) -> list[s
             )
         found.append(iri)
     return found
+
+
+def claim_export(store: Store, base_iri: str, claim: str) -> Export:
+    """One claim's statements and proposed books, as the workbench's "Export to Wikidata"
+    button shows them: the same reading as ``histkg wikidata export --claim``, on the live
+    store (a claim made in the workbench is not in the curated files yet)."""
+    return collect(store, claims=_resolve(store, [claim], base_iri, "claim"))
 
 
 def export_to_file(

@@ -100,6 +100,17 @@ def _values(claims: Mapping[str, Any], prop: str) -> list[Any]:
     return values
 
 
+def _item_id(value: object) -> str:
+    """The QID of an item value: its ``id``, or ``Q`` and its ``numeric-id`` in the older JSON
+    that gives only the number (``tests/fixtures/linking/real-entities.json`` has one)."""
+    if not isinstance(value, Mapping) or value.get("entity-type", "item") != "item":
+        return ""
+    if value.get("id"):
+        return str(value["id"])
+    number = value.get("numeric-id")
+    return f"Q{number}" if isinstance(number, int) and number > 0 else ""
+
+
 def _text(values: Mapping[str, Any], languages: tuple[str, ...]) -> str:
     for language in languages:
         entry = values.get(language)
@@ -140,9 +151,7 @@ def parse_item(
     }
     claims = entity.get("claims") or entity.get("statements") or {}
     instance_of = tuple(
-        str(value["id"])
-        for value in _values(claims, "P31")
-        if isinstance(value, Mapping) and "id" in value
+        found for found in (_item_id(value) for value in _values(claims, "P31")) if found
     )
     dates: dict[str, Span] = {}
     times: dict[str, tuple[str, int]] = {}

@@ -409,6 +409,15 @@ class ClaimLine:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ExportButton:
+    """A POST form that shows what the Wikidata export would make of one claim."""
+
+    action: str = field(metadata=_help("Where the form is sent."))
+    csrf: str = field(metadata=_help("The session's CSRF token."))
+    claim: str = field(metadata=_help("The claim's IRI."))
+
+
+@dataclass(frozen=True, kw_only=True)
 class ClaimSection:
     """What a claim page shows first."""
 
@@ -421,6 +430,13 @@ class ClaimSection:
         metadata=_help(
             "Who entered the claim and when, linking to its revision, for a claim entered over "
             "HTTP or in the workbench; None for the book's own claims."
+        ),
+    )
+    export: ExportButton | None = field(
+        default=None,
+        metadata=_help(
+            "The 'Export to Wikidata' form, for a signed-in curator only (the page stays the "
+            "same for every reader otherwise)."
         ),
     )
 

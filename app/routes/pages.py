@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote_plus
@@ -28,7 +29,7 @@ from app.errors import HistkgError, HttpError, NotAcceptable, NotFound
 from app.negotiation import choose
 from app.pages.browse import browse_page
 from app.pages.build import PageSettings
-from app.pages.context import BrowsePage, ErrorPage, Link, Site
+from app.pages.context import BrowsePage, EntityPage, ErrorPage, ExportButton, Link, Site
 from app.pages.entity import entity_page
 from app.pages.home import home_page
 from app.pages.network import network_page
@@ -37,6 +38,7 @@ from app.pages.worldmap import land_svg
 from app.read import read_model
 from app.read.rdf import BY_MEDIA_TYPE, BY_SUFFIX, FORMATS, serialize_quads
 from app.renames import renamed_to
+from app.routes import session
 from app.routes.deps import SettingsDep, StoreDep
 from app.routes.responses import COMMON, content, errors
 from app.routes.writes import etag
@@ -198,6 +200,8 @@ def entity(
             raise _not_found(request, store, settings, iri)
         if media_type == JSON:
             return JSONResponse(page_data(page), headers=headers)
+        if page.claim is not None:
+            page = _with_export_button(request, page, headers)
         return HTMLResponse(render(page), headers=headers)
     fmt = BY_MEDIA_TYPE[media_type]
     quads = read_model(store).describe(iri)
@@ -205,6 +209,20 @@ def entity(
         raise _not_found(request, store, settings, iri)
     body = serialize_quads(quads, fmt, settings.project_dir)
     return Response(body, media_type=fmt.media_type, headers=headers)
+
+
+def _with_export_button(request: Request, page: EntityPage, headers: dict[str, str]) -> EntityPage:
+    """A claim's page for a signed-in curator: with the "Export to Wikidata" form, and
+    neither cached nor validated (it carries the session's CSRF token)."""
+    headers["Vary"] = "Accept, Cookie"
+    if page.claim is None or session.curator(request) is None:
+        return page
+    headers.pop("ETag", None)
+    headers["Cache-Control"] = "private, no-store"
+    button = ExportButton(
+        action="/workbench/wikidata/export", csrf=session.csrf_token(request), claim=page.iri
+    )
+    return replace(page, claim=replace(page.claim, export=button))
 
 
 def _entity_at(

@@ -18,6 +18,7 @@ from starlette.datastructures import UploadFile
 from app import history, writes
 from app.accounts import SignInRefused
 from app.errors import HistkgError, InputError, ShaclViolation
+from app.linking.export_review import claim_export
 from app.pages.render import render
 from app.routes import pages as pages_routes
 from app.routes import session
@@ -45,6 +46,7 @@ from app.workbench.pages import (
     SignInPage,
     SourcePage,
     claim_fields,
+    export_page,
     page_fields,
     revision_rows,
     source_fields,
@@ -425,6 +427,37 @@ async def proposal_settle(request: Request, store: StoreDep, settings: SettingsD
         return _html(page, 422)
     target = f"{HOME}/proposals?page={quote(values['page'], safe='')}"
     return RedirectResponse(target, status_code=303)
+
+
+@router.post(f"{HOME}/wikidata/export", response_model=None)
+async def wikidata_export(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """One claim through ``histkg wikidata export --claim``: its review lines and, for the
+    ready ones, the QuickStatements text (``format=tsv``: as a download). Nothing is sent to
+    Wikidata and nothing is written: the curator runs the text in QuickStatements."""
+    form = await request.form()
+    session.check_csrf(request, _field(form.get("csrf")))
+    if session.curator(request) is None:
+        return to_sign_in(request)
+    claim = _field(form.get("claim"))
+    found = await run_in_threadpool(claim_export, store, settings.base_iri, claim)
+    page = export_page(
+        found,
+        site=site(settings),
+        csrf=session.csrf_token(request),
+        claim=claim,
+        claim_href=_entity_href(claim, settings.base_iri),
+    )
+    if _field(form.get("format")) == "tsv":
+        name = claim.rstrip("/").rsplit("/", 1)[-1] or "claim"
+        return Response(
+            page.quickstatements,
+            media_type="text/tab-separated-values; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="{quote(name)}.qs.tsv"',
+                **_NO_STORE,
+            },
+        )
+    return _html(page)
 
 
 def _entity_href(iri: str, base: str) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.history import Revision
+from app.linking.export import Export
+from app.linking.export_review import COLUMNS, review_order, review_row
 from app.pages.context import Site
 
 
@@ -248,3 +250,83 @@ class ProposalsPage:
     page_iri: str = field(metadata=_help("The page whose proposals these are."))
     page_href: str = field(metadata=_help("Its reading view."))
     candidates: tuple[CandidateRow, ...] = field(metadata=_help("The candidates, in text order."))
+
+
+@dataclass(frozen=True)
+class ExportLine:
+    """One statement of the claim, as the review file would show it."""
+
+    status: str = field(metadata=_help("ready, waiting or refused."))
+    statement: str = field(metadata=_help("The statement in words."))
+    references: str = field(metadata=_help("Its cited books and pages, and their items."))
+    passage: str = field(metadata=_help("The passage the claim rests on."))
+    footnote: str = field(metadata=_help("The footnote that cites the book."))
+    notes: str = field(metadata=_help("Why it waits or is refused, and notes on its date."))
+    commands: str = field(metadata=_help("Its QuickStatements lines (ready lines only)."))
+
+
+@dataclass(frozen=True)
+class ExportBook:
+    """A cited book Wikidata lacks: the CREATE block a curator may send first."""
+
+    label: str = field(metadata=_help("The book in words."))
+    commands: str = field(metadata=_help("The QuickStatements that would create its item."))
+    notes: str = field(metadata=_help("What the block leaves out, and why."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class WikidataExportPage:
+    """What the Wikidata export makes of one claim: nothing of it is sent by histkg."""
+
+    template: str = field(default="workbench/wikidata_export.html", metadata=_help("Its template."))
+    site: Site = field(metadata=_help("Site-wide links and names."))
+    title: str = field(
+        default="Export to Wikidata \u2013 histkg", metadata=_help("The document title.")
+    )
+    csrf: str = field(metadata=_help("The session's CSRF token, for the download form."))
+    claim: str = field(metadata=_help("The claim's IRI."))
+    claim_href: str = field(metadata=_help("The claim's page."))
+    lines: tuple[ExportLine, ...] = field(metadata=_help("Its statements, ready ones first."))
+    books: tuple[ExportBook, ...] = field(metadata=_help("Cited books to create first."))
+    skipped: tuple[str, ...] = field(metadata=_help("Why the claim gives no statement, if so."))
+    quickstatements: str = field(
+        metadata=_help("The ready lines' QuickStatements v1 text, to copy or download.")
+    )
+
+
+def export_page(
+    export: Export, *, site: Site, csrf: str, claim: str, claim_href: str
+) -> WikidataExportPage:
+    """The page of one claim's export: its review lines, books to create and ready text."""
+    lines = []
+    for statement in review_order(export):
+        cells = dict(zip(COLUMNS, review_row(statement), strict=True))
+        commands = "\n".join(statement.lines(export.retrieved))
+        lines.append(
+            ExportLine(
+                status=cells["status"],
+                statement=cells["statement"],
+                references=cells["references"],
+                passage=cells["passage"],
+                footnote=cells["footnote"],
+                notes=cells["notes"],
+                commands=commands,
+            )
+        )
+    books = tuple(
+        ExportBook(label=b.label, commands="\n".join(b.commands), notes="; ".join(b.notes))
+        for b in export.books
+    )
+    skipped = tuple(f"Left out: {why}." for why in sorted(export.skipped))
+    if not export.statements and not skipped:
+        skipped = ("This claim gives no Wikidata statement.",)
+    return WikidataExportPage(
+        site=site,
+        csrf=csrf,
+        claim=claim,
+        claim_href=claim_href,
+        lines=tuple(lines),
+        books=books,
+        skipped=skipped,
+        quickstatements="".join(line.commands + "\n" for line in lines if line.commands),
+    )
