@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from browser.test_walk import FLAGS, Watch, shot
+from browser.test_walk import Watch, shot
+from fixtures.browser import chromium
 from fixtures.sparql.servers import serve_app
 from test_pages_wikidata import fixture_facts
 
@@ -31,27 +32,17 @@ def map_url(curated_settings: Settings) -> Iterator[str]:
 
 
 def test_a_place_page_draws_its_map_from_this_server_only(map_url: str, tmp_path: Any) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    from fixtures.system import CHROMIUM
-
     watch = Watch(map_url)
-    with sync_api.sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=FLAGS,
-            viewport={"width": 1200, "height": 900}, locale="en-GB",
-        )  # fmt: skip
-        try:
-            watch.attach(context)
-            page = context.new_page()
-            page.goto(map_url + "/id/place/moscow")
-            figure = page.locator("figure.place-map")
-            assert figure.is_visible()
-            box = figure.locator("svg").bounding_box()
-            assert box is not None
-            assert box["width"] > 300
-            page.wait_for_load_state("networkidle")
-            shot(page, "place-map.png")
-        finally:
-            context.close()
+    with chromium(tmp_path / "profile") as context:
+        watch.attach(context)
+        page = context.new_page()
+        page.goto(map_url + "/id/place/moscow")
+        figure = page.locator("figure.place-map")
+        assert figure.is_visible()
+        box = figure.locator("svg").bounding_box()
+        assert box is not None
+        assert box["width"] > 300
+        page.wait_for_load_state("networkidle")
+        shot(page, "place-map.png")
     assert not watch.problems, "\n".join(watch.problems)
     assert any(url.endswith("/map/land.svg") for url in watch.requests)

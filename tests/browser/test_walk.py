@@ -16,20 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fixtures.system import CHROMIUM
+from fixtures.browser import chromium
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
 pytestmark = pytest.mark.needs("chromium")
-FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+__all__ = ["SCREENSHOTS", "Watch", "shot"]
 
 
 class Watch:
@@ -70,20 +61,8 @@ class Watch:
 
 @pytest.fixture(scope="module")
 def browser_context(pages_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=FLAGS,
-            viewport={"width": 1200, "height": 900},
-            locale="en-GB",
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
+        yield context
 
 
 def shot(page: Any, name: str) -> Path:

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser.test_walk import FLAGS, SCREENSHOTS, Watch, shot
+from browser.test_walk import SCREENSHOTS, Watch, shot
+from fixtures.browser import chromium
 from fixtures.sparql.servers import serve_app
-from fixtures.system import CHROMIUM
 
 from app import history
 from app.accounts import Accounts, Role
@@ -50,20 +50,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Stor
 
 @pytest.fixture(scope="module")
 def context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=FLAGS,
-            viewport={"width": 1200, "height": 900},
-            locale="en-GB",
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as browser:
+        yield browser
 
 
 def type_into(page: Any, selector: str, text: str) -> None:
