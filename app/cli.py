@@ -1,11 +1,11 @@
 """The ``histkg`` command line: one plain function per command, registered with ``@cli.command``
-(``histkg --help`` lists them; the README documents each, and ``tests/test_settings_docs.py``
+(``histkg --help`` lists them; docs/commands.md documents each, and ``tests/test_settings_docs.py``
 fails when one is missing there).
 
 Built on typer because each option is declared once, as a typed function parameter: parsing,
 type checks and the ``--help`` text all come from that one signature and cannot drift apart.
 
-Exit codes (also in the README):
+Exit codes (also in docs/commands.md):
 
 * 0: success (for ``validate``: the data conforms);
 * 1: bad input, such as an RDF file that does not parse (the store is left untouched), or for

@@ -2,7 +2,8 @@
 
 Everything configurable lives here so that the CLI, the web app and the tests share one source of
 truth; ``create_app(settings)`` takes an instance explicitly so tests can pass their own. Every
-field carries a ``description`` that ``tests/test_settings_docs.py`` checks against the README.
+field carries a ``description`` that ``tests/test_settings_docs.py`` checks against
+``docs/operations.md``.
 """
 
 from pathlib import Path

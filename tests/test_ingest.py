@@ -44,7 +44,7 @@ def reports(ingester: Ingester) -> dict[str, PageReport]:
     }
 
 
-# Measured on the test pages (README, "Ingesting a page"): found / expected, per kind.
+# Measured on the test pages (docs/ingest.md): found / expected, per kind.
 # The seed's one missed mention is "Commissar of Foreign Affairs" (an office naming the
 # People's Commissariat, under no label of the graph); the 1905 page's two missed edits are
 # "red" for "fired" (a lost ligature that leaves a common word) and "Dnisoon" (a two-word title

@@ -102,6 +102,54 @@ def test_home_timeline_draws_days_as_points_and_uncertain_dates_as_ranges(
     assert "Stalin\u2019s holidays away from Moscow" in undated
 
 
+def _timeline_events(html: BeautifulSoup) -> list[str]:
+    return [text(one(li, ".row-label a")) for li in html.select("ol.timeline-rows > li")]
+
+
+def test_home_timeline_narrows_to_a_range_of_years_without_javascript(
+    pages: httpx.Client,
+) -> None:
+    html = get_html(pages, "/")
+    form = one(html, "form.timeline-range")
+    assert (form["method"], form["action"]) == ("get", "/#timeline-title")
+    assert [field["name"] for field in form.select("input")] == ["from", "to"]
+    zoom = {text(a): a["href"] for a in html.select("section.timeline p.zoom a")}
+    assert zoom == {
+        "1900s": "/?from=1900&to=1909#timeline-title",
+        "1930s": "/?from=1930&to=1939#timeline-title",
+    }
+    thirties = get_html(pages, str(zoom["1930s"]))
+    assert text(one(thirties, "h2#timeline-title")) == f"Timeline, 1930{DASH}1939"
+    events = _timeline_events(thirties)
+    assert "Mukden Incident" in events
+    assert "Russo-Japanese War" not in events
+    assert not thirties.select(".undated")  # undated events are in no range
+    assert one(thirties, "form.timeline-range input[name=from]")["value"] == "1930"
+    assert one(thirties, "form.timeline-range a")["href"] == "/#timeline-title"
+    years = [text(a) for a in thirties.select("section.timeline p.zoom a")]
+    assert years == ["1931", "1932"]  # within one decade, zoom goes to its years
+    in_1932 = _timeline_events(get_html(pages, "/?from=1932&to=1932"))
+    assert in_1932
+    assert "Mukden Incident" not in in_1932
+
+
+def test_home_timeline_range_keeps_what_overlaps_it_and_says_when_nothing_does(
+    pages: httpx.Client,
+) -> None:
+    assert _timeline_events(get_html(pages, "/?from=1905&to=1905")) == ["Russo-Japanese War"]
+    swapped = get_html(pages, "/?from=1905&to=1904")
+    assert text(one(swapped, "h2#timeline-title")) == f"Timeline, 1904{DASH}1905"
+    empty = get_html(pages, "/?from=1950")
+    assert text(one(empty, "h2#timeline-title")) == "Timeline from 1950"
+    assert text(one(empty, "section.timeline p.empty")) == "No dated event falls in these years."
+    blank_from = get_html(pages, "/?from=&to=1905")  # the form sends a field left blank
+    assert text(one(blank_from, "h2#timeline-title")) == "Timeline to 1905"
+    assert _timeline_events(blank_from) == ["Russo-Japanese War"]
+    wrong = pages.get("/?from=19x1")
+    assert wrong.status_code == 400
+    assert wrong.json()["error"]["hint"] == "Write from= as a year such as 1931."
+
+
 def test_home_embeds_schema_org_json_ld(pages: httpx.Client) -> None:
     html = get_html(pages, "/")
     data = json.loads(one(html, "script[type='application/ld+json']").get_text())

@@ -125,6 +125,17 @@ def test_the_home_page_of_a_big_graph_counts_events_by_year(big: httpx.Client) -
     assert one(page, "section.timeline p.note a")["href"] == "/#timeline-title"
 
 
+def test_a_range_of_years_narrows_the_big_graph_s_year_counts(big: httpx.Client) -> None:
+    bars = _html(big, "/").select("ol.timeline-rows.years > li")
+    years = sorted(int(text(one(bar, ".row-label a"))) for bar in bars)
+    low, high = years[1], years[-2]
+    narrowed = _html(big, f"/?from={low}&to={high}")
+    kept = [int(text(one(bar, ".row-label a"))) for bar in narrowed.select("ol.years > li")]
+    assert kept == [year for year in years if low <= year <= high]
+    one_year = _html(big, f"/?from={low}&to={low}")  # one year: that year's own timeline
+    assert text(one(one_year, "h2#timeline-title")) == f"Timeline of {low}"
+
+
 def test_every_year_draws_the_events_its_bar_counts(big: httpx.Client) -> None:
     """A year's timeline is laid out when asked for and only a few are kept: asking for every
     year, then the first again once it was dropped, still draws each year's own events."""

@@ -4,7 +4,7 @@ The real script runs as a user runs it (a subprocess that starts ``python -m app
 turn) with 10 clients for 4 seconds, a 2-second query timeout and a runaway query every second,
 over the small synthetic graph. It must exit 0 (no answer but 200, apart from the runaways'
 503 ``query_timeout``) and write JSON with every reported figure. The full-size figures (50
-clients, 60 s, 1 million triples) are in the README; timing is not asserted here.
+clients, 60 s, 1 million triples) are in docs/benchmarks.md; timing is not asserted here.
 """
 
 import json

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from competency.run import build_store
 from fixtures.sparql.servers import REPO, serve_app
 from fixtures.system import CHROMIUM
 
@@ -24,6 +25,7 @@ from app.web import create_app
 from tools import sparql_editor
 
 STATIC = REPO / "app" / "static" / "sparql"
+COMPETENCY = REPO / "tests" / "competency"
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +78,28 @@ def test_the_examples_are_the_competency_questions_in_sync() -> None:
     assert [e["id"] for e in examples["examples"]] == [q.stem for q in questions]
     assert examples["prefixes"] == PREFIXES
     assert all(not e["question"].startswith("#") for e in examples["examples"])
+
+
+def test_the_examples_give_a_label_beside_each_iri_of_ours() -> None:
+    """An example answers as its competency question does, plus an English name per IRI of ours."""
+    store = build_store()
+    labelled = 0
+    for example in sparql_editor.build_examples()["examples"]:
+        original = store.query((COMPETENCY / f"{example['id']}.rq").read_text(encoding="utf-8"))
+        shown = store.query(example["query"])
+        if original.kind != "select":
+            assert example["query"] == (COMPETENCY / f"{example['id']}.rq").read_text()
+            continue
+        columns = [shown.variables.index(name) for name in original.variables]
+        assert sorted(map(str, original.rows)) == sorted(
+            str(tuple(row[i] for i in columns)) for row in shown.rows
+        ), f"{example['id']}: labels changed the answer"
+        for name in shown.variables:
+            if name.endswith("Label") and name.removesuffix("Label") in original.variables:
+                index = shown.variables.index(name)
+                assert all(row[index] is not None for row in shown.rows), (example["id"], name)
+                labelled += 1
+    assert labelled >= 30, "most examples return IRIs of ours, and each should name them"
 
 
 def test_the_vendored_yasgui_is_the_one_the_readme_names() -> None:

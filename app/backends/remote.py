@@ -12,7 +12,7 @@ Queries are sent as SPARQL 1.1 Protocol POSTs; results come back as SPARQL JSON 
 are parsed *as they stream in* by pyoxigraph, so our row cap, formats and deadline apply to a
 remote store exactly as to the embedded one. At the deadline the connection is closed: this
 process stops working at once and the server sees the client go (what it does then is its
-own business; give it its own timeout too, see the README).
+own business; give it its own timeout too, see docs/operations.md).
 
 The server must treat its default graph as the union of all graphs, as the embedded store does
 (``oxigraph serve --union-default-graph``; Fuseki ``tdb2:unionDefaultGraph true``; Virtuoso and

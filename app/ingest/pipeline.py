@@ -70,7 +70,7 @@ class PageReport:
         return next(f.offsets for f in self.footnotes if f.number == footnote)
 
     def to_json(self) -> dict[str, object]:
-        """The JSON document of ``histkg ingest --format json`` (keys documented in README)."""
+        """The JSON document of ``histkg ingest --format json`` (keys: docs/ingest.md)."""
         return {
             "page": self.layout.page,
             "header": self.layout.title,

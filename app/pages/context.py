@@ -725,6 +725,25 @@ class Timeline:
     all_href: str | None = field(
         default=None, metadata=_help("Back to every year, on a year's timeline.")
     )
+    first_year: int | None = field(
+        default=None, metadata=_help("The first year a dated event starts in (the range's floor).")
+    )
+    last_year: int | None = field(
+        default=None, metadata=_help("The last year a dated event ends in (the range's ceiling).")
+    )
+    from_year: int | None = field(
+        default=None, metadata=_help("The first year the reader kept (``?from=``), if any.")
+    )
+    to_year: int | None = field(
+        default=None, metadata=_help("The last year the reader kept (``?to=``), if any.")
+    )
+    zoom: tuple[Link, ...] = field(
+        default=(),
+        metadata=_help(
+            "Links that narrow the timeline shown: to each decade it spans, or to each year "
+            "when it spans one decade (plain links, so zooming needs no script)."
+        ),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -10,7 +10,8 @@ are left out of the axis (a gap marks where). With more than ``TIMELINE_ROWS`` d
 the timeline counts them by year instead (a row per event made pages of megabytes), and each
 year's own timeline is a page of its own (``home_page(..., year=)``), laid out when first asked
 for (laying out every year at once held hundreds of megabytes); entities by kind list the first
-``LISTED_PER_KIND``.
+``LISTED_PER_KIND``. A range of years (``?from=&to=``) narrows either form, and links zoom to a
+decade or a year: plain links and a GET form, so the timeline needs no script.
 """
 
 from __future__ import annotations
@@ -71,6 +72,14 @@ class _Parts:
     temporaries were freed pinned most of the memory those had taken."""
     years: dict[int, Timeline] = field(default_factory=dict)
     """The timelines of the years asked for lately (at most ``YEARS_KEPT``)."""
+    drawn: tuple[_Event, ...] = ()
+    """The events the timeline draws one by one (empty when it counts them by year): a range
+    of years is laid out again from them, without reading the store."""
+
+    @property
+    def years_counted(self) -> bool:
+        """True when the timeline counts events by year instead of drawing each."""
+        return bool(self.by_year)
 
 
 YEARS_KEPT = 16
@@ -81,13 +90,27 @@ took hundreds of megabytes."""
 _YEARS_LOCK = threading.Lock()
 
 
-def home_page(model: ReadModel, settings: PageSettings, year: int | None = None) -> HomePage:
-    """The home page context; with ``year``, one year of a timeline summarized by year."""
+def home_page(
+    model: ReadModel,
+    settings: PageSettings,
+    year: int | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+) -> HomePage:
+    """The home page context; with ``year``, one year of a timeline summarized by year; with
+    ``year_from`` and/or ``year_to``, the events that fall in that range of years."""
     parts = model.cached(("home", settings.base_iri), lambda: _parts(model, settings))
     site = settings.site
     timeline = parts.timeline
+    if year_from is not None and year_to is not None and year_from > year_to:
+        year_from, year_to = year_to, year_from  # "from 1932 to 1931" means the same two years
+    if year is None and year_from is not None and year_from == year_to:
+        year = year_from  # one year of a summarized timeline is that year's own timeline
     if year is not None and year in parts.by_year:
         timeline = _year_timeline(model, settings, parts, year)
+    elif year_from is not None or year_to is not None:
+        timeline = _in_range(parts, settings, year_from, year_to)
+    timeline = _with_range(timeline, parts, settings, year_from, year_to)
     return HomePage(
         template="home.html",
         site=site,
@@ -115,6 +138,78 @@ def home_page(model: ReadModel, settings: PageSettings, year: int | None = None)
             ],
         },
     )
+
+
+def _in_range(
+    parts: _Parts, settings: PageSettings, year_from: int | None, year_to: int | None
+) -> Timeline:
+    """The timeline narrowed to the years from ``year_from`` to ``year_to`` (either open).
+
+    An event is kept when its time overlaps the range (a war of 1904-05 is in 1905); undated
+    events are left out, as they are in no range.
+    """
+    low, high = year_from or 1, year_to or 9999
+    if parts.years_counted:
+        bars = tuple(bar for bar in parts.timeline.years if low <= bar.year <= high)
+        busiest = max((bar.count for bar in bars), default=1)
+        return Timeline(
+            rows=(),
+            ticks=(),
+            breaks=(),
+            undated=(),
+            years=tuple(replace(b, width=round(100.0 * b.count / busiest, 2)) for b in bars),
+        )
+    kept = [e for e in parts.drawn if e.start.year <= high and e.end.year >= low]
+    return _timeline(kept, settings)
+
+
+def _with_range(
+    timeline: Timeline,
+    parts: _Parts,
+    settings: PageSettings,
+    year_from: int | None,
+    year_to: int | None,
+) -> Timeline:
+    """``timeline`` with the range form's bounds, the chosen range and the zoom links."""
+    if parts.years_counted:
+        first, last = min(parts.by_year), max(parts.by_year)
+        shown = [bar.year for bar in timeline.years] or ([timeline.year] if timeline.year else [])
+    elif parts.drawn:
+        first = min(e.start.year for e in parts.drawn)
+        last = max(e.end.year for e in parts.drawn)
+        low, high = year_from or first, year_to or last
+        shown = [
+            y for e in parts.drawn for y in range(max(e.start.year, low), min(e.end.year, high) + 1)
+        ]
+    else:
+        return timeline
+    narrowed = year_from is not None or year_to is not None or timeline.year is not None
+    every_year = settings.site.home_href + "#timeline-title"
+    return replace(
+        timeline,
+        first_year=first,
+        last_year=last,
+        from_year=year_from,
+        to_year=year_to,
+        zoom=_zoom(sorted(set(shown)), settings),
+        all_href=every_year if narrowed else None,
+    )
+
+
+def _zoom(years: list[int], settings: PageSettings) -> tuple[Link, ...]:
+    """Links to each decade of ``years``, or to each year when they lie in one decade."""
+    decades = sorted({y // 10 * 10 for y in years})
+    home = settings.site.home_href
+    if len(decades) > 1:
+        return tuple(
+            Link(label=f"{d}s", href=f"{home}?from={d}&to={d + 9}#timeline-title", iri="")
+            for d in decades
+        )
+    if len(years) > 1:
+        return tuple(
+            Link(label=str(y), href=f"{home}?from={y}&to={y}#timeline-title", iri="") for y in years
+        )
+    return ()
 
 
 def _year_timeline(model: ReadModel, settings: PageSettings, parts: _Parts, year: int) -> Timeline:
@@ -184,6 +279,7 @@ def _parts(model: ReadModel, settings: PageSettings) -> _Parts:
                 undated_more=undated.undated_more,
             ),
             by_year={},
+            drawn=tuple(events),
         )
     return _Parts(
         counts=tuple(c for c in counts if c.number),

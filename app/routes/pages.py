@@ -25,7 +25,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from pyoxigraph import NamedNode
 
 from app import __version__, history, history_view
-from app.errors import HistkgError, HttpError, NotAcceptable, NotFound
+from app.errors import HistkgError, HttpError, InputError, NotAcceptable, NotFound
 from app.negotiation import choose
 from app.pages.browse import browse_page
 from app.pages.build import PageSettings
@@ -125,13 +125,29 @@ def home(
     year: int | None = Query(
         None, ge=1, le=9999, description="A year of a timeline summarized by year."
     ),
+    year_from: str = Query(
+        "", alias="from", max_length=6, description="First year the timeline keeps."
+    ),
+    to: str = Query("", max_length=6, description="Last year the timeline keeps."),
 ) -> Response:
     """The home page: what the graph is, counts, entities by kind, a timeline."""
-    page = home_page(read_model(store), page_settings(settings), year)
+    low, high = _timeline_year("from", year_from), _timeline_year("to", to)
+    page = home_page(read_model(store), page_settings(settings), year, low, high)
     vary = {"Vary": "Accept"}  # HTML or JSON, by Accept
     if choose(request.headers.get("accept"), [HTML, JSON]) == JSON:
         return JSONResponse(page_data(page), headers=vary)
     return HTMLResponse(render(page), headers=vary)
+
+
+def _timeline_year(name: str, text: str) -> int | None:
+    """A year of the timeline's range form: empty (a field left blank) keeps that end open."""
+    if not text.strip():
+        return None
+    if not text.strip().isdigit() or not 1 <= int(text) <= 9999:
+        raise InputError(
+            f"{name}={text!r} is not a year.", hint=f"Write {name}= as a year such as 1931."
+        )
+    return int(text)
 
 
 @router.get("/index.json")
