@@ -30,13 +30,11 @@ from app.pages.context import (
 from app.pages.render import environment
 from app.read.labels import property_words
 from app.store import Store
+from app.vocab import RDFS, SKOS
 
 __all__ = ["atom_feed", "diff_page", "entity_at", "history_page", "revision_json"]
 
-_LABELS = (
-    ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
-    ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"),
-)
+_LABELS = (RDFS.label, SKOS.prefLabel)
 
 
 class _Labels:
