@@ -117,6 +117,11 @@ def wants_html(request: Request) -> bool:
     return choose(request.headers.get("accept"), [JSON, HTML]) == HTML
 
 
+# What the range form's year fields accept, stated in the OpenAPI schema (a blank field leaves
+# that end open; ``_timeline_year`` says what is wrong with anything else, with a hint).
+_YEAR_FIELD: dict[str, Any] = {"pattern": "^ *(0*[1-9][0-9]{0,3})? *$"}
+
+
 @router.get("/", response_class=HTMLResponse, responses={200: content(json=("application/json",))})
 def home(
     request: Request,
@@ -126,9 +131,18 @@ def home(
         None, ge=1, le=9999, description="A year of a timeline summarized by year."
     ),
     year_from: str = Query(
-        "", alias="from", max_length=6, description="First year the timeline keeps."
+        "",
+        alias="from",
+        max_length=6,
+        description="First year the timeline keeps (empty: open).",
+        json_schema_extra=_YEAR_FIELD,
     ),
-    to: str = Query("", max_length=6, description="Last year the timeline keeps."),
+    to: str = Query(
+        "",
+        max_length=6,
+        description="Last year the timeline keeps (empty: open).",
+        json_schema_extra=_YEAR_FIELD,
+    ),
 ) -> Response:
     """The home page: what the graph is, counts, entities by kind, a timeline."""
     low, high = _timeline_year("from", year_from), _timeline_year("to", to)
