@@ -13,7 +13,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from app import history, writes
 from app.accounts import SignInRefused
@@ -161,11 +161,10 @@ def source_form(request: Request, settings: SettingsDep) -> Response:
 @router.post(f"{HOME}/sources", response_class=HTMLResponse)
 async def source_add(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """Write the new source as one revision, then show its page; errors beside their fields."""
-    form = await request.form()
-    session.check_csrf(request, _field(form.get("csrf")))
-    user = session.curator(request)
-    if user is None:
-        return to_sign_in(request)
+    signed = await _curator_form(request)
+    if isinstance(signed, Response):
+        return signed
+    form, user = signed
     values = {name: _field(form.get(name)) for name, _, _ in SOURCE_FIELDS}
     source = SourceForm(
         title=values["title"],
@@ -317,11 +316,10 @@ def _claim_page(
 @router.post(f"{HOME}/claims", response_class=HTMLResponse)
 async def claim_save(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """Preview the claim, or save it as one revision; problems beside their fields, 422."""
-    form = await request.form()
-    session.check_csrf(request, _field(form.get("csrf")))
-    user = session.curator(request)
-    if user is None:
-        return to_sign_in(request)
+    signed = await _curator_form(request)
+    if isinstance(signed, Response):
+        return signed
+    form, user = signed
     values = {name: _field(form.get(name)) for name, _, _, _ in CLAIM_FIELDS}
     claim = ClaimForm.from_values(values)
     base = settings.base_iri
@@ -352,11 +350,10 @@ async def claim_save(request: Request, store: StoreDep, settings: SettingsDep) -
 @router.post(f"{HOME}/claims/withdraw")
 async def claim_withdraw(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """Withdraw a workbench claim as one revision (the history keeps it), then go home."""
-    form = await request.form()
-    session.check_csrf(request, _field(form.get("csrf")))
-    user = session.curator(request)
-    if user is None:
-        return to_sign_in(request)
+    signed = await _curator_form(request)
+    if isinstance(signed, Response):
+        return signed
+    form, user = signed
     claim = _field(form.get("claim"))
     author = writes.Author(user.name, f"Withdraw claim {claim.rsplit('/', 1)[-1]}")
     await run_in_threadpool(
@@ -394,11 +391,10 @@ def proposals(request: Request, store: StoreDep, settings: SettingsDep, page: st
 @router.post(f"{HOME}/proposals", response_class=HTMLResponse)
 async def proposal_settle(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """Settle one candidate as one revision, then show the rest; a problem beside it (422)."""
-    form = await request.form()
-    session.check_csrf(request, _field(form.get("csrf")))
-    user = session.curator(request)
-    if user is None:
-        return to_sign_in(request)
+    signed = await _curator_form(request)
+    if isinstance(signed, Response):
+        return signed
+    form, user = signed
     values = {
         name: _field(form.get(name))
         for name in ("page", "anchor", "action", "entity", "label", "other_label", "language")
@@ -434,10 +430,10 @@ async def wikidata_export(request: Request, store: StoreDep, settings: SettingsD
     """One claim through ``histkg wikidata export --claim``: its review lines and, for the
     ready ones, the QuickStatements text (``format=tsv``: as a download). Nothing is sent to
     Wikidata and nothing is written: the curator runs the text in QuickStatements."""
-    form = await request.form()
-    session.check_csrf(request, _field(form.get("csrf")))
-    if session.curator(request) is None:
-        return to_sign_in(request)
+    signed = await _curator_form(request)
+    if isinstance(signed, Response):
+        return signed
+    form = signed[0]
     claim = _field(form.get("claim"))
     found = await run_in_threadpool(claim_export, store, settings.base_iri, claim)
     page = export_page(
@@ -463,6 +459,17 @@ async def wikidata_export(request: Request, store: StoreDep, settings: SettingsD
 def _entity_href(iri: str, base: str) -> str:
     """The page of an entity of this site."""
     return "/id/" + iri.removeprefix(base)
+
+
+async def _curator_form(request: Request) -> tuple[FormData, session.Curator] | Response:
+    """A curator's POST: its form with the CSRF token checked (403 otherwise), and who sent it;
+    anyone not signed in is sent to sign in instead."""
+    form = await request.form()
+    session.check_csrf(request, _field(form.get("csrf")))
+    user = session.curator(request)
+    if user is None:
+        return to_sign_in(request)
+    return form, user
 
 
 def _field(value: object) -> str:
