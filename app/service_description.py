@@ -20,7 +20,21 @@ from app import __version__
 from app.errors import HistkgError
 from app.results import FORMATS, W3C_FORMATS
 from app.store import Store
-from app.vocab import BIBO, CITO, CRM, DCTERMS, FOAF, HK, OA, PROV, RDF, SKOS, VOID, XSD
+from app.vocab import (
+    BIBO,
+    CITO,
+    CRM,
+    DCTERMS,
+    FOAF,
+    HK,
+    OA,
+    PROV,
+    RDF,
+    SCHEMA,
+    SKOS,
+    VOID,
+    XSD,
+)
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 RDF_TYPE = RDF.type
@@ -32,6 +46,7 @@ PREFIXES = {
     "void": VOID.NS,
     "dcterms": DCTERMS.NS,
     "foaf": FOAF.NS,
+    "schema": SCHEMA.NS,
     "formats": W3C_FORMATS,
     "xsd": XSD.NS,
 }
@@ -43,6 +58,9 @@ CACHE_SECONDS = 300.0
 """How long statistics are kept when the store has not changed (a remote store can change
 behind our back)."""
 LICENSE = NamedNode("https://creativecommons.org/licenses/by/4.0/")
+"""The data's licence (``data/``, the dumps, every page's content)."""
+CODE_LICENSE = NamedNode("https://www.apache.org/licenses/LICENSE-2.0")
+"""The software's licence (``LICENSE`` at the top of the repository), apart from the data's."""
 
 
 def _sd(name: str) -> NamedNode:
@@ -201,6 +219,7 @@ def void_description(
         Triple(dataset, _void("uriSpace"), Literal(uri_space)),
     ]
     triples += [Triple(dataset, _void("dataDump"), NamedNode(url)) for url in dumps]
+    triples += _software(document, NamedNode(void_url + "#software"))
     if statistics.example is not None:
         triples.append(Triple(dataset, _void("exampleResource"), statistics.example))
     triples += [Triple(dataset, _void("vocabulary"), NamedNode(iri)) for iri in VOCABULARIES]
@@ -222,6 +241,23 @@ def void_description(
         dataset, "propertyPartition", "property", "triples", statistics.properties
     )
     return triples
+
+
+def _software(document: NamedNode, software: NamedNode) -> list[Triple]:
+    """The software that publishes the dataset, with its own licence.
+
+    VoID has no term for the software behind a dataset and ``dcterms:license`` on the dataset
+    is the data's (CC BY 4.0); the code's (Apache-2.0) goes on a ``schema:SoftwareSourceCode``
+    node the description document names as one of its topics, so neither licence is read as
+    the other's.
+    """
+    return [
+        Triple(document, FOAF.topic, software),
+        Triple(software, RDF_TYPE, SCHEMA.SoftwareSourceCode),
+        Triple(software, SCHEMA.name, Literal("histkg")),
+        Triple(software, SCHEMA.softwareVersion, Literal(__version__)),
+        Triple(software, SCHEMA.license, CODE_LICENSE),
+    ]
 
 
 def _partitions(

@@ -325,9 +325,12 @@ class CITO(Vocabulary):
 
 class SCHEMA(Vocabulary):
     NS = "https://schema.org/"
+    SoftwareSourceCode: ClassVar[NamedNode]
     dateModified: ClassVar[NamedNode]
     description: ClassVar[NamedNode]
+    license: ClassVar[NamedNode]
     name: ClassVar[NamedNode]
+    softwareVersion: ClassVar[NamedNode]
 
 
 class VOID(Vocabulary):
@@ -354,6 +357,7 @@ class VOID(Vocabulary):
 class FOAF(Vocabulary):
     NS = "http://xmlns.com/foaf/0.1/"
     primaryTopic: ClassVar[NamedNode]
+    topic: ClassVar[NamedNode]
 
 
 PREFIXES: dict[str, str] = {

@@ -235,6 +235,25 @@ def test_dumps_hold_the_whole_dataset(
     assert pages.get(f"/dump/{name}", headers={"If-None-Match": etag}).status_code == 304
 
 
+def test_the_dumps_void_gives_the_data_licence_and_the_code_licence_apart(
+    pages: httpx.Client, pages_url: str
+) -> None:
+    """CC BY 4.0 on the dataset (the data); Apache-2.0 on the software that publishes it."""
+    graph = rdflib.Graph().parse(data=pages.get("/dump/void.ttl").text, format="turtle")
+    dataset = rdflib.URIRef(pages_url + "/.well-known/void#histkg")
+    software = rdflib.URIRef(pages_url + "/.well-known/void#software")
+    schema = rdflib.Namespace("https://schema.org/")
+    assert set(graph.subject_objects(rdflib.DCTERMS.license)) == {
+        (dataset, rdflib.URIRef("https://creativecommons.org/licenses/by/4.0/"))
+    }
+    assert set(graph.subjects(schema.license, None)) == {software}
+    assert graph.value(software, schema.license) == rdflib.URIRef(
+        "https://www.apache.org/licenses/LICENSE-2.0"
+    )
+    assert (software, rdflib.RDF.type, schema.SoftwareSourceCode) in graph
+    assert (None, rdflib.FOAF.topic, software) in graph
+
+
 def test_the_void_description_counts_the_dump_and_links_it(
     pages: httpx.Client, curated_store: Store, pages_url: str
 ) -> None:

@@ -227,15 +227,39 @@ def test_cite_this_gives_book_page_and_footnote_for_a_claim_and_a_page(
     assert not rendered["/id/person/karl-radek"].select("p.cite-source")
 
 
-def test_every_page_states_the_data_licence_the_void_description_gives(
+ROOT = SEED.parent.parent
+SCHEMA_LICENSE = rdflib.URIRef("https://schema.org/license")
+# Pages that are not entity pages, one of each template (the workbench's sign-in included).
+OTHER_PAGES = ("/", "/search?q=stalin", "/browse", "/network", "/dump/", "/history", "/signin")
+
+
+def test_every_page_states_the_data_and_code_licences_the_void_description_gives(
     rendered: dict[str, BeautifulSoup], pages: httpx.Client
 ) -> None:
     void = pages.get("/.well-known/void", headers={"Accept": "text/turtle"})
     graph = rdflib.Graph().parse(data=void.text, format="turtle")
-    licences = {str(o) for o in graph.objects(None, rdflib.DCTERMS.license)}
-    assert len(licences) == 1
-    for path, html in rendered.items():
-        assert one(html, "footer a[rel=license]")["href"] in licences, path
+    data = {str(o) for o in graph.objects(None, rdflib.DCTERMS.license)}
+    code = {str(o) for o in graph.objects(None, SCHEMA_LICENSE)}
+    assert data == {"https://creativecommons.org/licenses/by/4.0/"}
+    assert code == {"https://www.apache.org/licenses/LICENSE-2.0"}
+    shown = dict(rendered)
+    for path in OTHER_PAGES:
+        response = pages.get(path, headers={"Accept": "text/html"})
+        assert response.status_code == 200, path
+        shown[path] = BeautifulSoup(response.text, "html.parser")
+    shown["/no/such/page"] = BeautifulSoup(
+        pages.get("/id/person/nobody-at-all", headers={"Accept": "text/html"}).text, "html.parser"
+    )
+    for path, html in shown.items():
+        assert one(html, "footer a[rel=license]")["href"] in data, path
+        assert one(html, "footer a.code-licence")["href"] in code, path
+
+
+def test_the_repository_ships_the_apache_licence_its_metadata_names() -> None:
+    licence = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert licence.split()[:4] == ["Apache", "License", "Version", "2.0,"]
+    assert "END OF TERMS AND CONDITIONS" in licence
+    assert 'license = "Apache-2.0"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
 
 
 def test_a_page_shows_a_passage_once(rendered: dict[str, BeautifulSoup]) -> None:

@@ -566,6 +566,13 @@ class Site:
     data_licence_href: str = field(
         default="", metadata=_help("The licence's URL, as the VoID description gives it.")
     )
+    code_licence: str = field(
+        default="Apache-2.0", metadata=_help("The licence of histkg's code, in words.")
+    )
+    code_licence_href: str = field(
+        default="",
+        metadata=_help("The code licence's URL, as the VoID description's software node gives it."),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

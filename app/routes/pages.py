@@ -42,7 +42,7 @@ from app.routes import session
 from app.routes.deps import SettingsDep, StoreDep
 from app.routes.responses import COMMON, content, errors
 from app.routes.writes import etag
-from app.service_description import LICENSE
+from app.service_description import CODE_LICENSE, LICENSE
 from app.settings import Settings
 from app.store import Store
 
@@ -70,6 +70,7 @@ def site(settings: Settings, query: str = "") -> Site:
         js_href=f"/static/search.js?v={__version__}",
         icon_href="/static/favicon.svg",
         data_licence_href=LICENSE.value,
+        code_licence_href=CODE_LICENSE.value,
     )
 
 
