@@ -208,7 +208,9 @@ def test_footnotes_give_book_page_and_passage_with_the_sentence_highlighted(
 ) -> None:
     html = get_html(pages, "/id/person/lazar-kaganovich")
     naming = footnote(html, 1)
-    assert text(one(naming, "blockquote mark")) == "Lazar\u2019 Kaganovich"
+    # The naming and the letter's claim share a passage: note 1 shows it, a highlight each.
+    named = [text(m) for m in naming.select("blockquote mark[data-notes~='1']")]
+    assert named == ["Lazar\u2019 Kaganovich"]
     letter = footnote(html, 2)
     assert text(one(letter, ".note-head")).startswith("\u2191 On 14 September (1931) Stalin wrote")
     assert "Asserted by the historian" in text(one(letter, ".mode"))
@@ -220,10 +222,13 @@ def test_footnotes_give_book_page_and_passage_with_the_sentence_highlighted(
         "The project\u2019s checked table of Wikidata identifiers",  # the year 1931
     ]
     assert text(one(sources, "cite")).startswith("Stalin i Kaganovich. Perepiska. 1931")
-    passage = one(letter, "figure.passage")
-    assert text(one(passage, "blockquote mark")).startswith(
+    assert text(one(letter, "p.passage-ref mark")).startswith(
         "On 14 September, for example, he wrote to"
     )
+    assert one(letter, "p.passage-ref a")["href"] == "#fn-1"
+    passage = one(naming, "figure.passage")
+    highlighted = " ".join(text(m) for m in passage.select("blockquote mark[data-notes~='2']"))
+    assert highlighted.startswith("On 14 September, for example, he wrote to Lazar")
     assert "Even before the Mukden Incident" in text(one(passage, "blockquote"))
     assert "characters 535" in text(one(passage, "figcaption"))
 

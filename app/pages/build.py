@@ -21,6 +21,7 @@ from app.pages.context import (
     BookNote,
     DateText,
     Footnote,
+    HighlightMark,
     Link,
     NoteRef,
     Passage,
@@ -29,6 +30,7 @@ from app.pages.context import (
     Statement,
     Value,
 )
+from app.pages.overlaps import SharedPassage, shared_passages
 from app.pages.passages import cut, flat, repaired_cut, stored_text
 from app.read.labels import kind_of
 from app.read.neighbourhood import (
@@ -118,6 +120,7 @@ class PageBuilder:
         self._marks: dict[str, int] = defaultdict(int)
         self._labels: dict[str, str] | None = None
         self._passages: dict[tuple[str, str], int] = {}  # passage -> first note showing it
+        self._shared: dict[tuple[str, int, int], SharedPassage] = {}
         self.claim_facts: dict[tuple[str, str, str], list[str]] = defaultdict(list)
         for fact in hood.facts:
             if hood.is_claim(fact.graph):
@@ -258,13 +261,37 @@ class PageBuilder:
 
     def footnotes(self) -> tuple[Footnote, ...]:
         """The page's footnotes, by number (build them after every mark was made)."""
+        ordered = sorted(self._numbers.items(), key=lambda item: item[1])
+        self._shared = shared_passages(
+            self.settings.project_dir,
+            [(n, self._note_anchors(key), self._note_mark(key, n)) for key, n in ordered],
+        )
         notes = []
-        for key, number in sorted(self._numbers.items(), key=lambda item: item[1]):
+        for key, number in ordered:
             if key.startswith("mention:"):
                 notes.append(self._mention_note(key.removeprefix("mention:"), number))
             else:
                 notes.append(self._claim_note(self.hood.claims[key], number))
         return tuple(notes)
+
+    def _note_anchors(self, key: str) -> list[Anchor]:
+        if key.startswith("mention:"):
+            return self.mention_anchors(key.removeprefix("mention:"))
+        return _by_start(self.hood.claims[key].anchors.values())
+
+    def _note_mark(self, key: str, number: int) -> HighlightMark:
+        """The mark a highlight of note ``number`` carries in a shared passage: its claim."""
+        if key.startswith("mention:"):
+            entity = self.label(key.removeprefix("mention:"))
+            return HighlightMark(
+                number=number, href=f"#fn-{number}", title=f"Where the source names {entity}."
+            )
+        claim = self.hood.claims[key]
+        return HighlightMark(
+            number=number,
+            href=self.link(claim.iri).href or f"#fn-{number}",
+            title=claim.label or self.label(claim.iri),
+        )
 
     def _first_mark(self, number: int) -> str:
         return f"ref-{number}-1"
@@ -351,10 +378,23 @@ class PageBuilder:
         """The passage an anchor selects, cut from its stored text.
 
         A passage already shown in an earlier footnote (``note`` is this one's number) is not
-        shown again: the footnote gives its highlighted words and points to that note.
+        shown again: the footnote gives its highlighted words and points to that note. Passages
+        of several footnotes that overlap are one passage with a highlight for each
+        (:mod:`app.pages.overlaps`), shown in the first of them.
         """
         if anchor.start is None or anchor.end is None:
             return None
+        shared = self._shared.get((anchor.file, anchor.start, anchor.end))
+        if shared is not None and note:
+            stored = self.link(
+                anchor.text_iri or anchor.iri,
+                "the stored text of the page" if anchor.text_iri else None,
+            )
+            if shared.owner == (note, anchor.start, anchor.end):
+                return shared.passage(stored)
+            if note == shared.first_note:
+                return None  # another highlight of the passage this footnote shows
+            return shared.reference(stored, anchor.start, anchor.end)
         text = stored_text(self.settings.project_dir, anchor.file)
         printed = cut(text, anchor.start, anchor.end) if text is not None else None
         if printed is None:

@@ -142,6 +142,30 @@ class Inbound:
 
 
 @dataclass(frozen=True, kw_only=True)
+class HighlightMark:
+    """The mark after a highlight of a shared passage, linking it to its claim."""
+
+    number: int = field(metadata=_help("The footnote's number on this page."))
+    href: str = field(
+        metadata=_help("The claim's page (for a mention, the footnote at the foot of the page).")
+    )
+    title: str = field(metadata=_help("The claim in one sentence, or what the mention shows."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class PassagePiece:
+    """A stretch of a shared passage over which its highlights do not change."""
+
+    text: str = field(metadata=_help("The words."))
+    notes: tuple[int, ...] = field(
+        metadata=_help("The footnotes whose highlight covers it; empty for context.")
+    )
+    marks: tuple[HighlightMark, ...] = field(
+        default=(), metadata=_help("The highlights ending with it: marks linking their claims.")
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
 class Passage:
     """A passage of a stored source text with the anchored part highlighted."""
 
@@ -178,6 +202,17 @@ class Passage:
     )
     printed_after: str = field(
         default="", metadata=_help("The stored text after it, when repaired.")
+    )
+    pieces: tuple[PassagePiece, ...] = field(
+        default=(),
+        metadata=_help(
+            "When the passages of several footnotes overlap: the one passage they share, split "
+            "where a highlight starts or ends, each highlight marked with its claim (before, "
+            "highlight and after then give the same text in three parts); else empty."
+        ),
+    )
+    printed_pieces: tuple[PassagePiece, ...] = field(
+        default=(), metadata=_help("The same pieces as stored, when the text was repaired.")
     )
 
 

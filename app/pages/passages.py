@@ -14,12 +14,15 @@ modification time.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 from app.errors import HistkgError
 from app.ingest.graph import GraphIndex
+from app.ingest.offsets import OffsetMap
 from app.ingest.pipeline import Ingester, PageReport
 
 # Where a sentence ends: a full stop, question or exclamation mark, possibly followed by a
@@ -192,3 +195,109 @@ def _header_cut(words: str, title: str, page: int | None) -> Cut:
         clipped_start=False,
         clipped_end=False,
     )
+
+
+@dataclass(frozen=True)
+class _Part:
+    low: int
+    high: int
+    offsets: OffsetMap
+
+
+@dataclass(frozen=True)
+class Span:
+    """One highlighted range of a shared passage: stored-text offsets and the note it serves."""
+
+    start: int
+    end: int
+    note: int
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A stretch of a shared passage over which the set of highlights does not change."""
+
+    text: str
+    notes: tuple[int, ...]
+    """The notes whose highlight covers it (empty: context, not highlighted)."""
+    ends: tuple[int, ...]
+    """The notes whose highlight ends with it (their marks follow it)."""
+    start: int
+    end: int
+    """Its offsets in the stored text."""
+
+
+def _pieces(
+    left: int, right: int, spans: list[Span], words: Callable[[int, int], str]
+) -> list[Piece]:
+    """``[left, right)`` split wherever a highlight starts or ends; ``words`` gives a stretch's
+    text. Nested and overlapping ranges give pieces covered by several notes."""
+    cuts = sorted({left, right} | {o for s in spans for o in (s.start, s.end) if left < o < right})
+    pieces = []
+    for low, high in pairwise(cuts):
+        notes = tuple(sorted({s.note for s in spans if s.start <= low and high <= s.end}))
+        ends = tuple(sorted({s.note for s in spans if s.end == high}))
+        pieces.append(Piece(words(low, high), notes, ends, low, high))
+    if pieces:
+        pieces[0] = replace(pieces[0], text=pieces[0].text.lstrip())
+        pieces[-1] = replace(pieces[-1], text=pieces[-1].text.rstrip())
+    return pieces
+
+
+def printed_pieces(text: str, left: int, right: int, spans: list[Span]) -> list[Piece]:
+    """The stored text of ``[left, right)`` in pieces (see :func:`_pieces`), lines joined."""
+    return _pieces(left, right, spans, lambda low, high: flat(text[low:high]))
+
+
+def _page_parts(project_dir: Path, identifier: str) -> tuple[str, list[_Part]] | None:
+    """The stored text and the parts of the page the repair reads apart (the body, each
+    footnote), with their offsets; None when the page cannot be read."""
+    text = stored_text(project_dir, identifier)
+    if text is None:
+        return None
+    path = (project_dir.resolve() / identifier).resolve()
+    report = _report(path, path.stat().st_mtime_ns)
+    if report is None:
+        return None
+    parts = [_Part(report.layout.body_start, report.layout.body_end, report.body)]
+    parts += [_Part(*f.offsets.region, f.offsets) for f in report.footnotes]
+    return text, parts
+
+
+def region(project_dir: Path, identifier: str, start: int, end: int) -> tuple[int, int] | None:
+    """The part of the page that holds ``[start, end)``: the body or one footnote (stored-text
+    offsets); None for the running header, a span across parts, or a page that cannot be read."""
+    found = _page_parts(project_dir, identifier)
+    for part in found[1] if found is not None else ():
+        if part.low <= start <= end <= part.high:
+            return part.low, part.high
+    return None
+
+
+def repaired_pieces(
+    project_dir: Path, identifier: str, left: int, right: int, spans: list[Span]
+) -> list[Piece] | None:
+    """The same pieces in the ingest repair of the page (as :func:`repaired_cut`); None when the
+    range is not inside the body or one footnote, or the page cannot be read."""
+    found = _page_parts(project_dir, identifier)
+    if found is None:
+        return None
+    text, parts = found
+    first, last = min(s.start for s in spans), max(s.end for s in spans)
+    inside = [p for p in parts if p.low <= first and last <= p.high]
+    if not inside:
+        return None
+    low, high, offsets = inside[0].low, inside[0].high, inside[0].offsets
+    clean = offsets.text
+
+    def words(start: int, end: int) -> str:
+        begin = offsets.to_clean(start, start)[0]
+        stop = offsets.to_clean(end, end)[0] if end < high else len(clean)
+        return flat(clean[begin:stop])
+
+    pieces = _pieces(max(left, low), min(right, high), spans, words)
+    # a highlighted footnote marker, which the repair drops, is shown where it stood
+    return [
+        replace(p, text=text[p.start : p.end]) if p.notes and not p.text.strip() else p
+        for p in pieces
+    ]
