@@ -287,3 +287,23 @@ def test_a_report_is_named_once_above_a_section_resting_on_it(
         one(summary, "p.section-reported")
     )
     assert text(summary).count("according to Karl Radek") == 1
+
+
+def test_the_23_september_writing_is_headed_as_the_page_gives_it_not_as_a_letter(
+    rendered: dict[str, BeautifulSoup],
+) -> None:
+    """The page says only "Stalin wrote:"; footnote 4's citation of the published
+    correspondence is the curators' note, not the heading."""
+    for path in ("/id/document/stalin-writing-1931-09-23", "/id/event/stalin-writes-1931-09-23"):
+        html = rendered[path]
+        head = text(one(html, ".entity-head"))
+        summary = " ".join(text(h) for h in html.select("main h2"))
+        assert "letter" not in (head + summary).casefold(), path
+    document = rendered["/id/document/stalin-writing-1931-09-23"]
+    assert text(one(document, "#letter-title")) == "The writing"
+    note = " ".join(text(p) for p in document.select(".editorial p, .editorial li"))
+    assert "Footnote 4" in note
+    assert "does not say so" in note
+    # The letter of 14 September, which the page calls a letter, keeps its heading.
+    letter = rendered["/id/document/stalin-to-kaganovich-1931-09-14"]
+    assert text(one(letter, "#letter-title")) == "The letter"
