@@ -230,7 +230,16 @@ def test_cite_this_gives_book_page_and_footnote_for_a_claim_and_a_page(
 ROOT = SEED.parent.parent
 SCHEMA_LICENSE = rdflib.URIRef("https://schema.org/license")
 # Pages that are not entity pages, one of each template (the workbench's sign-in included).
-OTHER_PAGES = ("/", "/search?q=stalin", "/browse", "/network", "/dump/", "/history", "/signin")
+OTHER_PAGES = (
+    "/",
+    "/search?q=stalin",
+    "/browse",
+    "/network",
+    "/map",
+    "/dump/",
+    "/history",
+    "/signin",
+)
 
 
 def test_every_page_states_the_data_and_code_licences_the_void_description_gives(

@@ -574,6 +574,10 @@ class MapView:
     y: float = field(metadata=_help("The point's y in that box (90 - latitude)."))
     coordinates: str = field(metadata=_help("The coordinates in words, the map's text form."))
     source: str = field(metadata=_help("Where the coordinates come from, in words."))
+    events: tuple[Link, ...] = field(
+        default=(),
+        metadata=_help("The events the graph places there (crm:P7_took_place_at), by date."),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -587,6 +591,7 @@ class Site:
     search_href: str = field(default="/search", metadata=_help("Where the search form goes."))
     browse_href: str = field(default="/browse", metadata=_help("The faceted browser."))
     network_href: str = field(default="/network", metadata=_help("The network view."))
+    map_href: str = field(default="/map", metadata=_help("The map of events."))
     sparql_href: str = field(default="/sparql", metadata=_help("Link to the SPARQL endpoint."))
     dump_href: str = field(default="/dump/", metadata=_help("Link to the data dumps."))
     css_href: str = field(metadata=_help("The style sheet."))
@@ -1039,6 +1044,50 @@ class NetworkPage:
     more: int = field(metadata=_help("Events with participants left out (the view is capped)."))
     script_href: str = field(metadata=_help("The drawing script (uses the vendored library)."))
     library_href: str = field(metadata=_help("The vendored Cytoscape.js."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class MapPlace:
+    """A place on the map of events, with the events the graph places there."""
+
+    place: Link = field(metadata=_help("The place."))
+    x: float = field(default=0, metadata=_help("Its x in the 360 x 180 box (longitude + 180)."))
+    y: float = field(default=0, metadata=_help("Its y in that box (90 - latitude)."))
+    radius: float = field(default=0, metadata=_help("The point's radius: more events, larger."))
+    coordinates: str = field(
+        default="", metadata=_help("Its coordinates in words; empty when it has none.")
+    )
+    item: Link | None = field(
+        default=None, metadata=_help("The Wikidata item the coordinates come from.")
+    )
+    events: tuple[Link, ...] = field(
+        metadata=_help("The events that took place there, by name (at most ten).")
+    )
+    total: int = field(default=0, metadata=_help("How many events took place there in all."))
+    browse_href: str = field(
+        default="", metadata=_help("The faceted browser narrowed to this place: all its events.")
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class MapPage:
+    """The events on the offline world map, placed by their place (``/map``)."""
+
+    template: str = field(metadata=_help("The template (map.html)."))
+    site: Site = field(metadata=_help("Site-wide links and names."))
+    title: str = field(metadata=_help("The document title."))
+    outline_href: str = field(metadata=_help("The world outline, an SVG of a 360 x 180 box."))
+    placed: tuple[MapPlace, ...] = field(
+        metadata=_help(
+            "Places with coordinates in the Wikidata facts graph: drawn, and in the table."
+        )
+    )
+    unplaced: tuple[MapPlace, ...] = field(
+        metadata=_help(
+            "Places of events without coordinates there: in the table only, never guessed."
+        )
+    )
+    events: int = field(metadata=_help("How many events the map places."))
 
 
 def context_types() -> list[type]:

@@ -11,7 +11,6 @@ item is a block of its own (``app.pages.wikidata``), never a statement and never
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
@@ -29,6 +28,7 @@ from app.pages.context import (
     FromWikidata,
     Identifiers,
     Inbound,
+    InvolvementSection,
     Link,
     MapView,
     Pager,
@@ -58,6 +58,7 @@ from app.read.neighbourhood import (
     first_words,
     preferred,
 )
+from app.read.places import parse_point
 from app.vocab import BIBO, CRM, DCTERMS, HK, OA, OWL, PROV, SKOS, HKMeta
 
 # Shown in the heading or the identifiers box, not in the statements table.
@@ -227,7 +228,7 @@ def _page(hood: Neighbourhood, settings: PageSettings, inbound_page: int) -> Ent
         footnotes=builder.footnotes(),
         identifiers=_identifiers(builder, own, label, kind.key),
         from_wikidata=wikidata,
-        map=_map(wikidata) if kind.key == "place" else None,
+        map=_map(wikidata, sections["involvement"]) if kind.key == "place" else None,
         schema_org=_schema_org(builder, kind.key, label, own, when),
         cut=cut,
         **sections,
@@ -464,21 +465,20 @@ def _identifiers(builder: PageBuilder, own: list[Any], label: str, kind: str) ->
     )
 
 
-_POINT = re.compile(r"Point\(\s*(-?[\d.]+)\s+(-?[\d.]+)\s*\)", re.IGNORECASE)
-
-
-def _map(wikidata: FromWikidata | None) -> MapView | None:
-    """The place on the offline world map, from the Wikidata facts graph's coordinates."""
-    found = _POINT.fullmatch(wikidata.point.strip()) if wikidata and wikidata.point else None
-    if wikidata is None or found is None:
+def _map(wikidata: FromWikidata | None, involvement: InvolvementSection | None) -> MapView | None:
+    """The place on the offline world map, from the Wikidata facts graph's coordinates, with
+    the events the page says happened there (its involvement section, for a place)."""
+    point = parse_point(wikidata.point) if wikidata and wikidata.point else None
+    if wikidata is None or point is None:
         return None
-    x, y = project(float(found[1]), float(found[2]))
+    x, y = project(*point)
     return MapView(
         outline_href=MAP_OUTLINE,
         x=x,
         y=y,
         coordinates=wikidata.coordinates,
         source=f"Wikidata ({wikidata.item.label}), not the historian",
+        events=tuple(item.link for item in involvement.items) if involvement else (),
     )
 
 

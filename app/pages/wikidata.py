@@ -8,7 +8,6 @@ then into words. Nothing here becomes a statement or a footnote of the page.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from pyoxigraph import NamedNode
@@ -18,9 +17,8 @@ from app.linking.facts import WIKIDATA_GRAPH, WikidataFacts, facts_from_values, 
 from app.linking.wikidata import ENTITY_BASE
 from app.pages.context import FromWikidata, Link, WikidataDate, WikidataName
 from app.read.neighbourhood import Fact, Neighbourhood
+from app.read.places import parse_point
 from app.vocab import OWL
-
-_POINT = re.compile(r"^\s*Point\(\s*(?P<lon>[-+\d.eE]+)\s+(?P<lat>[-+\d.eE]+)\s*\)\s*$")
 
 
 def from_wikidata(hood: Neighbourhood, own: list[Fact]) -> FromWikidata | None:
@@ -74,13 +72,12 @@ def _day(stamp: str) -> str:
 
 def _coordinates(wkt: str) -> str:
     """``Point(37.6173 55.7558)`` as ``55.7558° N, 37.6173° E``; empty when not a point."""
-    match = _POINT.match(wkt)
-    if match is None:
-        return ""
-    try:
-        longitude, latitude = float(match["lon"]), float(match["lat"])
-    except ValueError:
-        return ""
+    point = parse_point(wkt)
+    return coordinates_in_words(*point) if point is not None else ""
+
+
+def coordinates_in_words(longitude: float, latitude: float) -> str:
+    """``55.7558° N, 37.6173° E`` for a longitude and a latitude."""
     north = "N" if latitude >= 0 else "S"
     east = "E" if longitude >= 0 else "W"
     return f"{abs(latitude):g}\u00b0 {north}, {abs(longitude):g}\u00b0 {east}"

@@ -24,7 +24,7 @@ from typing import Generic, TypeVar, cast
 
 from pyoxigraph import Quad
 
-from app.read import facets, neighbourhood, rdf, timeline
+from app.read import facets, neighbourhood, places, rdf, timeline
 from app.read.neighbourhood import Neighbourhood
 from app.read.rdf import Dump
 from app.read.search import SearchIndex
@@ -167,6 +167,10 @@ class ReadModel:
     def facets(self, base_iri: str) -> facets.Facets:
         """The facets of the events of the namespace (``app.read.facets``)."""
         return self.cached(("facets", base_iri), lambda: facets.build(self._store, base_iri))
+
+    def places(self, base_iri: str) -> dict[str, places.Point]:
+        """Coordinates of the places, from the Wikidata facts graph (``app.read.places``)."""
+        return self.cached(("places", base_iri), lambda: places.points(self._store, base_iri))
 
     def search_index(self, base_iri: str) -> SearchIndex:
         """The search index of the entities of the namespace ``base_iri``."""

@@ -32,6 +32,7 @@ from app.pages.build import PageSettings
 from app.pages.context import BrowsePage, EntityPage, ErrorPage, ExportButton, Link, Site
 from app.pages.entity import entity_page
 from app.pages.home import home_page
+from app.pages.mapview import map_page
 from app.pages.network import network_page
 from app.pages.render import STATIC, page_data, render
 from app.pages.worldmap import land_svg
@@ -452,6 +453,26 @@ def network(request: Request, store: StoreDep, settings: SettingsDep) -> Respons
 def network_json(store: StoreDep, settings: SettingsDep) -> JSONResponse:
     """The network view's data: nodes, edges and the table rows."""
     return JSONResponse(page_data(network_page(read_model(store), page_settings(settings))))
+
+
+@router.get(
+    "/map",
+    response_model=None,
+    responses={200: content("text/html", json=("application/json",))},
+)
+def events_map(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """The events on the offline world map, placed by their place, with the same as a table;
+    JSON for clients that prefer it."""
+    page = map_page(read_model(store), page_settings(settings))
+    if not wants_html(request):
+        return JSONResponse(page_data(page))
+    return HTMLResponse(render(page))
+
+
+@router.get("/map.json")
+def events_map_json(store: StoreDep, settings: SettingsDep) -> JSONResponse:
+    """The map of events' data: the places with coordinates and their events, and the rest."""
+    return JSONResponse(page_data(map_page(read_model(store), page_settings(settings))))
 
 
 @router.get("/favicon.ico", include_in_schema=False)

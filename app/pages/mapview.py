@@ -1,0 +1,83 @@
+"""The map of events (``/map``): events placed by their place on the offline world map.
+
+An event is placed by ``crm:P7_took_place_at`` (the facet rows of the read model, so the page
+costs no query); a place is drawn only when the Wikidata facts graph gives its coordinates
+(``app.read.places``), never from a guess. Places of events without coordinates are listed in
+the table below the map, which says the same as the map in words and works without any script
+(the map itself is server-rendered SVG: the outline of ``app.pages.worldmap`` and one linked
+point per place).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from math import sqrt
+from urllib.parse import urlencode
+
+from app.pages.build import PageSettings, href_for
+from app.pages.context import Link, MapPage, MapPlace
+from app.pages.wikidata import coordinates_in_words
+from app.pages.worldmap import project
+from app.read import ReadModel
+
+OUTLINE = "/map/land.svg"
+MOST_EVENTS = 10
+"""Events listed per place; the rest are one link away, in the faceted browser."""
+
+
+def map_page(model: ReadModel, settings: PageSettings) -> MapPage:
+    """The places of the events (with coordinates: on the map; without: in the table only)."""
+    data = model.facets(settings.base_iri)
+    located = model.places(settings.base_iri)
+    events_at: dict[str, list[str]] = {}
+    for row in data.rows.values():
+        for place in row.places:
+            events_at.setdefault(place, []).append(row.iri)
+
+    labels = dict(data.labels)
+    labels.update({iri: model.event_label(iri) for iri in located if iri not in labels})
+
+    def link(iri: str) -> Link:
+        href, external = href_for(iri, settings.base_iri)
+        return Link(label=labels.get(iri, iri), href=href, iri=iri, external=external)
+
+    def by_name(iri: str) -> str:
+        return labels.get(iri, iri).casefold()
+
+    placed, unplaced = [], []
+    for place in sorted({*events_at, *located}, key=by_name):
+        found = events_at.get(place, [])
+        listed = MapPlace(
+            place=link(place),
+            events=tuple(map(link, sorted(found, key=by_name)[:MOST_EVENTS])),
+            total=len(found),
+            browse_href="/browse?" + urlencode({"place": place}) if found else "",
+        )
+        point = located.get(place)
+        if point is None:
+            unplaced.append(listed)
+            continue
+        x, y = project(point.longitude, point.latitude)
+        item = Link(
+            label=point.item.rsplit("/", 1)[-1], href=point.item, iri=point.item, external=True
+        )
+        placed.append(
+            replace(
+                listed,
+                x=x,
+                y=y,
+                radius=round(1.5 + sqrt(len(found)), 2),
+                coordinates=coordinates_in_words(point.longitude, point.latitude),
+                item=item,
+            )
+        )
+    site = settings.site
+    return MapPage(
+        template="map.html",
+        site=site,
+        title=f"Events on the map \u2013 {site.name}",
+        outline_href=OUTLINE,
+        placed=tuple(placed),
+        unplaced=tuple(unplaced),
+        events=sum(p.total for p in placed),
+    )
