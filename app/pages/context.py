@@ -886,7 +886,7 @@ class ErrorPage:
 
 @dataclass(frozen=True, kw_only=True)
 class RevisionRow:
-    """One revision in a history list (``app.history_view``)."""
+    """One revision in a history list (``app.pages.history``)."""
 
     number: int = field(metadata=_help("The revision's number (1, 2, 3 ... in commit order)."))
     href: str = field(metadata=_help("Its diff page (/history/N)."))

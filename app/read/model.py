@@ -25,6 +25,7 @@ from typing import Generic, TypeVar, cast
 from pyoxigraph import Quad
 
 from app.read import facets, neighbourhood, places, rdf, timeline
+from app.read.history import HistoryView
 from app.read.neighbourhood import Neighbourhood
 from app.read.rdf import Dump
 from app.read.search import SearchIndex
@@ -167,6 +168,11 @@ class ReadModel:
     def facets(self, base_iri: str) -> facets.Facets:
         """The facets of the events of the namespace (``app.read.facets``)."""
         return self.cached(("facets", base_iri), lambda: facets.build(self._store, base_iri))
+
+    def history(self) -> HistoryView:
+        """The revision records (``app.read.history``): a fresh view per request, as every
+        write adds a revision."""
+        return HistoryView(self._store)
 
     def places(self, base_iri: str) -> dict[str, places.Point]:
         """Coordinates of the places, from the Wikidata facts graph (``app.read.places``)."""

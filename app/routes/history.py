@@ -1,6 +1,6 @@
 """The revision history over HTTP: ``/history`` (HTML, JSON, Atom), ``/history/N``, revert.
 
-Thin: read the parameters, ask ``app.history_view`` for the page context, answer in the format
+Thin: read the parameters, ask ``app.pages.history`` for the page context, answer in the format
 asked for: a ``.json`` or ``.atom`` suffix, ``?format=html|json|atom``, or ``Accept``.
 ``POST /history/N/revert`` needs a write token, like ``/update``.
 """
@@ -15,10 +15,12 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from app import history, history_view, writes
+from app import history, writes
 from app.errors import InputError, NotAcceptable
 from app.negotiation import choose
+from app.pages import history as history_pages
 from app.pages.render import render
+from app.read import read_model
 from app.routes.deps import SettingsDep, StoreDep
 from app.routes.pages import site
 from app.routes.responses import COMMON, content, errors
@@ -74,8 +76,8 @@ async def _history(
     media_type = _format(request, suffix, format)
     start = _since(since)
     page, revisions = await run_in_threadpool(
-        lambda: history_view.history_page(
-            store,
+        lambda: history_pages.history_page(
+            read_model(store).history(),
             settings.base_iri,
             site(settings),
             entity=entity,
@@ -87,7 +89,7 @@ async def _history(
     if media_type == JSON:
         return JSONResponse({"revisions": [r.to_json() for r in revisions]})
     if media_type == ATOM:
-        body = history_view.atom_feed(page, str(request.base_url))
+        body = history_pages.atom_feed(page, str(request.base_url))
         return Response(body, media_type=ATOM)
     return HTMLResponse(render(page))
 
@@ -142,10 +144,10 @@ async def revision_page(
     as_json = number.endswith(".json")
     n = history.parse_number(number.removesuffix(".json"))
     if as_json or choose(request.headers.get("accept"), [HTML, JSON]) == JSON:
-        body = await run_in_threadpool(history_view.revision_json, store, n)
+        body = await run_in_threadpool(read_model(store).history().revision_json, n)
         return JSONResponse(body)
     page = await run_in_threadpool(
-        history_view.diff_page, store, settings.base_iri, site(settings), n
+        history_pages.diff_page, read_model(store).history(), settings.base_iri, site(settings), n
     )
     return HTMLResponse(render(page), headers={"ETag": etag(n)})
 

@@ -24,9 +24,10 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 from pyoxigraph import NamedNode
 
-from app import __version__, history, history_view
+from app import __version__, history
 from app.errors import HistkgError, HttpError, InputError, NotAcceptable, NotFound
 from app.negotiation import choose
+from app.pages import history as history_pages
 from app.pages.browse import browse_page
 from app.pages.build import PageSettings
 from app.pages.context import BrowsePage, EntityPage, ErrorPage, ExportButton, Link, Site
@@ -260,8 +261,10 @@ def _with_export_button(request: Request, page: EntityPage, headers: dict[str, s
 def _entity_at(
     store: Store, settings: Settings, iri: str, rev: int, media_type: str, headers: dict[str, str]
 ) -> Response:
-    """``?rev=N``: the entity as it was right after revision N (``app.history_view``)."""
-    page, quads = history_view.entity_at(store, settings.base_iri, site(settings), iri, rev)
+    """``?rev=N``: the entity as it was right after revision N (``app.pages.history``)."""
+    page, quads = history_pages.entity_at(
+        read_model(store).history(), settings.base_iri, site(settings), iri, rev
+    )
     if media_type == HTML:
         return HTMLResponse(render(page), headers=headers)
     if media_type == JSON:

@@ -1,21 +1,19 @@
-"""The revision history as pages, JSON and Atom: the contexts ``/history`` renders (no HTTP here).
+"""The revision history as pages and Atom: the contexts ``/history`` renders (no HTTP here).
 
-Built from ``app.history`` on the live store. Statements of a patch are shown in words: each
-resource by its label in the current store (its IRI's last segment when it has none, as it may
-for a resource a revision removed), each property by the words pages use for it
-(``app.read.labels``), literals as text.
+Built from the read model's view of the revision records (``app.read.history``), never from
+the store. Statements of a patch are shown in words: each resource by its label in the current
+store (its IRI's last segment when it has none, as it may for a resource a revision removed),
+each property by the words pages use for it (``app.read.labels``), literals as text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
-from app import history
 from app.errors import NotFound
 from app.pages.build import href_for
 from app.pages.context import (
@@ -28,51 +26,28 @@ from app.pages.context import (
     Site,
 )
 from app.pages.render import environment
+from app.read.history import HistoryView, Revision, revision_node
 from app.read.labels import property_words
-from app.store import Store
-from app.vocab import RDFS, SKOS
 
-__all__ = ["atom_feed", "diff_page", "entity_at", "history_page", "revision_json"]
-
-_LABELS = (RDFS.label, SKOS.prefLabel)
+__all__ = ["atom_feed", "diff_page", "entity_at", "history_page"]
 
 
 class _Labels:
-    """Labels of IRIs in the current store, each looked up once."""
+    """Links to the IRIs a page names, labelled as the history view finds them."""
 
-    def __init__(self, store: Store, base_iri: str) -> None:
-        self.store = store
+    def __init__(self, view: HistoryView, base_iri: str) -> None:
+        self.view = view
         self.base_iri = base_iri
-        self.known: dict[str, str] = {}
 
     def text(self, iri: str) -> str:
-        if iri not in self.known:
-            self.known[iri] = self._find(iri)
-        return self.known[iri]
-
-    def _find(self, iri: str) -> str:
-        try:
-            node = ox.NamedNode(iri)
-        except ValueError:  # asked about by a user, and no IRI: it has no label
-            return iri
-        for predicate in _LABELS:
-            found = [
-                q.object
-                for q in self.store.match(node, predicate, None, None, limit=20)
-                if isinstance(q.object, ox.Literal)
-            ]
-            if found:
-                english = [t for t in found if (t.language or "en").startswith("en")]
-                return (english or found)[0].value
-        tail = iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-        return tail.replace("_", " ").replace("-", " ") or iri
+        return self.view.label(iri)
 
     def link(self, iri: str) -> Link:
         href, external = href_for(iri, self.base_iri)
         return Link(label=self.text(iri), href=href, iri=iri, external=external)
 
 
-def _row(revision: history.Revision, labels: _Labels) -> RevisionRow:
+def _row(revision: Revision, labels: _Labels) -> RevisionRow:
     when = revision.time.astimezone(dt.UTC)
     return RevisionRow(
         number=revision.number,
@@ -91,7 +66,7 @@ def _row(revision: history.Revision, labels: _Labels) -> RevisionRow:
 
 
 def history_page(
-    store: Store,
+    view: HistoryView,
     base_iri: str,
     site: Site,
     *,
@@ -99,10 +74,10 @@ def history_page(
     graph: str | None = None,
     since: dt.datetime | None = None,
     limit: int = 100,
-) -> tuple[HistoryPage, list[history.Revision]]:
+) -> tuple[HistoryPage, list[Revision]]:
     """The history page (and the revisions it lists, for JSON and Atom)."""
-    revisions = history.log(store.match, entity=entity, graph=graph, since=since, limit=limit)
-    labels = _Labels(store, base_iri)
+    revisions = view.log(entity=entity, graph=graph, since=since, limit=limit)
+    labels = _Labels(view, base_iri)
     if entity:
         heading = f"History of {labels.text(entity)}"
     elif graph:
@@ -147,11 +122,11 @@ def _statements(quads: Iterable[ox.Quad], labels: _Labels) -> tuple[Change, ...]
     return tuple(shown)
 
 
-def diff_page(store: Store, base_iri: str, site: Site, number: int) -> DiffPage:
+def diff_page(view: HistoryView, base_iri: str, site: Site, number: int) -> DiffPage:
     """The diff page of revision ``number`` (``NotFound`` when there is none)."""
-    revision = history.revision(store.match, number)
-    added, removed = history.patch(store.match, number)
-    labels = _Labels(store, base_iri)
+    revision = view.revision(number)
+    added, removed = view.patch(number)
+    labels = _Labels(view, base_iri)
     return DiffPage(
         template="diff.html",
         site=site,
@@ -161,7 +136,7 @@ def diff_page(store: Store, base_iri: str, site: Site, number: int) -> DiffPage:
         additions=_statements(added, labels),
         removals=_statements(removed, labels),
         reverted=tuple(
-            Link(label=f"revision {n}", href=f"/history/{n}", iri=history.revision_node(n).value)
+            Link(label=f"revision {n}", href=f"/history/{n}", iri=revision_node(n).value)
             for n in revision.reverts
         ),
         revert_href=f"/history/{number}/revert",
@@ -170,37 +145,26 @@ def diff_page(store: Store, base_iri: str, site: Site, number: int) -> DiffPage:
 
 
 def entity_at(
-    store: Store, base_iri: str, site: Site, iri: str, number: int
+    view: HistoryView, base_iri: str, site: Site, iri: str, number: int
 ) -> tuple[EntityRevisionPage, list[ox.Quad]]:
     """An entity as it was right after revision ``number`` (``NotFound`` if it had nothing)."""
-    quads = history.state_at(store.match, ox.NamedNode(iri), number)
+    quads = view.state_at(iri, number)
     if not quads:
         raise NotFound(
             f"The graph had nothing about {iri} at revision {number}.",
             hint=f"/history?entity={iri} lists the revisions that changed it.",
         )
-    labels = _Labels(store, base_iri)
+    labels = _Labels(view, base_iri)
     entity = labels.link(iri)
     page = EntityRevisionPage(
         template="entity_rev.html",
         site=site,
         title=f"{entity.label} at revision {number} \u2013 histkg",
         entity=entity,
-        revision=_row(history.revision(store.match, number), labels),
+        revision=_row(view.revision(number), labels),
         statements=_statements(quads, labels),
     )
     return page, quads
-
-
-def revision_json(store: Store, number: int) -> dict[str, Any]:
-    """Revision ``number`` with its exact patch as N-Quads (``added`` / ``removed``)."""
-    body = history.revision(store.match, number).to_json()
-    added, removed = history.patch(store.match, number)
-    body["patch"] = {
-        "added": (ox.serialize(added, format=ox.RdfFormat.N_QUADS) or b"").decode(),
-        "removed": (ox.serialize(removed, format=ox.RdfFormat.N_QUADS) or b"").decode(),
-    }
-    return body
 
 
 def atom_feed(page: HistoryPage, base_url: str) -> str:
