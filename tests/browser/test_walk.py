@@ -1,7 +1,8 @@
 """A reader's walk through the pages in a real browser: Debian's chromium, driven by Playwright.
 
 Home page -> search "Kaganovich" -> the person -> one of his letters -> its footnote -> the
-footnote of the source page. Along the way: no console error, no failed request, no answer
+footnote of the source page; then an event's shared passage -> a highlight's claim, the
+writing of 23 September and the licences in the footer. Along the way: no console error, no failed request, no answer
 >= 400 and no request to any host but this server. Screenshots of the home page, an event, a
 person and a letter (and the person at phone width) are kept as test artifacts in
 ``tests/artifacts/screenshots/`` (not in git).
@@ -155,4 +156,43 @@ def test_a_reader_walks_from_the_home_page_to_a_footnote(
     assert not watch.problems, "\n".join(watch.problems)
     assert all(url.startswith(pages_url) for url in watch.requests)
     for name in ("home.png", "person.png", "letter.png", "event.png", "browse.png", "network.png"):
+        assert (SCREENSHOTS / name).stat().st_size > 10_000
+
+
+def test_a_reader_follows_a_shared_passage_sees_the_writing_and_the_licences(
+    browser_context: Any, pages_url: str
+) -> None:
+    watch = Watch(pages_url)
+    watch.attach(browser_context)
+    page = browser_context.new_page()
+
+    page.goto(pages_url + "/id/event/mukden-incident")  # one passage, a highlight per claim
+    shared = page.locator("figure.passage-shared").first
+    shared.scroll_into_view_if_needed()
+    assert shared.locator("mark.hl").count() >= 3
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shared.screenshot(path=str(SCREENSHOTS / "passage-shared.png"))
+    claim_mark = shared.locator("sup.hl-ref a[href^='/id/claim/']").first
+    target = claim_mark.get_attribute("href")
+    with page.expect_navigation():
+        claim_mark.click()
+    assert page.url == pages_url + str(target)
+
+    page.goto(pages_url + "/id/document/stalin-writing-1931-09-23")
+    head = page.locator(".entity-head").inner_text()
+    assert "letter" not in head.casefold()
+    assert page.locator("#letter-title").text_content() == "The writing"
+    assert "Footnote 4" in page.locator("aside.editorial").inner_text()
+    shot(page, "writing.png")
+
+    data = page.locator("footer a[rel=license]")
+    code = page.locator("footer a.code-licence")
+    assert data.is_visible()
+    assert code.is_visible()
+    assert data.get_attribute("href") == "https://creativecommons.org/licenses/by/4.0/"
+    assert code.get_attribute("href") == "https://www.apache.org/licenses/LICENSE-2.0"
+    page.close()
+
+    assert not watch.problems, "\n".join(watch.problems)
+    for name in ("passage-shared.png", "writing.png"):
         assert (SCREENSHOTS / name).stat().st_size > 10_000
