@@ -2,9 +2,10 @@
 
 Home page -> search "Kaganovich" -> the person -> one of his letters -> its footnote -> the
 footnote of the source page; then an event's shared passage -> a highlight's claim, the
-writing of 23 September and the licences in the footer. Along the way: no console error, no failed request, no answer
->= 400 and no request to any host but this server. Screenshots of the home page, an event, a
-person and a letter (and the person at phone width) are kept as test artifacts in
+writing of 23 September and the licences in the footer. Along the way: no console error, no
+failed request, no answer >= 400 and no request to any host but this server. Screenshots of
+the home page, an event, a person, a letter, a shared passage and the 23 September writing
+(and the person at phone width) are kept as test artifacts in
 ``tests/artifacts/screenshots/`` (not in git).
 
 Chromium is installed by the test set-up (README, ``scripts/system-packages``); without it
