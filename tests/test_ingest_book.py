@@ -161,7 +161,8 @@ def test_a_page_without_text_is_reported_not_skipped(ingester: Ingester, tmp_pat
     blank = pages[3]
     assert blank.scanned
     record = blank.to_json()["book"]
-    assert isinstance(record, dict) and record["scanned"] is True
+    assert isinstance(record, dict)
+    assert record["scanned"] is True
     assert reader.record.scanned == [blank.label]
 
 
