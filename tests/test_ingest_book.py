@@ -5,14 +5,22 @@ the page after its citation, a word hyphenated over the break, a bibliography at
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from ingest_metrics import ROOT
 
+from app import history, writes
 from app.errors import InputError
-from app.ingest import Ingester, load_project_index
+from app.ingest import Ingester, load_graph_index, load_project_index
 from app.ingest.book import BookPage, BookReader, parse_bibliography, parse_range, text_pages
+from app.ingest.book_rdf import book_trig
+from app.store import Store
+from app.validate import validate_paths
+from app.vocab import BIBO, DCTERMS, HK, ID
+from app.workbench.books import StoredPage, store_book
 
 BOOK = ROOT / "tests" / "fixtures" / "book" / "stalin-and-the-far-east.txt"
 
@@ -180,3 +188,76 @@ def test_a_missing_or_non_utf8_book_is_a_clear_input_error(tmp_path: Path) -> No
     bad.write_bytes(b"page one\f\xff\xfe page two")
     with pytest.raises(InputError, match="not UTF-8"):
         list(text_pages(bad))
+
+
+# ---------------------------------------------------------------------- the book as RDF
+
+
+def _book_node(reader: BookReader) -> ox.NamedNode:
+    return ox.NamedNode(f"{ID}source/{reader.slug}")
+
+
+def test_the_books_trig_is_valid_with_each_page_text_and_checksum(
+    ingester: Ingester, tmp_path: Path
+) -> None:
+    pages, reader = read(ingester)
+    bibliography = parse_bibliography(page.raw for page in text_pages(BOOK))
+    chunks = book_trig(
+        iter(pages), reader.record, bibliography, book=_book_node(reader), book_slug=reader.slug,
+        base=ID,
+    )  # fmt: skip
+    path = tmp_path / "book.trig"
+    path.write_text("".join(chunks), encoding="utf-8")
+    assert validate_paths([path], ROOT).conforms
+    quads = list(ox.parse(path=str(path), format=ox.RdfFormat.TRIG))
+    parts = {
+        q.subject
+        for q in quads
+        if q.predicate == DCTERMS.isPartOf and q.object == _book_node(reader)
+    }
+    assert len(parts) == 10
+    texts = {
+        q.subject: q.object.value
+        for q in quads
+        if q.predicate == BIBO.content and q.subject.value.startswith(f"{ID}text/")
+    }
+    sums = {q.subject: q.object.value for q in quads if q.predicate == HK.sha256}
+    assert sorted(texts.values()) == sorted(page.raw for page in pages)  # byte for byte
+    for node, text in texts.items():
+        assert sums[node] == hashlib.sha256(text.encode()).hexdigest()
+    same = [q for q in quads if q.predicate == HK.sameWorkAs and "p42/note/3" in q.object.value]
+    assert {q.subject.value.split("/")[-3] for q in same} >= {"stalin-and-the-far-east-p44"}
+
+
+def _store_book(store: Store, ingester: Ingester, path: Path) -> list[StoredPage]:
+    bibliography = parse_bibliography(page.raw for page in text_pages(path))
+    reader = BookReader(ingester, BOOK.name, bibliography)
+    return list(
+        store_book(
+            store, reader.read(text_pages(path)), reader.record, bibliography,
+            book=_book_node(reader), book_slug=reader.slug, base=ID, project_dir=ROOT,
+            author=writes.Author("test", "a book"),
+        )
+    )  # fmt: skip
+
+
+def test_reingesting_the_same_book_changes_nothing_and_a_changed_page_is_one_revision(
+    tmp_path: Path,
+) -> None:
+    store = Store(str(tmp_path / "store"))
+    store.load_curated(ROOT)
+    ingester = Ingester(load_graph_index(store))
+    first = _store_book(store, ingester, BOOK)
+    assert [p.status for p in first] == ["new"] * 10
+    head = history.head(store.match)
+    assert [p.status for p in _store_book(store, ingester, BOOK)] == ["unchanged"] * 10
+    assert history.head(store.match) == head
+    changed = tmp_path / BOOK.name
+    changed.write_text(
+        BOOK.read_text(encoding="utf-8").replace("Harbin had fallen", "Harbin had surrendered"),
+        encoding="utf-8",
+    )
+    again = _store_book(store, ingester, changed)
+    assert [p.label for p in again if p.status == "changed"] == ["42"]
+    assert history.head(store.match) == (head or 0) + 1
+    store.close()

@@ -35,6 +35,7 @@ from app.ingest.offsets import TextBuilder
 from app.ingest.page import PageLayout, parse_layout, running_header
 from app.ingest.pipeline import Ingester, Join, PageReport
 from app.ingest.repair import _real_hyphen
+from app.ingest.turtle import slug
 
 __all__ = [
     "BibEntry",
@@ -44,6 +45,7 @@ __all__ = [
     "Continuation",
     "CrossCitation",
     "RawPage",
+    "page_name",
     "parse_bibliography",
     "parse_range",
     "text_pages",
@@ -265,6 +267,11 @@ def text_pages(path: Path, first: int = 1, last: int | None = None) -> Iterator[
         raise InputError(f"{path}: cannot be read", hint="Check the file's permissions.") from None
 
 
+def page_name(book_slug: str, label: str) -> str:
+    """The name of a book's page in IRIs and graph names: ``<book>-p<printed page>``."""
+    return f"{book_slug}-p{slug(label)}"
+
+
 def parse_range(text: str) -> tuple[int, int]:
     """ "120-140" (or "120") -> (120, 140): positions of pages in the file, 1-based."""
     match = re.fullmatch(r"\s*(\d{1,6})\s*(?:[-–]\s*(\d{1,6}))?\s*", text)
@@ -333,9 +340,15 @@ class BookReader:
     """Reads a book's pages one at a time (see the module); build it once per book."""
 
     def __init__(
-        self, ingester: Ingester, source: str, bibliography: list[BibEntry] | None = None
+        self,
+        ingester: Ingester,
+        source: str,
+        bibliography: list[BibEntry] | None = None,
+        *,
+        book_slug: str | None = None,
     ) -> None:
         self.ingester = ingester
+        self.slug = book_slug or slug(source)
         self.record = BookRecord(source)
         self.bibliography = bibliography or []
         self.record.bibliography = len(self.bibliography)
@@ -464,7 +477,7 @@ class BookReader:
             joins.append(Join(cut[2], cut[3], "", "hyphenation"))
         if after is not None and (cut := _split_word(frame, after, self.ingester)):
             joins.append(Join(cut[0], cut[1], cut[4], "hyphenation"))
-        name = f"p{label}"
+        name = f"{page_name(self.slug, label)}.txt"
         report = self.ingester.ingest(page.raw, name, layout=frame.layout, joins=joins)
         book_page = BookPage(page.index, label, frame.number_from, page.raw, report, frame.running)
         if after is not None and after.continuation is not None and report.footnotes:
