@@ -232,13 +232,14 @@ def test_the_books_trig_is_valid_with_each_page_text_and_checksum(
 def _store_book(store: Store, ingester: Ingester, path: Path) -> list[StoredPage]:
     bibliography = parse_bibliography(page.raw for page in text_pages(path))
     reader = BookReader(ingester, BOOK.name, bibliography)
-    return list(
-        store_book(
+    return [
+        stored
+        for _, stored in store_book(
             store, reader.read(text_pages(path)), reader.record, bibliography,
             book=_book_node(reader), book_slug=reader.slug, base=ID, project_dir=ROOT,
             author=writes.Author("test", "a book"),
         )
-    )  # fmt: skip
+    ]  # fmt: skip
 
 
 def test_reingesting_the_same_book_changes_nothing_and_a_changed_page_is_one_revision(

@@ -104,6 +104,7 @@ class Ingester:
         self.finder = MentionFinder(graph.names, self.lexicon)
 
     def _repair(self, builder: TextBuilder, footnote: bool) -> OffsetMap:
+        repair.expand_ligatures(builder)
         repair.join_hyphenation(builder, self.lexicon)
         if footnote:
             repair.join_lines(builder)

@@ -48,6 +48,9 @@ class StoredPage:
     status: str
     revision: int | None
 
+    def to_json(self) -> dict[str, object]:
+        return {"iri": self.iri, "status": self.status, "revision": self.revision}
+
 
 def _graph(name: str) -> ox.NamedNode:
     return ox.NamedNode(f"{WORKBENCH_GRAPHS}page/{name}")
@@ -107,8 +110,9 @@ def store_book(
     base: str,
     project_dir: Path,
     author: writes.Author,
-) -> Iterator[StoredPage]:
-    """Write the book's pages into the store, one revision per changed page (see the module)."""
+) -> Iterator[tuple[BookPage, StoredPage]]:
+    """Write the book's pages into the store, one revision per changed page (see the module);
+    each page comes back with what was done with it."""
     options = {"book_slug": book_slug, "base": base, "project_dir": project_dir, "author": author}
     _book_graph(store, book, record, bibliography, first=True, **options)  # type: ignore[arg-type]
     for page in pages:
@@ -121,13 +125,12 @@ def store_book(
             result = (
                 None if old == set(triples) else _write(store, graph, triples, project_dir, author)
             )
-            yield StoredPage(
-                page.index, page.label, iri, "no text", result.revision if result else None
-            )
+            revision = result.revision if result else None
+            yield page, StoredPage(page.index, page.label, iri, "no text", revision)
             continue
         stored = _stored_sha(store, base, name)
         if stored == page.sha256:
-            yield StoredPage(page.index, page.label, iri, "unchanged", None)
+            yield page, StoredPage(page.index, page.label, iri, "unchanged", None)
             continue
         cross = cross_refs(page, book_slug, base)
         triples, node = page_triples(
@@ -135,7 +138,7 @@ def store_book(
         )
         result = _write(store, graph, triples, project_dir, author)
         status = "new" if stored is None else "changed"
-        yield StoredPage(page.index, page.label, node.value, status, result.revision)
+        yield page, StoredPage(page.index, page.label, node.value, status, result.revision)
     _book_graph(store, book, record, bibliography, first=False, **options)  # type: ignore[arg-type]
 
 
