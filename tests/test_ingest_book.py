@@ -262,3 +262,20 @@ def test_reingesting_the_same_book_changes_nothing_and_a_changed_page_is_one_rev
     assert [p.label for p in again if p.status == "changed"] == ["42"]
     assert history.head(store.match) == (head or 0) + 1
     store.close()
+
+
+def test_an_ibid_first_on_a_page_read_alone_is_kept_without_a_cited_work(
+    ingester: Ingester, tmp_path: Path
+) -> None:
+    """Page 44 read alone: its "Ibid., 306." has no earlier note to follow; the TriG keeps the
+    note (hk:unknown "cited work") instead of citing a part of a work it cannot name."""
+    reader = BookReader(ingester, BOOK.name)
+    pages = list(reader.read(text_pages(BOOK, 4, 4)))
+    assert pages[0].citations == []
+    path = tmp_path / "p44.trig"
+    path.write_text(
+        "".join(book_trig(pages, reader.record, [], book=_book_node(reader),
+                          book_slug=reader.slug, base=ID)),
+        encoding="utf-8",
+    )  # fmt: skip
+    assert validate_paths([path], ROOT).conforms

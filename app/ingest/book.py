@@ -359,7 +359,7 @@ class BookReader:
             for word in re.findall(r"[^\W\d_]+", entry.citation.author or "")
         )
         self._fulls: list[_Full] = []
-        self._last: _Full | None = None
+        self._last: _Full | BibEntry | None = None  # what an Ibid. on the next note cites
         self._expected: int | None = None
         self._labels: set[str] = set()
 
@@ -527,7 +527,7 @@ class BookReader:
                 self._last = root
                 continue
             cross = self._earlier(citation)
-            if cross is not None:
+            if isinstance(cross, tuple):
                 full, index, label, number, work = cross
                 found.append(
                     CrossCitation(
@@ -542,7 +542,7 @@ class BookReader:
                 )
                 self._last = cross
                 continue
-            entry_bib = self._in_bibliography(citation)
+            entry_bib = cross if isinstance(cross, BibEntry) else self._in_bibliography(citation)
             if entry_bib is not None:
                 found.append(
                     CrossCitation(
@@ -553,7 +553,7 @@ class BookReader:
                         work=note.work,
                     )
                 )
-            self._last = None
+            self._last = entry_bib
         return found
 
     def _here(self, page: BookPage, number: int) -> _Full | None:
@@ -566,7 +566,7 @@ class BookReader:
             (e for e in self._fulls if e[1] == page.index and e[3] == note.same_work_as), None
         )
 
-    def _earlier(self, citation: Citation) -> _Full | None:
+    def _earlier(self, citation: Citation) -> _Full | BibEntry | None:
         if citation.form == "ibid":
             return self._last
         for entry in reversed(self._fulls):

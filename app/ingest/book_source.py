@@ -12,7 +12,7 @@ from app.errors import InputError
 from app.ingest.book import BibEntry, RawPage, parse_bibliography, parse_range, text_pages
 from app.ingest.pdf import PdfBook
 
-__all__ = ["BookSource", "is_book", "open_book"]
+__all__ = ["BookSource", "is_book", "open_book", "pdf_book", "text_book"]
 
 
 @dataclass
@@ -92,3 +92,35 @@ def _starts_like_pdf(path: Path) -> bool:
             return file.read(5) == b"%PDF-"
     except OSError:
         return False
+
+
+def text_book(
+    raw: str, name: str, pages: str | None = None
+) -> tuple[list[RawPage], list[BibEntry]]:
+    """An uploaded book text (already in memory): its pages in ``pages`` and its bibliography."""
+    texts = raw.split("\f")
+    if texts and not texts[-1]:
+        texts.pop()  # pdftotext's form feed after the last page
+    total = len(texts)
+    first, last = parse_range(pages) if pages else (1, total)
+    if total == 0 or first > total or last > total:
+        raise InputError(
+            f"{name}: pages {first}-{last} asked for, the text has {total}.",
+            hint=f"Choose pages between 1 and {total}, or leave the range empty for all.",
+        )
+    chosen = [RawPage(i, texts[i - 1]) for i in range(first, last + 1)]
+    return chosen, parse_bibliography(texts)
+
+
+def pdf_book(
+    data: bytes, name: str, pages: str | None = None
+) -> tuple[list[RawPage], list[BibEntry]]:
+    """An uploaded PDF (in memory, as the upload limit bounds it): the pages in ``pages``."""
+    pdf = PdfBook(Path(name), data)
+    first, last = parse_range(pages) if pages else (1, pdf.pages)
+    if first > pdf.pages or last > pdf.pages:
+        raise InputError(
+            f"{name}: pages {first}-{last} asked for, the PDF has {pdf.pages}.",
+            hint=f"Choose pages between 1 and {pdf.pages}, or leave the range empty for all.",
+        )
+    return list(pdf.read(first, last)), parse_bibliography(pdf.tail())

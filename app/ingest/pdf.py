@@ -13,6 +13,7 @@ and the book reader passes it on as a page without text, never dropping it.
 
 from __future__ import annotations
 
+import io
 import logging
 import time
 from collections.abc import Iterator
@@ -32,7 +33,8 @@ class PdfBook:
     """An open PDF: its page count, labels and texts; ``extract_seconds`` is the time pypdf
     spent extracting text so far (the benchmark reports it apart from ingestion)."""
 
-    path: Path
+    path: Path  # the file, or the name an upload came with (``data``)
+    data: bytes | None = None
     extract_seconds: float = 0.0
 
     def __post_init__(self) -> None:
@@ -41,7 +43,7 @@ class PdfBook:
 
         logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings are not ours to show
         try:
-            self._reader = PdfReader(self.path)
+            self._reader = PdfReader(io.BytesIO(self.data) if self.data is not None else self.path)
             self.pages = len(self._reader.pages)
             self._labels = list(self._reader.page_labels)
         except FileNotFoundError:

@@ -157,7 +157,7 @@ class _Writer:
     # ------------------------------------------------------------------ footnotes
 
     def footnotes(self, page: NamedNode) -> None:
-        books: dict[int, tuple[NamedNode, Book | None]] = {}
+        books: dict[int, tuple[NamedNode, Book | None] | None] = {}
         for footnote in self.report.footnotes:
             note = self.iri(f"note/{footnote.number}")
             self.add(note, "rdfs:label", _en(f"Footnote {footnote.number}"))
@@ -199,14 +199,16 @@ class _Writer:
         known = next((b for b in self.report.graph.books if b.iri == work), None)
         return (self.book(known), known) if known else (NamedNode(work), None)
 
-    def cited_book(self, footnote: Footnote) -> tuple[NamedNode, Book | None]:
+    def cited_book(self, footnote: Footnote) -> tuple[NamedNode, Book | None] | None:
+        """The work a note cites: the graph's book, or one minted from its full citation;
+        ``None`` when neither is known (an "Ibid." first on its page, say)."""
         known = next((b for b in self.report.graph.books if b.iri == footnote.work), None)
         if known:
             return self.book(known), known
         citation = footnote.citation
         node = self.iri(f"work/{footnote.number}")
         if citation is None or citation.form != "full" or not citation.title:
-            return node, None
+            return None
         self.add(node, "rdf:type", _term("bibo:Book"))
         by = f" ({', '.join(str(x) for x in (citation.author, citation.year) if x)})"
         self.add(node, "rdfs:label", _en(citation.title + (by if by != " ()" else "")))

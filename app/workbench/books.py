@@ -22,14 +22,29 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from app import writes
-from app.ingest.book import BibEntry, BookPage, BookRecord, page_name
+from app.errors import InputError
+from app.ingest import Ingester, load_graph_index
+from app.ingest.book import BibEntry, BookPage, BookReader, BookRecord, page_name
 from app.ingest.book_rdf import book_triples, cross_refs, page_triples, scanned_triples
+from app.ingest.book_source import pdf_book, text_book
 from app.pages.context import Site
 from app.store import Store
 from app.vocab import BIBO, DCTERMS, HK, RDF, RDFS
-from app.workbench.sources import WORKBENCH_GRAPHS
+from app.workbench.sources import WORKBENCH_GRAPHS, slug
 
-__all__ = ["BookQueuePage", "QueueRow", "StoredPage", "book_queue", "store_book"]
+__all__ = [
+    "BookQueuePage",
+    "BookRow",
+    "BooksPage",
+    "QueueRow",
+    "StoredPage",
+    "add_book",
+    "book_queue",
+    "is_book_upload",
+    "queue_href",
+    "store_book",
+    "workbench_books",
+]
 
 _UNKNOWN_ENTITY: Final = ox.Literal("entity")
 
@@ -142,6 +157,43 @@ def store_book(
     _book_graph(store, book, record, bibliography, first=False, **options)  # type: ignore[arg-type]
 
 
+def is_book_upload(data: bytes) -> bool:
+    """An upload that is a PDF, or a text with form feeds between pages."""
+    return data.startswith(b"%PDF-") or b"\f" in data
+
+
+def add_book(
+    store: Store,
+    book: ox.NamedNode,
+    data: bytes,
+    *,
+    name: str,
+    pages: str,
+    base: str,
+    project_dir: Path,
+    author: writes.Author,
+) -> list[StoredPage]:
+    """An uploaded PDF or book text (``pages``: a range such as "3-5", or all) into ``book``."""
+    if data.startswith(b"%PDF-"):
+        raws, bibliography = pdf_book(data, name, pages.strip() or None)
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise InputError(
+                f"The uploaded file is not UTF-8 text (byte {error.start}).",
+                hint="Upload the PDF itself, or pdftotext's output (-enc UTF-8).",
+            ) from None
+        raws, bibliography = text_book(text, name, pages.strip() or None)
+    book_slug = slug(book.value.rstrip("/").rsplit("/", 1)[-1])
+    reader = BookReader(Ingester(load_graph_index(store)), name, bibliography, book_slug=book_slug)
+    stored = store_book(
+        store, reader.read(raws), reader.record, bibliography, book=book, book_slug=book_slug,
+        base=base, project_dir=project_dir, author=author,
+    )  # fmt: skip
+    return [result for _, result in stored]
+
+
 # ---------------------------------------------------------------------- the review queue
 
 
@@ -243,3 +295,50 @@ def _label(store: Store, node: ox.NamedNode) -> str:
         if isinstance(quad.object, ox.Literal):
             return quad.object.value
     return node.value
+
+
+@dataclass(frozen=True)
+class BookRow:
+    """A book with pages in the workbench."""
+
+    label: str = field(metadata=_help("The book's label."))
+    href: str = field(metadata=_help("Its review queue."))
+    pages: int = field(metadata=_help("Its pages in the workbench."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class BooksPage:
+    """The books whose pages are in the workbench, each opening its review queue."""
+
+    template: str = field(default="workbench/books.html", metadata=_help("Its template."))
+    site: Site = field(metadata=_help("Site-wide links and names."))
+    title: str = field(
+        default="Books to review \u2013 histkg", metadata=_help("The document title.")
+    )
+    books: tuple[BookRow, ...] = field(metadata=_help("The books, by label."))
+
+
+def queue_href(book: str) -> str:
+    return f"/workbench/books?book={quote(book, safe='')}"
+
+
+def workbench_books(store: Store, base: str, site: Site) -> BooksPage:
+    """Every book that has pages in workbench graphs (added alone or as a book)."""
+    prefix = f"{base}ingest/"
+    counts: dict[ox.NamedNode, int] = {}
+    for quad in store.match(None, DCTERMS.isPartOf, None, None):
+        page, book = quad.subject, quad.object
+        if not (
+            isinstance(page, ox.NamedNode)
+            and isinstance(book, ox.NamedNode)
+            and page.value.startswith(prefix)
+            and page.value.endswith("/page")
+        ):
+            continue
+        if quad.graph_name == _graph(page.value.removeprefix(prefix).removesuffix("/page")):
+            counts[book] = counts.get(book, 0) + 1
+    rows = sorted(
+        (BookRow(_label(store, book), queue_href(book.value), n) for book, n in counts.items()),
+        key=lambda row: row.label.lower(),
+    )
+    return BooksPage(site=site, books=tuple(rows))
