@@ -449,7 +449,13 @@ class IngestFormat(StrEnum):
 
 @cli.command()
 def ingest(
-    path: Annotated[Path, typer.Argument(help="The page: UTF-8 text as a PDF extractor left it.")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="The page (UTF-8 text as a PDF extractor left it) or a book: a PDF, or a text "
+            "with form feeds between pages (pdftotext's output)."
+        ),
+    ],
     output_format: Annotated[
         IngestFormat,
         typer.Option(
@@ -464,15 +470,35 @@ def ingest(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
     ] = None,
+    pages: Annotated[
+        str | None,
+        typer.Option(help="A book's pages to read, e.g. 120-140 (positions in the file, from 1)."),
+    ] = None,
+    into_store: Annotated[
+        bool,
+        typer.Option(
+            "--into-store",
+            help="Also write the book into the store (HISTKG_STORE) as the workbench's review "
+            "queue: one revision per new or changed page.",
+        ),
+    ] = False,
 ) -> None:
-    """Repair a page of PDF text and find its footnotes, citations, dates and mentions.
+    """Repair a page or a whole book of PDF text: footnotes, citations, dates and mentions.
 
     Reads the curated graph (HISTKG_PROJECT_DIR) for names, event dates and cited books; writes
-    nothing into the store or data/. Exit 0 ok, 1 bad input, 2 could not run.
+    nothing into the store or data/ unless --into-store. A book gives JSON lines (one per page,
+    then the book record) or TriG for the whole book. Exit 0 ok, 1 bad input, 2 could not run,
+    3 done but some pages have no text layer (listed).
     """
     from app import ingest as ingestion  # the ingestion stack loads only for this command
+    from app.ingest.book_source import is_book
 
     settings = _settings()
+    if pages is not None or into_store or is_book(path):
+        if review is not None:
+            _fail(1, "--review is for one page.", "Review a book's pages in the workbench.")
+        scanned = _ingest_book(settings, path, pages, output_format, output, into_store)
+        raise typer.Exit(3 if scanned else 0)
 
     def run() -> str:
         report = ingestion.ingest_file(path, project_dir=settings.project_dir)
@@ -487,6 +513,103 @@ def ingest(
         _guarded(lambda: ingestion.write_text(output, document))
     else:
         out.file.write(document)
+
+
+def _ingest_book(
+    settings: Settings,
+    path: Path,
+    pages: str | None,
+    output_format: IngestFormat,
+    output: Path | None,
+    into_store: bool,
+) -> list[str]:
+    """``histkg ingest BOOK``: stream the pages out (and into the store); the pages without a
+    text layer, by label."""
+    import pyoxigraph as ox
+
+    from app import writes
+    from app.ingest import Ingester, load_graph_index, load_project_index
+    from app.ingest.book import BookPage, BookReader
+    from app.ingest.book_rdf import book_trig
+    from app.ingest.book_source import open_book
+    from app.workbench.books import store_book
+
+    source = _guarded(lambda: open_book(path, pages))
+
+    def run(progress: LoadProgress) -> list[str]:
+        with contextlib.ExitStack() as stack:
+            # Writes and a few fixed queries: no query workers (nor their store snapshots).
+            batch = settings.model_copy(update={"query_workers": 0})
+            store = stack.enter_context(Store.from_settings(batch)) if into_store else None
+            index = load_graph_index(store) if store else load_project_index(settings.project_dir)
+            reader = BookReader(Ingester(index), path.name, source.bibliography)
+            book = ox.NamedNode(f"{settings.base_iri}source/{reader.slug}")
+            sink = stack.enter_context(_sink(output))
+            stored: dict[int, dict[str, object]] = {}
+
+            def counted() -> Iterator[BookPage]:
+                for done, page in enumerate(reader.read(source.pages()), 1):
+                    if page.scanned:
+                        err.print(f"page {page.label} (position {page.index}): no text layer")
+                    progress(f"page {page.label}", done, source.last - source.first + 1)
+                    yield page
+
+            flow: Iterator[BookPage] = counted()
+            if store is not None:
+                author = writes.Author("histkg ingest", f"Ingest {path.name}")
+                writing = store_book(
+                    store, flow, reader.record, source.bibliography, book=book,
+                    book_slug=reader.slug, base=settings.base_iri,
+                    project_dir=settings.project_dir, author=author,
+                )  # fmt: skip
+
+                def noted() -> Iterator[BookPage]:
+                    for page, result in writing:
+                        stored[page.index] = result.to_json()
+                        yield page
+
+                flow = noted()
+            if output_format is IngestFormat.turtle:
+                for chunk in book_trig(
+                    flow, reader.record, source.bibliography, book=book, book_slug=reader.slug,
+                    base=settings.base_iri,
+                ):  # fmt: skip
+                    sink.write(chunk)
+            else:
+                for page in flow:
+                    line = page.to_json()
+                    if page.index in stored:
+                        line["book"]["stored"] = stored[page.index]  # type: ignore[index]
+                    sink.write(json.dumps(line, ensure_ascii=False) + "\n")
+                record = reader.record.to_json() | {"iri": book.value}
+                sink.write(json.dumps({"book": record}, ensure_ascii=False) + "\n")
+            return reader.record.scanned
+
+    with _progress_bar() as progress:
+        scanned = _guarded(lambda: run(progress))
+    what = f"{source.last - source.first + 1} page(s) of {path.name}"
+    if scanned:
+        err.print(f"Read {what}; no text layer on page(s) {', '.join(scanned)}.", markup=False)
+    else:
+        err.print(f"Read {what}.", markup=False)
+    return scanned
+
+
+@contextmanager
+def _sink(output: Path | None) -> Iterator[Any]:
+    """Where a streamed result goes: the file ``output`` or stdout."""
+    if output is None:
+        yield out.file
+        return
+    try:
+        file = output.open("w", encoding="utf-8")
+    except OSError as error:
+        raise InputError(
+            f"{output}: cannot write ({error.strerror})",
+            hint="Choose a path in a directory that exists and that you can write to.",
+        ) from None
+    with file:
+        yield file
 
 
 @cli.command()

@@ -96,6 +96,7 @@ class HK(Vocabulary):
     datePhrase: ClassVar[NamedNode]
     runningHeader: ClassVar[NamedNode]
     publicationPlace: ClassVar[NamedNode]
+    sha256: ClassVar[NamedNode]
     sameWorkAs: ClassVar[NamedNode]
     unknown: ClassVar[NamedNode]
     dateSource: ClassVar[NamedNode]

@@ -28,6 +28,7 @@ from app.errors import (
     InputError,
     InternalError,
 )
+from app.routes import books as books_routes
 from app.routes import dump as dump_routes
 from app.routes import history as history_routes
 from app.routes import pages as pages_routes
@@ -55,6 +56,7 @@ ROUTERS = (
     sparql_routes,
     reconcile_routes,
     workbench_routes,  # before pages_routes: its reading view takes /id/ingest/NAME/page
+    books_routes,
     pages_routes,
     search_routes,
     dump_routes,

@@ -18,7 +18,14 @@ from dataclasses import dataclass
 
 from app.errors import InputError
 
-__all__ = ["SUPERSCRIPTS", "FootnoteRegion", "Marker", "PageLayout", "parse_layout"]
+__all__ = [
+    "SUPERSCRIPTS",
+    "FootnoteRegion",
+    "Marker",
+    "PageLayout",
+    "parse_layout",
+    "running_header",
+]
 
 SUPERSCRIPTS = {
     "⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4",
@@ -73,6 +80,11 @@ def _lines(raw: str) -> list[tuple[int, int]]:
     return spans
 
 
+def running_header(line: str) -> tuple[str, int | None]:
+    """The title and page number of a running header line ("Title Ë 129", "130 Ë Title")."""
+    return _header(line)
+
+
 def _header(line: str) -> tuple[str, int | None]:
     for pattern in (_ODD, _EVEN):
         match = pattern.match(line)
@@ -107,12 +119,20 @@ def _footnote_block(
     return len(lines)
 
 
-def parse_layout(raw: str) -> PageLayout:
-    """Split a page into header, body and footnotes, and find the markers in the body."""
-    if not raw.strip():
+def parse_layout(
+    raw: str, start: int = 0, end: int | None = None, *, header: bool = True
+) -> PageLayout:
+    """Split a page into header, body and footnotes, and find the markers in the body.
+
+    ``start``/``end`` bound the part of ``raw`` to read (a book page without its running header
+    and footer lines, which ``app.ingest.book`` found across pages); offsets stay into ``raw``.
+    ``header=False``: the first line is body, never a running header.
+    """
+    stop = len(raw) if end is None else end
+    if not raw[start:stop].strip():
         raise InputError("The page is empty.", hint="Give a text file with the page's text.")
-    lines = _lines(raw.rstrip("\n"))
-    title, page = _header(raw[lines[0][0] : lines[0][1]])
+    lines = [(a + start, b + start) for a, b in _lines(raw[start:stop].rstrip("\n"))]
+    title, page = _header(raw[lines[0][0] : lines[0][1]]) if header else ("", None)
     first = 1 if page is not None else 0
     header_end = lines[0][1] if page is not None else 0
     if first >= len(lines):

@@ -7,6 +7,7 @@ Steps: page structure (``page``), repairs with offset maps for the body and for 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,19 @@ from app.ingest.mentions import Mention, MentionFinder
 from app.ingest.offsets import Edit, OffsetMap, TextBuilder
 from app.ingest.page import PageLayout, parse_layout
 
-__all__ = ["Footnote", "Ingester", "PageReport"]
+__all__ = ["Footnote", "Ingester", "Join", "PageReport"]
+
+
+@dataclass(frozen=True)
+class Join:
+    """An edit a book makes on a page's body before the page's own repairs: ``raw[raw_start:
+    raw_end]`` becomes ``clean`` (a word split by the page break, mended on the page it starts
+    on and its tail removed from the next)."""
+
+    raw_start: int
+    raw_end: int
+    clean: str
+    kind: str = "hyphenation"
 
 
 @dataclass(frozen=True)
@@ -91,12 +104,17 @@ class Ingester:
         self.finder = MentionFinder(graph.names, self.lexicon)
 
     def _repair(self, builder: TextBuilder, footnote: bool) -> OffsetMap:
+        repair.expand_ligatures(builder)
         repair.join_hyphenation(builder, self.lexicon)
         if footnote:
             repair.join_lines(builder)
         repair.restore_ligatures(builder, self.lexicon)
         repair.restore_spaces(builder, self.lexicon)
         return builder.freeze()
+
+    def repair_note(self, builder: TextBuilder) -> OffsetMap:
+        """Repair a footnote's text (a book joins a note's continuation from the next page)."""
+        return self._repair(builder, footnote=True)
 
     def _unknown(self, offsets: OffsetMap, footnote: int | None) -> list[Edit]:
         reports = []
@@ -106,10 +124,22 @@ class Ingester:
             reports.append(Edit("unknown", word, word, raw_start, raw_end, start, end, footnote))
         return reports
 
-    def ingest(self, raw: str, source: str = "page.txt") -> PageReport:
-        layout = parse_layout(raw)
+    def ingest(
+        self,
+        raw: str,
+        source: str = "page.txt",
+        *,
+        layout: PageLayout | None = None,
+        joins: Sequence[Join] = (),
+    ) -> PageReport:
+        """Ingest one page; a book passes the ``layout`` it found across pages and the ``joins``
+        that mend words split by a page break (``app.ingest.book``)."""
+        layout = layout or parse_layout(raw)
         builder = TextBuilder(raw, layout.body_start, layout.body_end)
         repair.remove_markers(builder, layout.markers)
+        for join in sorted(joins, key=lambda j: j.raw_start, reverse=True):
+            start, end = builder.freeze().to_clean(join.raw_start, join.raw_end)
+            builder.replace(start, end, join.clean, join.kind)
         body = self._repair(builder, footnote=False)
         markers = {m.number: body.to_clean(m.raw_start, m.raw_end)[0] for m in layout.markers}
         maps = {

@@ -2,6 +2,8 @@
 
 The passes, in the order they run:
 
+0. ``expand_ligatures``: ligature code points a PDF's text layer kept ("ﬁ", U+FB01; "ﬂ",
+   U+FB02; ff, ffi, ffl, st) become their letters.
 1. ``remove_markers``: a superscript footnote marker is deleted; where it glued two sentences
    ("exible.³Five") it becomes a space.
 2. ``join_hyphenation``: a hyphen at a line end is dropped with the line break where it splits a
@@ -34,6 +36,7 @@ from app.ingest.offsets import TextBuilder
 from app.ingest.page import Marker
 
 __all__ = [
+    "expand_ligatures",
     "join_hyphenation",
     "join_lines",
     "remove_markers",
@@ -63,6 +66,18 @@ def remove_markers(builder: TextBuilder, markers: tuple[Marker, ...]) -> None:
         after = builder.text[clean + length : clean + length + 1]
         glued = bool(after) and (after.isalnum() or after in "“(")
         builder.replace(clean, clean + length, " " if glued else "", "marker")
+
+
+_LIGATURE_CODES = {
+    "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+    "\ufb05": "st", "\ufb06": "st",
+}  # fmt: skip
+
+
+def expand_ligatures(builder: TextBuilder) -> None:
+    """A ligature code point a PDF's text layer kept ("ﬁrst", U+FB01) becomes its letters."""
+    for index in reversed([i for i, c in enumerate(builder.text) if c in _LIGATURE_CODES]):
+        builder.replace(index, index + 1, _LIGATURE_CODES[builder.text[index]], "ligature")
 
 
 def join_hyphenation(builder: TextBuilder, lexicon: Lexicon) -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, serialize
 
@@ -34,7 +35,7 @@ from app.ingest.graph import Book
 from app.ingest.pipeline import Footnote, PageReport
 from app.vocab import EDTF, ID, PREFIXES
 
-__all__ = ["page_graph_iri", "to_trig"]
+__all__ = ["page_graph_iri", "prefixes_for", "slug", "to_quads", "to_trig"]
 
 _NS = {name: PREFIXES[name] for name in ("rdf", "rdfs", "xsd", "crm", "hk", "bibo", "cito", "oa")}
 _NS["dcterms"] = PREFIXES["dcterms"]
@@ -55,6 +56,12 @@ def _en(text: str) -> Literal:
     return Literal(" ".join(text.split()), language="en")
 
 
+def slug(source: str) -> str:
+    """The IRI path segment of a file name: its stem, lower case, runs of other characters as
+    one hyphen ("Moscow versus Tokyo p129.txt" -> "moscow-versus-tokyo-p129")."""
+    return _slug(source)
+
+
 def _slug(source: str) -> str:
     stem = re.sub(r"\.[^./]*$", "", source.rsplit("/", 1)[-1])
     return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "page"
@@ -66,9 +73,12 @@ def page_graph_iri(report: PageReport, base: str) -> str:
 
 
 class _Writer:
-    def __init__(self, report: PageReport, base: str) -> None:
+    def __init__(
+        self, report: PageReport, base: str, cross: Mapping[int, tuple[str | None, str]]
+    ) -> None:
         self.report = report
         self.base = base
+        self.cross = cross
         self.root = page_graph_iri(report, base)
         self.graph = NamedNode(self.root)
         self.text = NamedNode(f"{base}text/{_slug(report.source)}")
@@ -147,7 +157,7 @@ class _Writer:
     # ------------------------------------------------------------------ footnotes
 
     def footnotes(self, page: NamedNode) -> None:
-        books: dict[int, tuple[NamedNode, Book | None]] = {}
+        books: dict[int, tuple[NamedNode, Book | None] | None] = {}
         for footnote in self.report.footnotes:
             note = self.iri(f"note/{footnote.number}")
             self.add(note, "rdfs:label", _en(f"Footnote {footnote.number}"))
@@ -166,7 +176,7 @@ class _Writer:
             if footnote.same_work_as is not None:
                 self.add(note, "hk:sameWorkAs", self.iri(f"note/{footnote.same_work_as}"))
             root = footnote.same_work_as or footnote.number
-            book = books.get(root) or self.cited_book(footnote)
+            book = books.get(root) or self.elsewhere(note, footnote) or self.cited_book(footnote)
             books[footnote.number] = book
             if book and footnote.citation and footnote.citation.locators:
                 self.add(note, "rdf:type", _term("bibo:Note"))
@@ -175,14 +185,30 @@ class _Writer:
             else:  # not a citation with pages: kept, but not claimed to cite anything
                 self.add(note, "hk:unknown", Literal("cited work"))
 
-    def cited_book(self, footnote: Footnote) -> tuple[NamedNode, Book | None]:
+    def elsewhere(
+        self, note: NamedNode, footnote: Footnote
+    ) -> tuple[NamedNode, Book | None] | None:
+        """The work of a note a book resolved beyond this page: to the note with the full
+        citation on an earlier page (``hk:sameWorkAs``), or to its bibliography's entry."""
+        found = self.cross.get(footnote.number)
+        if found is None:
+            return None
+        other, work = found
+        if other is not None:
+            self.add(note, "hk:sameWorkAs", NamedNode(other))
+        known = next((b for b in self.report.graph.books if b.iri == work), None)
+        return (self.book(known), known) if known else (NamedNode(work), None)
+
+    def cited_book(self, footnote: Footnote) -> tuple[NamedNode, Book | None] | None:
+        """The work a note cites: the graph's book, or one minted from its full citation;
+        ``None`` when neither is known (an "Ibid." first on its page, say)."""
         known = next((b for b in self.report.graph.books if b.iri == footnote.work), None)
         if known:
             return self.book(known), known
         citation = footnote.citation
         node = self.iri(f"work/{footnote.number}")
         if citation is None or citation.form != "full" or not citation.title:
-            return node, None
+            return None
         self.add(node, "rdf:type", _term("bibo:Book"))
         by = f" ({', '.join(str(x) for x in (citation.author, citation.year) if x)})"
         self.add(node, "rdfs:label", _en(citation.title + (by if by != " ()" else "")))
@@ -259,12 +285,28 @@ class _Writer:
                 self.add(span, "hk:offsetMax", _xsd(found.offset_max, "duration"))
 
 
-def to_trig(report: PageReport, base: str = ID) -> str:
-    """The page's triples as TriG: one named graph, prefixes from ``app.vocab.PREFIXES``."""
-    writer = _Writer(report, base)
+def to_quads(
+    report: PageReport, base: str = ID, cross: Mapping[int, tuple[str | None, str]] | None = None
+) -> list[Quad]:
+    """The page's quads, in its one named graph, sorted.
+
+    ``cross``: notes a book resolved beyond this page, note number -> (the IRI of the note
+    with the full citation, or ``None`` for a bibliography entry; the IRI of the work).
+    """
+    writer = _Writer(report, base, cross or {})
     writer.footnotes(writer.page())
     writer.mentions()
     writer.dates()
-    prefixes = dict(_NS) | {"page": writer.root + "/", "text": f"{base}text/"}
-    quads = sorted(writer.quads, key=lambda q: (str(q.subject), str(q.predicate), str(q.object)))
+    return sorted(writer.quads, key=lambda q: (str(q.subject), str(q.predicate), str(q.object)))
+
+
+def prefixes_for(report: PageReport, base: str = ID) -> dict[str, str]:
+    """The prefixes a page's TriG is written with."""
+    return dict(_NS) | {"page": page_graph_iri(report, base) + "/", "text": f"{base}text/"}
+
+
+def to_trig(report: PageReport, base: str = ID) -> str:
+    """The page's triples as TriG: one named graph, prefixes from ``app.vocab.PREFIXES``."""
+    quads = to_quads(report, base)
+    prefixes = prefixes_for(report, base)
     return bytes(serialize(quads, format=RdfFormat.TRIG, prefixes=prefixes) or b"").decode()

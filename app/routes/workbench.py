@@ -25,6 +25,7 @@ from app.routes import session
 from app.routes.deps import SettingsDep, StoreDep
 from app.routes.pages import site, wants_html
 from app.routes.responses import COMMON
+from app.workbench.books import add_book, is_book_upload, queue_href
 from app.workbench.claims import (
     ClaimForm,
     check_claim,
@@ -224,9 +225,22 @@ async def page_add(request: Request, store: StoreDep, settings: SettingsDep) -> 
     if user is None:
         return to_sign_in(request)
     author = writes.Author(user.name, f"Add a page of {values['source'].strip()}")
+    name = (upload.filename if isinstance(upload, UploadFile) else None) or "upload.txt"
 
-    def run() -> NewPage:
+    def run() -> NewPage | str:
         book = find_source(store, values["source"])
+        if is_book_upload(data):  # a PDF or a book's text: its pages, then the book's queue
+            add_book(
+                store,
+                book,
+                data,
+                name=name,
+                pages=values["pages"],
+                base=settings.base_iri,
+                project_dir=settings.project_dir,
+                author=author,
+            )
+            return queue_href(book.value)
         raw = page_text(values["text"], data)
         return add_page(
             store,
@@ -247,7 +261,8 @@ async def page_add(request: Request, store: StoreDep, settings: SettingsDep) -> 
     except HistkgError as failure:
         error = failure.message
     else:
-        return RedirectResponse(_entity_href(new.iri, settings.base_iri), status_code=303)
+        target = new if isinstance(new, str) else _entity_href(new.iri, settings.base_iri)
+        return RedirectResponse(target, status_code=303)
     page = AddPagePage(
         site=site(settings),
         csrf=session.csrf_token(request),

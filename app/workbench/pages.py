@@ -144,6 +144,7 @@ PAGE_FIELDS: tuple[tuple[str, str, bool], ...] = (
     ("source", "Source (its name as suggested, or its IRI)", True),
     ("number", "Page number as printed (when the running header has none)", False),
     ("text", "The page's text, as the PDF extractor left it", False),
+    ("pages", "Pages of an uploaded PDF or book text, e.g. 3 or 3-5 (all when empty)", False),
 )
 
 

@@ -9,9 +9,11 @@ one workbench graph. Two changes to that output:
   header (``<page graph>/book``) is replaced by it; a book the graph already knew by that
   header stays, since ingestion found it there;
 * the original text is stored on the text node the anchors point into (``<base>text/<slug>``,
-  ``bibo:content``), character for character, so every anchor's offsets can be checked against
-  it. Pasted text comes from a browser's text area, which sends line ends as CR LF: they are
-  turned back into the LF the curator pasted; an uploaded file is kept exactly as sent.
+  ``bibo:content``), character for character, with its SHA-256 (``hk:sha256``), so every
+  anchor's offsets can be checked against it (``app.ingest.book_rdf.page_triples``, which a
+  book's pages share). Pasted text comes from a browser's text area, which sends line ends as
+  CR LF: they are turned back into the LF the curator pasted; an uploaded file is kept exactly
+  as sent.
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ import pyoxigraph as ox
 
 from app import writes
 from app.errors import InputError
-from app.ingest import Ingester, PageReport, load_graph_index, to_trig
+from app.ingest import Ingester, PageReport, load_graph_index
+from app.ingest.book_rdf import page_triples
 from app.ingest.page import parse_layout
 from app.store import Store
-from app.vocab import BIBO, DCMITYPE, DCTERMS, PROV, RDF, RDFS
+from app.vocab import BIBO, RDF, RDFS
 from app.workbench.sources import WORKBENCH_GRAPHS, slug
 
 __all__ = ["FieldError", "NewPage", "add_page", "find_source", "page_text"]
@@ -126,47 +129,9 @@ def add_page(
             hint="Open it from the source's page; a page is added once.",
         )
     report = Ingester(load_graph_index(store)).ingest(raw, f"{name}.txt")
-    triples, page = _page_triples(report, book, base, name)
+    triples, page = page_triples(report, book, base, name)
     body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
     result = writes.write_graph(
         store, graph, body, "application/n-triples", project_dir, replace=False, author=author
     )
     return NewPage(page.value, graph, result, report)
-
-
-def _page_triples(
-    report: PageReport, book: ox.NamedNode, base: str, name: str
-) -> tuple[list[ox.Triple], ox.NamedNode]:
-    """The ingest output as triples, moved onto ``book``, with the original text added."""
-    quads = list(ox.parse(to_trig(report, base), format=ox.RdfFormat.TRIG))
-    minted = ox.NamedNode(f"{base}ingest/{name}/book")
-    triples = [
-        ox.Triple(q.subject, q.predicate, book if q.object == minted else q.object)
-        for q in quads
-        if q.subject != minted  # the chosen source stands in for the book minted from the header
-    ]
-    # The page: the one ingestion minted, or the graph's own part of a book it recognised.
-    page = ox.NamedNode(f"{base}ingest/{name}/page")
-    if not any(t.subject == page for t in triples):
-        parts = [
-            t.subject
-            for t in triples
-            if t.predicate == DCTERMS.isPartOf and isinstance(t.subject, ox.NamedNode)
-        ]
-        if not parts:
-            raise InputError("Ingestion found no page in this text.")
-        page = parts[0]
-    text = ox.NamedNode(f"{base}text/{name}")
-    label = f"Text of {report.layout.title or 'the page'} as pasted or uploaded ({name})"
-    triples += [
-        ox.Triple(text, RDF.type, DCMITYPE.Text),
-        ox.Triple(text, RDF.type, PROV.Entity),
-        ox.Triple(text, RDFS.label, ox.Literal(label, language="en")),
-        ox.Triple(text, DCTERMS.format, ox.Literal("text/plain; charset=utf-8")),
-        # Where an export of the workbench's graphs writes the file (the text is also kept
-        # here, in bibo:content, so the store alone holds everything).
-        ox.Triple(text, DCTERMS.identifier, ox.Literal(f"seeds/{name}.txt")),
-        ox.Triple(text, DCTERMS.source, page),
-        ox.Triple(text, BIBO.content, ox.Literal(report.raw)),
-    ]
-    return triples, page

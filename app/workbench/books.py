@@ -1,0 +1,344 @@
+"""A whole book into the store, and its pages as the workbench's review queue.
+
+Each page goes into its own workbench graph (``<WORKBENCH_GRAPHS>page/<book>-p<page>``), exactly
+as a page added alone (``pages_add``), so the reading view and the proposals (mentions, dates,
+candidate names, citations) open on it as they do for one page. Each changed page is one
+SHACL-checked revision (``app.writes.write_graph``); a page whose stored text has the same
+SHA-256 is left alone, so re-ingesting the same file changes nothing and keeps what curators
+settled on its pages, while a changed page replaces its graph in a new revision. The book's own
+graph (``<WORKBENCH_GRAPHS>book/<book>``) holds its running headers and bibliography and, for a
+book not yet in the store, the book itself; it is written before the pages (which must be part
+of a book) and once more at the end, when the running headers are all known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+from urllib.parse import quote
+
+import pyoxigraph as ox
+
+from app import writes
+from app.errors import InputError
+from app.ingest import Ingester, load_graph_index
+from app.ingest.book import BibEntry, BookPage, BookReader, BookRecord, page_name
+from app.ingest.book_rdf import book_triples, cross_refs, page_triples, scanned_triples
+from app.ingest.book_source import pdf_book, text_book
+from app.pages.context import Site
+from app.store import Store
+from app.vocab import BIBO, DCTERMS, HK, RDF, RDFS
+from app.workbench.sources import WORKBENCH_GRAPHS, slug
+
+__all__ = [
+    "BookQueuePage",
+    "BookRow",
+    "BooksPage",
+    "QueueRow",
+    "StoredPage",
+    "add_book",
+    "book_queue",
+    "is_book_upload",
+    "queue_href",
+    "store_book",
+    "workbench_books",
+]
+
+_UNKNOWN_ENTITY: Final = ox.Literal("entity")
+
+
+def _help(text: str) -> dict[str, str]:
+    return {"help": text}
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """What storing one page did: ``new``, ``changed``, ``unchanged`` or ``no text``."""
+
+    index: int
+    label: str
+    iri: str
+    status: str
+    revision: int | None
+
+    def to_json(self) -> dict[str, object]:
+        return {"iri": self.iri, "status": self.status, "revision": self.revision}
+
+
+def _graph(name: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{WORKBENCH_GRAPHS}page/{name}")
+
+
+def _stored_sha(store: Store, base: str, name: str) -> str | None:
+    text = ox.NamedNode(f"{base}text/{name}")
+    quad = next(iter(store.match(text, HK.sha256, None, _graph(name))), None)
+    return quad.object.value if quad is not None and isinstance(quad.object, ox.Literal) else None
+
+
+def _write(
+    store: Store, graph: ox.NamedNode, triples: list[ox.Triple], project_dir: Path,
+    author: writes.Author,
+) -> writes.WriteResult:  # fmt: skip
+    body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+    return writes.write_graph(
+        store, graph.value, body, "application/n-triples", project_dir, replace=True, author=author
+    )
+
+
+def _book_graph(
+    store: Store,
+    book: ox.NamedNode,
+    record: BookRecord,
+    bibliography: list[BibEntry],
+    *,
+    book_slug: str,
+    base: str,
+    project_dir: Path,
+    author: writes.Author,
+    first: bool,
+) -> None:
+    graph = ox.NamedNode(f"{WORKBENCH_GRAPHS}book/{book_slug}")
+    ours = next(iter(store.match(book, RDF.type, BIBO.Book, graph)), None) is not None
+    known = next(iter(store.match(book, RDF.type, BIBO.Book, None)), None) is not None
+    exists = next(iter(store.match(None, None, None, graph)), None) is not None
+    if first and exists:
+        return  # written by an earlier ingest: rewritten at the end only if it changed
+    triples = book_triples(book, record, bibliography, base, book_slug)
+    if known and not ours:  # a source of the graph (or the workbench's): add, never redescribe
+        triples = [t for t in triples if t.subject != book or t.predicate == HK.runningHeader]
+    if set(triples) != {
+        ox.Triple(q.subject, q.predicate, q.object) for q in store.graph_quads(graph)
+    }:
+        _write(store, graph, triples, project_dir, author)
+
+
+def store_book(
+    store: Store,
+    pages: Iterable[BookPage],
+    record: BookRecord,
+    bibliography: list[BibEntry],
+    *,
+    book: ox.NamedNode,
+    book_slug: str,
+    base: str,
+    project_dir: Path,
+    author: writes.Author,
+) -> Iterator[tuple[BookPage, StoredPage]]:
+    """Write the book's pages into the store, one revision per changed page (see the module);
+    each page comes back with what was done with it."""
+    options = {"book_slug": book_slug, "base": base, "project_dir": project_dir, "author": author}
+    _book_graph(store, book, record, bibliography, first=True, **options)  # type: ignore[arg-type]
+    for page in pages:
+        name = page_name(book_slug, page.label)
+        graph = _graph(name)
+        iri = f"{base}ingest/{name}/page"
+        if page.report is None:
+            triples = scanned_triples(page, book, base, name)
+            old = {ox.Triple(q.subject, q.predicate, q.object) for q in store.graph_quads(graph)}
+            result = (
+                None if old == set(triples) else _write(store, graph, triples, project_dir, author)
+            )
+            revision = result.revision if result else None
+            yield page, StoredPage(page.index, page.label, iri, "no text", revision)
+            continue
+        stored = _stored_sha(store, base, name)
+        if stored == page.sha256:
+            yield page, StoredPage(page.index, page.label, iri, "unchanged", None)
+            continue
+        cross = cross_refs(page, book_slug, base)
+        triples, node = page_triples(
+            page.report, book, base, name, how="as read from the book", cross=cross
+        )
+        result = _write(store, graph, triples, project_dir, author)
+        status = "new" if stored is None else "changed"
+        yield page, StoredPage(page.index, page.label, node.value, status, result.revision)
+    _book_graph(store, book, record, bibliography, first=False, **options)  # type: ignore[arg-type]
+
+
+def is_book_upload(data: bytes) -> bool:
+    """An upload that is a PDF, or a text with form feeds between pages."""
+    return data.startswith(b"%PDF-") or b"\f" in data
+
+
+def add_book(
+    store: Store,
+    book: ox.NamedNode,
+    data: bytes,
+    *,
+    name: str,
+    pages: str,
+    base: str,
+    project_dir: Path,
+    author: writes.Author,
+) -> list[StoredPage]:
+    """An uploaded PDF or book text (``pages``: a range such as "3-5", or all) into ``book``."""
+    if data.startswith(b"%PDF-"):
+        raws, bibliography = pdf_book(data, name, pages.strip() or None)
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise InputError(
+                f"The uploaded file is not UTF-8 text (byte {error.start}).",
+                hint="Upload the PDF itself, or pdftotext's output (-enc UTF-8).",
+            ) from None
+        raws, bibliography = text_book(text, name, pages.strip() or None)
+    book_slug = slug(book.value.rstrip("/").rsplit("/", 1)[-1])
+    reader = BookReader(Ingester(load_graph_index(store)), name, bibliography, book_slug=book_slug)
+    stored = store_book(
+        store, reader.read(raws), reader.record, bibliography, book=book, book_slug=book_slug,
+        base=base, project_dir=project_dir, author=author,
+    )  # fmt: skip
+    return [result for _, result in stored]
+
+
+# ---------------------------------------------------------------------- the review queue
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One page of the book in the review queue."""
+
+    label: str = field(metadata=_help("The page number as printed (or its position)."))
+    href: str = field(metadata=_help("The page's reading view."))
+    proposals_href: str = field(metadata=_help("Its unsettled candidate names."))
+    candidates: int = field(metadata=_help("Candidate names still to settle."))
+    mentions: int = field(metadata=_help("Names linked to entities of the graph."))
+    dates: int = field(metadata=_help("Dates found on the page."))
+    notes: int = field(metadata=_help("Its footnotes."))
+    scanned: bool = field(default=False, metadata=_help("True: no text layer, nothing to review."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class BookQueuePage:
+    """A book's pages, in order, each opening the page review with its proposals waiting."""
+
+    template: str = field(default="workbench/book.html", metadata=_help("Its template."))
+    site: Site = field(metadata=_help("Site-wide links and names."))
+    title: str = field(metadata=_help("The document title."))
+    book: str = field(metadata=_help("The book's IRI."))
+    label: str = field(metadata=_help("The book's label."))
+    rows: tuple[QueueRow, ...] = field(metadata=_help("Its pages in the store, in page order."))
+    waiting: int = field(metadata=_help("Candidate names still to settle in the whole book."))
+
+
+def _count(
+    store: Store,
+    graph: ox.NamedNode,
+    predicate: ox.NamedNode,
+    obj: ox.Literal | ox.NamedNode | None,
+) -> int:
+    return sum(1 for _ in store.match(None, predicate, obj, graph))
+
+
+def _order(label: str) -> tuple[int, int, str]:
+    head = label.split("-", 1)[0]
+    return (0, int(head), label) if head.isdigit() else (1, 0, label)
+
+
+def book_queue(store: Store, book: ox.NamedNode, base: str, site: Site) -> BookQueuePage | None:
+    """The queue of ``book``'s pages that are in workbench graphs; ``None`` when it has none."""
+    prefix = f"{base}ingest/"
+    rows: list[tuple[tuple[int, int, str], QueueRow]] = []
+    for quad in store.match(None, DCTERMS.isPartOf, book, None):
+        page = quad.subject
+        if not (isinstance(page, ox.NamedNode) and page.value.startswith(prefix)):
+            continue
+        name = page.value.removeprefix(prefix).removesuffix("/page")
+        graph = _graph(name)
+        if quad.graph_name != graph:
+            continue
+        label_quad = next(iter(store.match(page, BIBO.pages, None, graph)), None)
+        label = (
+            label_quad.object.value
+            if label_quad is not None and isinstance(label_quad.object, ox.Literal)
+            else name
+        )
+        path = page.value.removeprefix(base)
+        rows.append(
+            (
+                _order(label),
+                QueueRow(
+                    label=label,
+                    href=f"/id/{path}",
+                    proposals_href=f"/workbench/proposals?page={quote(page.value, safe='')}",
+                    candidates=_count(store, graph, HK.unknown, _UNKNOWN_ENTITY),
+                    mentions=_count(store, graph, HK.mention, None),
+                    dates=_count(store, graph, HK.edtf, None),
+                    notes=_count(store, graph, RDF.type, BIBO.Note)
+                    or _count(store, graph, BIBO.number, None),
+                    scanned=next(
+                        iter(store.match(page, HK.unknown, ox.Literal("text"), graph)), None
+                    )
+                    is not None,
+                ),
+            )
+        )
+    if not rows:
+        return None
+    label = _label(store, book)
+    ordered = tuple(row for _, row in sorted(rows, key=lambda pair: pair[0]))
+    return BookQueuePage(
+        site=site,
+        title=f"Review queue: {label} \u2013 histkg",
+        book=book.value,
+        label=label,
+        rows=ordered,
+        waiting=sum(row.candidates for row in ordered),
+    )
+
+
+def _label(store: Store, node: ox.NamedNode) -> str:
+    for quad in store.match(node, RDFS.label, None, None):
+        if isinstance(quad.object, ox.Literal):
+            return quad.object.value
+    return node.value
+
+
+@dataclass(frozen=True)
+class BookRow:
+    """A book with pages in the workbench."""
+
+    label: str = field(metadata=_help("The book's label."))
+    href: str = field(metadata=_help("Its review queue."))
+    pages: int = field(metadata=_help("Its pages in the workbench."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class BooksPage:
+    """The books whose pages are in the workbench, each opening its review queue."""
+
+    template: str = field(default="workbench/books.html", metadata=_help("Its template."))
+    site: Site = field(metadata=_help("Site-wide links and names."))
+    title: str = field(
+        default="Books to review \u2013 histkg", metadata=_help("The document title.")
+    )
+    books: tuple[BookRow, ...] = field(metadata=_help("The books, by label."))
+
+
+def queue_href(book: str) -> str:
+    return f"/workbench/books?book={quote(book, safe='')}"
+
+
+def workbench_books(store: Store, base: str, site: Site) -> BooksPage:
+    """Every book that has pages in workbench graphs (added alone or as a book)."""
+    prefix = f"{base}ingest/"
+    counts: dict[ox.NamedNode, int] = {}
+    for quad in store.match(None, DCTERMS.isPartOf, None, None):
+        page, book = quad.subject, quad.object
+        if not (
+            isinstance(page, ox.NamedNode)
+            and isinstance(book, ox.NamedNode)
+            and page.value.startswith(prefix)
+            and page.value.endswith("/page")
+        ):
+            continue
+        if quad.graph_name == _graph(page.value.removeprefix(prefix).removesuffix("/page")):
+            counts[book] = counts.get(book, 0) + 1
+    rows = sorted(
+        (BookRow(_label(store, book), queue_href(book.value), n) for book, n in counts.items()),
+        key=lambda row: row.label.lower(),
+    )
+    return BooksPage(site=site, books=tuple(rows))
