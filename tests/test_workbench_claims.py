@@ -389,3 +389,144 @@ def test_proposed_names_are_linked_made_people_or_rejected_one_by_one(
         client.get(page.replace("https://w3id.org/histkg", "")).text, "html.parser"
     )
     assert "/id/person/sergei-witte" in [a["href"] for a in reading.select("a.mention")]
+
+
+def _form_values(client: httpx.Client, path: str) -> dict[str, str]:
+    """Every field of the claim form at ``path``, as the browser would send it."""
+    html = BeautifulSoup(client.get(path).text, "html.parser")
+    values = {str(i["name"]): str(i.get("value", "")) for i in html.select("form.claim-form input")}
+    values |= {str(t["name"]): t.get_text() for t in html.select("form.claim-form textarea")}
+    for select in html.select("form.claim-form select"):
+        chosen = select.select_one("option[selected]") or select.select_one("option")
+        values[str(select["name"])] = str(chosen["value"]) if chosen else ""
+    return values
+
+
+def test_a_workbench_claim_opens_filled_and_an_edit_is_one_revision_of_exactly_the_change(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, page = curator
+    _, store = served
+    made = _claim(
+        client,
+        page,
+        passage="the Grand Duke Sergei\nwas killed in Moscow on 17 February",
+        label="Grand Duke Sergei killed",
+        when="17 February",
+        edtf="1905-02-17",
+        who="Russian Empire",
+        footnote="28",
+    )
+    assert made.status_code == 303, made.text
+    claim = next(
+        iri for iri, label in _workbench_claims(client) if label == "Grand Duke Sergei killed"
+    )
+    edit = f"/workbench/claims/edit?claim={claim}"
+    values = _form_values(client, edit)
+    assert {k: values[k] for k in ("label", "when", "edtf", "who", "footnote", "role")} == {
+        "label": "Grand Duke Sergei killed",
+        "when": "17 February",
+        "edtf": "1905-02-17",
+        "who": "Russian Empire",
+        "footnote": "28",
+        "role": "participant",
+    }
+    assert " ".join(values["passage"].split()) == (
+        "the Grand Duke Sergei was killed in Moscow on 17 February"
+    )
+    assert values["passage_start"].isdigit()
+    assert values["claim"] == claim
+    changed = client.post(
+        "/workbench/claims",
+        data={**values, "action": "save", "label": "The Grand Duke Sergei is assassinated"},
+    )
+    assert changed.status_code == 303, changed.text
+    assert changed.headers["location"] == "/id/" + claim.split("/id/", 1)[1]  # keeps its IRI
+    last = history.log(store.match, limit=1)[0]
+    assert (last.agent, last.message) == (
+        "ada",
+        "Edit claim: The Grand Duke Sergei is assassinated",
+    )
+    added, removed = history.patch(store.match, last.number)
+    assert {str(q.object) for q in removed} == {'"Grand Duke Sergei killed"@en'}  # claim and event
+    assert {str(q.object) for q in added} == {'"The Grand Duke Sergei is assassinated"@en'}
+    assert len(added) == len(removed) == 2
+    diff = client.get(f"/history/{last.number}")
+    assert diff.status_code == 200
+    assert "The Grand Duke Sergei is assassinated" in diff.text
+
+
+def _workbench_claims(client: httpx.Client) -> list[tuple[str, str]]:
+    home = BeautifulSoup(client.get("/workbench").text, "html.parser")
+    found = []
+    for item in home.select(".workbench-claims li"):
+        field = item.select_one("input[name=claim]")
+        if field is not None:
+            found.append((str(field["value"]), item.select_one("a").get_text()))  # type: ignore[union-attr]
+    return found
+
+
+def test_a_curated_claim_is_corrected_as_a_revision_of_it_keeping_what_the_form_does_not_show(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, _ = curator
+    _, store = served
+    claim = "https://w3id.org/histkg/id/claim/russo-japanese-war"
+    graph = set(store.graph_quads(NamedNode(claim)))
+    values = _form_values(client, f"/workbench/claims/edit?claim={claim}")
+    assert values["label"] == "The Russian Empire lost territory to Japan in the war of 1904–05"
+    assert (values["edtf"], values["when"]) == ("1904/1905", "1904–05")
+    assert values["who"] in {"Russian Empire", "Japan"}  # one of its two participants
+    assert values["footnote"] == "https://w3id.org/histkg/id/note/p129-fn2"
+    assert values["footnote_scope"] == "paragraph"
+    note = "The page gives the war's years only."
+    answer = client.post("/workbench/claims", data={**values, "action": "save", "note": note})
+    assert answer.status_code == 303, answer.text
+    last = history.log(store.match, limit=1)[0]
+    added, removed = history.patch(store.match, last.number)
+    assert (last.agent, [str(q.object) for q in added], removed) == ("ada", [f'"{note}"@en'], [])
+    assert set(store.graph_quads(NamedNode(claim))) == graph  # the rest of the claim is as it was
+    page = BeautifulSoup(client.get("/id/claim/russo-japanese-war").text, "html.parser")
+    assert note in page.text
+
+
+def test_an_edit_after_someone_elses_is_refused_in_the_form_and_keeps_what_was_typed(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, page = curator
+    _, store = served
+    made = _claim(
+        client, page, passage="A peace was signed at Portsmouth", label="Peace at Portsmouth"
+    )
+    assert made.status_code == 303, made.text
+    claim = next(iri for iri, label in _workbench_claims(client) if label == "Peace at Portsmouth")
+    mine = _form_values(client, f"/workbench/claims/edit?claim={claim}")
+    theirs = dict(mine)
+    first = client.post("/workbench/claims", data={**theirs, "action": "save", "label": "Peace"})
+    assert first.status_code == 303
+    before = history.head(store.match)
+    late = client.post(
+        "/workbench/claims", data={**mine, "action": "save", "label": "Peace of Portsmouth"}
+    )
+    assert late.status_code == 412
+    html = BeautifulSoup(late.text, "html.parser")
+    assert "Someone changed this claim" in html.select_one(".form-error").get_text()  # type: ignore[union-attr]
+    assert html.select_one("#claim-label")["value"] == "Peace of Portsmouth"  # type: ignore[index]
+    assert history.head(store.match) == before
+
+
+def test_claim_pages_link_edit_this_claim_for_curators_only(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, _ = curator
+    edit = "/workbench/claims/edit?claim=https%3A//w3id.org/histkg/id/claim/russo-japanese-war"
+    link = f"a[href='{edit}']"
+    signed = BeautifulSoup(client.get("/id/claim/russo-japanese-war").text, "html.parser")
+    assert signed.select_one(link) is not None
+    anonymous = httpx.get(
+        f"{served[0]}/id/claim/russo-japanese-war", headers={"Accept": "text/html"}
+    )
+    assert BeautifulSoup(anonymous.text, "html.parser").select_one(link) is None
+    form = httpx.get(f"{served[0]}/workbench/claims/edit?claim=x", follow_redirects=False)
+    assert form.status_code == 303
+    assert form.headers["location"].startswith("/signin")

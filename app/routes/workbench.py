@@ -17,7 +17,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from app import history, writes
 from app.accounts import SignInRefused
-from app.errors import HistkgError, InputError, ShaclViolation
+from app.errors import HistkgError, InputError, PreconditionFailed, ShaclViolation
 from app.linking.export_review import claim_export
 from app.pages.render import render
 from app.routes import pages as pages_routes
@@ -25,6 +25,7 @@ from app.routes import session
 from app.routes.deps import SettingsDep, StoreDep
 from app.routes.pages import site, wants_html
 from app.routes.responses import COMMON
+from app.workbench.claim_edit import load_claim, revise
 from app.workbench.claims import (
     ClaimForm,
     check_claim,
@@ -294,6 +295,17 @@ def claim_form(
     return _html(_claim_page(request, store, settings, {"page": page}, {}))
 
 
+@router.get(f"{HOME}/claims/edit", response_class=HTMLResponse)
+def claim_edit_form(
+    request: Request, store: StoreDep, settings: SettingsDep, claim: str = ""
+) -> Response:
+    """The claim form filled from the store, for the claim ``claim`` (its IRI)."""
+    if session.curator(request) is None:
+        return to_sign_in(request)
+    loaded = load_claim(store, claim, settings.base_iri)
+    return _html(_claim_page(request, store, settings, loaded.values, {}))
+
+
 def _claim_page(
     request: Request,
     store: StoreDep,
@@ -303,12 +315,15 @@ def _claim_page(
     error: str = "",
     lines: tuple[str, ...] = (),
 ) -> ClaimPage:
+    claim = values.get("claim", "")
     return ClaimPage(
         site=site(settings),
+        title="Edit a claim \u2013 histkg" if claim else "Add a claim \u2013 histkg",
         csrf=session.csrf_token(request),
         page_href=_entity_href(values.get("page", ""), settings.base_iri),
         fields=claim_fields(values, errors, event_types(store)),
         error=error,
+        editing=_entity_href(claim, settings.base_iri) if claim else "",
         preview=lines,
     )
 
@@ -324,10 +339,13 @@ async def claim_save(request: Request, store: StoreDep, settings: SettingsDep) -
     claim = ClaimForm.from_values(values)
     base = settings.base_iri
     if _field(form.get("action")) == "preview":
-        checked = await run_in_threadpool(check_claim, store, claim, base)
+        stored = load_claim(store, claim.claim, base).stored if claim.claim else None
+        checked = await run_in_threadpool(check_claim, store, claim, base, stored)
         lines = preview(claim, dict(event_types(store)))
         page = _claim_page(request, store, settings, values, checked.errors, lines=lines)
         return _html(page, 422 if checked.errors else 200)
+    if claim.claim:
+        return await _claim_revise(request, store, settings, claim, user, values)
     author = writes.Author(user.name, f"Claim: {claim.label.strip()}")
     error = ""
     try:
@@ -338,13 +356,55 @@ async def claim_save(request: Request, store: StoreDep, settings: SettingsDep) -
         )
     except ShaclViolation as violation:
         checked, iri = claim, None
-        error = "; ".join(
-            str(r.get("message", "")) for r in violation.report.get("results", [])[:5]
-        )
+        error = _problem(violation)
     if iri is not None:
         return RedirectResponse(_entity_href(claim.page, base), status_code=303)
     page = _claim_page(request, store, settings, values, checked.errors, error)
     return _html(page, 422)
+
+
+async def _claim_revise(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    claim: ClaimForm,
+    user: session.Curator,
+    values: dict[str, str],
+) -> Response:
+    """Save an edited claim as one revision of it, then show it; problems in the form (422),
+    a concurrent change as a message above it (412), with everything typed kept."""
+    author = writes.Author(user.name, f"Edit claim: {claim.label.strip()}")
+    status, error = 422, ""
+    try:
+        checked, result = await run_in_threadpool(
+            lambda: revise(
+                store,
+                claim,
+                base=settings.base_iri,
+                project_dir=settings.project_dir,
+                author=author,
+            )
+        )
+    except PreconditionFailed as failure:
+        checked, result, status = claim, None, failure.http_status
+        error = (
+            "Someone changed this claim while you were editing it; nothing was written. "
+            "Open it again to see their change, then make yours."
+        )
+    except (ShaclViolation, InputError) as failure:
+        checked, result, error = claim, None, _problem(failure)
+    if result is not None:
+        return RedirectResponse(_entity_href(claim.claim, settings.base_iri), status_code=303)
+    page = _claim_page(request, store, settings, values, checked.errors, error)
+    return _html(page, status)
+
+
+def _problem(failure: HistkgError) -> str:
+    """A write's refusal in words: a SHACL report's first messages, or the error's own."""
+    if isinstance(failure, ShaclViolation):
+        results = failure.report.get("results", [])[:5]
+        return "; ".join(str(r.get("message", "")) for r in results)
+    return failure.message
 
 
 @router.post(f"{HOME}/claims/withdraw")

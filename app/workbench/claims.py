@@ -31,7 +31,7 @@ import pyoxigraph as ox
 
 from app import writes
 from app.errors import InputError
-from app.ingest import edtf
+from app.ingest import PageReport, edtf
 from app.store import Store
 from app.vocab import BIBO, CRM, DCTERMS, EDTF, HK, HKC, OA, PROV, RDF, RDFS, SKOS, XSD
 from app.workbench.reading import page_report
@@ -39,7 +39,10 @@ from app.workbench.sources import WORKBENCH_GRAPHS, slug
 
 __all__ = [
     "ClaimForm",
+    "ClaimIds",
+    "Stored",
     "check_claim",
+    "claim_quads",
     "event_types",
     "preview",
     "save_claim",
@@ -73,6 +76,10 @@ class ClaimForm:
     footnote: str = ""
     footnote_scope: str = "sentence"
     note: str = ""
+    claim: str = ""
+    etag: str = ""
+    passage_start: str = ""
+    passage_end: str = ""
     errors: dict[str, str] = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -100,6 +107,10 @@ class ClaimForm:
             footnote=get("footnote"),
             footnote_scope=get("footnote_scope") or "sentence",
             note=get("note"),
+            claim=get("claim"),
+            etag=get("etag"),
+            passage_start=get("passage_start"),
+            passage_end=get("passage_end"),
         )
 
 
@@ -148,33 +159,102 @@ def _historian(store: Store, page: ox.NamedNode) -> ox.NamedNode | None:
     return None
 
 
+@dataclass(frozen=True)
+class ClaimIds:
+    """The IRIs a claim's statements are made of: derived from a new claim's key, or read
+    from the store for a claim being edited (a curated claim names its parts its own way)."""
+
+    claim: ox.NamedNode
+    about: ox.NamedNode
+    event: ox.NamedNode
+    span: ox.NamedNode
+    quote: ox.NamedNode
+    anchor: ox.NamedNode
+    text: ox.NamedNode
+    attributions: dict[str, ox.NamedNode] = field(default_factory=dict)
+    own_event: bool = True
+
+    @classmethod
+    def new(cls, base: str, page: str, key: str) -> ClaimIds:
+        """A new workbench claim's IRIs, from its key."""
+        name = page.removeprefix(f"{base}ingest/").removesuffix("/page")
+        claim = ox.NamedNode(f"{base}claim/{key}")
+        return cls(
+            claim=claim,
+            about=ox.NamedNode(f"{WORKBENCH_GRAPHS}claim/{key}"),
+            event=ox.NamedNode(f"{base}event/{key}"),
+            span=ox.NamedNode(f"{base}timespan/{key}"),
+            quote=ox.NamedNode(f"{base}quote/{key}"),
+            anchor=ox.NamedNode(f"{base}ingest/{name}/anchor/claim-{key}"),
+            text=ox.NamedNode(f"{base}text/{name}"),
+        )
+
+    def attribution(self, role: str) -> ox.NamedNode:
+        """The claim's qualified attribution for ``role`` (informant or reporter)."""
+        return self.attributions.get(role) or ox.NamedNode(
+            self.claim.value.replace("/claim/", "/attribution/") + f"-{role}"
+        )
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What an edited claim keeps from the store when its page is not a workbench page (a
+    curated claim's seed page): its passage as anchored, its historian and its footnote."""
+
+    passage: str
+    historian: ox.NamedNode | None
+    footnote: str
+
+
 @dataclass
 class _Checked:
     errors: dict[str, str] = field(default_factory=dict)
     terms: dict[str, ox.NamedNode] = field(default_factory=dict)
-    span: tuple[int, int] = (0, 0)
+    span: tuple[int, int] | None = None
     bounds: tuple[date, date] | None = None
 
 
-def _check(store: Store, form: ClaimForm, base: str) -> _Checked:
+def _passage(report: PageReport, form: ClaimForm) -> tuple[tuple[int, int], str] | None:
+    """The passage's span in the original and its repaired text: at the form's offsets when
+    they hold the passage (a selection, or the claim being edited), else where it is found."""
+    body = report.body
+    words = form.passage.split()
+    if form.passage_start.isdigit() and form.passage_end.isdigit():
+        raw = (int(form.passage_start), int(form.passage_end))
+        try:
+            start, end = body.to_clean(*raw)
+        except ValueError:
+            start, end = 0, 0
+        if end > start and (not words or body.text[start:end].split() == words):
+            return raw, body.text[start:end]
+    # Line ends and runs of spaces in the copied passage need not match the page's.
+    found = re.search(r"\s+".join(map(re.escape, words)), body.text) if words else None
+    if found is None:
+        return None
+    return body.to_raw(found.start(), found.end()), found.group(0)
+
+
+def _check(store: Store, form: ClaimForm, base: str, stored: Stored | None = None) -> _Checked:
     out = _Checked()
     report = page_report(store, form.page, base)
-    if report is None:
+    if report is None and stored is None:
         out.errors["page"] = "This is not a page added in the workbench."
         return out
-    historian = _historian(store, ox.NamedNode(form.page))
+    historian = _historian(store, ox.NamedNode(form.page)) if form.page else None
+    historian = historian or (stored.historian if stored else None)
     if historian is None:
         out.errors["page"] = "The page's source names no author to attribute the claim to."
     else:
         out.terms["historian"] = historian
-    words = form.passage.split()
-    # Line ends and runs of spaces in the copied passage need not match the page's.
-    found = re.search(r"\s+".join(map(re.escape, words)), report.body.text) if words else None
-    if found is None:
-        out.errors["passage"] = "Copy the passage exactly as the reading view shows it."
+    if report is None:
+        passage = stored.passage if stored else ""  # a curated claim's: corrected in data/
     else:
-        out.span = report.body.to_raw(found.start(), found.end())
-    passage = found.group(0) if found else ""
+        found = _passage(report, form)
+        if found is None:
+            out.errors["passage"] = "Copy the passage exactly as the reading view shows it."
+        else:
+            out.span = found[0]
+        passage = found[1] if found else ""
     if not form.label.strip():
         out.errors["label"] = "Say in a few words what happened."
     if not form.event_type.startswith(HKC.NS):
@@ -230,8 +310,10 @@ def _check(store: Store, form: ClaimForm, base: str) -> _Checked:
             f"Give the date in the passage's own words (“{phrase[:60]}” is not in the passage); "
             "select a passage that holds the date.",
         )
-    numbers = {str(f.number) for f in report.footnotes}
-    if form.footnote.strip() and form.footnote.strip() not in numbers:
+    numbers = {str(f.number) for f in report.footnotes} if report else set()
+    if stored is not None and stored.footnote and form.footnote.strip() == stored.footnote:
+        pass  # a curated claim's footnote, kept
+    elif form.footnote.strip() and form.footnote.strip() not in numbers:
         out.errors["footnote"] = f"The page's footnotes are {', '.join(sorted(numbers))}."
     elif not form.footnote.strip() and not form.note.strip():
         out.errors["footnote"] = (
@@ -249,26 +331,31 @@ def save_claim(
     checked = _check(store, form, base)
     if checked.errors:
         return _with(form, checked.errors), None, None
-    name = form.page.removeprefix(f"{base}ingest/").removesuffix("/page")
     key = f"{slug(form.label)[:60]}-{secrets.token_hex(3)}"
-    claim = ox.NamedNode(f"{base}claim/{key}")
-    about = ox.NamedNode(f"{WORKBENCH_GRAPHS}claim/{key}")
-    anchor = ox.NamedNode(f"{base}ingest/{name}/anchor/claim-{key}")
-    text = ox.NamedNode(f"{base}text/{name}")
-    event = ox.NamedNode(f"{base}event/{key}")
-    raw = _original(store, text)
-    quads = [_in(t, about) for t in _anchor(anchor, text, raw, checked.span)]
-    quads += [_in(t, about) for t in _description(form, checked, claim, anchor)]
-    # What happened is what the claim says: the event itself is in the claim's graph.
-    quads += [
-        ox.Quad(event, RDF.type, CRM.E5_Event, claim),
-        ox.Quad(event, RDFS.label, ox.Literal(form.label.strip(), language="en"), claim),
-        ox.Quad(event, CRM.P2_has_type, ox.NamedNode(form.event_type), claim),
-        ox.Quad(event, HK.mention, anchor, claim),
-    ]
-    quads += [_in(t, claim) for t in _content(form, checked, event, anchor, base, key)]
+    ids = ClaimIds.new(base, form.page, key)
+    quads = claim_quads(store, form, checked, ids)
     result = writes.write_quads(store, quads, project_dir, author=author)
-    return form, claim.value, result
+    return form, ids.claim.value, result
+
+
+def claim_quads(store: Store, form: ClaimForm, checked: _Checked, ids: ClaimIds) -> list[ox.Quad]:
+    """Every statement the form makes: the passage's anchor (when the form anchors it) and
+    the description in ``ids.about``, what the claim says in the claim's own graph."""
+    claim, about = ids.claim, ids.about
+    quads: list[ox.Quad] = []
+    if checked.span is not None:
+        raw = _original(store, ids.text)
+        quads += [_in(t, about) for t in _anchor(ids.anchor, ids.text, raw, checked.span)]
+    quads += [_in(t, about) for t in _description(form, checked, ids)]
+    if ids.own_event:  # what happened is what the claim says: the event is in its graph
+        quads += [
+            ox.Quad(ids.event, RDF.type, CRM.E5_Event, claim),
+            ox.Quad(ids.event, RDFS.label, ox.Literal(form.label.strip(), language="en"), claim),
+            ox.Quad(ids.event, CRM.P2_has_type, ox.NamedNode(form.event_type), claim),
+            ox.Quad(ids.event, HK.mention, ids.anchor, claim),
+        ]
+    quads += [_in(t, claim) for t in _content(form, checked, ids)]
+    return quads
 
 
 def _in(triple: ox.Triple, graph: ox.NamedNode) -> ox.Quad:
@@ -312,10 +399,9 @@ def _anchor(
     ]
 
 
-def _description(
-    form: ClaimForm, checked: _Checked, claim: ox.NamedNode, anchor: ox.NamedNode
-) -> list[ox.Triple]:
+def _description(form: ClaimForm, checked: _Checked, ids: ClaimIds) -> list[ox.Triple]:
     """The claim node: mode, attribution, sources, footnote, note (outside its own graph)."""
+    claim, anchor = ids.claim, ids.anchor
     page = ox.NamedNode(form.page)
     mode = HKC.reported if form.mode == "reported" else HKC.asserted
     out = [
@@ -329,7 +415,7 @@ def _description(
     for role, concept in (("informant", HKC.informant), ("reporter", HKC.reporter)):
         agent = checked.terms.get(role)
         if form.mode == "reported" and agent is not None:
-            attribution = ox.NamedNode(claim.value.replace("/claim/", "/attribution/") + f"-{role}")
+            attribution = ids.attribution(role)
             out += [
                 ox.Triple(claim, PROV.wasAttributedTo, agent),
                 ox.Triple(claim, PROV.qualifiedAttribution, attribution),
@@ -338,10 +424,12 @@ def _description(
                 ox.Triple(attribution, PROV.hadRole, concept),
             ]
     if form.footnote.strip():
-        name = form.page.removesuffix("/page")
+        number = form.footnote.strip()
+        page_name = form.page.removesuffix("/page")
+        note = number if number.startswith("https://") else f"{page_name}/note/{number}"
         scope = HKC.paragraph_scope if form.footnote_scope == "paragraph" else HKC.sentence_scope
         out += [
-            ox.Triple(claim, HK.footnote, ox.NamedNode(f"{name}/note/{form.footnote.strip()}")),
+            ox.Triple(claim, HK.footnote, ox.NamedNode(note)),
             ox.Triple(claim, HK.footnoteScope, scope),
         ]
     if form.note.strip():
@@ -349,22 +437,16 @@ def _description(
     return out
 
 
-def _content(
-    form: ClaimForm,
-    checked: _Checked,
-    event: ox.NamedNode,
-    anchor: ox.NamedNode,
-    base: str,
-    key: str,
-) -> list[ox.Triple]:
+def _content(form: ClaimForm, checked: _Checked, ids: ClaimIds) -> list[ox.Triple]:
     """What the claim says: who, where, when, and the quotation (in the claim's graph)."""
+    event, anchor = ids.event, ids.anchor
     out: list[ox.Triple] = []
     if "who" in checked.terms:
         out.append(ox.Triple(event, ROLES[form.role], checked.terms["who"]))
     if "where" in checked.terms:
         out.append(ox.Triple(event, CRM.P7_took_place_at, checked.terms["where"]))
     if checked.bounds is not None:
-        span = ox.NamedNode(f"{base}timespan/{key}")
+        span = ids.span
         first, last = checked.bounds
         phrase = form.when.strip() or form.edtf.strip()
         out += [
@@ -391,7 +473,7 @@ def _content(
             ]
     if form.quotation.strip():
         words = form.quotation.strip()
-        quote = ox.NamedNode(f"{base}quote/{key}")
+        quote = ids.quote
         out += [
             ox.Triple(event, HK.quotation, quote),
             ox.Triple(quote, RDF.type, CRM.E33_Linguistic_Object),
@@ -403,9 +485,11 @@ def _content(
     return out
 
 
-def check_claim(store: Store, form: ClaimForm, base: str) -> ClaimForm:
+def check_claim(
+    store: Store, form: ClaimForm, base: str, stored: Stored | None = None
+) -> ClaimForm:
     """The form with its problems by field (nothing is written)."""
-    return _with(form, _check(store, form, base).errors)
+    return _with(form, _check(store, form, base, stored).errors)
 
 
 def preview(form: ClaimForm, types: dict[str, str]) -> tuple[str, ...]:

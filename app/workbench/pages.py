@@ -166,6 +166,9 @@ class ClaimPage:
     page_href: str = field(metadata=_help("The reading view of the page the passage is on."))
     fields: tuple[FormField, ...] = field(metadata=_help("The form's fields, in order."))
     error: str = field(default="", metadata=_help("A problem not tied to one field."))
+    editing: str = field(
+        default="", metadata=_help("The page of the claim being edited ('' for a new claim).")
+    )
     preview: tuple[str, ...] = field(
         default=(), metadata=_help("The claim as sentences, before it is saved.")
     )
@@ -175,6 +178,10 @@ _PEOPLE = "/search.json?kind=person"
 CLAIM_FIELDS: tuple[tuple[str, str, str, str], ...] = (
     # (name, label, kind, suggestions)
     ("page", "Page", "hidden", ""),
+    ("claim", "The claim being edited", "hidden", ""),
+    ("etag", "The claim's revision when the form was filled", "hidden", ""),
+    ("passage_start", "Where the passage starts in the original (code points)", "hidden", ""),
+    ("passage_end", "Where it ends", "hidden", ""),
     ("passage", "The passage the claim rests on (copied from the page)", "textarea", ""),
     ("label", "What happened, in a few words", "text", ""),
     ("event_type", "Kind of event", "select", ""),
