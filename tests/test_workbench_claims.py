@@ -90,7 +90,7 @@ def test_every_field_of_the_claim_form_has_a_label(curator: tuple[httpx.Client, 
     form = BeautifulSoup(client.get(f"/workbench/claims/new?page={page}").text, "html.parser")
     fields = form.select("form.claim-form input:not([type=hidden]), form.claim-form select")
     fields += form.select("form.claim-form textarea")
-    assert len(fields) == 16
+    assert len(fields) == 23  # two participant rows and a new person, group or place
     for field in fields:
         assert form.select_one(f"label[for={field['id']}]") is not None
 
@@ -476,7 +476,7 @@ def test_a_curated_claim_is_corrected_as_a_revision_of_it_keeping_what_the_form_
     values = _form_values(client, f"/workbench/claims/edit?claim={claim}")
     assert values["label"] == "The Russian Empire lost territory to Japan in the war of 1904–05"
     assert (values["edtf"], values["when"]) == ("1904/1905", "1904–05")
-    assert values["who"] in {"Russian Empire", "Japan"}  # one of its two participants
+    assert {values["who"], values["who_2"]} == {"Russian Empire", "Japan"}  # both rows
     assert values["footnote"] == "https://w3id.org/histkg/id/note/p129-fn2"
     assert values["footnote_scope"] == "paragraph"
     note = "The page gives the war's years only."
@@ -530,3 +530,92 @@ def test_claim_pages_link_edit_this_claim_for_curators_only(
     form = httpx.get(f"{served[0]}/workbench/claims/edit?claim=x", follow_redirects=False)
     assert form.status_code == 303
     assert form.headers["location"].startswith("/signin")
+
+
+def test_several_participants_and_a_new_person_are_saved_in_one_revision(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, page = curator
+    _, store = served
+    form = f"/workbench/claims/new?page={page}"
+    values = _form_values(client, form)
+    more = client.post("/workbench/claims", data={**values, "action": "more", "label": "kept"})
+    assert more.status_code == 200  # the form again, one row more, what was typed kept
+    html = BeautifulSoup(more.text, "html.parser")
+    assert html.select_one("#claim-who_3") is not None
+    assert html.select_one("#claim-label")["value"] == "kept"  # type: ignore[index]
+    before = history.head(store.match)
+    answer = _claim(
+        client,
+        page,
+        passage="Sergei Witte was sent to America to negotiate",
+        label="Witte is sent to America to negotiate",
+        who="Russian Empire",
+        role="agent",
+        who_2="Sergei Iulievich Witte",
+        who_3="Russian Empire",
+        rows="3",
+        new_kind="person",
+        new_label="Sergei Iulievich Witte",
+        new_other="Sergei Iul'evich Vitte",
+        new_language="ru-Latn-alalc97",
+        new_dates="1849/1915",
+    )
+    assert answer.status_code == 303, answer.text
+    assert history.head(store.match) == (before or 0) + 1  # one revision for all of it
+    witte = NamedNode("https://w3id.org/histkg/id/person/sergei-iulievich-witte")
+    labels = {str(q.object) for q in store.match(witte, RDFS.label, None, None)}
+    assert labels == {'"Sergei Iulievich Witte"@en', '"Sergei Iul\'evich Vitte"@ru-latn-alalc97'}
+    event = next(
+        q.subject
+        for q in store.match(
+            None, RDFS.label, Literal("Witte is sent to America to negotiate", language="en"), None
+        )
+        if isinstance(q.subject, NamedNode) and "/event/" in q.subject.value
+    )
+    roles = {
+        (q.predicate.value.rsplit("/", 1)[1], q.object.value)
+        for q in store.match(event, None, None, None)
+        if q.predicate.value.startswith("http://www.cidoc-crm.org/cidoc-crm/P1")
+        and isinstance(q.object, NamedNode)
+    }
+    assert roles == {
+        ("P14_carried_out_by", "https://w3id.org/histkg/id/group/russian-empire"),
+        ("P11_had_participant", witte.value),
+        ("P11_had_participant", "https://w3id.org/histkg/id/group/russian-empire"),
+    }
+    person = BeautifulSoup(client.get("/id/person/sergei-iulievich-witte").text, "html.parser")
+    assert "Witte is sent to America to negotiate" in person.text
+    suggested = client.get("/search.json", params={"q": "Iulievich", "kind": "person"}).json()
+    (hit,) = [r for r in suggested["results"] if r["label"] == "Sergei Iulievich Witte"]
+    assert (hit["types"], hit["description"]) == ("person", "1849–1915")  # what suggestions show
+
+
+def test_a_new_entity_without_its_kind_or_a_bad_tag_is_refused_beside_its_fields(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, page = curator
+    before = history.head(served[1].match)
+    answer = _claim(
+        client,
+        page,
+        passage="in a Finnish hotel",
+        label="The Vyborg appeal is drafted",
+        new_label="Vyborg",
+        new_other="Viipuri",
+        who="Vyborg",
+    )
+    assert answer.status_code == 422
+    assert set(_errors(answer)) == {"new_kind", "who"}
+    bad_tag = _claim(
+        client,
+        page,
+        passage="in a Finnish hotel",
+        label="The Vyborg appeal is drafted",
+        new_kind="person",
+        new_label="Nobody Named Here",
+        new_other="x",
+        new_language="not a tag!",
+    )
+    assert set(_errors(bad_tag)) == {"new_language"}
+    assert history.head(served[1].match) == before

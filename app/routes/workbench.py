@@ -27,16 +27,18 @@ from app.routes.pages import site, wants_html
 from app.routes.responses import COMMON
 from app.workbench.claim_edit import load_claim, revise
 from app.workbench.claims import (
+    MAX_ROWS,
     ClaimForm,
     check_claim,
     event_types,
+    new_entity_kinds,
+    participant_rows,
     preview,
     save_claim,
     withdraw_claim,
     workbench_claims,
 )
 from app.workbench.pages import (
-    CLAIM_FIELDS,
     PAGE_FIELDS,
     SOURCE_FIELDS,
     AddPagePage,
@@ -47,6 +49,7 @@ from app.workbench.pages import (
     SignInPage,
     SourcePage,
     claim_fields,
+    claim_names,
     export_page,
     page_fields,
     revision_rows,
@@ -321,7 +324,13 @@ def _claim_page(
         title="Edit a claim \u2013 histkg" if claim else "Add a claim \u2013 histkg",
         csrf=session.csrf_token(request),
         page_href=_entity_href(values.get("page", ""), settings.base_iri),
-        fields=claim_fields(values, errors, event_types(store)),
+        fields=claim_fields(
+            values,
+            errors,
+            event_types(store),
+            rows=participant_rows(values),
+            new_kinds=new_entity_kinds(store),
+        ),
         error=error,
         editing=_entity_href(claim, settings.base_iri) if claim else "",
         preview=lines,
@@ -335,7 +344,11 @@ async def claim_save(request: Request, store: StoreDep, settings: SettingsDep) -
     if isinstance(signed, Response):
         return signed
     form, user = signed
-    values = {name: _field(form.get(name)) for name, _, _, _ in CLAIM_FIELDS}
+    rows = participant_rows({"rows": _field(form.get("rows"))})
+    values = {name: _field(form.get(name)) for name in claim_names(rows)}
+    if _field(form.get("action")) == "more":  # one more participant row, nothing checked
+        values["rows"] = str(min(rows + 1, MAX_ROWS))
+        return _html(_claim_page(request, store, settings, values, {}))
     claim = ClaimForm.from_values(values)
     base = settings.base_iri
     if _field(form.get("action")) == "preview":
@@ -391,7 +404,7 @@ async def _claim_revise(
             "Someone changed this claim while you were editing it; nothing was written. "
             "Open it again to see their change, then make yours."
         )
-    except (ShaclViolation, InputError) as failure:
+    except HistkgError as failure:
         checked, result, error = claim, None, _problem(failure)
     if result is not None:
         return RedirectResponse(_entity_href(claim.claim, settings.base_iri), status_code=303)

@@ -26,6 +26,7 @@ from app.errors import InputError
 from app.store import Store
 from app.vocab import CRM, DCTERMS, HK, HKC, OA, PROV, RDF, RDFS
 from app.workbench.claims import (
+    MAX_ROWS,
     ClaimForm,
     ClaimIds,
     Stored,
@@ -33,6 +34,7 @@ from app.workbench.claims import (
     _entity,
     _with,
     claim_quads,
+    participant_rows,
 )
 from app.workbench.reading import page_report
 
@@ -147,12 +149,17 @@ def load_claim(store: Store, iri: str, base: str) -> Loaded:
                 if had == concept:
                     attributions[name] = node
                     people[name] = _name(store, _node(store, node, PROV.agent))
-    who, role = None, "participant"
-    for predicate, kind in _ROLES.items():
-        who = _node(store, event, predicate)
-        if who is not None:
-            role = kind
-            break
+    rows = sorted(
+        (q.object.value, kind)
+        for predicate, kind in _ROLES.items()
+        for q in store.match(event, predicate, None, None)
+        if isinstance(q.object, ox.NamedNode)
+    )
+    participants: dict[str, str] = {"rows": str(participant_rows({"who_" + str(len(rows)): ""}))}
+    for n, (who, role) in enumerate(rows[:MAX_ROWS], start=1):
+        suffix = f"_{n}" if n > 1 else ""
+        participants[f"who{suffix}"] = _name(store, ox.NamedNode(who))
+        participants[f"role{suffix}"] = role
     report = page_report(store, page.value, base) if page else None
     passage = next(
         (
@@ -178,8 +185,7 @@ def load_claim(store: Store, iri: str, base: str) -> Loaded:
         "passage_end": str(end),
         "label": _text(store, claim, RDFS.label),
         "event_type": (_node(store, event, CRM.P2_has_type) or ox.NamedNode(HKC.NS)).value,
-        "who": _name(store, who),
-        "role": role,
+        **participants,
         "where": _name(store, _node(store, event, CRM.P7_took_place_at)),
         "when": _text(store, span, RDFS.label),
         "edtf": _text(store, span, HK.edtf),
@@ -203,7 +209,9 @@ def load_claim(store: Store, iri: str, base: str) -> Loaded:
         anchor=anchor,
         text=text,
         attributions=attributions,
-        own_event=CRM.E5_Event in _objects(store, event, RDF.type, claim),
+        own_event=bool(
+            {CRM.E5_Event, CRM.E7_Activity} & set(_objects(store, event, RDF.type, claim))
+        ),
     )
     historian = _node(store, claim, PROV.wasAttributedTo)
     stored = None if report else Stored(passage, historian, footnote.value if footnote else "")

@@ -44,6 +44,8 @@ __all__ = [
     "check_claim",
     "claim_quads",
     "event_types",
+    "new_entity_kinds",
+    "participant_rows",
     "preview",
     "save_claim",
     "withdraw_claim",
@@ -51,6 +53,20 @@ __all__ = [
 ]
 
 ROLES: Final = {"participant": CRM.P11_had_participant, "agent": CRM.P14_carried_out_by}
+MAX_ROWS: Final = 12
+"""At most this many participant rows (the form starts with ``ROWS``)."""
+ROWS: Final = 2
+NEW_KINDS: Final = {"person": CRM.E21_Person, "group": CRM.E74_Group, "place": CRM.E53_Place}
+
+
+def participant_rows(values: Mapping[str, str]) -> int:
+    """How many participant rows the form has: its ``rows`` field, at least ``ROWS``, and at
+    least the highest row sent, at most ``MAX_ROWS``."""
+    rows = values.get("rows", "")
+    sent = [int(k[4:]) for k in values if k.startswith("who_") and k[4:].isdigit()]
+    return min(MAX_ROWS, max(ROWS, int(rows) if rows.isdigit() else 0, *sent))
+
+
 _QUOTES: Final = (("\u201c", "\u201d"), ('"', '"'), ("\u2018", "\u2019"))
 _CONTEXT: Final = 32
 
@@ -80,7 +96,20 @@ class ClaimForm:
     etag: str = ""
     passage_start: str = ""
     passage_end: str = ""
+    more: tuple[tuple[str, str], ...] = ()
+    new_kind: str = ""
+    new_label: str = ""
+    new_other: str = ""
+    new_language: str = ""
+    new_dates: str = ""
     errors: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def participants(self) -> tuple[tuple[str, str, str], ...]:
+        """(field name, who as typed, role) of every participant row, the first one included."""
+        rows = [("who", self.who, self.role)]
+        rows += [(f"who_{n}", who, role) for n, (who, role) in enumerate(self.more, start=2)]
+        return tuple(rows)
 
     @classmethod
     def from_values(cls, values: Mapping[str, str]) -> ClaimForm:
@@ -111,12 +140,21 @@ class ClaimForm:
             etag=get("etag"),
             passage_start=get("passage_start"),
             passage_end=get("passage_end"),
+            more=tuple(
+                (get(f"who_{n}"), get(f"role_{n}") or "participant")
+                for n in range(2, participant_rows(values) + 1)
+            ),
+            new_kind=get("new_kind"),
+            new_label=get("new_label"),
+            new_other=get("new_other"),
+            new_language=get("new_language"),
+            new_dates=get("new_dates"),
         )
 
 
-def event_types(store: Store) -> list[tuple[str, str]]:
-    """(IRI, label) of every concept of the event-types scheme, by label."""
-    scheme = ox.NamedNode(HKC.NS + "event-types")
+def event_types(store: Store, scheme_name: str = "event-types") -> list[tuple[str, str]]:
+    """(IRI, label) of every concept of the event-types scheme (or another of ours), by label."""
+    scheme = ox.NamedNode(HKC.NS + scheme_name)
     found = []
     for quad in store.match(None, SKOS.inScheme, scheme, None):
         if isinstance(quad.subject, ox.NamedNode):
@@ -130,6 +168,15 @@ def event_types(store: Store) -> list[tuple[str, str]]:
             )
             found.append((quad.subject.value, label))
     return sorted(set(found), key=lambda pair: pair[1])
+
+
+def new_entity_kinds(store: Store) -> list[tuple[str, str]]:
+    """(value, label) of what "new person / group / place" can make: a person, or a group or
+    place of one of its schemes' types (which their shapes require)."""
+    kinds = [("person", "a person")]
+    for kind, scheme in (("group", "group-types"), ("place", "place-types")):
+        kinds += [(iri, f"a {kind}: {label}") for iri, label in event_types(store, scheme)]
+    return kinds
 
 
 def _entity(store: Store, typed: str) -> ox.NamedNode | None:
@@ -212,6 +259,8 @@ class _Checked:
     terms: dict[str, ox.NamedNode] = field(default_factory=dict)
     span: tuple[int, int] | None = None
     bounds: tuple[date, date] | None = None
+    people: list[tuple[ox.NamedNode, str]] = field(default_factory=list)
+    new: list[ox.Triple] = field(default_factory=list)
 
 
 def _passage(report: PageReport, form: ClaimForm) -> tuple[tuple[int, int], str] | None:
@@ -232,6 +281,53 @@ def _passage(report: PageReport, form: ClaimForm) -> tuple[tuple[int, int], str]
     if found is None:
         return None
     return body.to_raw(found.start(), found.end()), found.group(0)
+
+
+def _new_entity(store: Store, form: ClaimForm, base: str, out: _Checked) -> ox.NamedNode | None:
+    """The person, group or place the form makes inline (its triples in ``out.new``), if any.
+
+    Named where the passage names it: the claim's anchor is its mention, which its shape needs.
+    """
+    label = " ".join(form.new_label.split())
+    if not label:
+        if form.new_other.strip() or form.new_dates.strip():
+            out.errors["new_label"] = "Give the new entity's name in English."
+        return None
+    kind = "person" if form.new_kind == "person" else ""
+    for name, scheme in (("group", "group-types"), ("place", "place-types")):
+        if form.new_kind in {iri for iri, _ in event_types(store, scheme)}:
+            kind = name
+    if not kind:
+        out.errors["new_kind"] = "Choose what the new entity is: a person, a group or a place."
+        return None
+    node = ox.NamedNode(f"{base}{kind}/{slug(label)}")
+    if next(iter(store.match(node, None, None, None)), None) is not None or _entity(store, label):
+        out.errors["new_label"] = f"The graph has {label!r} already: pick it in a row instead."
+        return None
+    triples = [
+        ox.Triple(node, RDF.type, NEW_KINDS[kind]),
+        ox.Triple(node, RDFS.label, ox.Literal(label, language="en")),
+    ]
+    if kind != "person":
+        triples.append(ox.Triple(node, CRM.P2_has_type, ox.NamedNode(form.new_kind)))
+    other, language = " ".join(form.new_other.split()), form.new_language.strip()
+    if other:
+        try:
+            if not language or language.lower() == "en":
+                raise ValueError(language)
+            triples.append(ox.Triple(node, RDFS.label, ox.Literal(other, language=language)))
+        except ValueError:
+            out.errors["new_language"] = "Give the other name's language tag, e.g. ru-Latn-alalc97."
+    dates = form.new_dates.strip()
+    if dates and kind == "person":
+        try:
+            edtf.bounds(dates)
+        except ValueError:
+            out.errors["new_dates"] = "Give the dates as EDTF: 1857/1905 (born/died), or 1857/.."
+        lived = dates.replace("/..", "\u2013").replace("../", "\u2013").replace("/", "\u2013")
+        triples.append(ox.Triple(node, DCTERMS.description, ox.Literal(lived, language="en")))
+    out.new = triples
+    return node
 
 
 def _check(store: Store, form: ClaimForm, base: str, stored: Stored | None = None) -> _Checked:
@@ -259,20 +355,32 @@ def _check(store: Store, form: ClaimForm, base: str, stored: Stored | None = Non
         out.errors["label"] = "Say in a few words what happened."
     if not form.event_type.startswith(HKC.NS):
         out.errors["event_type"] = "Choose what kind of event it was."
+    new = _new_entity(store, form, base, out)
+
+    def entity(typed: str) -> ox.NamedNode | None:
+        if new is not None and " ".join(typed.split()) == " ".join(form.new_label.split()):
+            return new
+        return _entity(store, typed)
+
     for name, typed in (
-        ("who", form.who),
         ("where", form.where),
         ("informant", form.informant),
         ("reporter", form.reporter),
         ("relative_to", form.relative_to),
     ):
-        node = _entity(store, typed)
+        node = entity(typed)
         if typed.strip() and node is None:
             out.errors[name] = f"No entity is called {typed.strip()!r}: pick one from the list."
         elif node is not None:
             out.terms[name] = node
-    if form.role not in ROLES:
-        out.errors["role"] = "Choose a role."
+    for name, typed, role in form.participants:
+        node = entity(typed)
+        if typed.strip() and node is None:
+            out.errors[name] = f"No entity is called {typed.strip()!r}: pick one from the list."
+        elif role not in ROLES:
+            out.errors[name.replace("who", "role")] = "Choose a role."
+        elif node is not None and (node, role) not in out.people:
+            out.people.append((node, role))
     if form.edtf.strip():
         try:
             out.bounds = edtf.bounds(form.edtf.strip())
@@ -347,9 +455,15 @@ def claim_quads(store: Store, form: ClaimForm, checked: _Checked, ids: ClaimIds)
         raw = _original(store, ids.text)
         quads += [_in(t, about) for t in _anchor(ids.anchor, ids.text, raw, checked.span)]
     quads += [_in(t, about) for t in _description(form, checked, ids)]
+    if checked.new:  # the new entity is named in the claim's passage
+        entity = checked.new[0].subject
+        quads += [_in(t, about) for t in checked.new]
+        quads.append(ox.Quad(entity, HK.mention, ids.anchor, about))
     if ids.own_event:  # what happened is what the claim says: the event is in its graph
+        # crm:P14_carried_out_by is a property of activities: an event someone carried out is one
+        acted = any(role == "agent" for _, role in checked.people)
         quads += [
-            ox.Quad(ids.event, RDF.type, CRM.E5_Event, claim),
+            ox.Quad(ids.event, RDF.type, CRM.E7_Activity if acted else CRM.E5_Event, claim),
             ox.Quad(ids.event, RDFS.label, ox.Literal(form.label.strip(), language="en"), claim),
             ox.Quad(ids.event, CRM.P2_has_type, ox.NamedNode(form.event_type), claim),
             ox.Quad(ids.event, HK.mention, ids.anchor, claim),
@@ -441,8 +555,7 @@ def _content(form: ClaimForm, checked: _Checked, ids: ClaimIds) -> list[ox.Tripl
     """What the claim says: who, where, when, and the quotation (in the claim's graph)."""
     event, anchor = ids.event, ids.anchor
     out: list[ox.Triple] = []
-    if "who" in checked.terms:
-        out.append(ox.Triple(event, ROLES[form.role], checked.terms["who"]))
+    out += [ox.Triple(event, ROLES[role], who) for who, role in checked.people]
     if "where" in checked.terms:
         out.append(ox.Triple(event, CRM.P7_took_place_at, checked.terms["where"]))
     if checked.bounds is not None:
@@ -501,9 +614,12 @@ def preview(form: ClaimForm, types: dict[str, str]) -> tuple[str, ...]:
         else "Asserted by the historian"
     )
     lines = [f"{form.label.strip()} ({types.get(form.event_type, 'event')}). {mode}."]
-    if form.who.strip():
-        role = "carried out by" if form.role == "agent" else "with the participation of"
-        lines.append(f"{role.capitalize()} {form.who.strip()}.")
+    for _, who, role in form.participants:
+        if who.strip():
+            said = "carried out by" if role == "agent" else "with the participation of"
+            lines.append(f"{said.capitalize()} {who.strip()}.")
+    if form.new_label.strip():
+        lines.append(f"New in the graph: {' '.join(form.new_label.split())}.")
     if form.where.strip():
         lines.append(f"At {form.where.strip()}.")
     if form.edtf.strip():

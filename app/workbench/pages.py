@@ -6,6 +6,7 @@ Like ``app.pages.context``: each field says what it is for, and templates get on
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from app.history import Revision
@@ -210,18 +211,49 @@ MODE_OPTIONS = (
 )
 
 
+NEW_ENTITY_FIELDS: tuple[tuple[str, str, str, str], ...] = (
+    ("new_kind", "New person, group or place: what it is", "select", ""),
+    ("new_label", "Its name in English (then name it in a row above, or in Where)", "text", ""),
+    ("new_other", "Its name in another language or script (optional)", "text", ""),
+    ("new_language", "That name's language tag (e.g. ru-Latn-alalc97)", "text", ""),
+    ("new_dates", "A new person's dates, as EDTF (optional, e.g. 1857/1905)", "text", ""),
+)
+
+
+def claim_names(rows: int) -> list[str]:
+    """The names of the claim form's fields when it has ``rows`` participant rows."""
+    names = [name for name, _, _, _ in CLAIM_FIELDS] + ["rows"]
+    names += [f"{part}_{n}" for n in range(2, rows + 1) for part in ("who", "role")]
+    return names + [name for name, _, _, _ in NEW_ENTITY_FIELDS]
+
+
 def claim_fields(
-    values: dict[str, str], errors: dict[str, str], event_types: list[tuple[str, str]]
+    values: dict[str, str],
+    errors: dict[str, str],
+    event_types: list[tuple[str, str]],
+    *,
+    rows: int = 2,
+    new_kinds: Sequence[tuple[str, str]] = (),
 ) -> tuple[FormField, ...]:
-    """The claim form's fields holding ``values``, each with its error."""
+    """The claim form's fields holding ``values``, each with its error: ``rows`` participant
+    rows (who and role) after the first, then the fields of a new person, group or place."""
     options = {
         "event_type": (("", "choose\u2026"), *event_types),
         "role": ROLE_OPTIONS,
         "mode": MODE_OPTIONS,
         "footnote_scope": SCOPE_OPTIONS,
+        "new_kind": (("", "none"), *new_kinds),
     }
+    spec: list[tuple[str, str, str, str]] = []
+    for row in CLAIM_FIELDS:
+        spec.append(row)
+        if row[0] == "role":
+            for n in range(2, rows + 1):
+                spec.append((f"who_{n}", f"Who else ({n})", "text", "/search.json"))
+                spec.append((f"role_{n}", f"Their role ({n})", "select", ""))
+            spec.extend(NEW_ENTITY_FIELDS)
     required = {"passage", "label", "event_type"}
-    return tuple(
+    fields = [
         FormField(
             name,
             label,
@@ -229,11 +261,12 @@ def claim_fields(
             errors.get(name, ""),
             name in required,
             kind=kind,
-            options=tuple(options.get(name, ())),
+            options=tuple(options.get(name.split("_")[0] if name.startswith("role") else name, ())),
             suggest=suggest,
         )
-        for name, label, kind, suggest in CLAIM_FIELDS
-    )
+        for name, label, kind, suggest in spec
+    ]
+    return (FormField("rows", "Participant rows", str(rows), kind="hidden"), *fields)
 
 
 @dataclass(frozen=True)
