@@ -619,3 +619,60 @@ def test_a_new_entity_without_its_kind_or_a_bad_tag_is_refused_beside_its_fields
     )
     assert set(_errors(bad_tag)) == {"new_language"}
     assert history.head(served[1].match) == before
+
+
+def test_an_article_is_a_source_in_its_journal_and_takes_pages(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, _ = curator
+    _, store = served
+    fields = {
+        "csrf": _csrf(client, "/workbench/sources/new"),
+        "kind": "article",
+        "author": "Ann Testwriter",
+        "title": "Witte and the Portsmouth Talks",
+        "journal": "Journal of Test History",
+        "volume": "12",
+        "issue": "3",
+        "pages": "211-34",
+        "year": "2001",
+    }
+    bookish = client.post("/workbench/sources", data={**fields, "kind": "book"})
+    assert bookish.status_code == 422  # a book has no journal, volume, issue or pages
+    journal_less = client.post("/workbench/sources", data={**fields, "journal": ""})
+    assert journal_less.status_code == 422
+    error = BeautifulSoup(journal_less.text, "html.parser").select_one("#source-journal-error")
+    assert error is not None
+    assert "journal" in error.get_text()
+    answer = client.post("/workbench/sources", data=fields)
+    assert answer.status_code == 303, answer.text
+    article = NamedNode("https://w3id.org/histkg/id/source/witte-and-the-portsmouth-talks-2001")
+    said = {
+        q.predicate.value.rsplit("/", 1)[1]: q.object
+        for q in store.match(article, None, None, None)
+    }
+    assert said["22-rdf-syntax-ns#type"] == NamedNode(
+        "http://purl.org/ontology/bibo/AcademicArticle"
+    )
+    assert (said["volume"], said["issue"], said["pages"]) == (
+        Literal("12"),
+        Literal("3"),
+        Literal("211-34"),
+    )
+    journal = said["isPartOf"]
+    assert isinstance(journal, NamedNode)
+    assert Literal("Journal of Test History", language="en") in {
+        q.object for q in store.match(journal, RDFS.label, None, None)
+    }
+    suggested = client.get("/search.json", params={"q": "Portsmouth Talks", "kind": "book"}).json()
+    assert [r["types"] for r in suggested["results"]] == ["article"]
+    page = {
+        "csrf": _csrf(client, "/workbench/pages/new"),
+        "source": suggested["results"][0]["label"],
+        "number": "215",
+        "text": "Witte reached Portsmouth in August 1905 and spoke to the press every day.",
+    }
+    added = client.post("/workbench/pages", data=page)
+    assert added.status_code == 303, added.text
+    reading = BeautifulSoup(client.get(added.headers["location"]).text, "html.parser")
+    assert "Witte and the Portsmouth Talks" in reading.get_text()

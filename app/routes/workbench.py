@@ -170,13 +170,7 @@ async def source_add(request: Request, store: StoreDep, settings: SettingsDep) -
         return signed
     form, user = signed
     values = {name: _field(form.get(name)) for name, _, _ in SOURCE_FIELDS}
-    source = SourceForm(
-        title=values["title"],
-        author=values["author"],
-        place=values["place"],
-        publisher=values["publisher"],
-        year=values["year"],
-    ).checked()
+    source = SourceForm.from_values(values).checked()
     error = ""
     if not source.errors:
         author = writes.Author(user.name, f"Add source: {values['title'].strip()}")

@@ -113,18 +113,33 @@ class SourcePage:
 
 
 SOURCE_FIELDS: tuple[tuple[str, str, bool], ...] = (
+    ("kind", "A book or an article", False),
     ("author", "Author (as printed, e.g. Louis Fischer)", False),
     ("title", "Title", True),
-    ("place", "Place of publication", False),
-    ("publisher", "Publisher", False),
+    ("place", "Place of publication (a book)", False),
+    ("publisher", "Publisher (a book)", False),
     ("year", "Year", False),
+    ("journal", "Journal (an article: the journal it appeared in)", False),
+    ("volume", "Volume (an article)", False),
+    ("issue", "Issue (an article)", False),
+    ("pages", "Pages (an article, as printed, e.g. 211-34)", False),
 )
+SOURCE_KINDS = (("book", "a book"), ("article", "an article in a journal"))
 
 
 def source_fields(values: dict[str, str], errors: dict[str, str]) -> tuple[FormField, ...]:
     """The add-a-source fields holding ``values``, each with its error."""
     return tuple(
-        FormField(name, label, values.get(name, ""), errors.get(name, ""), required)
+        FormField(
+            name,
+            label,
+            values.get(name, "") or ("book" if name == "kind" else ""),
+            errors.get(name, ""),
+            required,
+            kind="select" if name == "kind" else "text",
+            options=SOURCE_KINDS if name == "kind" else (),
+            suggest="/search.json" if name == "journal" else "",
+        )
         for name, label, required in SOURCE_FIELDS
     )
 
