@@ -676,3 +676,32 @@ def test_an_article_is_a_source_in_its_journal_and_takes_pages(
     assert added.status_code == 303, added.text
     reading = BeautifulSoup(client.get(added.headers["location"]).text, "html.parser")
     assert "Witte and the Portsmouth Talks" in reading.get_text()
+
+
+def test_a_selection_fills_the_passage_and_the_footnote_is_proposed_from_the_next_marker(
+    curator: tuple[httpx.Client, str],
+) -> None:
+    client, page = curator
+    raw = PAGE.read_text(encoding="utf-8")
+    words = "the next day the Putilov workers came out on strike"
+    start = raw.index(words)
+    values = _form_values(
+        client, f"/workbench/claims/new?page={page}&start={start}&end={start + len(words)}"
+    )
+    assert (values["passage"], values["passage_start"]) == (words, str(start))
+    assert (values["footnote"], values["footnote_scope"]) == ("27", "sentence")
+    html = BeautifulSoup(
+        client.get(f"/workbench/claims/new?page={page}&start={start}&end={start + 3}").text,
+        "html.parser",
+    )
+    assert "Proposed from the footnote marker" in html.get_text()
+    earlier = "By the\nautumn of 1904 that belief had gone"
+    answer = _claim(client, page, action="preview", passage=earlier, label="Belief gone")
+    form = BeautifulSoup(answer.text, "html.parser")
+    assert form.select_one("#claim-footnote")["value"] == "27"  # type: ignore[index]
+    scope = form.select_one("#claim-footnote_scope option[selected]")
+    assert scope is not None
+    assert scope["value"] == "paragraph"  # a sentence ends before the marker
+    assert "Footnote 27." in [li.get_text() for li in form.select(".preview li")]
+    last = _claim(client, page, action="preview", passage="the defeat of the left", label="x")
+    assert BeautifulSoup(last.text, "html.parser").select_one("#claim-footnote")["value"] == "31"  # type: ignore[index]

@@ -33,13 +33,16 @@ from app.workbench.claims import (
     event_types,
     new_entity_kinds,
     participant_rows,
+    passage_at,
     preview,
+    propose_footnote,
     save_claim,
     withdraw_claim,
     workbench_claims,
 )
 from app.workbench.pages import (
     PAGE_FIELDS,
+    PROPOSED_FOOTNOTE,
     SOURCE_FIELDS,
     AddPagePage,
     CandidateRow,
@@ -284,12 +287,21 @@ def reading(name: str, request: Request, store: StoreDep, settings: SettingsDep)
 
 @router.get(f"{HOME}/claims/new", response_class=HTMLResponse)
 def claim_form(
-    request: Request, store: StoreDep, settings: SettingsDep, page: str = ""
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    page: str = "",
+    start: str = "",
+    end: str = "",
 ) -> Response:
-    """The claim form for a passage of ``page`` (a workbench page's IRI)."""
+    """The claim form for a passage of ``page`` (a workbench page's IRI); ``start`` and ``end``
+    (code points into the original, a selection in the reading view) fill in the passage and
+    propose its footnote."""
     if session.curator(request) is None:
         return to_sign_in(request)
-    return _html(_claim_page(request, store, settings, {"page": page}, {}))
+    values = {"page": page, **passage_at(store, page, settings.base_iri, start, end)}
+    proposed = bool(values.get("footnote"))
+    return _html(_claim_page(request, store, settings, values, {}, proposed=proposed))
 
 
 @router.get(f"{HOME}/claims/edit", response_class=HTMLResponse)
@@ -311,6 +323,8 @@ def _claim_page(
     errors: dict[str, str],
     error: str = "",
     lines: tuple[str, ...] = (),
+    *,
+    proposed: bool = False,
 ) -> ClaimPage:
     claim = values.get("claim", "")
     return ClaimPage(
@@ -324,6 +338,7 @@ def _claim_page(
             event_types(store),
             rows=participant_rows(values),
             new_kinds=new_entity_kinds(store),
+            hints={"footnote": PROPOSED_FOOTNOTE} if proposed else {},
         ),
         error=error,
         editing=_entity_href(claim, settings.base_iri) if claim else "",
@@ -345,11 +360,17 @@ async def claim_save(request: Request, store: StoreDep, settings: SettingsDep) -
         return _html(_claim_page(request, store, settings, values, {}))
     claim = ClaimForm.from_values(values)
     base = settings.base_iri
+    proposal = await run_in_threadpool(propose_footnote, store, claim, base)
+    proposed = proposal.footnote != claim.footnote
     if _field(form.get("action")) == "preview":
+        claim = proposal  # the preview shows the proposed footnote, to be checked
+        values |= {"footnote": claim.footnote, "footnote_scope": claim.footnote_scope}
         stored = load_claim(store, claim.claim, base).stored if claim.claim else None
         checked = await run_in_threadpool(check_claim, store, claim, base, stored)
         lines = preview(claim, dict(event_types(store)))
-        page = _claim_page(request, store, settings, values, checked.errors, lines=lines)
+        page = _claim_page(
+            request, store, settings, values, checked.errors, lines=lines, proposed=proposed
+        )
         return _html(page, 422 if checked.errors else 200)
     if claim.claim:
         return await _claim_revise(request, store, settings, claim, user, values)
@@ -366,7 +387,9 @@ async def claim_save(request: Request, store: StoreDep, settings: SettingsDep) -
         error = _problem(violation)
     if iri is not None:
         return RedirectResponse(_entity_href(claim.page, base), status_code=303)
-    page = _claim_page(request, store, settings, values, checked.errors, error)
+    if proposed:  # saved without a footnote: offer the one that follows, not saved unseen
+        values |= {"footnote": proposal.footnote, "footnote_scope": proposal.footnote_scope}
+    page = _claim_page(request, store, settings, values, checked.errors, error, proposed=proposed)
     return _html(page, 422)
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Final
@@ -46,7 +46,9 @@ __all__ = [
     "event_types",
     "new_entity_kinds",
     "participant_rows",
+    "passage_at",
     "preview",
+    "propose_footnote",
     "save_claim",
     "withdraw_claim",
     "workbench_claims",
@@ -69,6 +71,7 @@ def participant_rows(values: Mapping[str, str]) -> int:
 
 _QUOTES: Final = (("\u201c", "\u201d"), ('"', '"'), ("\u2018", "\u2019"))
 _CONTEXT: Final = 32
+_SENTENCE_END: Final = re.compile(r"[.!?][\"\u201d\u2019)]*\s+\S")
 
 
 @dataclass(frozen=True)
@@ -328,6 +331,47 @@ def _new_entity(store: Store, form: ClaimForm, base: str, out: _Checked) -> ox.N
         triples.append(ox.Triple(node, DCTERMS.description, ox.Literal(lived, language="en")))
     out.new = triples
     return node
+
+
+def propose_footnote(store: Store, form: ClaimForm, base: str) -> ClaimForm:
+    """The form with its footnote proposed, when it has none: the number of the first footnote
+    marker after the passage (the page's markers, as ingestion found them), and its scope, the
+    sentence when no sentence ends between the passage and the marker, else the paragraph.
+    The curator may change it; a form with a footnote, or whose passage is not found, is
+    returned as it is."""
+    report = page_report(store, form.page, base) if not form.footnote.strip() else None
+    found = _passage(report, form) if report is not None else None
+    if report is None or found is None:
+        return form
+    end = found[0][1]
+    following = [m for m in report.layout.markers if m.raw_start >= end]
+    if not following:
+        return form
+    marker = min(following, key=lambda m: m.raw_start)
+    between = report.raw[end : marker.raw_start]
+    scope = "paragraph" if _SENTENCE_END.search(between) else "sentence"
+    return replace(form, footnote=str(marker.number), footnote_scope=scope)
+
+
+def passage_at(store: Store, page: str, base: str, start: str, end: str) -> dict[str, str]:
+    """The claim form's passage fields for the span ``start``-``end`` of the original (a
+    selection in the reading view), with the footnote proposed; empty when it is not a span of
+    the page's body."""
+    report = page_report(store, page, base)
+    if report is None or not (start.isdigit() and end.isdigit()):
+        return {}
+    form = ClaimForm(page, "", "", "", passage_start=start, passage_end=end)
+    found = _passage(report, form)
+    if found is None:
+        return {}
+    proposed = propose_footnote(store, replace(form, passage=found[1]), base)
+    return {
+        "passage": found[1],
+        "passage_start": start,
+        "passage_end": end,
+        "footnote": proposed.footnote,
+        "footnote_scope": proposed.footnote_scope,
+    }
 
 
 def _check(store: Store, form: ClaimForm, base: str, stored: Stored | None = None) -> _Checked:

@@ -6,7 +6,7 @@ Like ``app.pages.context``: each field says what it is for, and templates get on
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from app.history import Revision
@@ -215,6 +215,10 @@ CLAIM_FIELDS: tuple[tuple[str, str, str, str], ...] = (
     ("footnote_scope", "The footnote covers", "select", ""),
     ("note", "Editorial note", "textarea", ""),
 )
+PROPOSED_FOOTNOTE = (
+    "Proposed from the footnote marker that follows the passage: change it if another "
+    "footnote covers the passage."
+)
 ROLE_OPTIONS = (("participant", "took part"), ("agent", "carried it out"))
 SCOPE_OPTIONS = (  # the footnote rule of ontology/README.md (Footnotes)
     ("sentence", "the sentence that carries its marker"),
@@ -249,6 +253,7 @@ def claim_fields(
     *,
     rows: int = 2,
     new_kinds: Sequence[tuple[str, str]] = (),
+    hints: Mapping[str, str] | None = None,
 ) -> tuple[FormField, ...]:
     """The claim form's fields holding ``values``, each with its error: ``rows`` participant
     rows (who and role) after the first, then the fields of a new person, group or place."""
@@ -278,6 +283,7 @@ def claim_fields(
             kind=kind,
             options=tuple(options.get(name.split("_")[0] if name.startswith("role") else name, ())),
             suggest=suggest,
+            hint=(hints or {}).get(name, ""),
         )
         for name, label, kind, suggest in spec
     ]
