@@ -7,12 +7,14 @@ a page written for the tests (``tests/fixtures/ingest/last-autocrat-p57.txt``, n
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
+from fixtures.linking.servers import WikidataStandIn, serve
 from fixtures.sparql.servers import serve_app
 from pyoxigraph import Literal, NamedNode
 
@@ -20,21 +22,27 @@ from app import history
 from app.accounts import Accounts, Role
 from app.settings import Settings
 from app.store import Store
-from app.vocab import HK, HKC, PROV, RDFS
+from app.vocab import HK, HKC, OWL, PROV, RDFS
 from app.web import create_app
 from app.workbench.export import export, workbench_graphs
 
 REPO = Path(__file__).resolve().parent.parent
 PAGE = Path(__file__).parent / "fixtures" / "ingest" / "last-autocrat-p57.txt"
+EXTRACT = Path(__file__).parent / "fixtures" / "linking" / "extract.json"
 PASSWORD = "a long test password"  # noqa: S105 - a test account
 INCIDENT = "https://w3id.org/histkg/id/concept/incident"
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store]]:
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     root = tmp_path_factory.mktemp("claims")
     settings = Settings(store=str(root / "store"), project_dir=REPO, query_workers=0)
     Accounts.from_settings(settings).add("ada", Role.curator, PASSWORD)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def served(settings: Settings) -> Iterator[tuple[str, Store]]:
     store = Store.from_settings(settings)
     store.load_curated(REPO)
     with serve_app(create_app(settings, store)) as base:
@@ -327,7 +335,7 @@ def _candidates(client: httpx.Client, page: str) -> dict[str, dict[str, str]]:
     """Each unsettled name: the hidden fields of its form."""
     html = BeautifulSoup(client.get(f"/workbench/proposals?page={page}").text, "html.parser")
     found: dict[str, dict[str, str]] = {}
-    for item in html.select("ol.candidates li"):
+    for item in html.select("ol.candidates > li"):
         text = item.select_one(".candidate-text")
         assert text is not None
         fields = {str(i["name"]): str(i["value"]) for i in item.select("input[type=hidden]")}
@@ -705,3 +713,106 @@ def test_a_selection_fills_the_passage_and_the_footnote_is_proposed_from_the_nex
     assert "Footnote 27." in [li.get_text() for li in form.select(".preview li")]
     last = _claim(client, page, action="preview", passage="the defeat of the left", label="x")
     assert BeautifulSoup(last.text, "html.parser").select_one("#claim-footnote")["value"] == "31"  # type: ignore[index]
+
+
+def _sign_in(client: httpx.Client) -> None:
+    signin = {"csrf": _csrf(client, "/signin"), "name": "ada", "password": PASSWORD}
+    assert client.post("/signin", data=signin).status_code == 303
+
+
+def test_a_candidate_name_is_reconciled_against_our_graph_and_linked_when_chosen(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, page = curator
+    _, store = served
+    kinds = BeautifulSoup(client.get(f"/workbench/claims/new?page={page}").text, "html.parser")
+    city = next(
+        str(o["value"]) for o in kinds.select("#claim-new_kind option") if "place" in o.get_text()
+    )
+    made = _claim(
+        client,
+        page,
+        passage="The fall of Port Arthur on 2 January 1905 stunned the capital",
+        label="Port Arthur falls",
+        where="Port Arthur",
+        new_kind=city,
+        new_label="Port Arthur",
+    )
+    assert made.status_code == 303, made.text
+    view = BeautifulSoup(client.get(f"/workbench/proposals?page={page}").text, "html.parser")
+    (item,) = [
+        li
+        for li in view.select("ol.candidates > li")
+        if li.select_one(".candidate-text").get_text() == "Port Arthur"  # type: ignore[union-attr]
+    ]
+    forms = item.select("form.suggestion-form")
+    assert forms, item
+    fields = {str(i["name"]): str(i["value"]) for i in forms[0].select("input")}
+    assert fields["entity"] == "https://w3id.org/histkg/id/place/port-arthur"  # ours, best first
+    assert "(exact, 1.00)" in forms[0].get_text()  # with its score and reasons
+    linked = client.post("/workbench/proposals", data={**fields, "action": "link"})
+    assert linked.status_code == 303, linked.text
+    assert NamedNode(fields["anchor"]) in {
+        q.object for q in store.match(NamedNode(fields["entity"]), HK.mention, None, None)
+    }
+    assert history.log(store.match, limit=1)[0].agent == "ada"
+
+
+def _entity_rows(view: BeautifulSoup, label: str) -> list[Tag]:
+    """The rows of the proposals view's Wikidata section for the entity labelled ``label``."""
+    return [
+        li
+        for li in view.select("ol.wikidata-entities > li")
+        if li.select_one("a") is not None and li.select_one("a").get_text() == label  # type: ignore[union-attr]
+    ]
+
+
+def test_a_wikidata_candidate_becomes_same_as_only_when_a_curator_confirms_it(
+    curator: tuple[httpx.Client, str],
+    served: tuple[str, Store],
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    client, page = curator
+    _, store = served
+    america = NamedNode("https://w3id.org/histkg/id/place/america")
+    moscow = next(e for e in json.loads(EXTRACT.read_text(encoding="utf-8")) if e["id"] == "Q649")
+    item = {**moscow, "id": "Q990000077", "labels": {"en": {"language": "en", "value": "America"}}}
+    extract = tmp_path / "extract.json"
+    extract.write_text(json.dumps([item]), encoding="utf-8")
+    fake = WikidataStandIn(extract)
+    offline = BeautifulSoup(client.get(f"/workbench/proposals?page={page}").text, "html.parser")
+    (row,) = _entity_rows(offline, "America")
+    assert row.select("form.sameas-form input[name=qid][type=hidden]") == []  # no candidates
+    with serve(fake.app) as url:
+        online = settings.model_copy(
+            update={
+                "wikidata_online": True,
+                "wikidata_api": f"{url}/w/api.php",
+                "wikidata_cache": "",
+                "wikidata_min_interval": 0.0,
+            }
+        )
+        with (
+            serve_app(create_app(online, store)) as base,
+            httpx.Client(base_url=base, timeout=60, headers={"Accept": "text/html"}) as there,
+        ):
+            _sign_in(there)
+            view = BeautifulSoup(there.get(f"/workbench/proposals?page={page}").text, "html.parser")
+            (row,) = _entity_rows(view, "America")
+            forms = [
+                {str(i["name"]): str(i.get("value", "")) for i in f.select("input")}
+                for f in row.select("form.sameas-form")
+            ]
+            assert forms[0]["qid"] == "Q990000077"
+            assert list(store.match(america, OWL.sameAs, None, None)) == []  # shown, not linked
+            bad = there.post("/workbench/proposals/sameas", data={**forms[0], "qid": "Q12x"})
+            assert bad.status_code == 422
+            assert "not a Wikidata item ID" in bad.text
+            confirmed = there.post("/workbench/proposals/sameas", data=forms[0])
+            assert confirmed.status_code == 303, confirmed.text
+    assert fake.seen  # the stand-in was asked, on loopback; the offline view asked nothing before
+    links = list(store.match(america, OWL.sameAs, None, None))
+    assert [q.object for q in links] == [NamedNode("http://www.wikidata.org/entity/Q990000077")]
+    last = history.log(store.match, limit=1)[0]
+    assert (last.agent, last.message) == ("ada", "Wikidata link: america = Q990000077")

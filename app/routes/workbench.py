@@ -7,6 +7,7 @@ a workbench page are sent to ``/signin`` (303) and come back after signing in.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Final
 from urllib.parse import quote
 
@@ -18,13 +19,17 @@ from starlette.datastructures import FormData, UploadFile
 from app import history, writes
 from app.accounts import SignInRefused
 from app.errors import HistkgError, InputError, PreconditionFailed, ShaclViolation
+from app.linking import WikidataApi
 from app.linking.export_review import claim_export
+from app.linking.propose import type_text
 from app.pages.render import render
 from app.routes import pages as pages_routes
 from app.routes import session
 from app.routes.deps import SettingsDep, StoreDep
 from app.routes.pages import site, wants_html
+from app.routes.reconcile import recon_service
 from app.routes.responses import COMMON
+from app.workbench import reconcile
 from app.workbench.claim_edit import load_claim, revise
 from app.workbench.claims import (
     MAX_ROWS,
@@ -51,6 +56,7 @@ from app.workbench.pages import (
     ProposalsPage,
     SignInPage,
     SourcePage,
+    WikidataRow,
     claim_fields,
     claim_names,
     export_page,
@@ -457,25 +463,95 @@ async def claim_withdraw(request: Request, store: StoreDep, settings: SettingsDe
 def _proposals_page(
     request: Request, store: StoreDep, settings: SettingsDep, page: str, errors: dict[str, str]
 ) -> ProposalsPage:
+    """The proposals view: candidate names with our graph's reconciliation candidates, and
+    the page's entities without a Wikidata link, with Wikidata's when the network is allowed.
+    Blocking (reconciliation, the Wikidata API): called off the event loop."""
+    base = settings.base_iri
+    service = recon_service(request, store, settings)
+    found = candidates(store, page, base)
+    ours = reconcile.ours(service, [c.text for c in found], timeout=settings.query_timeout)
+    ours += [[]] * (len(found) - len(ours))  # names past the first MAX_NAMES
     rows = tuple(
-        CandidateRow(c.anchor, c.text, n, errors.get(c.anchor, ""))
-        for n, c in enumerate(candidates(store, page, settings.base_iri))
+        CandidateRow(c.anchor, c.text, n, errors.get(c.anchor, ""), tuple(s))
+        for n, (c, s) in enumerate(zip(found, ours, strict=True))
     )
+    entities = reconcile.unlinked_on_page(store, service.index().records, page, base)
+    items: dict[str, list[reconcile.Suggestion]] = {}
+    if settings.wikidata_online and entities:
+        with _wikidata_api(settings) as api:
+            items = reconcile.wikidata(api, entities)
     return ProposalsPage(
         site=site(settings),
         csrf=session.csrf_token(request),
         page_iri=page,
-        page_href=_entity_href(page, settings.base_iri),
+        page_href=_entity_href(page, base),
         candidates=rows,
+        entities=tuple(
+            WikidataRow(
+                e.iri,
+                e.label,
+                _entity_href(e.iri, base),
+                ", ".join(p for p in (type_text(e), e.span.text if e.span else "") if p),
+                n,
+                tuple(items.get(e.iri, ())),
+                errors.get(e.iri, ""),
+            )
+            for n, e in enumerate(entities)
+        ),
+        wikidata_online=settings.wikidata_online,
+    )
+
+
+def _wikidata_api(settings: SettingsDep) -> WikidataApi:
+    cache = Path(settings.wikidata_cache) if settings.wikidata_cache else None
+    return WikidataApi(
+        settings.wikidata_api,
+        user_agent=settings.wikidata_user_agent,
+        cache_dir=cache,
+        min_interval=settings.wikidata_min_interval,
+        retries=1,
+        timeout=10.0,
     )
 
 
 @router.get(f"{HOME}/proposals", response_class=HTMLResponse)
-def proposals(request: Request, store: StoreDep, settings: SettingsDep, page: str = "") -> Response:
-    """The page's candidate names, each to link, make a person of, or reject."""
+async def proposals(
+    request: Request, store: StoreDep, settings: SettingsDep, page: str = ""
+) -> Response:
+    """The page's candidate names, each to link, make a person of, or reject; its entities
+    without a Wikidata link, each to confirm one for."""
     if session.curator(request) is None:
         return to_sign_in(request)
-    return _html(_proposals_page(request, store, settings, page, {}))
+    view = await run_in_threadpool(_proposals_page, request, store, settings, page, {})
+    return _html(view)
+
+
+@router.post(f"{HOME}/proposals/sameas", response_class=HTMLResponse)
+async def proposal_same_as(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """Confirm a Wikidata item for an entity the page names: ``owl:sameAs``, one revision."""
+    signed = await _curator_form(request)
+    if isinstance(signed, Response):
+        return signed
+    form, user = signed
+    page, entity, qid = (_field(form.get(name)) for name in ("page", "entity", "qid"))
+    author = writes.Author(user.name, f"Wikidata link: {entity.rsplit('/', 1)[-1]} = {qid}")
+    try:
+        await run_in_threadpool(
+            lambda: reconcile.confirm_same_as(
+                store,
+                page,
+                entity,
+                qid,
+                base=settings.base_iri,
+                project_dir=settings.project_dir,
+                author=author,
+            )
+        )
+    except HistkgError as failure:
+        errors = {entity: failure.message}
+        view = await run_in_threadpool(_proposals_page, request, store, settings, page, errors)
+        return _html(view, 422)
+    return RedirectResponse(f"{HOME}/proposals?page={quote(page, safe='')}", status_code=303)
 
 
 @router.post(f"{HOME}/proposals", response_class=HTMLResponse)
@@ -509,8 +585,10 @@ async def proposal_settle(request: Request, store: StoreDep, settings: SettingsD
         )
     except HistkgError as failure:
         errors = {values["anchor"]: failure.message}
-        page = _proposals_page(request, store, settings, values["page"], errors)
-        return _html(page, 422)
+        view = await run_in_threadpool(
+            _proposals_page, request, store, settings, values["page"], errors
+        )
+        return _html(view, 422)
     target = f"{HOME}/proposals?page={quote(values['page'], safe='')}"
     return RedirectResponse(target, status_code=303)
 

@@ -13,6 +13,7 @@ from app.history import Revision
 from app.linking.export import Export
 from app.linking.export_review import COLUMNS, review_order, review_row
 from app.pages.context import Site
+from app.workbench.reconcile import Suggestion
 
 
 def _help(text: str) -> dict[str, str]:
@@ -298,6 +299,24 @@ class CandidateRow:
     text: str = field(metadata=_help("The name as the page prints it."))
     index: int = field(metadata=_help("Its place in the list (for field ids)."))
     error: str = field(default="", metadata=_help("Why the last try was refused."))
+    suggestions: tuple[Suggestion, ...] = field(
+        default=(), metadata=_help("Entities of our graph it may be (our reconciliation).")
+    )
+
+
+@dataclass(frozen=True)
+class WikidataRow:
+    """An entity the page names that has no Wikidata link yet."""
+
+    iri: str = field(metadata=_help("The entity's IRI."))
+    label: str = field(metadata=_help("Its label."))
+    href: str = field(metadata=_help("Its page."))
+    about: str = field(metadata=_help("Its kind and dates."))
+    index: int = field(metadata=_help("Its place in the list (for field ids)."))
+    suggestions: tuple[Suggestion, ...] = field(
+        default=(), metadata=_help("Wikidata items it may be, best first (network allowed).")
+    )
+    error: str = field(default="", metadata=_help("Why the last confirmation was refused."))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -311,6 +330,12 @@ class ProposalsPage:
     page_iri: str = field(metadata=_help("The page whose proposals these are."))
     page_href: str = field(metadata=_help("Its reading view."))
     candidates: tuple[CandidateRow, ...] = field(metadata=_help("The candidates, in text order."))
+    entities: tuple[WikidataRow, ...] = field(
+        default=(), metadata=_help("Entities the page names without a Wikidata link.")
+    )
+    wikidata_online: bool = field(
+        default=False, metadata=_help("Whether Wikidata's API is asked for candidates.")
+    )
 
 
 @dataclass(frozen=True)
