@@ -816,3 +816,25 @@ def test_a_wikidata_candidate_becomes_same_as_only_when_a_curator_confirms_it(
     assert [q.object for q in links] == [NamedNode("http://www.wikidata.org/entity/Q990000077")]
     last = history.log(store.match, limit=1)[0]
     assert (last.agent, last.message) == ("ada", "Wikidata link: america = Q990000077")
+
+
+def test_the_reading_views_runs_carry_their_offsets_and_a_selection_maps_to_the_original(
+    curator: tuple[httpx.Client, str],
+) -> None:
+    client, page = curator
+    reading = BeautifulSoup(
+        client.get(page.removeprefix("https://w3id.org/histkg")).text, "html.parser"
+    )
+    text = ""
+    for run in reading.select("#reading-text [data-at]"):
+        assert int(str(run["data-at"])) == len(text)  # code points into the repaired text
+        if not run.has_attr("data-marker"):  # a marker is shown, not part of the text
+            text += run.get_text()
+    words = "the defeat of the left"
+    at = text.index(words)
+    values = _form_values(client, f"/workbench/claims/new?page={page}&at={at}&to={at + len(words)}")
+    printed = PAGE.read_text(encoding="utf-8").index("the de-\nfeat of the left")
+    assert (values["passage"], values["passage_start"]) == (words, str(printed))
+    assert values["passage_end"] == str(printed + len("the de-\nfeat of the left"))
+    nowhere = _form_values(client, f"/workbench/claims/new?page={page}&at=5&to=99999999")
+    assert (nowhere["passage"], nowhere["passage_start"]) == ("", "")

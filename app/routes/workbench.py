@@ -41,6 +41,7 @@ from app.workbench.claims import (
     passage_at,
     preview,
     propose_footnote,
+    raw_span,
     save_claim,
     withdraw_claim,
     workbench_claims,
@@ -299,12 +300,16 @@ def claim_form(
     page: str = "",
     start: str = "",
     end: str = "",
+    at: str = "",
+    to: str = "",
 ) -> Response:
-    """The claim form for a passage of ``page`` (a workbench page's IRI); ``start`` and ``end``
-    (code points into the original, a selection in the reading view) fill in the passage and
-    propose its footnote."""
+    """The claim form for a passage of ``page`` (a workbench page's IRI). ``start`` and
+    ``end`` (code points into the original), or ``at`` and ``to`` (into the repaired text: a
+    selection in the reading view, mapped here) fill in the passage and propose its footnote."""
     if session.curator(request) is None:
         return to_sign_in(request)
+    if at or to:
+        start, end = raw_span(store, page, settings.base_iri, at, to)
     values = {"page": page, **passage_at(store, page, settings.base_iri, start, end)}
     proposed = bool(values.get("footnote"))
     return _html(_claim_page(request, store, settings, values, {}, proposed=proposed))

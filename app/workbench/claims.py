@@ -49,6 +49,7 @@ __all__ = [
     "passage_at",
     "preview",
     "propose_footnote",
+    "raw_span",
     "save_claim",
     "withdraw_claim",
     "workbench_claims",
@@ -351,6 +352,19 @@ def propose_footnote(store: Store, form: ClaimForm, base: str) -> ClaimForm:
     between = report.raw[end : marker.raw_start]
     scope = "paragraph" if _SENTENCE_END.search(between) else "sentence"
     return replace(form, footnote=str(marker.number), footnote_scope=scope)
+
+
+def raw_span(store: Store, page: str, base: str, at: str, to: str) -> tuple[str, str]:
+    """The original's offsets of the repaired text's span ``at``-``to`` (a selection in the
+    reading view), through the page's offset map; ('', '') when it is no span of the page."""
+    report = page_report(store, page, base)
+    if report is None or not (at.isdigit() and to.isdigit()):
+        return "", ""
+    start, end = int(at), int(to)
+    if not 0 <= start < end <= len(report.body.text):
+        return "", ""
+    raw = report.body.to_raw(start, end)
+    return str(raw[0]), str(raw[1])
 
 
 def passage_at(store: Store, page: str, base: str, start: str, end: str) -> dict[str, str]:
