@@ -123,6 +123,14 @@ class Settings(BaseSettings):
     wikidata_min_interval: float = Field(
         default=1.0, ge=0, description="Least seconds between two requests to the Wikidata API."
     )
+    wikidata_online: bool = Field(
+        default=False,
+        description=(
+            "Let the workbench's proposals view ask the Wikidata API (`HISTKG_WIKIDATA_API`) "
+            "for items the page's entities may be; off by default, so no page fetches from "
+            "another host."
+        ),
+    )
     store_graph_store_url: str | None = Field(
         default=None,
         description=(

@@ -308,15 +308,19 @@ class OA(Vocabulary):
 
 class BIBO(Vocabulary):
     NS = "http://purl.org/ontology/bibo/"
+    AcademicArticle: ClassVar[NamedNode]
     Book: ClassVar[NamedNode]
     DocumentPart: ClassVar[NamedNode]
+    Journal: ClassVar[NamedNode]
     Note: ClassVar[NamedNode]
     content: ClassVar[NamedNode]
+    issue: ClassVar[NamedNode]
     number: ClassVar[NamedNode]
     pageEnd: ClassVar[NamedNode]
     pageStart: ClassVar[NamedNode]
     pages: ClassVar[NamedNode]
     shortTitle: ClassVar[NamedNode]
+    volume: ClassVar[NamedNode]
 
 
 class CITO(Vocabulary):

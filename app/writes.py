@@ -57,15 +57,17 @@ from app.sources import CURATED_GRAPH, GENID_BASE, GRAPH_BASE, META_GRAPH
 from app.sparql import _KEYWORD, _PREFIX, _code, check_complexity, has_service, syntax_error
 from app.store import Store
 from app.validate import ValidationReport, before_change, node_key, validate_change
-from app.vocab import HK, RDF
+from app.vocab import HK, PROV, RDF
 
 __all__ = [
     "GRAPH_FORMATS",
     "Author",
     "WriteResult",
+    "claim_revision",
     "delete_graph",
     "read_graph",
     "revert",
+    "revise_claim",
     "update",
     "update_scope",
     "write_graph",
@@ -205,6 +207,59 @@ def write_quads(
         return {q for q in added if not present(q)}, {q for q in removed if present(q)}
 
     return _commit(store, project_dir, delta, author)
+
+
+def claim_revision(store: Store, claim: ox.NamedNode) -> int:
+    """The last revision that changed ``claim``'s graph or a statement about it (0: none did):
+    the claim's ETag, which a form that edits it carries."""
+    return max(
+        history.last_touching(store.match, claim, as_graph=True) or 0,
+        history.last_touching(store.match, claim, as_graph=False) or 0,
+    )
+
+
+def revise_claim(
+    store: Store,
+    claim: ox.NamedNode,
+    added: Collection[ox.Quad],
+    removed: Collection[ox.Quad],
+    project_dir: Path,
+    *,
+    author: Author | None = None,
+    if_match: Collection[int] | None = None,
+) -> WriteResult:
+    """One claim's correction (the workbench's edit form) as one checked revision.
+
+    The one write that may change a claim of the curated data: a correction is a revision of
+    that claim, with its diff in the history, never a silent overwrite. It may touch only the
+    claim's own graph and the statements about the claim and its attributions in the graph
+    that describes it (for a curated claim, the claims file's graph, shared with other
+    claims). ``if_match``: the claim's revision the editor saw (``claim_revision``).
+    """
+    described = {q.graph_name for q in store.match(claim, RDF.type, HK.Claim, None)}
+    allowed = frozenset(g for g in {claim, *described} if isinstance(g, ox.NamedNode))
+
+    def delta() -> Delta:
+        _precondition(if_match, claim_revision(store, claim), claim.value)
+        plus = {q for q in added if not _present(store, q)}
+        minus = {q for q in removed if _present(store, q)}
+        parts = {claim} | {
+            q.object
+            for q in (*store.match(claim, PROV.qualifiedAttribution, None, None), *plus)
+            if q.subject == claim and q.predicate == PROV.qualifiedAttribution
+        }
+        protected = _protected(store)
+        for quad in plus | minus:
+            graph = quad.graph_name
+            shared = graph in protected or str(graph).startswith(f"<{GRAPH_BASE}")
+            if graph in allowed - {claim} and shared and quad.subject not in parts:
+                raise UpdateNotAllowed(
+                    f"A correction of {claim.value} cannot change {quad.subject}.",
+                    hint="Correct one claim at a time, in its own form.",
+                )
+        return plus, minus
+
+    return _commit(store, project_dir, delta, author, allow=allowed)
 
 
 def update_scope(sparql_update: str) -> set[ox.NamedNode] | None:
@@ -479,7 +534,10 @@ def _commit(
     author: Author | None,
     *,
     reverts: tuple[int, ...] = (),
+    allow: frozenset[ox.NamedNode] = frozenset(),
 ) -> WriteResult:
+    """Stage and commit a delta; ``allow``: protected graphs this write may change anyway
+    (``revise_claim`` only)."""
     author = author or Author()
     outcome: list[WriteResult] = []
 
@@ -488,8 +546,8 @@ def _commit(
         added = _skolemized(added)
         changed = {quad.graph_name for quad in added | removed}
         protected = _protected(store)
-        _check_graphs(changed, protected)
-        _check_claims(store, added, protected)
+        _check_graphs(changed - allow, protected)
+        _check_claims(store, added, protected, allow)
         touched = {
             node_key(term)
             for quad in added | removed
@@ -541,7 +599,12 @@ def _check_graphs(changed: Collection[object], curated: set[ox.NamedNode]) -> No
             )
 
 
-def _check_claims(store: Store, added: set[ox.Quad], curated: set[ox.NamedNode]) -> None:
+def _check_claims(
+    store: Store,
+    added: set[ox.Quad],
+    curated: set[ox.NamedNode],
+    allow: frozenset[ox.NamedNode] = frozenset(),
+) -> None:
     """Refuse statements about a claim of the curated data from any other graph.
 
     Pages describe a claim (its mode, attribution, sources) by what is said about it, so one
@@ -555,6 +618,7 @@ def _check_claims(store: Store, added: set[ox.Quad], curated: set[ox.NamedNode])
         for quad in store.match(subject, RDF.type, HK.Claim, None)
         if isinstance(quad.graph_name, ox.NamedNode)
         and (quad.graph_name.value.startswith(GRAPH_BASE) or quad.graph_name in curated)
+        and quad.graph_name not in allow
     }
     if claims:
         claim = sorted(str(c) for c in claims)[0]

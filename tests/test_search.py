@@ -201,6 +201,9 @@ def test_search_json_answers_with_results(pages: httpx.Client) -> None:
         "matched": "Bedny",
         "match": "exact",
         "types": "person",
+        "when": "",
+        "description": "Poet the page calls the Kremlin\u2019s \u201ccourt poet\u201d; "
+        "Stalin attacked him over a poem in Izvestiia.",
     }
     assert body["next"] is not None
     assert "page=2" in body["next"]

@@ -7,12 +7,14 @@ a page written for the tests (``tests/fixtures/ingest/last-autocrat-p57.txt``, n
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
+from fixtures.linking.servers import WikidataStandIn, serve
 from fixtures.sparql.servers import serve_app
 from pyoxigraph import Literal, NamedNode
 
@@ -20,21 +22,27 @@ from app import history
 from app.accounts import Accounts, Role
 from app.settings import Settings
 from app.store import Store
-from app.vocab import HK, HKC, PROV, RDFS
+from app.vocab import HK, HKC, OWL, PROV, RDFS
 from app.web import create_app
 from app.workbench.export import export, workbench_graphs
 
 REPO = Path(__file__).resolve().parent.parent
 PAGE = Path(__file__).parent / "fixtures" / "ingest" / "last-autocrat-p57.txt"
+EXTRACT = Path(__file__).parent / "fixtures" / "linking" / "extract.json"
 PASSWORD = "a long test password"  # noqa: S105 - a test account
 INCIDENT = "https://w3id.org/histkg/id/concept/incident"
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store]]:
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     root = tmp_path_factory.mktemp("claims")
     settings = Settings(store=str(root / "store"), project_dir=REPO, query_workers=0)
     Accounts.from_settings(settings).add("ada", Role.curator, PASSWORD)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def served(settings: Settings) -> Iterator[tuple[str, Store]]:
     store = Store.from_settings(settings)
     store.load_curated(REPO)
     with serve_app(create_app(settings, store)) as base:
@@ -90,7 +98,7 @@ def test_every_field_of_the_claim_form_has_a_label(curator: tuple[httpx.Client, 
     form = BeautifulSoup(client.get(f"/workbench/claims/new?page={page}").text, "html.parser")
     fields = form.select("form.claim-form input:not([type=hidden]), form.claim-form select")
     fields += form.select("form.claim-form textarea")
-    assert len(fields) == 16
+    assert len(fields) == 23  # two participant rows and a new person, group or place
     for field in fields:
         assert form.select_one(f"label[for={field['id']}]") is not None
 
@@ -327,7 +335,7 @@ def _candidates(client: httpx.Client, page: str) -> dict[str, dict[str, str]]:
     """Each unsettled name: the hidden fields of its form."""
     html = BeautifulSoup(client.get(f"/workbench/proposals?page={page}").text, "html.parser")
     found: dict[str, dict[str, str]] = {}
-    for item in html.select("ol.candidates li"):
+    for item in html.select("ol.candidates > li"):
         text = item.select_one(".candidate-text")
         assert text is not None
         fields = {str(i["name"]): str(i["value"]) for i in item.select("input[type=hidden]")}
@@ -389,3 +397,444 @@ def test_proposed_names_are_linked_made_people_or_rejected_one_by_one(
         client.get(page.replace("https://w3id.org/histkg", "")).text, "html.parser"
     )
     assert "/id/person/sergei-witte" in [a["href"] for a in reading.select("a.mention")]
+
+
+def _form_values(client: httpx.Client, path: str) -> dict[str, str]:
+    """Every field of the claim form at ``path``, as the browser would send it."""
+    html = BeautifulSoup(client.get(path).text, "html.parser")
+    values = {str(i["name"]): str(i.get("value", "")) for i in html.select("form.claim-form input")}
+    values |= {str(t["name"]): t.get_text() for t in html.select("form.claim-form textarea")}
+    for select in html.select("form.claim-form select"):
+        chosen = select.select_one("option[selected]") or select.select_one("option")
+        values[str(select["name"])] = str(chosen["value"]) if chosen else ""
+    return values
+
+
+def test_a_workbench_claim_opens_filled_and_an_edit_is_one_revision_of_exactly_the_change(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, page = curator
+    _, store = served
+    made = _claim(
+        client,
+        page,
+        passage="the Grand Duke Sergei\nwas killed in Moscow on 17 February",
+        label="Grand Duke Sergei killed",
+        when="17 February",
+        edtf="1905-02-17",
+        who="Russian Empire",
+        footnote="28",
+    )
+    assert made.status_code == 303, made.text
+    claim = next(
+        iri for iri, label in _workbench_claims(client) if label == "Grand Duke Sergei killed"
+    )
+    edit = f"/workbench/claims/edit?claim={claim}"
+    values = _form_values(client, edit)
+    assert {k: values[k] for k in ("label", "when", "edtf", "who", "footnote", "role")} == {
+        "label": "Grand Duke Sergei killed",
+        "when": "17 February",
+        "edtf": "1905-02-17",
+        "who": "Russian Empire",
+        "footnote": "28",
+        "role": "participant",
+    }
+    assert " ".join(values["passage"].split()) == (
+        "the Grand Duke Sergei was killed in Moscow on 17 February"
+    )
+    assert values["passage_start"].isdigit()
+    assert values["claim"] == claim
+    changed = client.post(
+        "/workbench/claims",
+        data={**values, "action": "save", "label": "The Grand Duke Sergei is assassinated"},
+    )
+    assert changed.status_code == 303, changed.text
+    assert changed.headers["location"] == "/id/" + claim.split("/id/", 1)[1]  # keeps its IRI
+    last = history.log(store.match, limit=1)[0]
+    assert (last.agent, last.message) == (
+        "ada",
+        "Edit claim: The Grand Duke Sergei is assassinated",
+    )
+    added, removed = history.patch(store.match, last.number)
+    assert {str(q.object) for q in removed} == {'"Grand Duke Sergei killed"@en'}  # claim and event
+    assert {str(q.object) for q in added} == {'"The Grand Duke Sergei is assassinated"@en'}
+    assert len(added) == len(removed) == 2
+    diff = client.get(f"/history/{last.number}")
+    assert diff.status_code == 200
+    assert "The Grand Duke Sergei is assassinated" in diff.text
+
+
+def _workbench_claims(client: httpx.Client) -> list[tuple[str, str]]:
+    home = BeautifulSoup(client.get("/workbench").text, "html.parser")
+    found = []
+    for item in home.select(".workbench-claims li"):
+        field = item.select_one("input[name=claim]")
+        if field is not None:
+            found.append((str(field["value"]), item.select_one("a").get_text()))  # type: ignore[union-attr]
+    return found
+
+
+def test_a_curated_claim_is_corrected_as_a_revision_of_it_keeping_what_the_form_does_not_show(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, _ = curator
+    _, store = served
+    claim = "https://w3id.org/histkg/id/claim/russo-japanese-war"
+    graph = set(store.graph_quads(NamedNode(claim)))
+    values = _form_values(client, f"/workbench/claims/edit?claim={claim}")
+    assert values["label"] == "The Russian Empire lost territory to Japan in the war of 1904–05"
+    assert (values["edtf"], values["when"]) == ("1904/1905", "1904–05")
+    assert {values["who"], values["who_2"]} == {"Russian Empire", "Japan"}  # both rows
+    assert values["footnote"] == "https://w3id.org/histkg/id/note/p129-fn2"
+    assert values["footnote_scope"] == "paragraph"
+    note = "The page gives the war's years only."
+    answer = client.post("/workbench/claims", data={**values, "action": "save", "note": note})
+    assert answer.status_code == 303, answer.text
+    last = history.log(store.match, limit=1)[0]
+    added, removed = history.patch(store.match, last.number)
+    assert (last.agent, [str(q.object) for q in added], removed) == ("ada", [f'"{note}"@en'], [])
+    assert set(store.graph_quads(NamedNode(claim))) == graph  # the rest of the claim is as it was
+    page = BeautifulSoup(client.get("/id/claim/russo-japanese-war").text, "html.parser")
+    assert note in page.text
+
+
+def test_an_edit_after_someone_elses_is_refused_in_the_form_and_keeps_what_was_typed(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, page = curator
+    _, store = served
+    made = _claim(
+        client, page, passage="A peace was signed at Portsmouth", label="Peace at Portsmouth"
+    )
+    assert made.status_code == 303, made.text
+    claim = next(iri for iri, label in _workbench_claims(client) if label == "Peace at Portsmouth")
+    mine = _form_values(client, f"/workbench/claims/edit?claim={claim}")
+    theirs = dict(mine)
+    first = client.post("/workbench/claims", data={**theirs, "action": "save", "label": "Peace"})
+    assert first.status_code == 303
+    before = history.head(store.match)
+    late = client.post(
+        "/workbench/claims", data={**mine, "action": "save", "label": "Peace of Portsmouth"}
+    )
+    assert late.status_code == 412
+    html = BeautifulSoup(late.text, "html.parser")
+    assert "Someone changed this claim" in html.select_one(".form-error").get_text()  # type: ignore[union-attr]
+    assert html.select_one("#claim-label")["value"] == "Peace of Portsmouth"  # type: ignore[index]
+    assert history.head(store.match) == before
+
+
+def test_claim_pages_link_edit_this_claim_for_curators_only(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, _ = curator
+    edit = "/workbench/claims/edit?claim=https%3A//w3id.org/histkg/id/claim/russo-japanese-war"
+    link = f"a[href='{edit}']"
+    signed = BeautifulSoup(client.get("/id/claim/russo-japanese-war").text, "html.parser")
+    assert signed.select_one(link) is not None
+    anonymous = httpx.get(
+        f"{served[0]}/id/claim/russo-japanese-war", headers={"Accept": "text/html"}
+    )
+    assert BeautifulSoup(anonymous.text, "html.parser").select_one(link) is None
+    form = httpx.get(f"{served[0]}/workbench/claims/edit?claim=x", follow_redirects=False)
+    assert form.status_code == 303
+    assert form.headers["location"].startswith("/signin")
+
+
+def test_several_participants_and_a_new_person_are_saved_in_one_revision(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, page = curator
+    _, store = served
+    form = f"/workbench/claims/new?page={page}"
+    values = _form_values(client, form)
+    more = client.post("/workbench/claims", data={**values, "action": "more", "label": "kept"})
+    assert more.status_code == 200  # the form again, one row more, what was typed kept
+    html = BeautifulSoup(more.text, "html.parser")
+    assert html.select_one("#claim-who_3") is not None
+    assert html.select_one("#claim-label")["value"] == "kept"  # type: ignore[index]
+    before = history.head(store.match)
+    answer = _claim(
+        client,
+        page,
+        passage="Sergei Witte was sent to America to negotiate",
+        label="Witte is sent to America to negotiate",
+        who="Russian Empire",
+        role="agent",
+        who_2="Sergei Iulievich Witte",
+        who_3="Russian Empire",
+        rows="3",
+        new_kind="person",
+        new_label="Sergei Iulievich Witte",
+        new_other="Sergei Iul'evich Vitte",
+        new_language="ru-Latn-alalc97",
+        new_dates="1849/1915",
+    )
+    assert answer.status_code == 303, answer.text
+    assert history.head(store.match) == (before or 0) + 1  # one revision for all of it
+    witte = NamedNode("https://w3id.org/histkg/id/person/sergei-iulievich-witte")
+    labels = {str(q.object) for q in store.match(witte, RDFS.label, None, None)}
+    assert labels == {'"Sergei Iulievich Witte"@en', '"Sergei Iul\'evich Vitte"@ru-latn-alalc97'}
+    event = next(
+        q.subject
+        for q in store.match(
+            None, RDFS.label, Literal("Witte is sent to America to negotiate", language="en"), None
+        )
+        if isinstance(q.subject, NamedNode) and "/event/" in q.subject.value
+    )
+    roles = {
+        (q.predicate.value.rsplit("/", 1)[1], q.object.value)
+        for q in store.match(event, None, None, None)
+        if q.predicate.value.startswith("http://www.cidoc-crm.org/cidoc-crm/P1")
+        and isinstance(q.object, NamedNode)
+    }
+    assert roles == {
+        ("P14_carried_out_by", "https://w3id.org/histkg/id/group/russian-empire"),
+        ("P11_had_participant", witte.value),
+        ("P11_had_participant", "https://w3id.org/histkg/id/group/russian-empire"),
+    }
+    person = BeautifulSoup(client.get("/id/person/sergei-iulievich-witte").text, "html.parser")
+    assert "Witte is sent to America to negotiate" in person.text
+    suggested = client.get("/search.json", params={"q": "Iulievich", "kind": "person"}).json()
+    (hit,) = [r for r in suggested["results"] if r["label"] == "Sergei Iulievich Witte"]
+    assert (hit["types"], hit["description"]) == ("person", "1849–1915")  # what suggestions show
+
+
+def test_a_new_entity_without_its_kind_or_a_bad_tag_is_refused_beside_its_fields(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, page = curator
+    before = history.head(served[1].match)
+    answer = _claim(
+        client,
+        page,
+        passage="in a Finnish hotel",
+        label="The Vyborg appeal is drafted",
+        new_label="Vyborg",
+        new_other="Viipuri",
+        who="Vyborg",
+    )
+    assert answer.status_code == 422
+    assert set(_errors(answer)) == {"new_kind", "who"}
+    bad_tag = _claim(
+        client,
+        page,
+        passage="in a Finnish hotel",
+        label="The Vyborg appeal is drafted",
+        new_kind="person",
+        new_label="Nobody Named Here",
+        new_other="x",
+        new_language="not a tag!",
+    )
+    assert set(_errors(bad_tag)) == {"new_language"}
+    assert history.head(served[1].match) == before
+
+
+def test_an_article_is_a_source_in_its_journal_and_takes_pages(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, _ = curator
+    _, store = served
+    fields = {
+        "csrf": _csrf(client, "/workbench/sources/new"),
+        "kind": "article",
+        "author": "Ann Testwriter",
+        "title": "Witte and the Portsmouth Talks",
+        "journal": "Journal of Test History",
+        "volume": "12",
+        "issue": "3",
+        "pages": "211-34",
+        "year": "2001",
+    }
+    bookish = client.post("/workbench/sources", data={**fields, "kind": "book"})
+    assert bookish.status_code == 422  # a book has no journal, volume, issue or pages
+    journal_less = client.post("/workbench/sources", data={**fields, "journal": ""})
+    assert journal_less.status_code == 422
+    error = BeautifulSoup(journal_less.text, "html.parser").select_one("#source-journal-error")
+    assert error is not None
+    assert "journal" in error.get_text()
+    answer = client.post("/workbench/sources", data=fields)
+    assert answer.status_code == 303, answer.text
+    article = NamedNode("https://w3id.org/histkg/id/source/witte-and-the-portsmouth-talks-2001")
+    said = {
+        q.predicate.value.rsplit("/", 1)[1]: q.object
+        for q in store.match(article, None, None, None)
+    }
+    assert said["22-rdf-syntax-ns#type"] == NamedNode(
+        "http://purl.org/ontology/bibo/AcademicArticle"
+    )
+    assert (said["volume"], said["issue"], said["pages"]) == (
+        Literal("12"),
+        Literal("3"),
+        Literal("211-34"),
+    )
+    journal = said["isPartOf"]
+    assert isinstance(journal, NamedNode)
+    assert Literal("Journal of Test History", language="en") in {
+        q.object for q in store.match(journal, RDFS.label, None, None)
+    }
+    suggested = client.get("/search.json", params={"q": "Portsmouth Talks", "kind": "book"}).json()
+    assert [r["types"] for r in suggested["results"]] == ["article"]
+    page = {
+        "csrf": _csrf(client, "/workbench/pages/new"),
+        "source": suggested["results"][0]["label"],
+        "number": "215",
+        "text": "Witte reached Portsmouth in August 1905 and spoke to the press every day.",
+    }
+    added = client.post("/workbench/pages", data=page)
+    assert added.status_code == 303, added.text
+    reading = BeautifulSoup(client.get(added.headers["location"]).text, "html.parser")
+    assert "Witte and the Portsmouth Talks" in reading.get_text()
+
+
+def test_a_selection_fills_the_passage_and_the_footnote_is_proposed_from_the_next_marker(
+    curator: tuple[httpx.Client, str],
+) -> None:
+    client, page = curator
+    raw = PAGE.read_text(encoding="utf-8")
+    words = "the next day the Putilov workers came out on strike"
+    start = raw.index(words)
+    values = _form_values(
+        client, f"/workbench/claims/new?page={page}&start={start}&end={start + len(words)}"
+    )
+    assert (values["passage"], values["passage_start"]) == (words, str(start))
+    assert (values["footnote"], values["footnote_scope"]) == ("27", "sentence")
+    html = BeautifulSoup(
+        client.get(f"/workbench/claims/new?page={page}&start={start}&end={start + 3}").text,
+        "html.parser",
+    )
+    assert "Proposed from the footnote marker" in html.get_text()
+    earlier = "By the\nautumn of 1904 that belief had gone"
+    answer = _claim(client, page, action="preview", passage=earlier, label="Belief gone")
+    form = BeautifulSoup(answer.text, "html.parser")
+    assert form.select_one("#claim-footnote")["value"] == "27"  # type: ignore[index]
+    scope = form.select_one("#claim-footnote_scope option[selected]")
+    assert scope is not None
+    assert scope["value"] == "paragraph"  # a sentence ends before the marker
+    assert "Footnote 27." in [li.get_text() for li in form.select(".preview li")]
+    last = _claim(client, page, action="preview", passage="the defeat of the left", label="x")
+    assert BeautifulSoup(last.text, "html.parser").select_one("#claim-footnote")["value"] == "31"  # type: ignore[index]
+
+
+def _sign_in(client: httpx.Client) -> None:
+    signin = {"csrf": _csrf(client, "/signin"), "name": "ada", "password": PASSWORD}
+    assert client.post("/signin", data=signin).status_code == 303
+
+
+def test_a_candidate_name_is_reconciled_against_our_graph_and_linked_when_chosen(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, page = curator
+    _, store = served
+    kinds = BeautifulSoup(client.get(f"/workbench/claims/new?page={page}").text, "html.parser")
+    city = next(
+        str(o["value"]) for o in kinds.select("#claim-new_kind option") if "place" in o.get_text()
+    )
+    made = _claim(
+        client,
+        page,
+        passage="The fall of Port Arthur on 2 January 1905 stunned the capital",
+        label="Port Arthur falls",
+        where="Port Arthur",
+        new_kind=city,
+        new_label="Port Arthur",
+    )
+    assert made.status_code == 303, made.text
+    view = BeautifulSoup(client.get(f"/workbench/proposals?page={page}").text, "html.parser")
+    (item,) = [
+        li
+        for li in view.select("ol.candidates > li")
+        if li.select_one(".candidate-text").get_text() == "Port Arthur"  # type: ignore[union-attr]
+    ]
+    forms = item.select("form.suggestion-form")
+    assert forms, item
+    fields = {str(i["name"]): str(i["value"]) for i in forms[0].select("input")}
+    assert fields["entity"] == "https://w3id.org/histkg/id/place/port-arthur"  # ours, best first
+    assert "(exact, 1.00)" in forms[0].get_text()  # with its score and reasons
+    linked = client.post("/workbench/proposals", data={**fields, "action": "link"})
+    assert linked.status_code == 303, linked.text
+    assert NamedNode(fields["anchor"]) in {
+        q.object for q in store.match(NamedNode(fields["entity"]), HK.mention, None, None)
+    }
+    assert history.log(store.match, limit=1)[0].agent == "ada"
+
+
+def _entity_rows(view: BeautifulSoup, label: str) -> list[Tag]:
+    """The rows of the proposals view's Wikidata section for the entity labelled ``label``."""
+    return [
+        li
+        for li in view.select("ol.wikidata-entities > li")
+        if li.select_one("a") is not None and li.select_one("a").get_text() == label  # type: ignore[union-attr]
+    ]
+
+
+def test_a_wikidata_candidate_becomes_same_as_only_when_a_curator_confirms_it(
+    curator: tuple[httpx.Client, str],
+    served: tuple[str, Store],
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    client, page = curator
+    _, store = served
+    america = NamedNode("https://w3id.org/histkg/id/place/america")
+    moscow = next(e for e in json.loads(EXTRACT.read_text(encoding="utf-8")) if e["id"] == "Q649")
+    item = {**moscow, "id": "Q990000077", "labels": {"en": {"language": "en", "value": "America"}}}
+    extract = tmp_path / "extract.json"
+    extract.write_text(json.dumps([item]), encoding="utf-8")
+    fake = WikidataStandIn(extract)
+    offline = BeautifulSoup(client.get(f"/workbench/proposals?page={page}").text, "html.parser")
+    (row,) = _entity_rows(offline, "America")
+    assert row.select("form.sameas-form input[name=qid][type=hidden]") == []  # no candidates
+    with serve(fake.app) as url:
+        online = settings.model_copy(
+            update={
+                "wikidata_online": True,
+                "wikidata_api": f"{url}/w/api.php",
+                "wikidata_cache": "",
+                "wikidata_min_interval": 0.0,
+            }
+        )
+        with (
+            serve_app(create_app(online, store)) as base,
+            httpx.Client(base_url=base, timeout=60, headers={"Accept": "text/html"}) as there,
+        ):
+            _sign_in(there)
+            view = BeautifulSoup(there.get(f"/workbench/proposals?page={page}").text, "html.parser")
+            (row,) = _entity_rows(view, "America")
+            forms = [
+                {str(i["name"]): str(i.get("value", "")) for i in f.select("input")}
+                for f in row.select("form.sameas-form")
+            ]
+            assert forms[0]["qid"] == "Q990000077"
+            assert list(store.match(america, OWL.sameAs, None, None)) == []  # shown, not linked
+            bad = there.post("/workbench/proposals/sameas", data={**forms[0], "qid": "Q12x"})
+            assert bad.status_code == 422
+            assert "not a Wikidata item ID" in bad.text
+            confirmed = there.post("/workbench/proposals/sameas", data=forms[0])
+            assert confirmed.status_code == 303, confirmed.text
+    assert fake.seen  # the stand-in was asked, on loopback; the offline view asked nothing before
+    links = list(store.match(america, OWL.sameAs, None, None))
+    assert [q.object for q in links] == [NamedNode("http://www.wikidata.org/entity/Q990000077")]
+    last = history.log(store.match, limit=1)[0]
+    assert (last.agent, last.message) == ("ada", "Wikidata link: america = Q990000077")
+
+
+def test_the_reading_views_runs_carry_their_offsets_and_a_selection_maps_to_the_original(
+    curator: tuple[httpx.Client, str],
+) -> None:
+    client, page = curator
+    reading = BeautifulSoup(
+        client.get(page.removeprefix("https://w3id.org/histkg")).text, "html.parser"
+    )
+    text = ""
+    for run in reading.select("#reading-text [data-at]"):
+        assert int(str(run["data-at"])) == len(text)  # code points into the repaired text
+        if not run.has_attr("data-marker"):  # a marker is shown, not part of the text
+            text += run.get_text()
+    words = "the defeat of the left"
+    at = text.index(words)
+    values = _form_values(client, f"/workbench/claims/new?page={page}&at={at}&to={at + len(words)}")
+    printed = PAGE.read_text(encoding="utf-8").index("the de-\nfeat of the left")
+    assert (values["passage"], values["passage_start"]) == (words, str(printed))
+    assert values["passage_end"] == str(printed + len("the de-\nfeat of the left"))
+    nowhere = _form_values(client, f"/workbench/claims/new?page={page}&at=5&to=99999999")
+    assert (nowhere["passage"], nowhere["passage_start"]) == ("", "")

@@ -137,6 +137,7 @@ KINDS: tuple[tuple[str, Kind], ...] = (
     (CRM.E74_Group.value, Kind("group", "group", "groups and states", "group.html")),
     (CRM.E53_Place.value, Kind("place", "place", "places", "group.html")),
     (BIBO.Book.value, Kind("book", "book", "books", "book.html")),
+    (BIBO.AcademicArticle.value, Kind("book", "article", "books", "book.html")),
     (BIBO.DocumentPart.value, Kind("source", "page of a book", "pages of books", "book.html")),
     (BIBO.Note.value, Kind("footnote", "footnote", "footnotes", "entity.html")),
     (CRM.E52_Time_Span.value, Kind("date", "date", "dates", "entity.html")),

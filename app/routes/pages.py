@@ -57,6 +57,7 @@ ENTITY_OFFERS = [HTML, "application/xhtml+xml", *(f.media_type for f in FORMATS)
 STATIC_FILES = {
     "histkg.css": "text/css",
     "search.js": "text/javascript",
+    "selection.js": "text/javascript",
     "favicon.svg": "image/svg+xml",
 }
 _STATIC_CACHE = {"Cache-Control": "public, max-age=3600"}

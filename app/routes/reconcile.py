@@ -80,6 +80,11 @@ def _service(request: Request, store: StoreDep, settings: SettingsDep) -> ReconS
     return service
 
 
+def recon_service(request: Request, store: StoreDep, settings: SettingsDep) -> ReconService:
+    """The app's reconciliation service, which the workbench also calls, in process."""
+    return _service(request, store, settings)
+
+
 def _endpoint(request: Request) -> str:
     return str(request.url_for("reconcile_get")).split("?", 1)[0].rstrip("/")
 

@@ -82,6 +82,8 @@ def as_json(result: SearchPage) -> dict[str, Any]:
                 "matched": hit.matched,
                 "match": hit.match,
                 "types": hit.types,
+                "when": hit.when,
+                "description": hit.description,
             }
             for hit in result.hits
         ],

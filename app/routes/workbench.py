@@ -7,6 +7,7 @@ a workbench page are sent to ``/signin`` (303) and come back after signing in.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Final
 from urllib.parse import quote
 
@@ -17,27 +18,38 @@ from starlette.datastructures import FormData, UploadFile
 
 from app import history, writes
 from app.accounts import SignInRefused
-from app.errors import HistkgError, InputError, ShaclViolation
+from app.errors import HistkgError, InputError, PreconditionFailed, ShaclViolation
+from app.linking import WikidataApi
 from app.linking.export_review import claim_export
+from app.linking.propose import type_text
 from app.pages.render import render
 from app.routes import pages as pages_routes
 from app.routes import session
 from app.routes.deps import SettingsDep, StoreDep
 from app.routes.pages import site, wants_html
+from app.routes.reconcile import recon_service
 from app.routes.responses import COMMON
 from app.workbench.books import add_book, is_book_upload, queue_href
+from app.workbench import reconcile
+from app.workbench.claim_edit import load_claim, revise
 from app.workbench.claims import (
+    MAX_ROWS,
     ClaimForm,
     check_claim,
     event_types,
+    new_entity_kinds,
+    participant_rows,
+    passage_at,
     preview,
+    propose_footnote,
+    raw_span,
     save_claim,
     withdraw_claim,
     workbench_claims,
 )
 from app.workbench.pages import (
-    CLAIM_FIELDS,
     PAGE_FIELDS,
+    PROPOSED_FOOTNOTE,
     SOURCE_FIELDS,
     AddPagePage,
     CandidateRow,
@@ -46,7 +58,9 @@ from app.workbench.pages import (
     ProposalsPage,
     SignInPage,
     SourcePage,
+    WikidataRow,
     claim_fields,
+    claim_names,
     export_page,
     page_fields,
     revision_rows,
@@ -167,13 +181,7 @@ async def source_add(request: Request, store: StoreDep, settings: SettingsDep) -
         return signed
     form, user = signed
     values = {name: _field(form.get(name)) for name, _, _ in SOURCE_FIELDS}
-    source = SourceForm(
-        title=values["title"],
-        author=values["author"],
-        place=values["place"],
-        publisher=values["publisher"],
-        year=values["year"],
-    ).checked()
+    source = SourceForm.from_values(values).checked()
     error = ""
     if not source.errors:
         author = writes.Author(user.name, f"Add source: {values['title'].strip()}")
@@ -301,12 +309,36 @@ def reading(name: str, request: Request, store: StoreDep, settings: SettingsDep)
 
 @router.get(f"{HOME}/claims/new", response_class=HTMLResponse)
 def claim_form(
-    request: Request, store: StoreDep, settings: SettingsDep, page: str = ""
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    page: str = "",
+    start: str = "",
+    end: str = "",
+    at: str = "",
+    to: str = "",
 ) -> Response:
-    """The claim form for a passage of ``page`` (a workbench page's IRI)."""
+    """The claim form for a passage of ``page`` (a workbench page's IRI). ``start`` and
+    ``end`` (code points into the original), or ``at`` and ``to`` (into the repaired text: a
+    selection in the reading view, mapped here) fill in the passage and propose its footnote."""
     if session.curator(request) is None:
         return to_sign_in(request)
-    return _html(_claim_page(request, store, settings, {"page": page}, {}))
+    if at or to:
+        start, end = raw_span(store, page, settings.base_iri, at, to)
+    values = {"page": page, **passage_at(store, page, settings.base_iri, start, end)}
+    proposed = bool(values.get("footnote"))
+    return _html(_claim_page(request, store, settings, values, {}, proposed=proposed))
+
+
+@router.get(f"{HOME}/claims/edit", response_class=HTMLResponse)
+def claim_edit_form(
+    request: Request, store: StoreDep, settings: SettingsDep, claim: str = ""
+) -> Response:
+    """The claim form filled from the store, for the claim ``claim`` (its IRI)."""
+    if session.curator(request) is None:
+        return to_sign_in(request)
+    loaded = load_claim(store, claim, settings.base_iri)
+    return _html(_claim_page(request, store, settings, loaded.values, {}))
 
 
 def _claim_page(
@@ -317,13 +349,25 @@ def _claim_page(
     errors: dict[str, str],
     error: str = "",
     lines: tuple[str, ...] = (),
+    *,
+    proposed: bool = False,
 ) -> ClaimPage:
+    claim = values.get("claim", "")
     return ClaimPage(
         site=site(settings),
+        title="Edit a claim \u2013 histkg" if claim else "Add a claim \u2013 histkg",
         csrf=session.csrf_token(request),
         page_href=_entity_href(values.get("page", ""), settings.base_iri),
-        fields=claim_fields(values, errors, event_types(store)),
+        fields=claim_fields(
+            values,
+            errors,
+            event_types(store),
+            rows=participant_rows(values),
+            new_kinds=new_entity_kinds(store),
+            hints={"footnote": PROPOSED_FOOTNOTE} if proposed else {},
+        ),
         error=error,
+        editing=_entity_href(claim, settings.base_iri) if claim else "",
         preview=lines,
     )
 
@@ -335,14 +379,27 @@ async def claim_save(request: Request, store: StoreDep, settings: SettingsDep) -
     if isinstance(signed, Response):
         return signed
     form, user = signed
-    values = {name: _field(form.get(name)) for name, _, _, _ in CLAIM_FIELDS}
+    rows = participant_rows({"rows": _field(form.get("rows"))})
+    values = {name: _field(form.get(name)) for name in claim_names(rows)}
+    if _field(form.get("action")) == "more":  # one more participant row, nothing checked
+        values["rows"] = str(min(rows + 1, MAX_ROWS))
+        return _html(_claim_page(request, store, settings, values, {}))
     claim = ClaimForm.from_values(values)
     base = settings.base_iri
+    proposal = await run_in_threadpool(propose_footnote, store, claim, base)
+    proposed = proposal.footnote != claim.footnote
     if _field(form.get("action")) == "preview":
-        checked = await run_in_threadpool(check_claim, store, claim, base)
+        claim = proposal  # the preview shows the proposed footnote, to be checked
+        values |= {"footnote": claim.footnote, "footnote_scope": claim.footnote_scope}
+        stored = load_claim(store, claim.claim, base).stored if claim.claim else None
+        checked = await run_in_threadpool(check_claim, store, claim, base, stored)
         lines = preview(claim, dict(event_types(store)))
-        page = _claim_page(request, store, settings, values, checked.errors, lines=lines)
+        page = _claim_page(
+            request, store, settings, values, checked.errors, lines=lines, proposed=proposed
+        )
         return _html(page, 422 if checked.errors else 200)
+    if claim.claim:
+        return await _claim_revise(request, store, settings, claim, user, values)
     author = writes.Author(user.name, f"Claim: {claim.label.strip()}")
     error = ""
     try:
@@ -353,13 +410,57 @@ async def claim_save(request: Request, store: StoreDep, settings: SettingsDep) -
         )
     except ShaclViolation as violation:
         checked, iri = claim, None
-        error = "; ".join(
-            str(r.get("message", "")) for r in violation.report.get("results", [])[:5]
-        )
+        error = _problem(violation)
     if iri is not None:
         return RedirectResponse(_entity_href(claim.page, base), status_code=303)
-    page = _claim_page(request, store, settings, values, checked.errors, error)
+    if proposed:  # saved without a footnote: offer the one that follows, not saved unseen
+        values |= {"footnote": proposal.footnote, "footnote_scope": proposal.footnote_scope}
+    page = _claim_page(request, store, settings, values, checked.errors, error, proposed=proposed)
     return _html(page, 422)
+
+
+async def _claim_revise(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    claim: ClaimForm,
+    user: session.Curator,
+    values: dict[str, str],
+) -> Response:
+    """Save an edited claim as one revision of it, then show it; problems in the form (422),
+    a concurrent change as a message above it (412), with everything typed kept."""
+    author = writes.Author(user.name, f"Edit claim: {claim.label.strip()}")
+    status, error = 422, ""
+    try:
+        checked, result = await run_in_threadpool(
+            lambda: revise(
+                store,
+                claim,
+                base=settings.base_iri,
+                project_dir=settings.project_dir,
+                author=author,
+            )
+        )
+    except PreconditionFailed as failure:
+        checked, result, status = claim, None, failure.http_status
+        error = (
+            "Someone changed this claim while you were editing it; nothing was written. "
+            "Open it again to see their change, then make yours."
+        )
+    except HistkgError as failure:
+        checked, result, error = claim, None, _problem(failure)
+    if result is not None:
+        return RedirectResponse(_entity_href(claim.claim, settings.base_iri), status_code=303)
+    page = _claim_page(request, store, settings, values, checked.errors, error)
+    return _html(page, status)
+
+
+def _problem(failure: HistkgError) -> str:
+    """A write's refusal in words: a SHACL report's first messages, or the error's own."""
+    if isinstance(failure, ShaclViolation):
+        results = failure.report.get("results", [])[:5]
+        return "; ".join(str(r.get("message", "")) for r in results)
+    return failure.message
 
 
 @router.post(f"{HOME}/claims/withdraw")
@@ -382,25 +483,95 @@ async def claim_withdraw(request: Request, store: StoreDep, settings: SettingsDe
 def _proposals_page(
     request: Request, store: StoreDep, settings: SettingsDep, page: str, errors: dict[str, str]
 ) -> ProposalsPage:
+    """The proposals view: candidate names with our graph's reconciliation candidates, and
+    the page's entities without a Wikidata link, with Wikidata's when the network is allowed.
+    Blocking (reconciliation, the Wikidata API): called off the event loop."""
+    base = settings.base_iri
+    service = recon_service(request, store, settings)
+    found = candidates(store, page, base)
+    ours = reconcile.ours(service, [c.text for c in found], timeout=settings.query_timeout)
+    ours += [[]] * (len(found) - len(ours))  # names past the first MAX_NAMES
     rows = tuple(
-        CandidateRow(c.anchor, c.text, n, errors.get(c.anchor, ""))
-        for n, c in enumerate(candidates(store, page, settings.base_iri))
+        CandidateRow(c.anchor, c.text, n, errors.get(c.anchor, ""), tuple(s))
+        for n, (c, s) in enumerate(zip(found, ours, strict=True))
     )
+    entities = reconcile.unlinked_on_page(store, service.index().records, page, base)
+    items: dict[str, list[reconcile.Suggestion]] = {}
+    if settings.wikidata_online and entities:
+        with _wikidata_api(settings) as api:
+            items = reconcile.wikidata(api, entities)
     return ProposalsPage(
         site=site(settings),
         csrf=session.csrf_token(request),
         page_iri=page,
-        page_href=_entity_href(page, settings.base_iri),
+        page_href=_entity_href(page, base),
         candidates=rows,
+        entities=tuple(
+            WikidataRow(
+                e.iri,
+                e.label,
+                _entity_href(e.iri, base),
+                ", ".join(p for p in (type_text(e), e.span.text if e.span else "") if p),
+                n,
+                tuple(items.get(e.iri, ())),
+                errors.get(e.iri, ""),
+            )
+            for n, e in enumerate(entities)
+        ),
+        wikidata_online=settings.wikidata_online,
+    )
+
+
+def _wikidata_api(settings: SettingsDep) -> WikidataApi:
+    cache = Path(settings.wikidata_cache) if settings.wikidata_cache else None
+    return WikidataApi(
+        settings.wikidata_api,
+        user_agent=settings.wikidata_user_agent,
+        cache_dir=cache,
+        min_interval=settings.wikidata_min_interval,
+        retries=1,
+        timeout=10.0,
     )
 
 
 @router.get(f"{HOME}/proposals", response_class=HTMLResponse)
-def proposals(request: Request, store: StoreDep, settings: SettingsDep, page: str = "") -> Response:
-    """The page's candidate names, each to link, make a person of, or reject."""
+async def proposals(
+    request: Request, store: StoreDep, settings: SettingsDep, page: str = ""
+) -> Response:
+    """The page's candidate names, each to link, make a person of, or reject; its entities
+    without a Wikidata link, each to confirm one for."""
     if session.curator(request) is None:
         return to_sign_in(request)
-    return _html(_proposals_page(request, store, settings, page, {}))
+    view = await run_in_threadpool(_proposals_page, request, store, settings, page, {})
+    return _html(view)
+
+
+@router.post(f"{HOME}/proposals/sameas", response_class=HTMLResponse)
+async def proposal_same_as(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """Confirm a Wikidata item for an entity the page names: ``owl:sameAs``, one revision."""
+    signed = await _curator_form(request)
+    if isinstance(signed, Response):
+        return signed
+    form, user = signed
+    page, entity, qid = (_field(form.get(name)) for name in ("page", "entity", "qid"))
+    author = writes.Author(user.name, f"Wikidata link: {entity.rsplit('/', 1)[-1]} = {qid}")
+    try:
+        await run_in_threadpool(
+            lambda: reconcile.confirm_same_as(
+                store,
+                page,
+                entity,
+                qid,
+                base=settings.base_iri,
+                project_dir=settings.project_dir,
+                author=author,
+            )
+        )
+    except HistkgError as failure:
+        errors = {entity: failure.message}
+        view = await run_in_threadpool(_proposals_page, request, store, settings, page, errors)
+        return _html(view, 422)
+    return RedirectResponse(f"{HOME}/proposals?page={quote(page, safe='')}", status_code=303)
 
 
 @router.post(f"{HOME}/proposals", response_class=HTMLResponse)
@@ -434,8 +605,10 @@ async def proposal_settle(request: Request, store: StoreDep, settings: SettingsD
         )
     except HistkgError as failure:
         errors = {values["anchor"]: failure.message}
-        page = _proposals_page(request, store, settings, values["page"], errors)
-        return _html(page, 422)
+        view = await run_in_threadpool(
+            _proposals_page, request, store, settings, values["page"], errors
+        )
+        return _html(view, 422)
     target = f"{HOME}/proposals?page={quote(values['page'], safe='')}"
     return RedirectResponse(target, status_code=303)
 

@@ -25,7 +25,10 @@
             data.results.forEach(function (result) {
               var option = document.createElement("option");
               option.value = result.label;
-              if (result.matched) { option.label = result.label + " (" + result.matched + ")"; }
+              /* what tells namesakes apart: the name matched, the kind, the dates */
+              var about = [result.matched, result.types, result.when || result.description]
+                .filter(function (part) { return part; });
+              if (about.length) { option.label = result.label + " (" + about.join("; ").slice(0, 90) + ")"; }
               list.appendChild(option);
             });
           })

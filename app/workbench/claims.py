@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Final
@@ -31,7 +31,7 @@ import pyoxigraph as ox
 
 from app import writes
 from app.errors import InputError
-from app.ingest import edtf
+from app.ingest import PageReport, edtf
 from app.store import Store
 from app.vocab import BIBO, CRM, DCTERMS, EDTF, HK, HKC, OA, PROV, RDF, RDFS, SKOS, XSD
 from app.workbench.reading import page_report
@@ -39,17 +39,40 @@ from app.workbench.sources import WORKBENCH_GRAPHS, slug
 
 __all__ = [
     "ClaimForm",
+    "ClaimIds",
+    "Stored",
     "check_claim",
+    "claim_quads",
     "event_types",
+    "new_entity_kinds",
+    "participant_rows",
+    "passage_at",
     "preview",
+    "propose_footnote",
+    "raw_span",
     "save_claim",
     "withdraw_claim",
     "workbench_claims",
 ]
 
 ROLES: Final = {"participant": CRM.P11_had_participant, "agent": CRM.P14_carried_out_by}
+MAX_ROWS: Final = 12
+"""At most this many participant rows (the form starts with ``ROWS``)."""
+ROWS: Final = 2
+NEW_KINDS: Final = {"person": CRM.E21_Person, "group": CRM.E74_Group, "place": CRM.E53_Place}
+
+
+def participant_rows(values: Mapping[str, str]) -> int:
+    """How many participant rows the form has: its ``rows`` field, at least ``ROWS``, and at
+    least the highest row sent, at most ``MAX_ROWS``."""
+    rows = values.get("rows", "")
+    sent = [int(k[4:]) for k in values if k.startswith("who_") and k[4:].isdigit()]
+    return min(MAX_ROWS, max(ROWS, int(rows) if rows.isdigit() else 0, *sent))
+
+
 _QUOTES: Final = (("\u201c", "\u201d"), ('"', '"'), ("\u2018", "\u2019"))
 _CONTEXT: Final = 32
+_SENTENCE_END: Final = re.compile(r"[.!?][\"\u201d\u2019)]*\s+\S")
 
 
 @dataclass(frozen=True)
@@ -73,7 +96,24 @@ class ClaimForm:
     footnote: str = ""
     footnote_scope: str = "sentence"
     note: str = ""
+    claim: str = ""
+    etag: str = ""
+    passage_start: str = ""
+    passage_end: str = ""
+    more: tuple[tuple[str, str], ...] = ()
+    new_kind: str = ""
+    new_label: str = ""
+    new_other: str = ""
+    new_language: str = ""
+    new_dates: str = ""
     errors: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def participants(self) -> tuple[tuple[str, str, str], ...]:
+        """(field name, who as typed, role) of every participant row, the first one included."""
+        rows = [("who", self.who, self.role)]
+        rows += [(f"who_{n}", who, role) for n, (who, role) in enumerate(self.more, start=2)]
+        return tuple(rows)
 
     @classmethod
     def from_values(cls, values: Mapping[str, str]) -> ClaimForm:
@@ -100,12 +140,25 @@ class ClaimForm:
             footnote=get("footnote"),
             footnote_scope=get("footnote_scope") or "sentence",
             note=get("note"),
+            claim=get("claim"),
+            etag=get("etag"),
+            passage_start=get("passage_start"),
+            passage_end=get("passage_end"),
+            more=tuple(
+                (get(f"who_{n}"), get(f"role_{n}") or "participant")
+                for n in range(2, participant_rows(values) + 1)
+            ),
+            new_kind=get("new_kind"),
+            new_label=get("new_label"),
+            new_other=get("new_other"),
+            new_language=get("new_language"),
+            new_dates=get("new_dates"),
         )
 
 
-def event_types(store: Store) -> list[tuple[str, str]]:
-    """(IRI, label) of every concept of the event-types scheme, by label."""
-    scheme = ox.NamedNode(HKC.NS + "event-types")
+def event_types(store: Store, scheme_name: str = "event-types") -> list[tuple[str, str]]:
+    """(IRI, label) of every concept of the event-types scheme (or another of ours), by label."""
+    scheme = ox.NamedNode(HKC.NS + scheme_name)
     found = []
     for quad in store.match(None, SKOS.inScheme, scheme, None):
         if isinstance(quad.subject, ox.NamedNode):
@@ -119,6 +172,15 @@ def event_types(store: Store) -> list[tuple[str, str]]:
             )
             found.append((quad.subject.value, label))
     return sorted(set(found), key=lambda pair: pair[1])
+
+
+def new_entity_kinds(store: Store) -> list[tuple[str, str]]:
+    """(value, label) of what "new person / group / place" can make: a person, or a group or
+    place of one of its schemes' types (which their shapes require)."""
+    kinds = [("person", "a person")]
+    for kind, scheme in (("group", "group-types"), ("place", "place-types")):
+        kinds += [(iri, f"a {kind}: {label}") for iri, label in event_types(store, scheme)]
+    return kinds
 
 
 def _entity(store: Store, typed: str) -> ox.NamedNode | None:
@@ -148,51 +210,235 @@ def _historian(store: Store, page: ox.NamedNode) -> ox.NamedNode | None:
     return None
 
 
+@dataclass(frozen=True)
+class ClaimIds:
+    """The IRIs a claim's statements are made of: derived from a new claim's key, or read
+    from the store for a claim being edited (a curated claim names its parts its own way)."""
+
+    claim: ox.NamedNode
+    about: ox.NamedNode
+    event: ox.NamedNode
+    span: ox.NamedNode
+    quote: ox.NamedNode
+    anchor: ox.NamedNode
+    text: ox.NamedNode
+    attributions: dict[str, ox.NamedNode] = field(default_factory=dict)
+    own_event: bool = True
+
+    @classmethod
+    def new(cls, base: str, page: str, key: str) -> ClaimIds:
+        """A new workbench claim's IRIs, from its key."""
+        name = page.removeprefix(f"{base}ingest/").removesuffix("/page")
+        claim = ox.NamedNode(f"{base}claim/{key}")
+        return cls(
+            claim=claim,
+            about=ox.NamedNode(f"{WORKBENCH_GRAPHS}claim/{key}"),
+            event=ox.NamedNode(f"{base}event/{key}"),
+            span=ox.NamedNode(f"{base}timespan/{key}"),
+            quote=ox.NamedNode(f"{base}quote/{key}"),
+            anchor=ox.NamedNode(f"{base}ingest/{name}/anchor/claim-{key}"),
+            text=ox.NamedNode(f"{base}text/{name}"),
+        )
+
+    def attribution(self, role: str) -> ox.NamedNode:
+        """The claim's qualified attribution for ``role`` (informant or reporter)."""
+        return self.attributions.get(role) or ox.NamedNode(
+            self.claim.value.replace("/claim/", "/attribution/") + f"-{role}"
+        )
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What an edited claim keeps from the store when its page is not a workbench page (a
+    curated claim's seed page): its passage as anchored, its historian and its footnote."""
+
+    passage: str
+    historian: ox.NamedNode | None
+    footnote: str
+
+
 @dataclass
 class _Checked:
     errors: dict[str, str] = field(default_factory=dict)
     terms: dict[str, ox.NamedNode] = field(default_factory=dict)
-    span: tuple[int, int] = (0, 0)
+    span: tuple[int, int] | None = None
     bounds: tuple[date, date] | None = None
+    people: list[tuple[ox.NamedNode, str]] = field(default_factory=list)
+    new: list[ox.Triple] = field(default_factory=list)
 
 
-def _check(store: Store, form: ClaimForm, base: str) -> _Checked:
+def _passage(report: PageReport, form: ClaimForm) -> tuple[tuple[int, int], str] | None:
+    """The passage's span in the original and its repaired text: at the form's offsets when
+    they hold the passage (a selection, or the claim being edited), else where it is found."""
+    body = report.body
+    words = form.passage.split()
+    if form.passage_start.isdigit() and form.passage_end.isdigit():
+        raw = (int(form.passage_start), int(form.passage_end))
+        try:
+            start, end = body.to_clean(*raw)
+        except ValueError:
+            start, end = 0, 0
+        if end > start and (not words or body.text[start:end].split() == words):
+            return raw, body.text[start:end]
+    # Line ends and runs of spaces in the copied passage need not match the page's.
+    found = re.search(r"\s+".join(map(re.escape, words)), body.text) if words else None
+    if found is None:
+        return None
+    return body.to_raw(found.start(), found.end()), found.group(0)
+
+
+def _new_entity(store: Store, form: ClaimForm, base: str, out: _Checked) -> ox.NamedNode | None:
+    """The person, group or place the form makes inline (its triples in ``out.new``), if any.
+
+    Named where the passage names it: the claim's anchor is its mention, which its shape needs.
+    """
+    label = " ".join(form.new_label.split())
+    if not label:
+        if form.new_other.strip() or form.new_dates.strip():
+            out.errors["new_label"] = "Give the new entity's name in English."
+        return None
+    kind = "person" if form.new_kind == "person" else ""
+    for name, scheme in (("group", "group-types"), ("place", "place-types")):
+        if form.new_kind in {iri for iri, _ in event_types(store, scheme)}:
+            kind = name
+    if not kind:
+        out.errors["new_kind"] = "Choose what the new entity is: a person, a group or a place."
+        return None
+    node = ox.NamedNode(f"{base}{kind}/{slug(label)}")
+    if next(iter(store.match(node, None, None, None)), None) is not None or _entity(store, label):
+        out.errors["new_label"] = f"The graph has {label!r} already: pick it in a row instead."
+        return None
+    triples = [
+        ox.Triple(node, RDF.type, NEW_KINDS[kind]),
+        ox.Triple(node, RDFS.label, ox.Literal(label, language="en")),
+    ]
+    if kind != "person":
+        triples.append(ox.Triple(node, CRM.P2_has_type, ox.NamedNode(form.new_kind)))
+    other, language = " ".join(form.new_other.split()), form.new_language.strip()
+    if other:
+        try:
+            if not language or language.lower() == "en":
+                raise ValueError(language)
+            triples.append(ox.Triple(node, RDFS.label, ox.Literal(other, language=language)))
+        except ValueError:
+            out.errors["new_language"] = "Give the other name's language tag, e.g. ru-Latn-alalc97."
+    dates = form.new_dates.strip()
+    if dates and kind == "person":
+        try:
+            edtf.bounds(dates)
+        except ValueError:
+            out.errors["new_dates"] = "Give the dates as EDTF: 1857/1905 (born/died), or 1857/.."
+        lived = dates.replace("/..", "\u2013").replace("../", "\u2013").replace("/", "\u2013")
+        triples.append(ox.Triple(node, DCTERMS.description, ox.Literal(lived, language="en")))
+    out.new = triples
+    return node
+
+
+def propose_footnote(store: Store, form: ClaimForm, base: str) -> ClaimForm:
+    """The form with its footnote proposed, when it has none: the number of the first footnote
+    marker after the passage (the page's markers, as ingestion found them), and its scope, the
+    sentence when no sentence ends between the passage and the marker, else the paragraph.
+    The curator may change it; a form with a footnote, or whose passage is not found, is
+    returned as it is."""
+    report = page_report(store, form.page, base) if not form.footnote.strip() else None
+    found = _passage(report, form) if report is not None else None
+    if report is None or found is None:
+        return form
+    end = found[0][1]
+    following = [m for m in report.layout.markers if m.raw_start >= end]
+    if not following:
+        return form
+    marker = min(following, key=lambda m: m.raw_start)
+    between = report.raw[end : marker.raw_start]
+    scope = "paragraph" if _SENTENCE_END.search(between) else "sentence"
+    return replace(form, footnote=str(marker.number), footnote_scope=scope)
+
+
+def raw_span(store: Store, page: str, base: str, at: str, to: str) -> tuple[str, str]:
+    """The original's offsets of the repaired text's span ``at``-``to`` (a selection in the
+    reading view), through the page's offset map; ('', '') when it is no span of the page."""
+    report = page_report(store, page, base)
+    if report is None or not (at.isdigit() and to.isdigit()):
+        return "", ""
+    start, end = int(at), int(to)
+    if not 0 <= start < end <= len(report.body.text):
+        return "", ""
+    raw = report.body.to_raw(start, end)
+    return str(raw[0]), str(raw[1])
+
+
+def passage_at(store: Store, page: str, base: str, start: str, end: str) -> dict[str, str]:
+    """The claim form's passage fields for the span ``start``-``end`` of the original (a
+    selection in the reading view), with the footnote proposed; empty when it is not a span of
+    the page's body."""
+    report = page_report(store, page, base)
+    if report is None or not (start.isdigit() and end.isdigit()):
+        return {}
+    form = ClaimForm(page, "", "", "", passage_start=start, passage_end=end)
+    found = _passage(report, form)
+    if found is None:
+        return {}
+    proposed = propose_footnote(store, replace(form, passage=found[1]), base)
+    return {
+        "passage": found[1],
+        "passage_start": start,
+        "passage_end": end,
+        "footnote": proposed.footnote,
+        "footnote_scope": proposed.footnote_scope,
+    }
+
+
+def _check(store: Store, form: ClaimForm, base: str, stored: Stored | None = None) -> _Checked:
     out = _Checked()
     report = page_report(store, form.page, base)
-    if report is None:
+    if report is None and stored is None:
         out.errors["page"] = "This is not a page added in the workbench."
         return out
-    historian = _historian(store, ox.NamedNode(form.page))
+    historian = _historian(store, ox.NamedNode(form.page)) if form.page else None
+    historian = historian or (stored.historian if stored else None)
     if historian is None:
         out.errors["page"] = "The page's source names no author to attribute the claim to."
     else:
         out.terms["historian"] = historian
-    words = form.passage.split()
-    # Line ends and runs of spaces in the copied passage need not match the page's.
-    found = re.search(r"\s+".join(map(re.escape, words)), report.body.text) if words else None
-    if found is None:
-        out.errors["passage"] = "Copy the passage exactly as the reading view shows it."
+    if report is None:
+        passage = stored.passage if stored else ""  # a curated claim's: corrected in data/
     else:
-        out.span = report.body.to_raw(found.start(), found.end())
-    passage = found.group(0) if found else ""
+        found = _passage(report, form)
+        if found is None:
+            out.errors["passage"] = "Copy the passage exactly as the reading view shows it."
+        else:
+            out.span = found[0]
+        passage = found[1] if found else ""
     if not form.label.strip():
         out.errors["label"] = "Say in a few words what happened."
     if not form.event_type.startswith(HKC.NS):
         out.errors["event_type"] = "Choose what kind of event it was."
+    new = _new_entity(store, form, base, out)
+
+    def entity(typed: str) -> ox.NamedNode | None:
+        if new is not None and " ".join(typed.split()) == " ".join(form.new_label.split()):
+            return new
+        return _entity(store, typed)
+
     for name, typed in (
-        ("who", form.who),
         ("where", form.where),
         ("informant", form.informant),
         ("reporter", form.reporter),
         ("relative_to", form.relative_to),
     ):
-        node = _entity(store, typed)
+        node = entity(typed)
         if typed.strip() and node is None:
             out.errors[name] = f"No entity is called {typed.strip()!r}: pick one from the list."
         elif node is not None:
             out.terms[name] = node
-    if form.role not in ROLES:
-        out.errors["role"] = "Choose a role."
+    for name, typed, role in form.participants:
+        node = entity(typed)
+        if typed.strip() and node is None:
+            out.errors[name] = f"No entity is called {typed.strip()!r}: pick one from the list."
+        elif role not in ROLES:
+            out.errors[name.replace("who", "role")] = "Choose a role."
+        elif node is not None and (node, role) not in out.people:
+            out.people.append((node, role))
     if form.edtf.strip():
         try:
             out.bounds = edtf.bounds(form.edtf.strip())
@@ -230,8 +476,10 @@ def _check(store: Store, form: ClaimForm, base: str) -> _Checked:
             f"Give the date in the passage's own words (“{phrase[:60]}” is not in the passage); "
             "select a passage that holds the date.",
         )
-    numbers = {str(f.number) for f in report.footnotes}
-    if form.footnote.strip() and form.footnote.strip() not in numbers:
+    numbers = {str(f.number) for f in report.footnotes} if report else set()
+    if stored is not None and stored.footnote and form.footnote.strip() == stored.footnote:
+        pass  # a curated claim's footnote, kept
+    elif form.footnote.strip() and form.footnote.strip() not in numbers:
         out.errors["footnote"] = f"The page's footnotes are {', '.join(sorted(numbers))}."
     elif not form.footnote.strip() and not form.note.strip():
         out.errors["footnote"] = (
@@ -249,26 +497,37 @@ def save_claim(
     checked = _check(store, form, base)
     if checked.errors:
         return _with(form, checked.errors), None, None
-    name = form.page.removeprefix(f"{base}ingest/").removesuffix("/page")
     key = f"{slug(form.label)[:60]}-{secrets.token_hex(3)}"
-    claim = ox.NamedNode(f"{base}claim/{key}")
-    about = ox.NamedNode(f"{WORKBENCH_GRAPHS}claim/{key}")
-    anchor = ox.NamedNode(f"{base}ingest/{name}/anchor/claim-{key}")
-    text = ox.NamedNode(f"{base}text/{name}")
-    event = ox.NamedNode(f"{base}event/{key}")
-    raw = _original(store, text)
-    quads = [_in(t, about) for t in _anchor(anchor, text, raw, checked.span)]
-    quads += [_in(t, about) for t in _description(form, checked, claim, anchor)]
-    # What happened is what the claim says: the event itself is in the claim's graph.
-    quads += [
-        ox.Quad(event, RDF.type, CRM.E5_Event, claim),
-        ox.Quad(event, RDFS.label, ox.Literal(form.label.strip(), language="en"), claim),
-        ox.Quad(event, CRM.P2_has_type, ox.NamedNode(form.event_type), claim),
-        ox.Quad(event, HK.mention, anchor, claim),
-    ]
-    quads += [_in(t, claim) for t in _content(form, checked, event, anchor, base, key)]
+    ids = ClaimIds.new(base, form.page, key)
+    quads = claim_quads(store, form, checked, ids)
     result = writes.write_quads(store, quads, project_dir, author=author)
-    return form, claim.value, result
+    return form, ids.claim.value, result
+
+
+def claim_quads(store: Store, form: ClaimForm, checked: _Checked, ids: ClaimIds) -> list[ox.Quad]:
+    """Every statement the form makes: the passage's anchor (when the form anchors it) and
+    the description in ``ids.about``, what the claim says in the claim's own graph."""
+    claim, about = ids.claim, ids.about
+    quads: list[ox.Quad] = []
+    if checked.span is not None:
+        raw = _original(store, ids.text)
+        quads += [_in(t, about) for t in _anchor(ids.anchor, ids.text, raw, checked.span)]
+    quads += [_in(t, about) for t in _description(form, checked, ids)]
+    if checked.new:  # the new entity is named in the claim's passage
+        entity = checked.new[0].subject
+        quads += [_in(t, about) for t in checked.new]
+        quads.append(ox.Quad(entity, HK.mention, ids.anchor, about))
+    if ids.own_event:  # what happened is what the claim says: the event is in its graph
+        # crm:P14_carried_out_by is a property of activities: an event someone carried out is one
+        acted = any(role == "agent" for _, role in checked.people)
+        quads += [
+            ox.Quad(ids.event, RDF.type, CRM.E7_Activity if acted else CRM.E5_Event, claim),
+            ox.Quad(ids.event, RDFS.label, ox.Literal(form.label.strip(), language="en"), claim),
+            ox.Quad(ids.event, CRM.P2_has_type, ox.NamedNode(form.event_type), claim),
+            ox.Quad(ids.event, HK.mention, ids.anchor, claim),
+        ]
+    quads += [_in(t, claim) for t in _content(form, checked, ids)]
+    return quads
 
 
 def _in(triple: ox.Triple, graph: ox.NamedNode) -> ox.Quad:
@@ -312,10 +571,9 @@ def _anchor(
     ]
 
 
-def _description(
-    form: ClaimForm, checked: _Checked, claim: ox.NamedNode, anchor: ox.NamedNode
-) -> list[ox.Triple]:
+def _description(form: ClaimForm, checked: _Checked, ids: ClaimIds) -> list[ox.Triple]:
     """The claim node: mode, attribution, sources, footnote, note (outside its own graph)."""
+    claim, anchor = ids.claim, ids.anchor
     page = ox.NamedNode(form.page)
     mode = HKC.reported if form.mode == "reported" else HKC.asserted
     out = [
@@ -329,7 +587,7 @@ def _description(
     for role, concept in (("informant", HKC.informant), ("reporter", HKC.reporter)):
         agent = checked.terms.get(role)
         if form.mode == "reported" and agent is not None:
-            attribution = ox.NamedNode(claim.value.replace("/claim/", "/attribution/") + f"-{role}")
+            attribution = ids.attribution(role)
             out += [
                 ox.Triple(claim, PROV.wasAttributedTo, agent),
                 ox.Triple(claim, PROV.qualifiedAttribution, attribution),
@@ -338,10 +596,12 @@ def _description(
                 ox.Triple(attribution, PROV.hadRole, concept),
             ]
     if form.footnote.strip():
-        name = form.page.removesuffix("/page")
+        number = form.footnote.strip()
+        page_name = form.page.removesuffix("/page")
+        note = number if number.startswith("https://") else f"{page_name}/note/{number}"
         scope = HKC.paragraph_scope if form.footnote_scope == "paragraph" else HKC.sentence_scope
         out += [
-            ox.Triple(claim, HK.footnote, ox.NamedNode(f"{name}/note/{form.footnote.strip()}")),
+            ox.Triple(claim, HK.footnote, ox.NamedNode(note)),
             ox.Triple(claim, HK.footnoteScope, scope),
         ]
     if form.note.strip():
@@ -349,22 +609,15 @@ def _description(
     return out
 
 
-def _content(
-    form: ClaimForm,
-    checked: _Checked,
-    event: ox.NamedNode,
-    anchor: ox.NamedNode,
-    base: str,
-    key: str,
-) -> list[ox.Triple]:
+def _content(form: ClaimForm, checked: _Checked, ids: ClaimIds) -> list[ox.Triple]:
     """What the claim says: who, where, when, and the quotation (in the claim's graph)."""
+    event, anchor = ids.event, ids.anchor
     out: list[ox.Triple] = []
-    if "who" in checked.terms:
-        out.append(ox.Triple(event, ROLES[form.role], checked.terms["who"]))
+    out += [ox.Triple(event, ROLES[role], who) for who, role in checked.people]
     if "where" in checked.terms:
         out.append(ox.Triple(event, CRM.P7_took_place_at, checked.terms["where"]))
     if checked.bounds is not None:
-        span = ox.NamedNode(f"{base}timespan/{key}")
+        span = ids.span
         first, last = checked.bounds
         phrase = form.when.strip() or form.edtf.strip()
         out += [
@@ -391,7 +644,7 @@ def _content(
             ]
     if form.quotation.strip():
         words = form.quotation.strip()
-        quote = ox.NamedNode(f"{base}quote/{key}")
+        quote = ids.quote
         out += [
             ox.Triple(event, HK.quotation, quote),
             ox.Triple(quote, RDF.type, CRM.E33_Linguistic_Object),
@@ -403,9 +656,11 @@ def _content(
     return out
 
 
-def check_claim(store: Store, form: ClaimForm, base: str) -> ClaimForm:
+def check_claim(
+    store: Store, form: ClaimForm, base: str, stored: Stored | None = None
+) -> ClaimForm:
     """The form with its problems by field (nothing is written)."""
-    return _with(form, _check(store, form, base).errors)
+    return _with(form, _check(store, form, base, stored).errors)
 
 
 def preview(form: ClaimForm, types: dict[str, str]) -> tuple[str, ...]:
@@ -417,9 +672,12 @@ def preview(form: ClaimForm, types: dict[str, str]) -> tuple[str, ...]:
         else "Asserted by the historian"
     )
     lines = [f"{form.label.strip()} ({types.get(form.event_type, 'event')}). {mode}."]
-    if form.who.strip():
-        role = "carried out by" if form.role == "agent" else "with the participation of"
-        lines.append(f"{role.capitalize()} {form.who.strip()}.")
+    for _, who, role in form.participants:
+        if who.strip():
+            said = "carried out by" if role == "agent" else "with the participation of"
+            lines.append(f"{said.capitalize()} {who.strip()}.")
+    if form.new_label.strip():
+        lines.append(f"New in the graph: {' '.join(form.new_label.split())}.")
     if form.where.strip():
         lines.append(f"At {form.where.strip()}.")
     if form.edtf.strip():

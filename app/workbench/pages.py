@@ -6,12 +6,14 @@ Like ``app.pages.context``: each field says what it is for, and templates get on
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from app.history import Revision
 from app.linking.export import Export
 from app.linking.export_review import COLUMNS, review_order, review_row
 from app.pages.context import Site
+from app.workbench.reconcile import Suggestion
 
 
 def _help(text: str) -> dict[str, str]:
@@ -112,18 +114,33 @@ class SourcePage:
 
 
 SOURCE_FIELDS: tuple[tuple[str, str, bool], ...] = (
+    ("kind", "A book or an article", False),
     ("author", "Author (as printed, e.g. Louis Fischer)", False),
     ("title", "Title", True),
-    ("place", "Place of publication", False),
-    ("publisher", "Publisher", False),
+    ("place", "Place of publication (a book)", False),
+    ("publisher", "Publisher (a book)", False),
     ("year", "Year", False),
+    ("journal", "Journal (an article: the journal it appeared in)", False),
+    ("volume", "Volume (an article)", False),
+    ("issue", "Issue (an article)", False),
+    ("pages", "Pages (an article, as printed, e.g. 211-34)", False),
 )
+SOURCE_KINDS = (("book", "a book"), ("article", "an article in a journal"))
 
 
 def source_fields(values: dict[str, str], errors: dict[str, str]) -> tuple[FormField, ...]:
     """The add-a-source fields holding ``values``, each with its error."""
     return tuple(
-        FormField(name, label, values.get(name, ""), errors.get(name, ""), required)
+        FormField(
+            name,
+            label,
+            values.get(name, "") or ("book" if name == "kind" else ""),
+            errors.get(name, ""),
+            required,
+            kind="select" if name == "kind" else "text",
+            options=SOURCE_KINDS if name == "kind" else (),
+            suggest="/search.json" if name == "journal" else "",
+        )
         for name, label, required in SOURCE_FIELDS
     )
 
@@ -167,6 +184,9 @@ class ClaimPage:
     page_href: str = field(metadata=_help("The reading view of the page the passage is on."))
     fields: tuple[FormField, ...] = field(metadata=_help("The form's fields, in order."))
     error: str = field(default="", metadata=_help("A problem not tied to one field."))
+    editing: str = field(
+        default="", metadata=_help("The page of the claim being edited ('' for a new claim).")
+    )
     preview: tuple[str, ...] = field(
         default=(), metadata=_help("The claim as sentences, before it is saved.")
     )
@@ -176,6 +196,10 @@ _PEOPLE = "/search.json?kind=person"
 CLAIM_FIELDS: tuple[tuple[str, str, str, str], ...] = (
     # (name, label, kind, suggestions)
     ("page", "Page", "hidden", ""),
+    ("claim", "The claim being edited", "hidden", ""),
+    ("etag", "The claim's revision when the form was filled", "hidden", ""),
+    ("passage_start", "Where the passage starts in the original (code points)", "hidden", ""),
+    ("passage_end", "Where it ends", "hidden", ""),
     ("passage", "The passage the claim rests on (copied from the page)", "textarea", ""),
     ("label", "What happened, in a few words", "text", ""),
     ("event_type", "Kind of event", "select", ""),
@@ -193,6 +217,10 @@ CLAIM_FIELDS: tuple[tuple[str, str, str, str], ...] = (
     ("footnote_scope", "The footnote covers", "select", ""),
     ("note", "Editorial note", "textarea", ""),
 )
+PROPOSED_FOOTNOTE = (
+    "Proposed from the footnote marker that follows the passage: change it if another "
+    "footnote covers the passage."
+)
 ROLE_OPTIONS = (("participant", "took part"), ("agent", "carried it out"))
 SCOPE_OPTIONS = (  # the footnote rule of ontology/README.md (Footnotes)
     ("sentence", "the sentence that carries its marker"),
@@ -204,18 +232,50 @@ MODE_OPTIONS = (
 )
 
 
+NEW_ENTITY_FIELDS: tuple[tuple[str, str, str, str], ...] = (
+    ("new_kind", "New person, group or place: what it is", "select", ""),
+    ("new_label", "Its name in English (then name it in a row above, or in Where)", "text", ""),
+    ("new_other", "Its name in another language or script (optional)", "text", ""),
+    ("new_language", "That name's language tag (e.g. ru-Latn-alalc97)", "text", ""),
+    ("new_dates", "A new person's dates, as EDTF (optional, e.g. 1857/1905)", "text", ""),
+)
+
+
+def claim_names(rows: int) -> list[str]:
+    """The names of the claim form's fields when it has ``rows`` participant rows."""
+    names = [name for name, _, _, _ in CLAIM_FIELDS] + ["rows"]
+    names += [f"{part}_{n}" for n in range(2, rows + 1) for part in ("who", "role")]
+    return names + [name for name, _, _, _ in NEW_ENTITY_FIELDS]
+
+
 def claim_fields(
-    values: dict[str, str], errors: dict[str, str], event_types: list[tuple[str, str]]
+    values: dict[str, str],
+    errors: dict[str, str],
+    event_types: list[tuple[str, str]],
+    *,
+    rows: int = 2,
+    new_kinds: Sequence[tuple[str, str]] = (),
+    hints: Mapping[str, str] | None = None,
 ) -> tuple[FormField, ...]:
-    """The claim form's fields holding ``values``, each with its error."""
+    """The claim form's fields holding ``values``, each with its error: ``rows`` participant
+    rows (who and role) after the first, then the fields of a new person, group or place."""
     options = {
         "event_type": (("", "choose\u2026"), *event_types),
         "role": ROLE_OPTIONS,
         "mode": MODE_OPTIONS,
         "footnote_scope": SCOPE_OPTIONS,
+        "new_kind": (("", "none"), *new_kinds),
     }
+    spec: list[tuple[str, str, str, str]] = []
+    for row in CLAIM_FIELDS:
+        spec.append(row)
+        if row[0] == "role":
+            for n in range(2, rows + 1):
+                spec.append((f"who_{n}", f"Who else ({n})", "text", "/search.json"))
+                spec.append((f"role_{n}", f"Their role ({n})", "select", ""))
+            spec.extend(NEW_ENTITY_FIELDS)
     required = {"passage", "label", "event_type"}
-    return tuple(
+    fields = [
         FormField(
             name,
             label,
@@ -223,11 +283,13 @@ def claim_fields(
             errors.get(name, ""),
             name in required,
             kind=kind,
-            options=tuple(options.get(name, ())),
+            options=tuple(options.get(name.split("_")[0] if name.startswith("role") else name, ())),
             suggest=suggest,
+            hint=(hints or {}).get(name, ""),
         )
-        for name, label, kind, suggest in CLAIM_FIELDS
-    )
+        for name, label, kind, suggest in spec
+    ]
+    return (FormField("rows", "Participant rows", str(rows), kind="hidden"), *fields)
 
 
 @dataclass(frozen=True)
@@ -238,6 +300,24 @@ class CandidateRow:
     text: str = field(metadata=_help("The name as the page prints it."))
     index: int = field(metadata=_help("Its place in the list (for field ids)."))
     error: str = field(default="", metadata=_help("Why the last try was refused."))
+    suggestions: tuple[Suggestion, ...] = field(
+        default=(), metadata=_help("Entities of our graph it may be (our reconciliation).")
+    )
+
+
+@dataclass(frozen=True)
+class WikidataRow:
+    """An entity the page names that has no Wikidata link yet."""
+
+    iri: str = field(metadata=_help("The entity's IRI."))
+    label: str = field(metadata=_help("Its label."))
+    href: str = field(metadata=_help("Its page."))
+    about: str = field(metadata=_help("Its kind and dates."))
+    index: int = field(metadata=_help("Its place in the list (for field ids)."))
+    suggestions: tuple[Suggestion, ...] = field(
+        default=(), metadata=_help("Wikidata items it may be, best first (network allowed).")
+    )
+    error: str = field(default="", metadata=_help("Why the last confirmation was refused."))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -251,6 +331,12 @@ class ProposalsPage:
     page_iri: str = field(metadata=_help("The page whose proposals these are."))
     page_href: str = field(metadata=_help("Its reading view."))
     candidates: tuple[CandidateRow, ...] = field(metadata=_help("The candidates, in text order."))
+    entities: tuple[WikidataRow, ...] = field(
+        default=(), metadata=_help("Entities the page names without a Wikidata link.")
+    )
+    wikidata_online: bool = field(
+        default=False, metadata=_help("Whether Wikidata's API is asked for candidates.")
+    )
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,8 @@ class FieldError(InputError):
 
 
 _UTF8: Final = "utf-8"
+_SOURCES: Final = (BIBO.Book, BIBO.AcademicArticle)
+"""What a page can be part of: a book or an article."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def find_source(store: Store, typed: str) -> ox.NamedNode:
         if isinstance(q.subject, ox.NamedNode)
     ]
     for node in candidates:
-        if next(iter(store.match(node, RDF.type, BIBO.Book, None)), None) is not None:
+        if any(next(iter(store.match(node, RDF.type, kind, None)), None) for kind in _SOURCES):
             return node
     raise FieldError(
         "source",

@@ -26,7 +26,7 @@ from app.vocab import CRM, HK, OA, RDF, RDFS
 from app.workbench.pages_add import FieldError
 from app.workbench.sources import WORKBENCH_GRAPHS, slug
 
-__all__ = ["Candidate", "candidates", "settle"]
+__all__ = ["Candidate", "candidates", "page_graph", "settle"]
 
 _UNKNOWN = ox.Literal("entity")
 
@@ -39,14 +39,15 @@ class Candidate:
     text: str
 
 
-def _graph(page: str, base: str) -> ox.NamedNode:
+def page_graph(page: str, base: str) -> ox.NamedNode:
+    """The graph a workbench page's ingest and its settled proposals are written to."""
     name = page.removeprefix(f"{base}ingest/").removesuffix("/page")
     return ox.NamedNode(f"{WORKBENCH_GRAPHS}page/{name}")
 
 
 def candidates(store: Store, page: str, base: str) -> list[Candidate]:
     """The page's unsettled candidate names, in the order of the text."""
-    graph = _graph(page, base)
+    graph = page_graph(page, base)
     found: list[tuple[int, Candidate]] = []
     for quad in store.match(None, HK.unknown, _UNKNOWN, graph):
         anchor = quad.subject
@@ -78,7 +79,7 @@ def settle(
     language: str = "",
 ) -> writes.WriteResult:
     """Link, make a person of, or reject the candidate ``anchor`` (see the module docstring)."""
-    graph = _graph(page, base)
+    graph = page_graph(page, base)
     node = ox.NamedNode(anchor)
     unknown = ox.Quad(node, HK.unknown, _UNKNOWN, graph)
     if next(iter(store.match(*unknown)), None) is None:

@@ -49,6 +49,13 @@ class Segment:
     )
     href: str = field(default="", metadata=_help("Where the mark links to ('' for none)."))
     note: str = field(default="", metadata=_help("What the mark means (its title text)."))
+    at: int = field(
+        default=0,
+        metadata=_help(
+            "Where the run starts in the repaired text (code points): a selection's offsets, "
+            "which the server maps to the original."
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -215,11 +222,13 @@ def _segments(report: PageReport, marks: list[Mark]) -> tuple[Segment, ...]:
         if start < at:
             continue  # overlaps a mark already placed
         if start > at:
-            segments.append(Segment(body.text[at:start]))
-        if kind == "marker":
-            segments.append(Segment(href.removeprefix("#fn-"), kind, href, note))
+            segments.append(Segment(body.text[at:start], at=at))
+        if kind == "marker":  # not in the repaired text: what its span holds (a space the
+            # repairs put in its place) stays in the text that follows
+            segments.append(Segment(href.removeprefix("#fn-"), kind, href, note, at=start))
+            at = start
         else:
-            segments.append(Segment(body.text[start:end], kind, href, note))
-        at = end
-    segments.append(Segment(body.text[at:]))
+            segments.append(Segment(body.text[start:end], kind, href, note, at=start))
+            at = end
+    segments.append(Segment(body.text[at:], at=at))
     return tuple(s for s in segments if s.text)

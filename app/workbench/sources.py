@@ -1,6 +1,9 @@
-"""Adding a source (a book) from the workbench's form, as one SHACL-checked revision.
+"""Adding a source (a book or an article) from the workbench's form, as one SHACL-checked revision.
 
-A curator types what the title page says: author, title, place, publisher, year. The author is
+A curator types what the title page says: author, title, place, publisher, year; for an
+article (``bibo:AcademicArticle``), the journal it appeared in (``dcterms:isPartOf`` a
+``bibo:Journal``: the graph's journal of that name, or a new one), volume, issue and pages as
+printed, instead of place and publisher. The author is
 the entity whose English label is exactly what was typed, or a new ``crm:E39_Actor`` and
 ``prov:Agent`` with that label (as the curated unknown author is: an agent claims can be
 attributed to, not yet a person the graph describes, which would need a passage naming them).
@@ -15,7 +18,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Final
 
@@ -51,7 +55,32 @@ class SourceForm:
     place: str = ""
     publisher: str = ""
     year: str = ""
+    kind: str = "book"
+    journal: str = ""
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
     errors: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, str]) -> SourceForm:
+        """The form from the submitted fields (missing ones empty, the kind a book)."""
+
+        def get(name: str) -> str:
+            return values.get(name, "")
+
+        return cls(
+            get("title"),
+            author=get("author"),
+            place=get("place"),
+            publisher=get("publisher"),
+            year=get("year"),
+            kind=get("kind") or "book",
+            journal=get("journal"),
+            volume=get("volume"),
+            issue=get("issue"),
+            pages=get("pages"),
+        )
 
     def checked(self) -> SourceForm:
         """The form with each field's problem in ``errors`` (empty: it can be saved)."""
@@ -60,7 +89,15 @@ class SourceForm:
             errors["title"] = "Give the title as the title page prints it."
         if self.year.strip() and not (self.year.strip().isdigit() and len(self.year.strip()) == 4):
             errors["year"] = "Write the year of publication with four digits, e.g. 1969."
-        return SourceForm(self.title, self.author, self.place, self.publisher, self.year, errors)
+        if self.kind not in ("book", "article"):
+            errors["kind"] = "Choose a book or an article."
+        elif self.kind == "article" and not self.journal.strip():
+            errors["journal"] = "Give the journal the article appeared in."
+        elif self.kind == "book":
+            for name in ("journal", "volume", "issue", "pages"):
+                if getattr(self, name).strip():
+                    errors[name] = "Only an article has a journal, volume, issue and pages."
+        return replace(self, errors=errors)
 
 
 def _existing(store: Store, label: str) -> ox.NamedNode | None:
@@ -87,6 +124,40 @@ def _author(store: Store, label: str, base: str, out: list[ox.Triple]) -> ox.Nam
     return node
 
 
+def _in_journal(
+    store: Store, form: SourceForm, article: ox.NamedNode, base: str
+) -> list[ox.Triple]:
+    """An article's journal (the graph's of that name, or a new ``bibo:Journal``), volume,
+    issue and pages, each as printed."""
+    name = " ".join(form.journal.split())
+    journal = next(
+        (
+            q.subject
+            for q in store.match(None, RDFS.label, ox.Literal(name, language="en"), None)
+            if isinstance(q.subject, ox.NamedNode)
+            and next(iter(store.match(q.subject, RDF.type, BIBO.Journal, None)), None)
+        ),
+        None,
+    )
+    out = []
+    if journal is None:
+        journal = ox.NamedNode(f"{base}source/journal/{slug(name)}")
+        out += [
+            ox.Triple(journal, RDF.type, BIBO.Journal),
+            ox.Triple(journal, RDFS.label, ox.Literal(name, language="en")),
+            ox.Triple(journal, DCTERMS.title, ox.Literal(name)),
+        ]
+    out.append(ox.Triple(article, DCTERMS.isPartOf, journal))
+    for value, predicate in (
+        (form.volume, BIBO.volume),
+        (form.issue, BIBO.issue),
+        (form.pages, BIBO.pages),
+    ):
+        if value.strip():
+            out.append(ox.Triple(article, predicate, ox.Literal(" ".join(value.split()))))
+    return out
+
+
 def source_iri(form: SourceForm, base: str) -> ox.NamedNode:
     """The new book's IRI: ``<base>source/<title slug>[-<year>]``."""
     suffix = f"-{form.year.strip()}" if form.year.strip() else ""
@@ -109,11 +180,14 @@ def add_source(
     title = " ".join(form.title.split())
     by = ", ".join(part for part in (form.author.strip(), form.year.strip()) if part)
     label = f"{title} ({by})" if by else title
+    kind = BIBO.AcademicArticle if form.kind == "article" else BIBO.Book
     triples = [
-        ox.Triple(book, RDF.type, BIBO.Book),
+        ox.Triple(book, RDF.type, kind),
         ox.Triple(book, RDFS.label, ox.Literal(label, language="en")),
         ox.Triple(book, DCTERMS.title, ox.Literal(title)),
     ]
+    if form.kind == "article":
+        triples += _in_journal(store, form, book, base)
     if form.author.strip():
         triples.append(ox.Triple(book, DCTERMS.creator, _author(store, form.author, base, triples)))
     unlinked = []

@@ -164,3 +164,64 @@ def test_a_curator_adds_a_page_and_a_claim_without_a_mouse(
     assert [p for p in watch.problems if not expected(p)] == []
     assert all(url.startswith(base) for url in watch.requests)
     TIMINGS.write_text(json.dumps({"flow_seconds": round(elapsed, 2)}) + "\n")
+
+
+POINTS = """(([words, which]) => {
+  // the screen position of the start (which = 0) or end (1) of ``words`` in the reading text
+  const text = document.getElementById('reading-text');
+  const at = text.textContent.indexOf(words) + (which ? words.length : 0);
+  const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
+  let seen = 0, node;
+  while ((node = walker.nextNode())) {
+    if (seen + node.data.length >= at + (which ? 0 : 1)) {
+      const range = document.createRange();
+      const offset = at - seen;
+      range.setStart(node, which ? offset - 1 : offset);
+      range.setEnd(node, which ? offset : offset + 1);
+      const box = range.getBoundingClientRect();
+      return [which ? box.right - 0.5 : box.left + 0.5, box.top + box.height / 2];
+    }
+    seen += node.data.length;
+  }
+  return null;
+})"""
+
+
+def test_selecting_a_passage_with_the_mouse_fills_the_claim_forms_offsets(
+    context: Any, served: tuple[str, Store]
+) -> None:
+    base, _ = served
+    page = context.new_page()
+    page.goto(base + "/signin")
+    type_into(page, "#signin-name", "ada")
+    type_into(page, "#signin-password", PASSWORD)
+    submit(page, "form.signin-form button")
+    page.goto(base + "/workbench/sources/new")
+    type_into(page, "#source-title", "Selections")
+    submit(page, "form.source-form button")
+    page.goto(base + "/workbench/pages/new")
+    type_into(page, "#page-source", "Selections")
+    type_into(page, "#page-text", PAGE.read_text())
+    submit(page, "form.page-form button")
+    page.wait_for_selector("#claim-from-selection[data-ready]")
+    words = "the defeat of the left"  # printed "the de-\nfeat of the left": repaired
+    start = page.evaluate(POINTS, [words, 0])
+    end = page.evaluate(POINTS, [words, 1])
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move(*end, steps=5)
+    page.mouse.up()
+    assert page.evaluate("window.getSelection().toString()") == words
+    link = page.locator("#claim-from-selection")
+    assert link.inner_text() == "Add a claim from the selected passage"
+    with page.expect_navigation():
+        link.click()
+    raw = PAGE.read_text()
+    printed = raw.index("the de-\nfeat of the left")
+    assert page.input_value("#claim-passage") == words
+    assert page.get_attribute("input[name=passage_start]", "value") == str(printed)
+    assert page.get_attribute("input[name=passage_end]", "value") == str(
+        printed + len("the de-\nfeat of the left")
+    )
+    assert page.input_value("#claim-footnote") == "31"  # proposed from the next marker
+    page.close()
