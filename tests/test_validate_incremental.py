@@ -304,7 +304,23 @@ def test_neighbours_of_a_hub_reached_by_the_excerpt_are_not_focus_nodes(tmp_path
     before = len(found.stripped)
     with targets.narrowed(found, chosen) as narrowed:
         assert (None, SH.targetNode, rdflib.URIRef(f"{ID}claim/")) in narrowed
-        assert len(narrowed) == before + sum(len(nodes) for nodes in chosen.values())
+        targeted = {shape: 1 + len(found.hoisted.get(shape, ())) for shape in chosen}
+        assert len(narrowed) == before + sum(targeted[s] * len(n) for s, n in chosen.items())
     assert len(found.stripped) == before
     assert not any(True for _ in found.stripped.triples((None, SH.targetClass, None)))
     assert len(shapes) > before  # the cached shapes keep their targets
+
+
+def test_a_property_of_a_hoisted_shape_is_reported_as_in_a_full_validation(
+    stored: tuple[Store, Path],
+) -> None:
+    """``hks:ShownTextShape``'s property shapes are targeted directly in the incremental run
+    (``targets._hoist``): an over-long label still breaks it, with the same result."""
+    store, root = stored
+    _shapes, _access, found = _shapes_cached(str(REPO / "ontology" / "shapes.ttl"), 0.0)
+    assert found is not None and found.hoisted
+    long = "x" * 501
+    report = compared(store, [write(root / "long.ttl", f'event:long rdfs:label "{long}"@en .')])
+    assert {(r.focus_node, r.path) for r in report.results if "length" in r.shape} == {
+        (f"{ID}event/long", "rdfs:label")
+    }
