@@ -318,7 +318,8 @@ def test_a_property_of_a_hoisted_shape_is_reported_as_in_a_full_validation(
     (``targets._hoist``): an over-long label still breaks it, with the same result."""
     store, root = stored
     _shapes, _access, found = _shapes_cached(str(REPO / "ontology" / "shapes.ttl"), 0.0)
-    assert found is not None and found.hoisted
+    assert found is not None
+    assert found.hoisted
     long = "x" * 501
     report = compared(store, [write(root / "long.ttl", f'event:long rdfs:label "{long}"@en .')])
     assert {(r.focus_node, r.path) for r in report.results if "length" in r.shape} == {
