@@ -7,9 +7,10 @@ other write interleaves, and never copies the store:
 1. its *delta* is computed: the quads it adds and removes. A Graph Store write gets it from the
    graph's current content. An update runs, as written, on an in-memory store holding only the
    graphs it can read or write (``update_scope``: the default graph and every graph it names by
-   ``GRAPH``, ``WITH``, ``USING``, ``TO`` ...; an update that names graphs by a variable or
-   ``ALL``/``NAMED`` gets the whole store, as before, except that ``CLEAR``/``DROP ALL``/
-   ``NAMED`` is refused first when a protected graph holds data); the difference is the delta;
+   ``GRAPH``, ``WITH``, ``USING``, ``TO`` ...; one that names graphs by a variable gets those
+   its WHERE binds on the live store, ``app.update_graphs``, where that is exact; otherwise, or
+   for ``ALL``/``NAMED``, the whole store, except that ``CLEAR``/``DROP ALL``/``NAMED`` is
+   refused first when a protected graph holds data); the difference is the delta;
 2. blank nodes it adds are skolemized (genid IRIs), so the delta and its record are exact;
 3. writes to the default graph or to protected graphs are refused (``UpdateNotAllowed``);
 4. the change is validated against ``ontology/shapes.ttl`` on the live store seen through the
