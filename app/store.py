@@ -65,6 +65,7 @@ from app.sparql import (
     Output,
     QueryJob,
     QueryResult,
+    Term,
     check_services,
     query_dataset,
     query_kind,
@@ -213,6 +214,13 @@ class Store:
         only. The terms are values, never query text, so user input is safe here.
         """
         return self._backend.match(subject, predicate, object, graph, limit)
+
+    def select_live(self, sparql: str) -> list[tuple[Term | None, ...]] | None:
+        """Every row of a SELECT on the current state, in this process, default graph as
+        stored (not the union), no row cap or deadline: for a write, under its lock, to find
+        what it reads. None for a remote store. The text is the caller's own, not a user's
+        edited into a query (``app.update_graphs``)."""
+        return self._backend.select_live(sparql)
 
     def worker_pids(self) -> list[int]:
         """Process ids of the live query workers (none for threads or a remote store)."""

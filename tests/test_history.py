@@ -21,6 +21,7 @@ from app.cli import cli
 from app.errors import Conflict, ShaclViolation, UpdateNotAllowed
 from app.sources import GENID_BASE
 from app.store import Store
+from app.update_graphs import variable_graphs
 
 PROJECT = Path(__file__).parent / "fixtures" / "project"
 EX = "https://example.org/test#"
@@ -101,6 +102,62 @@ def test_an_update_reading_another_graph_sees_its_content(store: Store) -> None:
     result = writes.update(store, everywhere, PROJECT)
     assert (result.added, result.removed) == (2, 2)
     assert sorted(result.graphs) == [f"{USER}copy", f"{USER}source"]
+
+
+def test_an_update_by_graph_variable_copies_only_the_graphs_it_binds(store: Store) -> None:
+    """The store holds 40 graphs of 100 events; the update binds ?g in two of them, and copies
+    those two (and the default graph), not the store."""
+    for n in range(40):
+        writes.update(
+            store, _insert(f"{USER}bulk-{n}", *(f"e{n}-{i}" for i in range(100))), PROJECT
+        )
+    writes.update(store, _insert(f"{USER}one", "crecy"), PROJECT)
+    writes.update(store, _insert(f"{USER}two", "crecy", "poitiers"), PROJECT)
+    before = writes.staged_quads()
+    rename = (
+        f"DELETE {{ GRAPH ?g {{ ?s <{LABEL}> ?l }} }}"
+        f" INSERT {{ GRAPH ?g {{ ?s <{LABEL}> 'Crécy' }} }}"
+        f" WHERE {{ GRAPH ?g {{ ?s <{LABEL}> ?l FILTER (?l = 'crecy') }} }}"
+    )
+    result = writes.update(store, rename, PROJECT)
+    assert writes.staged_quads() - before == 6  # the two graphs' quads; the default graph is empty
+    assert len(store) > 8000
+    assert (result.added, result.removed) == (2, 2)
+    assert sorted(result.graphs) == [f"{USER}one", f"{USER}two"]
+
+
+def test_an_update_reading_a_graph_it_does_not_bind_copies_the_store(store: Store) -> None:
+    """``FILTER NOT EXISTS { GRAPH ?h ... }`` reads graphs no solution names: the whole store
+    is copied, and the node kept by another graph is not deleted."""
+    writes.update(store, _insert(f"{USER}a", "crecy", "poitiers"), PROJECT)
+    keep = f"INSERT DATA {{ GRAPH <{USER}b> {{ <{EX}crecy> <{EX}keep> true }} }}"
+    writes.update(store, keep, PROJECT)
+    before, size = writes.staged_quads(), len(store)
+    drop = (
+        f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s a <{EX}Event> ; ?p ?o }}"
+        f" FILTER (STRSTARTS(STR(?g), '{USER}'))"
+        f" FILTER NOT EXISTS {{ GRAPH ?h {{ ?s <{EX}keep> true }} }} }}"
+    )
+    result = writes.update(store, drop, PROJECT)
+    assert writes.staged_quads() - before == size
+    assert (result.removed, result.graphs) == (2, [f"{USER}a"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } MINUS { ?s a ?t } }",
+        "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { { SELECT * { GRAPH ?g { ?s ?p ?o } } } }",
+        "WITH <x:w> DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } }",
+        "DELETE WHERE { GRAPH ?g { ?s ?p ?o } } ; INSERT DATA { GRAPH <x:y> { <a:b> <a:c> 1 } }",
+        "INSERT DATA { GRAPH <https://example.org/x> { <a:b> <a:c> 1 } }",
+    ],
+)
+def test_updates_whose_graphs_a_select_cannot_find_are_left_to_a_whole_copy(text: str) -> None:
+    def select(sparql: str) -> list[tuple[ox.NamedNode | None, ...]]:
+        raise AssertionError(f"not to be run: {sparql}")
+
+    assert variable_graphs(text, select) is None
 
 
 def test_a_graph_emptied_by_a_write_is_gone(store: Store) -> None:

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import rdflib
+from rdflib.namespace import SH
 from typer.testing import CliRunner
 
 from app.cli import cli
@@ -25,11 +27,13 @@ from app.tools.synth import write_synthetic
 from app.validate import (
     ValidationReport,
     before_change,
+    targets,
     validate_against_store,
     validate_change,
     validate_paths,
     validate_quads,
 )
+from app.validate.incremental import _shapes_cached
 
 REPO = Path(__file__).resolve().parent.parent
 ID = "https://w3id.org/histkg/id/"
@@ -267,4 +271,57 @@ def test_shapes_whose_reach_is_unbounded_are_validated_in_full(tmp_path: Path) -
     assert not report.conforms
     assert {r.focus_node for r in report.results if "KnowsShape" in r.shape} == {
         f"{ID}person/stalin"
+    }
+
+
+def test_an_untyped_event_of_a_shared_type_is_refused_as_in_a_full_validation(
+    stored: tuple[Store, Path],
+) -> None:
+    """The event type is shared with stored events, reached through it in the excerpt
+    pySHACL sees; the new event still gets its own domain violation, and they get none."""
+    store, root = stored
+    text = "event:new crm:P2_has_type <https://w3id.org/histkg/id/concept/letter-writing> ."
+    report = compared(store, [write(root / "untyped.ttl", text)])
+    assert focus_nodes(report) == {f"{ID}event/new"}
+
+
+def test_neighbours_of_a_hub_reached_by_the_excerpt_are_not_focus_nodes(tmp_path: Path) -> None:
+    """A hub's 200 events, seen without their types in the excerpt, are targeted by the
+    subjects-of shape of crm:P2_has_type: only the candidate, the node the change affects,
+    is kept; the shapes' own sh:targetNode stays, and the added targets go after the run."""
+    shapes, _access, found = _shapes_cached(str(REPO / "ontology" / "shapes.ttl"), 0.0)
+    assert found is not None
+    hub = ox.NamedNode(f"{ID}concept/hub")
+    has_type = ox.NamedNode("http://www.cidoc-crm.org/cidoc-crm/P2_has_type")
+    excerpt = ox.Store()
+    excerpt.extend(
+        ox.Quad(ox.NamedNode(f"{ID}event/n{n}"), has_type, hub, ox.DefaultGraph())
+        for n in range(200)
+    )
+    new = ox.NamedNode(f"{ID}event/n0")
+    chosen = targets.focus(found, excerpt, [new, hub])
+    assert set().union(*chosen.values()) == {new, hub}
+    before = len(found.stripped)
+    with targets.narrowed(found, chosen) as narrowed:
+        assert (None, SH.targetNode, rdflib.URIRef(f"{ID}claim/")) in narrowed
+        targeted = {shape: 1 + len(found.hoisted.get(shape, ())) for shape in chosen}
+        assert len(narrowed) == before + sum(targeted[s] * len(n) for s, n in chosen.items())
+    assert len(found.stripped) == before
+    assert not any(True for _ in found.stripped.triples((None, SH.targetClass, None)))
+    assert len(shapes) > before  # the cached shapes keep their targets
+
+
+def test_a_property_of_a_hoisted_shape_is_reported_as_in_a_full_validation(
+    stored: tuple[Store, Path],
+) -> None:
+    """``hks:ShownTextShape``'s property shapes are targeted directly in the incremental run
+    (``targets._hoist``): an over-long label still breaks it, with the same result."""
+    store, root = stored
+    _shapes, _access, found = _shapes_cached(str(REPO / "ontology" / "shapes.ttl"), 0.0)
+    assert found is not None
+    assert found.hoisted
+    long = "x" * 501
+    report = compared(store, [write(root / "long.ttl", f'event:long rdfs:label "{long}"@en .')])
+    assert {(r.focus_node, r.path) for r in report.results if "length" in r.shape} == {
+        (f"{ID}event/long", "rdfs:label")
     }

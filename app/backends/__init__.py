@@ -73,6 +73,12 @@ class Backend(Protocol):
         """Every quad."""
         ...
 
+    def select_live(self, sparql: str) -> list[tuple[Term | None, ...]] | None:
+        """Every row of a SELECT on the current state, with the store's real default graph
+        (not the union), in this process and without a row cap; None where the engine cannot
+        say (a remote server's default graph is its own). For writes, under their lock."""
+        ...
+
     def wait(self, seconds: float) -> None:
         """Wait up to ``seconds`` for the store to answer (a remote server may be starting)."""
         ...

@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad, Triple
+from pyoxigraph import NamedNode, Quad, QuerySolutions, Triple
 from pyoxigraph import Store as OxStore
 
 from app.backends import replacement_update
@@ -217,6 +217,13 @@ class EmbeddedBackend:
             if count >= limit:
                 return
             yield quad
+
+    def select_live(self, sparql: str) -> list[tuple[Term | None, ...]] | None:
+        results = self._store.query(sparql)
+        if not isinstance(results, QuerySolutions):
+            return None
+        width = len(results.variables)
+        return [tuple(row[i] for i in range(width)) for row in results]
 
     def quads(self) -> Iterator[Quad]:
         return iter(self._store)

@@ -23,6 +23,7 @@ import rdflib
 
 from app.errors import HistkgError, ValidationRunError
 from app.sources import GENID_BASE, user_source
+from app.validate import targets
 from app.validate.access import _SUBCLASS, Match, _Access, _access, _Step, _Trie, _Unsupported
 from app.validate.full import (
     _OX_TYPE,
@@ -146,8 +147,10 @@ def before_change(after: Match, added: Collection[ox.Quad], removed: Collection[
 
 
 @functools.lru_cache(maxsize=4)
-def _shapes_cached(path: str, mtime: float) -> tuple[rdflib.Graph, _Access | None]:
-    """The shapes graph and its access paths (None when they cannot be bounded).
+def _shapes_cached(
+    path: str, mtime: float
+) -> tuple[rdflib.Graph, _Access | None, targets.Targets | None]:
+    """The shapes graph, its access paths (None when they cannot be bounded) and its targets.
 
     rdflib's SPARQL parser leaves reference cycles of exceptions and frames behind, and those
     frames reach our callers' locals: a ``Store`` there would keep its directory locked until
@@ -160,7 +163,7 @@ def _shapes_cached(path: str, mtime: float) -> tuple[rdflib.Graph, _Access | Non
     except _Unsupported:
         access = None
     gc.collect()
-    return shapes, access
+    return shapes, access, targets.targets(shapes)
 
 
 def _check_change(
@@ -177,7 +180,7 @@ def _check_change(
         mtime = max(p.stat().st_mtime for p in [shapes_file, *siblings])
     except OSError:
         mtime = 0.0  # _load_shapes says the file is missing
-    shapes, access = _shapes_cached(str(shapes_file), mtime)
+    shapes, access, found = _shapes_cached(str(shapes_file), mtime)
     added_set = added if isinstance(added, set | frozenset) else set(added)
     cache: _Outgoing = {}
     triples = _changed_triples(after, added_set, removed, cache)
@@ -197,7 +200,7 @@ def _check_change(
     data |= set(after(None, _SUBCLASS, None, None))
     affected_keys = {node_key(term) for term in affected}
     seed_keys = {node_key(term) for term in seeds}
-    report = _run_pyshacl(_to_store(data), shapes, shapes_file)
+    report = _run_narrowed(_to_store(data), shapes, found, affected, shapes_file)
     results = [
         result
         for result in set(_results(report, shapes, index))
@@ -208,6 +211,22 @@ def _check_change(
         )
     ]
     return _sorted(results)
+
+
+def _run_narrowed(
+    data: ox.Store,
+    shapes: rdflib.Graph,
+    found: targets.Targets | None,
+    affected: Collection[Any],
+    shapes_file: Path,
+) -> rdflib.Graph:
+    """pySHACL's report on ``data`` for the affected nodes (and the shapes' own target nodes):
+    the neighbours the excerpt holds only in part are not validated (``app.validate.targets``)."""
+    if found is None:
+        return _run_pyshacl(data, shapes, shapes_file)
+    chosen = targets.focus(found, data, {_blank(term) for term in affected})
+    with targets.narrowed(found, chosen) as narrowed:
+        return _run_pyshacl(data, narrowed, shapes_file)
 
 
 def _sorted(results: Iterable[ValidationResult]) -> list[ValidationResult]:

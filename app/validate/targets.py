@@ -1,0 +1,151 @@
+"""Targets (`SHACL 2.1.3 <https://www.w3.org/TR/shacl/#targets>`_): the focus nodes of each
+shape among the nodes a change can affect, and a shapes graph that targets only those.
+
+Why: the incremental validator (``app.validate.incremental``) hands pySHACL an excerpt of the
+store, the neighbourhood of a change. Left to its targets, pySHACL validates every node of that
+excerpt a shape targets, and most of them are neighbours the change cannot affect, seen only in
+part (a concept's events, reached through ``^crm:P2_has_type``, without their types): their
+results were built and then thrown away. Here the class, subjects-of and objects-of targets are
+replaced by ``sh:targetNode`` for exactly the affected nodes they target in the excerpt, so the
+results on those nodes are the ones a run with the original targets has, and no others.
+
+pySHACL's own ``focus_nodes`` option cannot do this: it also filters the value nodes of nested
+shapes (``sh:node``, ``sh:not``, ``sh:or``...), which then conform whatever they hold.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+import rdflib
+from pyshacl.graph_abstraction import to_rdf
+from rdflib.namespace import OWL, RDF, RDFS, SH
+
+_TYPE = ox.NamedNode(str(RDF.type))
+_SUBCLASS = ox.NamedNode(str(RDFS.subClassOf))
+_REPLACED = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf)
+
+
+@dataclass
+class Targets:
+    """The shapes without their class, subjects-of and objects-of targets, and those targets."""
+
+    stripped: rdflib.Graph  #: the shapes graph less the replaced target triples
+    classes: dict[Any, list[ox.NamedNode]]  #: shape -> its sh:targetClass classes
+    subjects_of: dict[Any, list[ox.NamedNode]]  #: shape -> its sh:targetSubjectsOf predicates
+    objects_of: dict[Any, list[ox.NamedNode]]  #: shape -> its sh:targetObjectsOf predicates
+    hoisted: dict[Any, list[Any]] = field(default_factory=dict)
+    """shape -> its property shapes, taken off it in ``stripped`` and targeted directly."""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    """``stripped`` gets the targets of one run at a time (a copy per run cost more than it)."""
+
+
+def targets(shapes: rdflib.Graph) -> Targets | None:
+    """Read the replaceable targets off ``shapes``; ``None`` when a shape has targets this
+    module does not replace (implicit class targets), so the caller keeps the original graph."""
+    for shape in shapes.subjects(RDF.type, SH.NodeShape):
+        if (shape, RDF.type, RDFS.Class) in shapes or (shape, RDF.type, OWL.Class) in shapes:
+            return None
+    tables: list[dict[Any, list[ox.NamedNode]]] = [{}, {}, {}]
+    stripped = rdflib.Graph(bind_namespaces="none")
+    for prefix, namespace in shapes.namespaces():
+        stripped.bind(prefix, namespace, override=True, replace=True)
+    for triple in shapes:
+        shape, predicate, obj = triple
+        if predicate in _REPLACED and isinstance(obj, rdflib.URIRef):
+            tables[_REPLACED.index(predicate)].setdefault(shape, []).append(ox.NamedNode(obj))
+        else:
+            stripped.add(triple)
+    found = Targets(stripped, tables[0], tables[1], tables[2])
+    _hoist(shapes, found)
+    return found
+
+
+def _hoist(shapes: rdflib.Graph, found: Targets) -> None:
+    """Target the property shapes of the top-level shapes directly, not through their shape.
+
+    pySHACL evaluates a node shape's ``sh:property`` once per focus node, building the property
+    shape's constraints each time (a write of 1,000 labelled nodes built 8,000); targeted
+    itself, a property shape is built once for all its focus nodes. The results are the same
+    (a property shape's results are reported as they are, with itself as source shape), so
+    only shapes nothing else refers to (by ``sh:node``, in a list...) are changed, and not
+    deactivated ones."""
+    referred = set(shapes.objects())
+    for shape in {*found.classes, *found.subjects_of, *found.objects_of}:
+        if shape in referred or (shape, SH.deactivated, None) in shapes:
+            continue
+        if (shape, SH.targetNode, None) in shapes:
+            continue  # its own target nodes would lose the properties
+        properties = list(shapes.objects(shape, SH.property))
+        for prop in properties:
+            found.stripped.remove((shape, SH.property, prop))
+        if properties:
+            found.hoisted[shape] = properties
+
+
+def focus(found: Targets, data: ox.Store, candidates: Collection[Any]) -> dict[Any, set[Any]]:
+    """For each shape, the ``candidates`` its replaced targets select in ``data``: instances of
+    its classes and their subclasses (as pySHACL reads them, in the data), subjects and objects
+    of its predicates."""
+    closure: dict[ox.NamedNode, set[Any]] = {}
+    types = {
+        node: {q.object for q in data.quads_for_pattern(node, _TYPE, None)}
+        for node in candidates
+        if not isinstance(node, ox.Literal)
+    }
+    chosen: dict[Any, set[Any]] = {}
+    for shape, classes in found.classes.items():
+        for cls in classes:
+            if cls not in closure:
+                closure[cls] = _subclasses(data, cls)
+            for node, typed in types.items():
+                if typed & closure[cls]:
+                    chosen.setdefault(shape, set()).add(node)
+    for shape, predicates in found.subjects_of.items():
+        for predicate in predicates:
+            for node in types:
+                if next(data.quads_for_pattern(node, predicate, None), None) is not None:
+                    chosen.setdefault(shape, set()).add(node)
+    for shape, predicates in found.objects_of.items():
+        for predicate in predicates:
+            for node in candidates:
+                if next(data.quads_for_pattern(None, predicate, node), None) is not None:
+                    chosen.setdefault(shape, set()).add(node)
+    return chosen
+
+
+def _subclasses(data: ox.Store, cls: ox.NamedNode) -> set[Any]:
+    """``cls`` and its subclasses in ``data``, transitively (pySHACL's ``transitive_subjects``)."""
+    found: set[Any] = {cls}
+    pending: list[Any] = [cls]
+    while pending:
+        for quad in data.quads_for_pattern(None, _SUBCLASS, pending.pop()):
+            if quad.subject not in found:
+                found.add(quad.subject)
+                pending.append(quad.subject)
+    return found
+
+
+@contextmanager
+def narrowed(found: Targets, chosen: dict[Any, set[Any]]) -> Iterator[rdflib.Graph]:
+    """The stripped shapes with ``sh:targetNode`` for each chosen node, for one pySHACL run
+    (nodes converted as pySHACL converts the data's, so blank nodes and literals match)."""
+    with found.lock:
+        added: list[tuple[Any, Any, Any]] = []
+        for shape, nodes in chosen.items():
+            for target in (shape, *found.hoisted.get(shape, ())):
+                for node in nodes:
+                    triple: tuple[Any, Any, Any] = (target, SH.targetNode, to_rdf(node))
+                    if triple not in found.stripped:  # the shapes' own sh:targetNode stays
+                        found.stripped.add(triple)
+                        added.append(triple)
+        try:
+            yield found.stripped
+        finally:
+            for triple in added:
+                found.stripped.remove(triple)
