@@ -36,7 +36,7 @@ from app.routes import search as search_routes
 from app.routes import sparql as sparql_routes
 from app.routes import workbench as workbench_routes
 from app.routes import writes as writes_routes
-from app.routes.lean import LeanSparql
+from app.routes.lean import LeanSparql, PageAnswers
 from app.routes.session import Sessions
 from app.security import (
     CLOSE,
@@ -68,7 +68,8 @@ ROUTERS = (
 
 
 class HistkgApp(FastAPI):
-    """FastAPI with the lean SPARQL path (``app.routes.lean``) in front of everything.
+    """FastAPI with the lean paths (``app.routes.lean``: SPARQL point lookups, kept entity
+    pages) in front of everything.
 
     In front of FastAPI's own layers too: its body limit and telemetry wrappers, Starlette's
     error middleware and the middlewares of ``create_app`` each cost a point lookup more than
@@ -76,14 +77,17 @@ class HistkgApp(FastAPI):
     """
 
     lean: LeanSparql | None = None
+    pages: PageAnswers | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] == "http"
-            and self.lean is not None
-            and await self.lean.answered(scope, send)
-        ):
-            return
+        if scope["type"] == "http":
+            if self.lean is not None and await self.lean.answered(scope, send):
+                return
+            if self.pages is not None:
+                unanswered = await self.pages.answered(scope, send)
+                if unanswered is None:
+                    return
+                send = unanswered
         await super().__call__(scope, receive, send)
 
 
@@ -142,6 +146,9 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         settings=settings,
         hosts=trusted_host_names(settings.base_url, _trusted_hosts(settings)),
         limiter=limiter,
+    )
+    app.pages = PageAnswers(  # entity pages kept whole, answered ahead of everything too
+        store=app.state.store, limiter=limiter, max_bytes=settings.page_cache_mb << 20
     )
     return app
 

@@ -68,6 +68,41 @@ class Recent(Generic[K, V]):
         return len(self._values)
 
 
+class Sized(Generic[K]):
+    """Byte strings of one view (whole answers of pages), the least recently used out first
+    once they take more than ``max_bytes`` together: what bounds it is memory, not a count,
+    since a hub's page weighs a hundred event pages."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._values: OrderedDict[K, tuple[int, object]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> object | None:
+        with self._lock:
+            found = self._values.get(key)
+            if found is None:
+                return None
+            self._values.move_to_end(key)
+            return found[1]
+
+    def put(self, key: K, value: object, size: int) -> None:
+        """Keep ``value``, which takes about ``size`` bytes (one larger than the bound: not)."""
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            old = self._values.pop(key, None)
+            self.size += size - (old[0] if old is not None else 0)
+            self._values[key] = (size, value)
+            while self.size > self.max_bytes:
+                _, (dropped, _value) = self._values.popitem(last=False)
+                self.size -= dropped
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
 class Fresh(Generic[V]):
     """A value rebuilt once it is older than a given age (for what can change unseen)."""
 
@@ -139,6 +174,10 @@ class ReadModel:
     def recent(self, name: str, size: int) -> Recent[Hashable, object]:
         """A bounded store of recently used values (``name``: which view), for this state."""
         return self.cached(("recent", name), lambda: Recent[Hashable, object](size))
+
+    def sized(self, name: str, max_bytes: int) -> Sized[Hashable]:
+        """A store of byte strings bounded by their size (``name``: which view), for this state."""
+        return self.cached(("sized", name), lambda: Sized[Hashable](max_bytes))
 
     # ------------------------------------------------------------------ the views
 

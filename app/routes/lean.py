@@ -1,4 +1,4 @@
-"""The lean path: bounded SPARQL GETs answered ahead of the middleware stack, on the event loop.
+"""The lean paths: bounded SPARQL GETs and kept entity pages, answered ahead of the middlewares.
 
 A point lookup (``SELECT ?p ?o WHERE { <s> ?p ?o }``, ``app.sparql.is_point_lookup``) costs
 the engine a fraction of a millisecond, and the layers around it cost several times that: seven
@@ -23,11 +23,15 @@ as it always did, in the one error format, so there is one place that words each
 bounded query run twice on a failure costs less than a second error path to keep in step.
 """
 
+from collections.abc import Hashable
+from typing import cast
 from urllib.parse import parse_qsl
 
-from starlette.types import Scope, Send
+from starlette.types import Message, Scope, Send
 
 from app.errors import HistkgError
+from app.read import read_model
+from app.read.model import Sized
 from app.routes.sparql import EXPOSED_HEADERS, last_param, result_format, timeout_for
 from app.security import EDITOR_POLICY, HEADERS, RateLimiter, is_trusted
 from app.settings import Settings
@@ -135,3 +139,104 @@ def _content_type(media_type: str) -> bytes:
     if media_type.startswith("text/") and "charset" not in media_type:
         return f"{media_type}; charset=utf-8".encode()
     return media_type.encode()
+
+
+class PageAnswers:
+    """Whole answers of entity pages (``/id/...``), kept per store state and sent again as bytes.
+
+    An entity page is a function of the store's state and of the request's path, query,
+    ``Accept`` and ``Host`` (its links) and whether it has an ``Origin`` (CORS headers): the
+    full stack's 200 answer to such a request is kept, headers and body, in the read model's
+    cache (``ReadModel.sized``, bounded by ``HISTKG_PAGE_CACHE_MB``, dropped at the next
+    write), and the same request is answered from it without routing, building or rendering.
+    A client that sends the page's ``ETag`` in ``If-None-Match`` gets 304.
+
+    Not kept, not served: requests with a cookie (a signed-in curator's page carries a form
+    and a token) or a body, and answers other than 200 or with ``Set-Cookie`` or
+    ``Cache-Control: private``/``no-store``. A hit still takes a token of the rate limit.
+    """
+
+    def __init__(self, *, store: Store, limiter: RateLimiter, max_bytes: int) -> None:
+        self.store = store
+        self.limiter = limiter
+        self.max_bytes = max_bytes
+
+    async def answered(self, scope: Scope, send: Send) -> Send | None:
+        """None when the request was answered from the cache; else the ``send`` to answer it
+        with (one that keeps the answer when it may be kept)."""
+        key = self._key(scope)
+        if key is None:
+            return send
+        kept = read_model(self.store).sized("page-answers", self.max_bytes)
+        found = kept.get(key)
+        if found is None:
+            return _keeping(send, kept, key)
+        if self.limiter.take(scope) > 0:
+            return send  # the full stack takes its own token and answers 429
+        headers, body = cast(Answer, found)
+        if _etag(headers) is not None and _etag(headers) == _header(scope, b"if-none-match"):
+            unchanged = [(k, v) for k, v in headers if k not in _BODY_HEADERS]
+            await send({"type": "http.response.start", "status": 304, "headers": unchanged})
+            await send({"type": "http.response.body", "body": b""})
+            return None
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+        return None
+
+    def _key(self, scope: Scope) -> tuple[str, bytes, bytes, bytes, bool] | None:
+        if self.max_bytes <= 0 or scope["method"] != "GET" or not scope["path"].startswith("/id/"):
+            return None
+        accept = host = b""
+        origin = False
+        for name, value in scope["headers"]:
+            if name == b"accept":
+                accept = accept or value
+            elif name == b"host":
+                host = host or value
+            elif name == b"origin":
+                origin = True
+            elif name in (b"cookie", b"content-length", b"transfer-encoding"):
+                return None
+        return scope["path"], scope["query_string"], accept, host, origin
+
+
+Answer = tuple[list[tuple[bytes, bytes]], bytes]
+_BODY_HEADERS = frozenset({b"content-length", b"content-type"})
+_PRIVATE = (b"private", b"no-store")
+
+
+def _keeping(send: Send, kept: Sized[Hashable], key: Hashable) -> Send:
+    """``send``, keeping a 200 answer that may be kept (see ``PageAnswers``) under ``key``."""
+    start: Message | None = None
+    parts: list[bytes] = []
+
+    async def keep(message: Message) -> None:
+        nonlocal start
+        if message["type"] == "http.response.start":
+            start = message
+        elif message["type"] == "http.response.body" and start is not None:
+            parts.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                _keep(kept, key, start, b"".join(parts))
+        await send(message)
+
+    return keep
+
+
+def _keep(kept: Sized[Hashable], key: Hashable, start: Message, body: bytes) -> None:
+    headers = [(bytes(k).lower(), bytes(v)) for k, v in start.get("headers", [])]
+    if start["status"] != 200 or any(
+        k == b"set-cookie" or (k == b"cache-control" and any(p in v for p in _PRIVATE))
+        for k, v in headers
+    ):
+        return
+    size = len(body) + sum(len(k) + len(v) for k, v in headers)
+    kept.put(key, (headers, body), size)
+
+
+def _etag(headers: list[tuple[bytes, bytes]]) -> bytes | None:
+    return next((v for k, v in headers if k == b"etag"), None)
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    return next((v for k, v in scope["headers"] if k == name), None)
