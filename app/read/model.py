@@ -24,7 +24,9 @@ from typing import Generic, TypeVar, cast
 
 from pyoxigraph import Quad
 
+from app.errors import NotReady
 from app.read import facets, neighbourhood, rdf, timeline
+from app.read.facets import Facets
 from app.read.neighbourhood import Neighbourhood
 from app.read.rdf import Dump
 from app.read.search import SearchIndex
@@ -132,6 +134,7 @@ class ReadModel:
         self._state: State | None = None
         self._values: dict[Hashable, object] = {}
         self._building: dict[Hashable, threading.Lock] = {}
+        self._threads: dict[Hashable, threading.Thread] = {}
 
     @property
     def _store(self) -> Store:
@@ -146,6 +149,7 @@ class ReadModel:
         with self._lock:
             if state != self._state:
                 self._state, self._values, self._building = state, {}, {}
+                self._threads = {}
         return state
 
     def cached(self, key: Hashable, build: Callable[[], T]) -> T:
@@ -206,6 +210,31 @@ class ReadModel:
     def facets(self, base_iri: str) -> facets.Facets:
         """The facets of the events of the namespace (``app.read.facets``)."""
         return self.cached(("facets", base_iri), lambda: facets.build(self._store, base_iri))
+
+    def facets_within(self, base_iri: str, seconds: float) -> Facets:
+        """The facets, waiting at most ``seconds`` for their build (begun in the background
+        when nobody has begun it); ``NotReady`` past that, so that a browser request waits a
+        bounded time, not the whole build of a big graph, and the build goes on for the next."""
+        if self.peek(("facets", base_iri)) is None:
+            build = self._background(("facets", base_iri), lambda: self.facets(base_iri))
+            build.join(seconds)
+            if build.is_alive():
+                raise NotReady(
+                    "The browser's facets are still being counted for this state of the graph.",
+                    hint="Retry in a few seconds; they are built once after each change.",
+                )
+        return self.facets(base_iri)
+
+    def _background(self, key: Hashable, build: Callable[[], object]) -> threading.Thread:
+        """The thread building ``key`` for this state, started if there is none."""
+        self.state()
+        with self._lock:
+            thread = self._threads.get(key)
+            if thread is None or not thread.is_alive():
+                thread = threading.Thread(target=build, name=f"histkg-build-{key}", daemon=True)
+                self._threads[key] = thread
+                thread.start()
+            return thread
 
     def search_index(self, base_iri: str) -> SearchIndex:
         """The search index of the entities of the namespace ``base_iri``."""
