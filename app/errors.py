@@ -250,6 +250,14 @@ class HeadersTooLarge(HistkgError):
     exit_code = 1
 
 
+class NotReady(HistkgError):
+    """A derived view (the browser's facets) is still being built after a bounded wait."""
+
+    code = "not_ready"
+    http_status = 503
+    exit_code = 2
+
+
 class QueryMemory(HistkgError):
     """A query that needed more memory than ``HISTKG_QUERY_MEMORY`` gives a query worker."""
 

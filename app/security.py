@@ -23,6 +23,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Final
 from urllib.parse import unquote_to_bytes, urlsplit
 
@@ -97,17 +98,14 @@ class PublicAddress:
     def __init__(self, app: ASGIApp, *, base_url: str, trusted_hosts: Sequence[str]) -> None:
         self.app = app
         self.base = urlsplit(base_url) if base_url else None
-        hosts = {host.strip().lower().strip("[]") for host in trusted_hosts if host.strip()}
-        if self.base is not None and self.base.hostname:
-            hosts.add(self.base.hostname)
-        self.hosts = frozenset(hosts)
+        self.hosts = trusted_host_names(base_url, trusted_hosts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         host = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
-        if "*" not in self.hosts and _hostname(host) not in self.hosts:
+        if not is_trusted(host, self.hosts):
             error = InputError(
                 f"This server does not answer for the host {shown(host)!r}.",
                 hint="Address it by a configured name (HISTKG_BASE_URL, HISTKG_TRUSTED_HOSTS).",
@@ -123,6 +121,21 @@ class PublicAddress:
         await self.app(scope, receive, send)
 
 
+def trusted_host_names(base_url: str, trusted_hosts: Sequence[str]) -> frozenset[str]:
+    """The host names ``PublicAddress`` answers for: the trusted ones and the base URL's."""
+    hosts = {host.strip().lower().strip("[]") for host in trusted_hosts if host.strip()}
+    base = urlsplit(base_url) if base_url else None
+    if base is not None and base.hostname:
+        hosts.add(base.hostname)
+    return frozenset(hosts)
+
+
+def is_trusted(host: str, hosts: frozenset[str]) -> bool:
+    """Whether a request's ``Host`` header names one of ``hosts`` (``*`` trusts every host)."""
+    return "*" in hosts or _hostname(host) in hosts
+
+
+@lru_cache(maxsize=64)
 def _hostname(host: str) -> str | None:
     try:
         return urlsplit(f"//{host}").hostname
@@ -155,20 +168,20 @@ class RequestLimits:
         per_minute: int,
         body_timeout: float = 30.0,
         discard_bytes: int | None = None,
+        limiter: "RateLimiter | None" = None,
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.per_minute = per_minute
         self.body_timeout = body_timeout
         self.discard_bytes = discard_bytes if discard_bytes is not None else 4 * max_bytes
-        self._buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, at)
-        self._lock = threading.Lock()
+        self.limiter = limiter if limiter is not None else RateLimiter(per_minute)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        wait = self._take(scope)
+        wait = self.limiter.take(scope)
         if wait > 0:
             error = TooManyRequests(
                 f"Too many requests: at most {self.per_minute} a minute.",
@@ -241,7 +254,20 @@ class RequestLimits:
             hint="Send less at once; the limit is HISTKG_MAX_REQUEST_BYTES.",
         )
 
-    def _take(self, scope: Scope) -> float:
+
+class RateLimiter:
+    """A token bucket per client address: ``per_minute`` requests a minute, bursts up to that.
+
+    One object, shared by ``RequestLimits`` and the lean SPARQL path that answers ahead of it
+    (``app.routes.lean``), so a client cannot pass the limit by the way it asks.
+    """
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, at)
+        self._lock = threading.Lock()
+
+    def take(self, scope: Scope) -> float:
         """Take a token for the client; return 0, or the seconds until one is free."""
         if self.per_minute <= 0:
             return 0.0

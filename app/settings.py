@@ -238,6 +238,14 @@ class Settings(BaseSettings):
             "past it, the connection idle longest before sending its headers is closed."
         ),
     )
+    page_cache_mb: int = Field(
+        default=64,
+        ge=0,
+        description=(
+            "Memory (MiB) for whole answers of entity pages (`/id/...`), kept until the store "
+            "changes and served without building or rendering them again; 0 turns it off."
+        ),
+    )
     query_memory: int = Field(
         default=2048,
         ge=0,

@@ -67,6 +67,7 @@ from app.sparql import (
     QueryResult,
     Term,
     check_services,
+    is_point_lookup,
     query_dataset,
     query_kind,
     with_bindings,
@@ -269,11 +270,13 @@ class Store:
         dataset: Dataset | None = None,
         prefixes: Mapping[str, str] | None = None,
         context: Mapping[str, Any] | None = None,
+        max_rows: int | None = None,
     ) -> SerializedResult:
         """Run a query and write its answer in a format of ``app.results.FORMATS``.
 
         The answer may be spooled to a temporary file: read it with ``chunks()``, which deletes
         the file. ``prefixes`` abbreviate Turtle/TriG/RDF-XML; ``context`` compacts JSON-LD.
+        ``max_rows`` lowers the store's row cap for this query (never raises it).
         """
         fmt = BY_NAME[format_name]
         output = Output(
@@ -283,9 +286,15 @@ class Store:
             context=context,
             max_bytes=self.max_result_bytes,
         )
-        result = self._backend.run(self._job(sparql, timeout, dataset, output))
+        result = self._backend.run(self._job(sparql, timeout, dataset, output, max_rows))
         assert isinstance(result, SerializedResult)  # noqa: S101 - a job with output gives bytes
         return result
+
+    def answers_in_process(self, sparql: str) -> bool:
+        """Whether ``sparql`` is answered in this process, on the live store, without a worker
+        or a thread: a point lookup (``app.sparql.is_point_lookup``, work bounded by its rows)
+        on the embedded store. A remote store's answer is a network round trip, never that."""
+        return self._backend.name != "remote" and is_point_lookup(sparql)
 
     def _job(
         self,
@@ -293,13 +302,15 @@ class Store:
         timeout: float | None,
         dataset: Dataset | None,
         output: Output | None = None,
+        max_rows: int | None = None,
     ) -> QueryJob:
         kind = query_kind(sparql)
         check_services(sparql, self.service_allowlist)
         if dataset is None:  # FROM in the query replaces the union default graph
             dataset = query_dataset(sparql, self.base_iri)
         limit = self.query_timeout if timeout is None else timeout
-        return QueryJob(sparql, kind, limit, self.max_rows, dataset, output, self.base_iri)
+        rows = self.max_rows if max_rows is None else min(max_rows, self.max_rows)
+        return QueryJob(sparql, kind, limit, rows, dataset, output, self.base_iri)
 
     def load_curated(
         self, project_dir: Path, *, progress: LoadProgress | None = None

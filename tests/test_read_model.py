@@ -13,7 +13,8 @@ import weakref
 import pytest
 from pyoxigraph import Literal, NamedNode, Triple
 
-from app.read import read_model
+from app.errors import NotReady
+from app.read import facets, read_model
 from app.store import Store
 from app.vocab import CRM, RDF, RDFS
 
@@ -82,3 +83,26 @@ def test_one_read_model_per_store_that_does_not_keep_the_store_alive() -> None:
     assert gone() is None
     with pytest.raises(ReferenceError):  # a model kept past its store says so
         model.dump()
+
+
+def test_a_facets_request_waits_a_bounded_time_for_a_build_under_way() -> None:
+    with Store("memory", query_workers=0) as store:
+        store.replace_graph(BASE + "graph/a", _person("anna", "Anna Ivanova"))
+        model = read_model(store)
+        entered, release = threading.Event(), threading.Event()
+
+        def slow_build() -> object:  # a build under way (the warm-up's, on a big graph)
+            entered.set()
+            release.wait(30)
+            return model_facets
+
+        model_facets = facets.build(store, BASE)
+        builder = threading.Thread(target=model.cached, args=(("facets", BASE), slow_build))
+        builder.start()
+        assert entered.wait(30)
+        with pytest.raises(NotReady) as refused:
+            model.facets_within(BASE, 0.2)
+        assert refused.value.http_status == 503
+        release.set()
+        builder.join()
+        assert model.facets_within(BASE, 30) is model_facets

@@ -133,11 +133,12 @@ class EmbeddedBackend:
         if job.output is not None and job.output.spool_dir is None:
             job = replace(job, output=replace(job.output, spool_dir=str(self._results_dir)))
         store = self._store
+        if is_point_lookup(job.sparql):
+            # bounded (see is_point_lookup): read the live store here, in this thread, so
+            # readers wait neither for the snapshot workers need after each write nor for a
+            # hand-off to another thread
+            return evaluate(store, job)
         if self._pool is not None:
-            if is_point_lookup(job.sparql):
-                # bounded (see is_point_lookup): read the live store here, in this thread, so
-                # readers do not wait for the snapshot workers need after each write
-                return evaluate(store, job)
             return self._pool.run(job)
         return run_with_deadline(lambda: evaluate(store, job), job.timeout, discard=discard_result)
 

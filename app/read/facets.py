@@ -100,12 +100,18 @@ def _rows(store: Store, entities: Entities) -> dict[str, FacetRow]:
 
 
 def _claims(store: Store, rows: dict[str, FacetRow]) -> None:
-    """The mode and the books of the claims stating each event (the claim graphs' subjects)."""
+    """The mode and the books of the claims stating each event (the claim graphs' subjects).
+
+    Read from each event's own triples, whose graphs say which claims state it: reading every
+    triple of every claim graph instead (their time-spans, dates, labels...) decoded five
+    times as many terms, most of the facets' build time.
+    """
     books_of: dict[str, set[str]] = defaultdict(set)
     for quad in store.match(None, DCTERMS.isPartOf, None):
         if isinstance(quad.object, NamedNode):
             books_of[_iri(quad.subject)].add(quad.object.value)
     modes = {HKC.asserted.value: "asserted", HKC.reported.value: "reported"}
+    claims: dict[str, tuple[str, set[str]]] = {}
     for typed in store.match(None, RDF.type, HK.Claim):
         claim = typed.subject
         if not isinstance(claim, NamedNode):
@@ -116,9 +122,11 @@ def _claims(store: Store, rows: dict[str, FacetRow]) -> None:
             for derived in store.match(claim, PROV.wasDerivedFrom, None)
             for book in books_of.get(_iri(derived.object), ())
         }
-        stated = {_iri(q.subject) for q in store.match(None, None, None, claim)}
-        for iri in stated & rows.keys():
-            row = rows[iri]
+        claims[claim.value] = (mode, books)
+    for iri, row in rows.items():
+        graphs = {_iri(q.graph_name) for q in store.match(NamedNode(iri), None, None)}
+        for graph in graphs & claims.keys():
+            mode, books = claims[graph]
             if mode:
                 row.modes.add(mode)
             row.sources |= books

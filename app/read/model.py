@@ -24,7 +24,9 @@ from typing import Generic, TypeVar, cast
 
 from pyoxigraph import Quad
 
+from app.errors import NotReady
 from app.read import facets, neighbourhood, places, rdf, timeline
+from app.read.facets import Facets
 from app.read.history import HistoryView
 from app.read.neighbourhood import Neighbourhood
 from app.read.rdf import Dump
@@ -69,6 +71,41 @@ class Recent(Generic[K, V]):
         return len(self._values)
 
 
+class Sized(Generic[K]):
+    """Byte strings of one view (whole answers of pages), the least recently used out first
+    once they take more than ``max_bytes`` together: what bounds it is memory, not a count,
+    since a hub's page weighs a hundred event pages."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._values: OrderedDict[K, tuple[int, object]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> object | None:
+        with self._lock:
+            found = self._values.get(key)
+            if found is None:
+                return None
+            self._values.move_to_end(key)
+            return found[1]
+
+    def put(self, key: K, value: object, size: int) -> None:
+        """Keep ``value``, which takes about ``size`` bytes (one larger than the bound: not)."""
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            old = self._values.pop(key, None)
+            self.size += size - (old[0] if old is not None else 0)
+            self._values[key] = (size, value)
+            while self.size > self.max_bytes:
+                _, (dropped, _value) = self._values.popitem(last=False)
+                self.size -= dropped
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
 class Fresh(Generic[V]):
     """A value rebuilt once it is older than a given age (for what can change unseen)."""
 
@@ -98,6 +135,7 @@ class ReadModel:
         self._state: State | None = None
         self._values: dict[Hashable, object] = {}
         self._building: dict[Hashable, threading.Lock] = {}
+        self._threads: dict[Hashable, threading.Thread] = {}
 
     @property
     def _store(self) -> Store:
@@ -112,6 +150,7 @@ class ReadModel:
         with self._lock:
             if state != self._state:
                 self._state, self._values, self._building = state, {}, {}
+                self._threads = {}
         return state
 
     def cached(self, key: Hashable, build: Callable[[], T]) -> T:
@@ -140,6 +179,10 @@ class ReadModel:
     def recent(self, name: str, size: int) -> Recent[Hashable, object]:
         """A bounded store of recently used values (``name``: which view), for this state."""
         return self.cached(("recent", name), lambda: Recent[Hashable, object](size))
+
+    def sized(self, name: str, max_bytes: int) -> Sized[Hashable]:
+        """A store of byte strings bounded by their size (``name``: which view), for this state."""
+        return self.cached(("sized", name), lambda: Sized[Hashable](max_bytes))
 
     # ------------------------------------------------------------------ the views
 
@@ -177,6 +220,31 @@ class ReadModel:
     def places(self, base_iri: str) -> dict[str, places.Point]:
         """Coordinates of the places, from the Wikidata facts graph (``app.read.places``)."""
         return self.cached(("places", base_iri), lambda: places.points(self._store, base_iri))
+
+    def facets_within(self, base_iri: str, seconds: float) -> Facets:
+        """The facets, waiting at most ``seconds`` for their build (begun in the background
+        when nobody has begun it); ``NotReady`` past that, so that a browser request waits a
+        bounded time, not the whole build of a big graph, and the build goes on for the next."""
+        if self.peek(("facets", base_iri)) is None:
+            build = self._background(("facets", base_iri), lambda: self.facets(base_iri))
+            build.join(seconds)
+            if build.is_alive():
+                raise NotReady(
+                    "The browser's facets are still being counted for this state of the graph.",
+                    hint="Retry in a few seconds; they are built once after each change.",
+                )
+        return self.facets(base_iri)
+
+    def _background(self, key: Hashable, build: Callable[[], object]) -> threading.Thread:
+        """The thread building ``key`` for this state, started if there is none."""
+        self.state()
+        with self._lock:
+            thread = self._threads.get(key)
+            if thread is None or not thread.is_alive():
+                thread = threading.Thread(target=build, name=f"histkg-build-{key}", daemon=True)
+                self._threads[key] = thread
+                thread.start()
+            return thread
 
     def search_index(self, base_iri: str) -> SearchIndex:
         """The search index of the entities of the namespace ``base_iri``."""

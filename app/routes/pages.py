@@ -85,7 +85,8 @@ def page_settings(settings: Settings, query: str = "") -> PageSettings:
 
 
 def warm_up(store: Store, settings: Settings) -> threading.Thread:
-    """Build the home page's parts and the search index in a background thread.
+    """Build the home page's parts and the search index in a background thread, then the
+    browser's facets in another.
 
     Both are cached per store state and cost seconds to build at a million triples, which the
     first visitor would otherwise wait for; the server answers meanwhile (a request that needs
@@ -110,6 +111,19 @@ def warm_up(store: Store, settings: Settings) -> threading.Thread:
         # frees it when a write replaces it.
         gc.freeze()
         log.info("Home page and search index ready in %.1f s", time.perf_counter() - started)
+        # Then the browser's facets, in their own thread so that `warm` (/health) still says
+        # when the home page and search are ready; a /browse request meanwhile waits for them
+        # a bounded time (routes.pages._facets_ready).
+        threading.Thread(target=facets, name="histkg-warm-facets", daemon=True).start()
+
+    def facets() -> None:
+        started = time.perf_counter()
+        try:
+            read_model(store).facets(settings.base_iri)
+        except Exception:  # logged: the first /browse request builds them instead
+            log.exception("Counting the browser's facets failed")
+            return
+        log.info("Browser facets ready in %.1f s", time.perf_counter() - started)
 
     thread = threading.Thread(target=run, name="histkg-warm-up", daemon=True)
     thread.start()
@@ -356,7 +370,14 @@ def _chosen(
 Chosen = Annotated[dict[str, str], Depends(_chosen)]
 
 
+def _facets_ready(store: Store, settings: Settings) -> None:
+    """Wait for the facets at most ``HISTKG_QUERY_TIMEOUT`` (503 ``not_ready`` past it): their
+    build takes tens of seconds on a big graph, begun by the warm-up or the first request."""
+    read_model(store).facets_within(settings.base_iri, settings.query_timeout)
+
+
 def _browse(store: Store, settings: Settings, chosen: dict[str, str]) -> tuple[BrowsePage, Any]:
+    _facets_ready(store, settings)
     page = browse_page(read_model(store), page_settings(settings), chosen)
     return page, page_data(page)
 
@@ -447,6 +468,7 @@ def network_file(name: str) -> FileResponse:
 )
 def network(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """Who took part in what: a table the script draws as a network; JSON for the rest."""
+    _facets_ready(store, settings)
     page = network_page(read_model(store), page_settings(settings))
     if not wants_html(request):
         return JSONResponse(page_data(page))
@@ -456,6 +478,7 @@ def network(request: Request, store: StoreDep, settings: SettingsDep) -> Respons
 @router.get("/network.json")
 def network_json(store: StoreDep, settings: SettingsDep) -> JSONResponse:
     """The network view's data: nodes, edges and the table rows."""
+    _facets_ready(store, settings)
     return JSONResponse(page_data(network_page(read_model(store), page_settings(settings))))
 
 

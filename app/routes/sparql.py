@@ -137,7 +137,7 @@ async def sparql(request: Request) -> Response:
     if request.method == "POST":
         return await _post(request, store, settings, params)
     if all(name == "format" for name, _ in params):
-        return await _describe(request, store, settings, _last(params, "format"))
+        return await _describe(request, store, settings, last_param(params, "format"))
     return await _answer(request, store, settings, params)
 
 
@@ -200,7 +200,7 @@ def editor_file(name: str) -> FileResponse:
 async def void(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """The VoID description of the dataset (Turtle by default)."""
     fmt, media_type = _rdf_format(
-        request, _last(list(request.query_params.multi_items()), "format")
+        request, last_param(list(request.query_params.multi_items()), "format")
     )
     triples = await run_in_threadpool(void_triples, request, store, settings)
     return _graph_response(triples, fmt, media_type)
@@ -224,8 +224,10 @@ async def _answer(
         )
     sparql = queries[0]
     kind = query_kind(sparql)
-    fmt, media_type = _result_format(kind, request.headers.get("accept"), _last(params, "format"))
-    timeout = _timeout(params, settings)
+    fmt, media_type = result_format(
+        kind, request.headers.get("accept"), last_param(params, "format")
+    )
+    timeout = timeout_for(params, settings)
     dataset = _dataset(params)
     # Prefixes and the JSON-LD context go to the query worker only for the formats that use
     # them: pickling the context for every query cost more than the query itself.
@@ -297,7 +299,7 @@ class SpooledResponse(StreamingResponse):
             self._result.discard()
 
 
-def _result_format(kind: Kind, accept: str | None, name: str | None) -> tuple[ResultFormat, str]:
+def result_format(kind: Kind, accept: str | None, name: str | None) -> tuple[ResultFormat, str]:
     """The format and media type to answer in (cached: clients send the same few headers)."""
     if len(accept or "") + len(name or "") <= _CACHED_HEADER:
         return _cached_result_format(kind, accept, name)
@@ -328,8 +330,8 @@ def _negotiate(kind: Kind, accept: str | None, name: str | None) -> tuple[Result
 _cached_result_format = lru_cache(maxsize=256)(_negotiate)
 
 
-def _timeout(params: list[tuple[str, str]], settings: Settings) -> float:
-    asked = _last(params, "timeout")
+def timeout_for(params: list[tuple[str, str]], settings: Settings) -> float:
+    asked = last_param(params, "timeout")
     if asked is None:
         return settings.query_timeout
     try:
@@ -347,7 +349,7 @@ def _dataset(params: list[tuple[str, str]]) -> Dataset | None:
     return Dataset(defaults, named) if defaults or named else None
 
 
-def _last(params: list[tuple[str, str]], name: str) -> str | None:
+def last_param(params: list[tuple[str, str]], name: str) -> str | None:
     values = [value for key, value in params if key == name]
     return values[-1] if values else None
 
@@ -414,7 +416,7 @@ def _description_offers() -> list[str]:
 
 
 def _rdf_format(request: Request, name: str | None) -> tuple[ResultFormat, str]:
-    return _result_format("graph", request.headers.get("accept"), name)
+    return result_format("graph", request.headers.get("accept"), name)
 
 
 def _endpoint(request: Request) -> str:
