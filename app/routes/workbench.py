@@ -29,8 +29,8 @@ from app.routes.deps import SettingsDep, StoreDep
 from app.routes.pages import site, wants_html
 from app.routes.reconcile import recon_service
 from app.routes.responses import COMMON
-from app.workbench.books import add_book, is_book_upload, queue_href
 from app.workbench import reconcile
+from app.workbench.books import add_book, is_book_upload, queue_href
 from app.workbench.claim_edit import load_claim, revise
 from app.workbench.claims import (
     MAX_ROWS,
