@@ -135,3 +135,23 @@ def test_without_a_facts_graph_nothing_is_drawn(pages: httpx.Client) -> None:
     assert rows[MANCHURIA][0] == "none in the Wikidata facts graph: not drawn"
     assert len(rows[MANCHURIA][1]) == 2
     assert text(one(html, "footer a[href='/map']")) == "Map"
+
+
+def test_a_long_list_of_places_without_coordinates_keeps_those_with_most_events(
+    curated_store: Store, curated_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.pages import mapview
+    from app.pages.render import render
+    from app.read import read_model
+    from app.routes.pages import page_settings
+
+    everything = mapview.map_page(read_model(curated_store), page_settings(curated_settings))
+    monkeypatch.setattr(mapview, "MOST_UNPLACED", 1)
+    page = mapview.map_page(read_model(curated_store), page_settings(curated_settings))
+    most = max(everything.unplaced, key=lambda p: p.total)
+    assert [p.place.iri for p in page.unplaced] == [most.place.iri]
+    assert page.more_unplaced == len(everything.unplaced) - 1 > 0
+    note = text(
+        one(BeautifulSoup(render(page), "html.parser"), "section.map-page p.note + figure ~ p.note")
+    )
+    assert note.startswith(f"{page.more_unplaced} more places of events have no coordinates")

@@ -1084,8 +1084,12 @@ class MapPage:
     )
     unplaced: tuple[MapPlace, ...] = field(
         metadata=_help(
-            "Places of events without coordinates there: in the table only, never guessed."
+            "Places of events without coordinates there: in the table only, never guessed "
+            "(the hundred with most events)."
         )
+    )
+    more_unplaced: int = field(
+        default=0, metadata=_help("Places of events without coordinates left out of the table.")
     )
     events: int = field(metadata=_help("How many events the map places."))
 

@@ -23,6 +23,8 @@ from app.read import ReadModel
 OUTLINE = "/map/land.svg"
 MOST_EVENTS = 10
 """Events listed per place; the rest are one link away, in the faceted browser."""
+MOST_UNPLACED = 100
+"""Places without coordinates listed (most events first): a large graph has thousands."""
 
 
 def map_page(model: ReadModel, settings: PageSettings) -> MapPage:
@@ -44,33 +46,38 @@ def map_page(model: ReadModel, settings: PageSettings) -> MapPage:
     def by_name(iri: str) -> str:
         return labels.get(iri, iri).casefold()
 
-    placed, unplaced = [], []
-    for place in sorted({*events_at, *located}, key=by_name):
+    def listed(place: str) -> MapPlace:
         found = events_at.get(place, [])
-        listed = MapPlace(
+        return MapPlace(
             place=link(place),
             events=tuple(map(link, sorted(found, key=by_name)[:MOST_EVENTS])),
             total=len(found),
             browse_href="/browse?" + urlencode({"place": place}) if found else "",
         )
-        point = located.get(place)
-        if point is None:
-            unplaced.append(listed)
-            continue
+
+    placed = []
+    for place in sorted(located, key=by_name):
+        point = located[place]
+        found = len(events_at.get(place, ()))
         x, y = project(point.longitude, point.latitude)
         item = Link(
             label=point.item.rsplit("/", 1)[-1], href=point.item, iri=point.item, external=True
         )
         placed.append(
             replace(
-                listed,
+                listed(place),
                 x=x,
                 y=y,
-                radius=round(1.5 + sqrt(len(found)), 2),
+                radius=round(1.5 + sqrt(found), 2),
                 coordinates=coordinates_in_words(point.longitude, point.latitude),
                 item=item,
             )
         )
+    # Only the places the table shows are built: a large graph has thousands without points.
+    unplaced = sorted(
+        (iri for iri in events_at if iri not in located),
+        key=lambda iri: (-len(events_at[iri]), by_name(iri)),
+    )
     site = settings.site
     return MapPage(
         template="map.html",
@@ -78,6 +85,7 @@ def map_page(model: ReadModel, settings: PageSettings) -> MapPage:
         title=f"Events on the map \u2013 {site.name}",
         outline_href=OUTLINE,
         placed=tuple(placed),
-        unplaced=tuple(unplaced),
+        unplaced=tuple(map(listed, unplaced[:MOST_UNPLACED])),
+        more_unplaced=max(len(unplaced) - MOST_UNPLACED, 0),
         events=sum(p.total for p in placed),
     )

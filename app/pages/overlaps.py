@@ -15,16 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.pages.context import HighlightMark, Link, Passage, PassagePiece
-from app.pages.passages import (
-    Piece,
-    Span,
-    bounds,
-    flat,
-    printed_pieces,
-    region,
-    repaired_pieces,
-    stored_text,
-)
+from app.pages.passages import Piece, Span, StoredPage, bounds, flat, printed_pieces, stored_page
 from app.read.neighbourhood import Anchor
 
 
@@ -86,26 +77,31 @@ def shared_passages(
 ) -> dict[tuple[str, int, int], SharedPassage]:
     """The shared passages of a page's footnotes (number, anchors, mark), by anchor (file,
     start, end); anchors whose passage overlaps no other's are left out."""
-    by_part: dict[str, list[_Item]] = {}  # by file and part of its page
+    by_part: dict[tuple[str, int], list[_Item]] = {}  # by file and part of its page
     marks = {number: mark for number, _, mark in notes}
+    pages: dict[str, StoredPage | None] = {}
     for number, anchors, _ in notes:
         for anchor in anchors:
             if anchor.start is None or anchor.end is None:
                 continue
-            text = stored_text(project_dir, anchor.file)
-            found = bounds(text, anchor.start, anchor.end) if text is not None else None
-            part = region(project_dir, anchor.file, anchor.start, anchor.end)
+            if anchor.file not in pages:
+                pages[anchor.file] = stored_page(project_dir, anchor.file)
+            page = pages[anchor.file]
+            found = bounds(page.text, anchor.start, anchor.end) if page is not None else None
+            part = page.region(anchor.start, anchor.end) if page is not None else None
             if found is not None and part is not None:  # the header is shown in words, apart
                 span = Span(anchor.start, anchor.end, number)
                 left, right = max(found[0], part[0]), min(found[1], part[1])
-                by_part.setdefault(f"{anchor.file}\n{part[0]}", []).append(_Item(left, right, span))
+                by_part.setdefault((anchor.file, part[0]), []).append(_Item(left, right, span))
     shared: dict[tuple[str, int, int], SharedPassage] = {}
-    for key, items in by_part.items():
-        file = key.rsplit("\n", 1)[0]
+    for (file, _), items in by_part.items():
+        page = pages[file]
+        if page is None:  # never: a part is found only on a page that was read
+            continue
         for group in _groups(items):
             if len(group) < 2:
                 continue
-            made = _shared(project_dir, file, group, marks)
+            made = _shared(page, file, group, marks)
             for item in group:
                 shared[(file, item.span.start, item.span.end)] = made
     return shared
@@ -134,13 +130,13 @@ def _within(span: Span, item: _Item) -> bool:
 
 
 def _shared(
-    project_dir: Path, file: str, group: list[_Item], marks: dict[int, HighlightMark]
+    page: StoredPage, file: str, group: list[_Item], marks: dict[int, HighlightMark]
 ) -> SharedPassage:
-    text = stored_text(project_dir, file) or ""
+    text = page.text
     left, right = min(i.left for i in group), max(i.right for i in group)
     spans = [i.span for i in group]
     printed = printed_pieces(text, left, right, spans)
-    repaired = repaired_pieces(project_dir, file, left, right, spans)
+    repaired = page.repaired_pieces(left, right, spans)
     shown = repaired if repaired is not None else printed
     differs = "".join(p.text for p in shown) != "".join(p.text for p in printed)
     owner = min(spans, key=lambda s: (s.note, s.start, s.end))

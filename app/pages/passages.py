@@ -51,15 +51,22 @@ def _read(path: Path, mtime_ns: int) -> str:
 
 def stored_text(project_dir: Path, identifier: str) -> str | None:
     """The text of a stored source file, or None when it is missing or outside the project."""
+    found = _stored(project_dir, identifier)
+    return found[0] if found is not None else None
+
+
+def _stored(project_dir: Path, identifier: str) -> tuple[str, Path, int] | None:
+    """The text, path and modification time of a stored source file (one look at the disk)."""
     if not identifier:
         return None
     root = project_dir.resolve()
     path = (root / identifier).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
+    if not path.is_relative_to(root):
         return None
     try:
-        return _read(path, path.stat().st_mtime_ns)
-    except (OSError, UnicodeDecodeError):
+        mtime = path.stat().st_mtime_ns
+        return _read(path, mtime), path, mtime
+    except (OSError, UnicodeDecodeError):  # missing, a directory, or not text
         return None
 
 
@@ -249,55 +256,54 @@ def printed_pieces(text: str, left: int, right: int, spans: list[Span]) -> list[
     return _pieces(left, right, spans, lambda low, high: flat(text[low:high]))
 
 
-def _page_parts(project_dir: Path, identifier: str) -> tuple[str, list[_Part]] | None:
-    """The stored text and the parts of the page the repair reads apart (the body, each
-    footnote), with their offsets; None when the page cannot be read."""
-    text = stored_text(project_dir, identifier)
-    if text is None:
+@dataclass(frozen=True)
+class StoredPage:
+    """A stored page, read once for all the passages of a page that cite it: its text and the
+    parts the repair reads apart (the body, each footnote; none when it cannot be read)."""
+
+    text: str
+    parts: tuple[_Part, ...]
+
+    def region(self, start: int, end: int) -> tuple[int, int] | None:
+        """The part that holds ``[start, end)`` (stored-text offsets); None for the running
+        header, a span across parts, or a page the repair cannot read."""
+        for part in self.parts:
+            if part.low <= start <= end <= part.high:
+                return part.low, part.high
         return None
-    path = (project_dir.resolve() / identifier).resolve()
-    report = _report(path, path.stat().st_mtime_ns)
-    if report is None:
-        return None
-    parts = [_Part(report.layout.body_start, report.layout.body_end, report.body)]
-    parts += [_Part(*f.offsets.region, f.offsets) for f in report.footnotes]
-    return text, parts
+
+    def repaired_pieces(self, left: int, right: int, spans: list[Span]) -> list[Piece] | None:
+        """The pieces of ``[left, right)`` (see :func:`printed_pieces`) in the ingest repair of
+        the page (as :func:`repaired_cut`); None when the spans are not inside one part."""
+        first, last = min(s.start for s in spans), max(s.end for s in spans)
+        inside = [p for p in self.parts if p.low <= first and last <= p.high]
+        if not inside:
+            return None
+        low, high, offsets = inside[0].low, inside[0].high, inside[0].offsets
+        clean = offsets.text
+
+        def words(start: int, end: int) -> str:
+            begin = offsets.to_clean(start, start)[0]
+            stop = offsets.to_clean(end, end)[0] if end < high else len(clean)
+            return flat(clean[begin:stop])
+
+        pieces = _pieces(max(left, low), min(right, high), spans, words)
+        # a highlighted footnote marker, which the repair drops, is shown where it stood
+        return [
+            replace(p, text=self.text[p.start : p.end]) if p.notes and not p.text.strip() else p
+            for p in pieces
+        ]
 
 
-def region(project_dir: Path, identifier: str, start: int, end: int) -> tuple[int, int] | None:
-    """The part of the page that holds ``[start, end)``: the body or one footnote (stored-text
-    offsets); None for the running header, a span across parts, or a page that cannot be read."""
-    found = _page_parts(project_dir, identifier)
-    for part in found[1] if found is not None else ():
-        if part.low <= start <= end <= part.high:
-            return part.low, part.high
-    return None
-
-
-def repaired_pieces(
-    project_dir: Path, identifier: str, left: int, right: int, spans: list[Span]
-) -> list[Piece] | None:
-    """The same pieces in the ingest repair of the page (as :func:`repaired_cut`); None when the
-    range is not inside the body or one footnote, or the page cannot be read."""
-    found = _page_parts(project_dir, identifier)
+def stored_page(project_dir: Path, identifier: str) -> StoredPage | None:
+    """The stored page ``identifier``, or None when it is missing or outside the project."""
+    found = _stored(project_dir, identifier)
     if found is None:
         return None
-    text, parts = found
-    first, last = min(s.start for s in spans), max(s.end for s in spans)
-    inside = [p for p in parts if p.low <= first and last <= p.high]
-    if not inside:
-        return None
-    low, high, offsets = inside[0].low, inside[0].high, inside[0].offsets
-    clean = offsets.text
-
-    def words(start: int, end: int) -> str:
-        begin = offsets.to_clean(start, start)[0]
-        stop = offsets.to_clean(end, end)[0] if end < high else len(clean)
-        return flat(clean[begin:stop])
-
-    pieces = _pieces(max(left, low), min(right, high), spans, words)
-    # a highlighted footnote marker, which the repair drops, is shown where it stood
-    return [
-        replace(p, text=text[p.start : p.end]) if p.notes and not p.text.strip() else p
-        for p in pieces
-    ]
+    text, path, mtime = found
+    report = _report(path, mtime)
+    if report is None:
+        return StoredPage(text, ())
+    parts = [_Part(report.layout.body_start, report.layout.body_end, report.body)]
+    parts += [_Part(*f.offsets.region, f.offsets) for f in report.footnotes]
+    return StoredPage(text, tuple(parts))
