@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from ingest_metrics import ROOT
+from ingest_metrics import ROOT, books, evaluate_book
 
 from app import history, writes
 from app.errors import InputError
@@ -279,3 +279,23 @@ def test_an_ibid_first_on_a_page_read_alone_is_kept_without_a_cited_work(
         encoding="utf-8",
     )  # fmt: skip
     assert validate_paths([path], ROOT).conforms
+
+
+# ---------------------------------------------------------------------- precision and recall
+
+# Known misses on the test book (tests/ingest_metrics.py prints the table): "red" for "fired"
+# on pages 42 and 46 (a lost ligature that leaves a common word), and the space lost in note
+# 4's continuation on page 43, repaired in the joined note but reported on neither page.
+BOOK_MISSES = {"p42": {"edits": 1}, "p43": {"edits": 1}, "p46": {"edits": 1}}
+
+
+def test_each_page_of_the_book_scores_as_pinned(book: tuple[list[BookPage], BookReader]) -> None:
+    ((path, expected),) = books()
+    assert path == BOOK
+    results = evaluate_book(list(book[0]), expected)
+    assert len(results) == 10
+    for page, scores in results.items():
+        for kind, score in scores.items():
+            assert score.correct_found == score.found, (page, kind)  # precision 1.0
+            missed = score.expected - score.correct_expected
+            assert missed == BOOK_MISSES.get(page, {}).get(kind, 0), (page, kind)

@@ -14,6 +14,8 @@ adds, across pages:
 * **a sentence over the break**: kept whole (``Continuation``), with a raw span on each page;
 * **a footnote continued on the next page**: the unnumbered lines above that page's own notes
   (after a note that did not end its sentence) are joined to it;
+* **dates**: a day or month at the top of a page without its year takes it from the last date
+  of the page before;
 * **citations**: "Ibid." and short titles resolved to the last full citation of the work on an
   earlier page, and short titles completed from the bibliography at the end of the book.
 
@@ -31,6 +33,7 @@ from pathlib import Path
 
 from app.errors import InputError
 from app.ingest.citations import Citation, _abbreviates, parse_citation
+from app.ingest.dates import DateMention
 from app.ingest.offsets import TextBuilder
 from app.ingest.page import PageLayout, parse_layout, running_header
 from app.ingest.pipeline import Ingester, Join, PageReport
@@ -361,6 +364,7 @@ class BookReader:
         self._fulls: list[_Full] = []
         self._last: _Full | BibEntry | None = None  # what an Ibid. on the next note cites
         self._expected: int | None = None
+        self._date: DateMention | None = None  # the last date read, for the next page's
         self._labels: set[str] = set()
 
     # ------------------------------------------------------------------ layout
@@ -470,6 +474,7 @@ class BookReader:
             label = f"{label}-{page.index}"
         self._labels.add(label)
         if frame.layout is None:
+            self._date = None  # a page is missing: its dates are unknown
             self.record.scanned.append(label)
             return BookPage(page.index, label, frame.number_from, page.raw, None, frame.running)
         joins = []
@@ -478,7 +483,11 @@ class BookReader:
         if after is not None and (cut := _split_word(frame, after, self.ingester)):
             joins.append(Join(cut[0], cut[1], cut[4], "hyphenation"))
         name = f"{page_name(self.slug, label)}.txt"
-        report = self.ingester.ingest(page.raw, name, layout=frame.layout, joins=joins)
+        report = self.ingester.ingest(
+            page.raw, name, layout=frame.layout, joins=joins, date_before=self._date
+        )
+        dated = [d for d in report.dates if d.value and d.value.precision != "range"]
+        self._date = dated[-1] if dated else self._date
         book_page = BookPage(page.index, label, frame.number_from, page.raw, report, frame.running)
         if after is not None and after.continuation is not None and report.footnotes:
             book_page.report = self._join_note(report, after)
@@ -497,8 +506,18 @@ class BookReader:
         rest = " ".join(rest.split())
         last = report.footnotes[-1]
         text = f"{last.text.rstrip()} {rest}"
-        joined = replace(last, text=text, citation=parse_citation(text))
-        return replace(report, footnotes=[*report.footnotes[:-1], joined])
+        citation = parse_citation(text)
+        joined = replace(last, text=text, citation=citation)
+        # Names inside the cited title are not mentions (as on a single page, where the whole
+        # note parses at once).
+        title = citation.title if citation else None
+        at = text.find(title) if title else -1
+        mentions = [
+            m
+            for m in report.mentions
+            if not (m.footnote == last.number and title and 0 <= at <= m.start < at + len(title))
+        ]
+        return replace(report, footnotes=[*report.footnotes[:-1], joined], mentions=mentions)
 
     def _numbering(self, report: PageReport | None) -> None:
         """Per chapter as soon as a page's first note is not note 1."""

@@ -131,9 +131,11 @@ class Ingester:
         *,
         layout: PageLayout | None = None,
         joins: Sequence[Join] = (),
+        date_before: DateMention | None = None,
     ) -> PageReport:
-        """Ingest one page; a book passes the ``layout`` it found across pages and the ``joins``
-        that mend words split by a page break (``app.ingest.book``)."""
+        """Ingest one page; a book passes the ``layout`` it found across pages, the ``joins``
+        that mend words split by a page break and the last date of the pages before
+        (``app.ingest.book``)."""
         layout = layout or parse_layout(raw)
         builder = TextBuilder(raw, layout.body_start, layout.body_end)
         repair.remove_markers(builder, layout.markers)
@@ -177,7 +179,7 @@ class Ingester:
             for m in mentions
             if m.footnote is None and m.entity and m.entity in self.graph.events
         ]
-        dates = find_dates(body.text, self.graph.events, events)
+        dates = find_dates(body.text, self.graph.events, events, date_before)
         edits.sort(key=lambda e: (e.raw_start, e.raw_end, e.kind))
         return PageReport(source, raw, layout, body, footnotes, edits, dates, mentions, self.graph)
 
