@@ -299,3 +299,69 @@ def test_each_page_of_the_book_scores_as_pinned(book: tuple[list[BookPage], Book
             assert score.correct_found == score.found, (page, kind)  # precision 1.0
             missed = score.expected - score.correct_expected
             assert missed == BOOK_MISSES.get(page, {}).get(kind, 0), (page, kind)
+
+
+# ---------------------------------------------------------------------- other layouts
+
+SMALL = [
+    "12\nThe talks began in Moscow in the spring of 1932, when the Japanese-\n",
+    "13\nPolish rapprochement worried the Kremlin.¹\n1 Louis Fischer, Russia’s Road from "
+    "Peace to War (New York: Harper & Row, 1969), 40.\n",
+    "14\nLitvinov waited for an answer.¹\n1 Ibid., 41.\n",
+]
+
+
+def _small(ingester: Ingester, tmp_path: Path, pages: list[str]) -> list[BookPage]:
+    path = tmp_path / "small.txt"
+    path.write_text("\f".join(pages) + "\f", encoding="utf-8")
+    pages_read, _ = read(ingester, path)
+    return pages_read
+
+
+def test_a_plain_page_number_at_the_top_is_the_page_number(
+    ingester: Ingester, tmp_path: Path
+) -> None:
+    pages = _small(ingester, tmp_path, SMALL)
+    assert [(p.label, p.number_from, p.running) for p in pages] == [
+        ("12", "header", ("12",)),
+        ("13", "header", ("13",)),
+        ("14", "header", ("14",)),
+    ]
+    assert pages[0].report is not None
+    assert pages[0].report.text.startswith("The talks began")
+
+
+def test_a_real_hyphen_over_the_break_stays_and_the_sentence_is_kept_whole(
+    ingester: Ingester, tmp_path: Path
+) -> None:
+    pages = _small(ingester, tmp_path, SMALL)
+    assert pages[0].report is not None
+    assert pages[1].report is not None
+    assert pages[0].report.text.rstrip().endswith("the Japanese-")
+    assert pages[1].report.text.startswith("Polish rapprochement")
+    sentence = pages[0].continues
+    assert sentence is not None
+    assert "the Japanese- Polish rapprochement worried the Kremlin." in sentence.text
+
+
+def test_footnotes_numbered_per_page_and_ibid_on_the_next_page(
+    ingester: Ingester, tmp_path: Path
+) -> None:
+    path = tmp_path / "small.txt"
+    path.write_text("\f".join(SMALL) + "\f", encoding="utf-8")
+    pages, reader = read(ingester, path)
+    assert [p.report.footnotes[0].number for p in pages[1:] if p.report] == [1, 1]
+    assert reader.record.numbering == "page"
+    (ibid,) = pages[2].citations
+    assert (ibid.form, ibid.page, ibid.same_note) == ("ibid", "13", 1)
+    assert ibid.citation.publisher == "Harper & Row"
+    assert [loc.normalized for loc in ibid.citation.locators] == ["41"]
+
+
+def test_a_number_that_does_not_follow_the_page_before_is_text(
+    ingester: Ingester, tmp_path: Path
+) -> None:
+    pages = _small(ingester, tmp_path, [SMALL[0], "1905\nwas the year the fleet sailed.\n"])
+    assert pages[1].label != "1905"
+    assert pages[1].report is not None
+    assert pages[1].report.text.startswith("1905")

@@ -36,7 +36,7 @@ from app.ingest.citations import Citation, _abbreviates, parse_citation
 from app.ingest.dates import DateMention
 from app.ingest.offsets import TextBuilder
 from app.ingest.page import PageLayout, parse_layout, running_header
-from app.ingest.pipeline import Ingester, Join, PageReport
+from app.ingest.pipeline import Ingester, Join, PageReport, file_errors
 from app.ingest.repair import _real_hyphen
 from app.ingest.turtle import slug
 
@@ -238,36 +238,24 @@ def text_pages(path: Path, first: int = 1, last: int | None = None) -> Iterator[
     Line ends are kept as they are (``newline=""``), so each page's text is the file's bytes.
     A form feed at the very end (``pdftotext`` writes one after every page) starts no page.
     """
-    try:
-        with path.open(encoding="utf-8", newline="") as file:
-            index, buffer = 0, ""
-            while True:
-                block = file.read(1 << 16)
-                buffer += block
-                *done, buffer = buffer.split("\f")
-                for raw in done:
-                    index += 1
-                    if index >= first and (last is None or index <= last):
-                        yield RawPage(index, raw)
-                if last is not None and index >= last:
-                    return
-                if not block:
-                    break
-            if buffer:
+    with file_errors(path, "book"), path.open(encoding="utf-8", newline="") as file:
+        index, buffer = 0, ""
+        while True:
+            block = file.read(1 << 16)
+            buffer += block
+            *done, buffer = buffer.split("\f")
+            for raw in done:
                 index += 1
                 if index >= first and (last is None or index <= last):
-                    yield RawPage(index, buffer)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file", hint="Check the path and try again.") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory", hint="Give the book's text file.") from None
-    except UnicodeDecodeError as error:
-        raise InputError(
-            f"{path}: not UTF-8 text (byte {error.start} of a block)",
-            hint="Save the book as UTF-8 plain text (pdftotext -enc UTF-8).",
-        ) from None
-    except PermissionError:
-        raise InputError(f"{path}: cannot be read", hint="Check the file's permissions.") from None
+                    yield RawPage(index, raw)
+            if last is not None and index >= last:
+                return
+            if not block:
+                break
+        if buffer:
+            index += 1
+            if index >= first and (last is None or index <= last):
+                yield RawPage(index, buffer)
 
 
 def page_name(book_slug: str, label: str) -> str:
