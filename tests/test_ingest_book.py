@@ -19,7 +19,7 @@ from app.ingest.book import BookPage, BookReader, parse_bibliography, parse_rang
 from app.ingest.book_rdf import book_trig
 from app.store import Store
 from app.validate import validate_paths
-from app.vocab import BIBO, DCTERMS, HK, ID
+from app.vocab import BIBO, DCTERMS, HK, ID, RDFS
 from app.workbench.books import StoredPage, store_book
 
 BOOK = ROOT / "tests" / "fixtures" / "book" / "stalin-and-the-far-east.txt"
@@ -225,6 +225,9 @@ def test_the_books_trig_is_valid_with_each_page_text_and_checksum(
     assert sorted(texts.values()) == sorted(page.raw for page in pages)  # byte for byte
     for node, text in texts.items():
         assert sums[node] == hashlib.sha256(text.encode()).hexdigest()
+    page42 = ox.NamedNode(f"{ID}ingest/stalin-and-the-far-east-p42/page")
+    labels = {q.object.value for q in quads if q.subject == page42 and q.predicate == RDFS.label}
+    assert labels == {"Page 42 of stalin-and-the-far-east.txt"}  # not of "The Crisis of 1931"
     same = [q for q in quads if q.predicate == HK.sameWorkAs and "p42/note/3" in q.object.value]
     assert {q.subject.value.split("/")[-3] for q in same} >= {"stalin-and-the-far-east-p44"}
 

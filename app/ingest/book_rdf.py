@@ -27,6 +27,7 @@ from app.ingest.turtle import prefixes_for, to_quads
 from app.vocab import BIBO, DCMITYPE, DCTERMS, HK, PREFIXES, PROV, RDF, RDFS, XSD
 
 __all__ = [
+    "book_page_triples",
     "book_trig",
     "book_triples",
     "cross_refs",
@@ -100,6 +101,24 @@ def page_triples(
         ox.Triple(text, HK.sha256, ox.Literal(sha256(report.raw))),
     ]
     return triples, page
+
+
+def book_page_triples(
+    page: BookPage, book: ox.NamedNode, base: str, book_slug: str, source: str
+) -> tuple[list[ox.Triple], ox.NamedNode]:
+    """A book's page as ``page_triples`` writes it, with its notes resolved beyond the page
+    and a label that names the book's file (its running header may be a chapter's title)."""
+    if page.report is None:
+        raise ValueError("a page without text has scanned_triples")
+    name = page_name(book_slug, page.label)
+    cross = cross_refs(page, book_slug, base)
+    how = f"as read from {source}"
+    triples, node = page_triples(page.report, book, base, name, how=how, cross=cross)
+    if node.value == f"{base}ingest/{name}/page":  # minted here, not the graph's own part
+        label = ox.Literal(f"Page {page.label} of {source}", language="en")
+        triples = [t for t in triples if not (t.subject == node and t.predicate == RDFS.label)]
+        triples.append(ox.Triple(node, RDFS.label, label))
+    return triples, node
 
 
 def scanned_triples(page: BookPage, book: ox.NamedNode, base: str, name: str) -> list[ox.Triple]:
@@ -180,10 +199,7 @@ def book_trig(
             prefixes = dict(PREFIXES)
             yield _trig(scanned_triples(page, book, base, name), f"{base}ingest/{name}", prefixes)
             continue
-        cross = cross_refs(page, book_slug, base)
-        triples, _ = page_triples(
-            page.report, book, base, name, how="as read from the book", cross=cross
-        )
+        triples, _ = book_page_triples(page, book, base, book_slug, record.source)
         prefixes = prefixes_for(page.report, base)
         yield _trig(triples, f"{base}ingest/{name}", prefixes)
     own = book_triples(book, record, bibliography, base, book_slug, title)
