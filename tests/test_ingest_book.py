@@ -228,6 +228,15 @@ def test_the_books_trig_is_valid_with_each_page_text_and_checksum(
     page42 = ox.NamedNode(f"{ID}ingest/stalin-and-the-far-east-p42/page")
     labels = {q.object.value for q in quads if q.subject == page42 and q.predicate == RDFS.label}
     assert labels == {"Page 42 of stalin-and-the-far-east.txt"}  # not of "The Crisis of 1931"
+    (link,) = [q for q in quads if q.predicate == HK.continues and "p47/" in q.subject.value]
+    assert link.object.value.endswith("stalin-and-the-far-east-p46/anchor/sentence-begins")
+    exact = {q.subject.value.rsplit("/", 1)[-1]: q.object.value for q in quads
+             if q.predicate.value.endswith("#exact") and "sentence" in q.subject.value
+             and ("p46/" in q.subject.value or "p47/" in q.subject.value)}  # fmt: skip
+    assert exact["sentence-begins-quote"].startswith("The instruction was kept secret")
+    assert exact["sentence-ends-quote"] == (
+        "the Japanese were building airelds within sight of the river."
+    )  # each part quoted from its own page's text, as stored
     same = [q for q in quads if q.predicate == HK.sameWorkAs and "p42/note/3" in q.object.value]
     assert {q.subject.value.split("/")[-3] for q in same} >= {"stalin-and-the-far-east-p44"}
 

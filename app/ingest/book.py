@@ -102,6 +102,7 @@ class Continuation:
     text: str
     first: tuple[int, int, int]  # (page index, raw start, raw end) on the page it starts on
     second: tuple[int, int, int]  # the same on the next page
+    labels: tuple[str, str] = ("", "")  # the two pages' printed numbers
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -152,7 +153,8 @@ class BookPage:
     report: PageReport | None
     running: tuple[str, ...] = ()  # the header/footer lines cut from this page
     continued_note: tuple[int, int, int] | None = None  # (note, raw start, raw end) on the next
-    continues: Continuation | None = None
+    continues: Continuation | None = None  # a sentence going on over the next page
+    continued_from: Continuation | None = None  # a sentence begun on the page before
     citations: list[CrossCitation] = field(default_factory=list)
 
     @property
@@ -440,7 +442,7 @@ class BookReader:
             after = next(frames, None)
             page = self._ingest(before, current, after)
             if pending is not None:
-                pending.continues = _continuation(pending, page)
+                pending.continues = page.continued_from = _continuation(pending, page)
                 yield pending
             pending = page
             before, current = current, after
@@ -651,4 +653,4 @@ def _continuation(first: BookPage, second: BookPage) -> Continuation | None:
     a = first.report.body.to_raw(head_start, len(text))
     b = second.report.body.to_raw(0, tail_end)
     whole = " ".join(f"{text[head_start:]} {following[:tail_end]}".split())
-    return Continuation(whole, (first.index, *a), (second.index, *b))
+    return Continuation(whole, (first.index, *a), (second.index, *b), (first.label, second.label))

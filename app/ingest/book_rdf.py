@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from app.errors import InputError
 from app.ingest.book import BibEntry, BookPage, BookRecord, page_name
 from app.ingest.pipeline import PageReport
-from app.ingest.turtle import prefixes_for, to_quads
+from app.ingest.turtle import anchor_triples, prefixes_for, to_quads
 from app.vocab import BIBO, DCMITYPE, DCTERMS, HK, PREFIXES, PROV, RDF, RDFS, XSD
 
 __all__ = [
@@ -118,7 +118,30 @@ def book_page_triples(
         label = ox.Literal(f"Page {page.label} of {source}", language="en")
         triples = [t for t in triples if not (t.subject == node and t.predicate == RDFS.label)]
         triples.append(ox.Triple(node, RDFS.label, label))
-    return triples, node
+    return triples + _sentence_anchors(page, base, book_slug), node
+
+
+def _sentence_anchors(page: BookPage, base: str, book_slug: str) -> list[ox.Triple]:
+    """The anchors of sentences over the page's breaks: the beginning on this page, and the
+    end at its top, which ``hk:continues`` the beginning's anchor on the page before."""
+    report = page.report
+    if report is None:
+        return []
+    root = f"{base}ingest/{page_name(book_slug, page.label)}"
+    text = ox.NamedNode(f"{base}text/{page_name(book_slug, page.label)}")
+    found: list[ox.Triple] = []
+    if page.continues is not None:
+        _, start, end = page.continues.first
+        node = ox.NamedNode(f"{root}/anchor/sentence-begins")
+        found += [ox.Triple(*t) for t in anchor_triples(node, text, report.raw, start, end)]
+    if page.continued_from is not None:
+        _, start, end = page.continued_from.second
+        node = ox.NamedNode(f"{root}/anchor/sentence-ends")
+        found += [ox.Triple(*t) for t in anchor_triples(node, text, report.raw, start, end)]
+        before = page_name(book_slug, page.continued_from.labels[0])
+        begins = ox.NamedNode(f"{base}ingest/{before}/anchor/sentence-begins")
+        found.append(ox.Triple(node, HK.continues, begins))
+    return found
 
 
 def scanned_triples(page: BookPage, book: ox.NamedNode, base: str, name: str) -> list[ox.Triple]:
