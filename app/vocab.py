@@ -74,6 +74,7 @@ class HK(Vocabulary):
     mode: ClassVar[NamedNode]
     footnote: ClassVar[NamedNode]
     textAnchor: ClassVar[NamedNode]
+    continues: ClassVar[NamedNode]
     mention: ClassVar[NamedNode]
     markerAnchor: ClassVar[NamedNode]
     editorialNote: ClassVar[NamedNode]

@@ -1,4 +1,5 @@
-"""Precision and recall of ``histkg ingest`` on the test pages, against hand-written results.
+"""Precision and recall of ``histkg ingest`` on the test pages and the test book (page by page),
+against hand-written results.
 
 Run ``python tests/ingest_metrics.py`` for the table; ``tests/test_ingest.py`` pins the numbers.
 
@@ -121,6 +122,37 @@ def score_mentions(report: object, expected: list[dict[str, object]]) -> Score:
     return _multiset(produced, wanted)
 
 
+def score_book_footnotes(page: object, expected: list[dict[str, object]]) -> Score:
+    """A book page's footnotes with the book's completed citations: a note resolved beyond its
+    page counts with the full citation's fields and ``same_work_as`` "p<page>#<note>" or
+    "bibliography#<entry>"."""
+
+    def key(item: dict[str, object]) -> str:
+        return json.dumps(item, sort_keys=True, ensure_ascii=False)
+
+    report = page.report  # type: ignore[attr-defined]
+    cross = {c.note: c for c in page.citations}  # type: ignore[attr-defined]
+    produced = []
+    for footnote in report.to_json()["footnotes"]:
+        number = footnote["number"]
+        same = footnote["same_work_as"]
+        citation = footnote["citation"] or {}
+        if number in cross:
+            found = cross[number]
+            citation = found.citation.to_json(found.work)
+            same = (
+                f"p{found.page}#{found.same_note}"
+                if found.same_note is not None
+                else f"bibliography#{found.bibliography}"
+            )
+        item = {k: citation.get(k) for k in ("author", "title", "place", "publisher", "year")}
+        item |= {"number": number, "pages": citation.get("pages", []), "same_work_as": same}
+        produced.append(key(item))
+    wanted = [key(item) for item in expected]
+    hits = sum((Counter(produced) & Counter(wanted)).values())
+    return Score(hits, len(produced), hits, len(wanted))
+
+
 SCORERS = {
     "edits": score_edits,
     "footnotes": score_footnotes,
@@ -131,6 +163,34 @@ SCORERS = {
 
 def evaluate(report: object, expected: dict[str, object]) -> dict[str, Score]:
     return {kind: scorer(report, expected[kind]) for kind, scorer in SCORERS.items()}  # type: ignore[arg-type]
+
+
+BOOKS = Path(__file__).resolve().parent / "fixtures" / "book"
+
+
+def books() -> list[tuple[Path, dict[str, object]]]:
+    """The test books and their expected results, page by page."""
+    found = []
+    for path in sorted(BOOKS.glob("*.expected.json")):
+        expected = json.loads(path.read_text(encoding="utf-8"))
+        found.append((ROOT / str(expected["source"]), expected))
+    return found
+
+
+def evaluate_book(pages: list[object], expected: dict[str, object]) -> dict[str, dict[str, Score]]:
+    """Scores per page of a book read whole (``BookPage``s), keyed "p<printed page>"."""
+    wanted = {int(p["page"]): p for p in expected["pages"]}  # type: ignore[attr-defined]
+    results = {}
+    for page in pages:
+        label = page.label  # type: ignore[attr-defined]
+        items = wanted[int(label)]
+        report = page.report  # type: ignore[attr-defined]
+        scores = {
+            kind: SCORERS[kind](report, items[kind]) for kind in ("edits", "dates", "mentions")
+        }
+        scores["footnotes"] = score_book_footnotes(page, items["footnotes"])
+        results[f"p{label}"] = {kind: scores[kind] for kind in SCORERS}
+    return results
 
 
 def table(results: dict[str, dict[str, Score]]) -> str:
@@ -162,6 +222,13 @@ def main() -> None:
         report = ingester.ingest(read_page(path), path.name)
         results[path.stem] = evaluate(report, expected)
     print(table(results))
+    from app.ingest.book import BookReader, parse_bibliography, text_pages
+
+    for path, expected in books():
+        bibliography = parse_bibliography(page.raw for page in text_pages(path))
+        reader = BookReader(ingester, path.name, bibliography)
+        print(f"\n{path.name}, page by page:\n")
+        print(table(evaluate_book(list(reader.read(text_pages(path))), expected)))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ adds, across pages:
 * **a sentence over the break**: kept whole (``Continuation``), with a raw span on each page;
 * **a footnote continued on the next page**: the unnumbered lines above that page's own notes
   (after a note that did not end its sentence) are joined to it;
+* **dates**: a day or month at the top of a page without its year takes it from the last date
+  of the page before;
 * **citations**: "Ibid." and short titles resolved to the last full citation of the work on an
   earlier page, and short titles completed from the bibliography at the end of the book.
 
@@ -31,9 +33,10 @@ from pathlib import Path
 
 from app.errors import InputError
 from app.ingest.citations import Citation, _abbreviates, parse_citation
+from app.ingest.dates import DateMention
 from app.ingest.offsets import TextBuilder
 from app.ingest.page import PageLayout, parse_layout, running_header
-from app.ingest.pipeline import Ingester, Join, PageReport
+from app.ingest.pipeline import Ingester, Join, PageReport, file_errors
 from app.ingest.repair import _real_hyphen
 from app.ingest.turtle import slug
 
@@ -99,6 +102,7 @@ class Continuation:
     text: str
     first: tuple[int, int, int]  # (page index, raw start, raw end) on the page it starts on
     second: tuple[int, int, int]  # the same on the next page
+    labels: tuple[str, str] = ("", "")  # the two pages' printed numbers
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -149,7 +153,8 @@ class BookPage:
     report: PageReport | None
     running: tuple[str, ...] = ()  # the header/footer lines cut from this page
     continued_note: tuple[int, int, int] | None = None  # (note, raw start, raw end) on the next
-    continues: Continuation | None = None
+    continues: Continuation | None = None  # a sentence going on over the next page
+    continued_from: Continuation | None = None  # a sentence begun on the page before
     citations: list[CrossCitation] = field(default_factory=list)
 
     @property
@@ -235,36 +240,24 @@ def text_pages(path: Path, first: int = 1, last: int | None = None) -> Iterator[
     Line ends are kept as they are (``newline=""``), so each page's text is the file's bytes.
     A form feed at the very end (``pdftotext`` writes one after every page) starts no page.
     """
-    try:
-        with path.open(encoding="utf-8", newline="") as file:
-            index, buffer = 0, ""
-            while True:
-                block = file.read(1 << 16)
-                buffer += block
-                *done, buffer = buffer.split("\f")
-                for raw in done:
-                    index += 1
-                    if index >= first and (last is None or index <= last):
-                        yield RawPage(index, raw)
-                if last is not None and index >= last:
-                    return
-                if not block:
-                    break
-            if buffer:
+    with file_errors(path, "book"), path.open(encoding="utf-8", newline="") as file:
+        index, buffer = 0, ""
+        while True:
+            block = file.read(1 << 16)
+            buffer += block
+            *done, buffer = buffer.split("\f")
+            for raw in done:
                 index += 1
                 if index >= first and (last is None or index <= last):
-                    yield RawPage(index, buffer)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file", hint="Check the path and try again.") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory", hint="Give the book's text file.") from None
-    except UnicodeDecodeError as error:
-        raise InputError(
-            f"{path}: not UTF-8 text (byte {error.start} of a block)",
-            hint="Save the book as UTF-8 plain text (pdftotext -enc UTF-8).",
-        ) from None
-    except PermissionError:
-        raise InputError(f"{path}: cannot be read", hint="Check the file's permissions.") from None
+                    yield RawPage(index, raw)
+            if last is not None and index >= last:
+                return
+            if not block:
+                break
+        if buffer:
+            index += 1
+            if index >= first and (last is None or index <= last):
+                yield RawPage(index, buffer)
 
 
 def page_name(book_slug: str, label: str) -> str:
@@ -361,6 +354,7 @@ class BookReader:
         self._fulls: list[_Full] = []
         self._last: _Full | BibEntry | None = None  # what an Ibid. on the next note cites
         self._expected: int | None = None
+        self._date: DateMention | None = None  # the last date read, for the next page's
         self._labels: set[str] = set()
 
     # ------------------------------------------------------------------ layout
@@ -448,7 +442,7 @@ class BookReader:
             after = next(frames, None)
             page = self._ingest(before, current, after)
             if pending is not None:
-                pending.continues = _continuation(pending, page)
+                pending.continues = page.continued_from = _continuation(pending, page)
                 yield pending
             pending = page
             before, current = current, after
@@ -470,6 +464,7 @@ class BookReader:
             label = f"{label}-{page.index}"
         self._labels.add(label)
         if frame.layout is None:
+            self._date = None  # a page is missing: its dates are unknown
             self.record.scanned.append(label)
             return BookPage(page.index, label, frame.number_from, page.raw, None, frame.running)
         joins = []
@@ -478,7 +473,11 @@ class BookReader:
         if after is not None and (cut := _split_word(frame, after, self.ingester)):
             joins.append(Join(cut[0], cut[1], cut[4], "hyphenation"))
         name = f"{page_name(self.slug, label)}.txt"
-        report = self.ingester.ingest(page.raw, name, layout=frame.layout, joins=joins)
+        report = self.ingester.ingest(
+            page.raw, name, layout=frame.layout, joins=joins, date_before=self._date
+        )
+        dated = [d for d in report.dates if d.value and d.value.precision != "range"]
+        self._date = dated[-1] if dated else self._date
         book_page = BookPage(page.index, label, frame.number_from, page.raw, report, frame.running)
         if after is not None and after.continuation is not None and report.footnotes:
             book_page.report = self._join_note(report, after)
@@ -497,8 +496,18 @@ class BookReader:
         rest = " ".join(rest.split())
         last = report.footnotes[-1]
         text = f"{last.text.rstrip()} {rest}"
-        joined = replace(last, text=text, citation=parse_citation(text))
-        return replace(report, footnotes=[*report.footnotes[:-1], joined])
+        citation = parse_citation(text)
+        joined = replace(last, text=text, citation=citation)
+        # Names inside the cited title are not mentions (as on a single page, where the whole
+        # note parses at once).
+        title = citation.title if citation else None
+        at = text.find(title) if title else -1
+        mentions = [
+            m
+            for m in report.mentions
+            if not (m.footnote == last.number and title and 0 <= at <= m.start < at + len(title))
+        ]
+        return replace(report, footnotes=[*report.footnotes[:-1], joined], mentions=mentions)
 
     def _numbering(self, report: PageReport | None) -> None:
         """Per chapter as soon as a page's first note is not note 1."""
@@ -644,4 +653,4 @@ def _continuation(first: BookPage, second: BookPage) -> Continuation | None:
     a = first.report.body.to_raw(head_start, len(text))
     b = second.report.body.to_raw(0, tail_end)
     whole = " ".join(f"{text[head_start:]} {following[:tail_end]}".split())
-    return Continuation(whole, (first.index, *a), (second.index, *b))
+    return Continuation(whole, (first.index, *a), (second.index, *b), (first.label, second.label))

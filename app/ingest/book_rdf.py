@@ -23,10 +23,11 @@ import pyoxigraph as ox
 from app.errors import InputError
 from app.ingest.book import BibEntry, BookPage, BookRecord, page_name
 from app.ingest.pipeline import PageReport
-from app.ingest.turtle import prefixes_for, to_quads
+from app.ingest.turtle import anchor_triples, prefixes_for, to_quads
 from app.vocab import BIBO, DCMITYPE, DCTERMS, HK, PREFIXES, PROV, RDF, RDFS, XSD
 
 __all__ = [
+    "book_page_triples",
     "book_trig",
     "book_triples",
     "cross_refs",
@@ -100,6 +101,47 @@ def page_triples(
         ox.Triple(text, HK.sha256, ox.Literal(sha256(report.raw))),
     ]
     return triples, page
+
+
+def book_page_triples(
+    page: BookPage, book: ox.NamedNode, base: str, book_slug: str, source: str
+) -> tuple[list[ox.Triple], ox.NamedNode]:
+    """A book's page as ``page_triples`` writes it, with its notes resolved beyond the page
+    and a label that names the book's file (its running header may be a chapter's title)."""
+    if page.report is None:
+        raise ValueError("a page without text has scanned_triples")
+    name = page_name(book_slug, page.label)
+    cross = cross_refs(page, book_slug, base)
+    how = f"as read from {source}"
+    triples, node = page_triples(page.report, book, base, name, how=how, cross=cross)
+    if node.value == f"{base}ingest/{name}/page":  # minted here, not the graph's own part
+        label = ox.Literal(f"Page {page.label} of {source}", language="en")
+        triples = [t for t in triples if not (t.subject == node and t.predicate == RDFS.label)]
+        triples.append(ox.Triple(node, RDFS.label, label))
+    return triples + _sentence_anchors(page, base, book_slug), node
+
+
+def _sentence_anchors(page: BookPage, base: str, book_slug: str) -> list[ox.Triple]:
+    """The anchors of sentences over the page's breaks: the beginning on this page, and the
+    end at its top, which ``hk:continues`` the beginning's anchor on the page before."""
+    report = page.report
+    if report is None:
+        return []
+    root = f"{base}ingest/{page_name(book_slug, page.label)}"
+    text = ox.NamedNode(f"{base}text/{page_name(book_slug, page.label)}")
+    found: list[ox.Triple] = []
+    if page.continues is not None:
+        _, start, end = page.continues.first
+        node = ox.NamedNode(f"{root}/anchor/sentence-begins")
+        found += [ox.Triple(*t) for t in anchor_triples(node, text, report.raw, start, end)]
+    if page.continued_from is not None:
+        _, start, end = page.continued_from.second
+        node = ox.NamedNode(f"{root}/anchor/sentence-ends")
+        found += [ox.Triple(*t) for t in anchor_triples(node, text, report.raw, start, end)]
+        before = page_name(book_slug, page.continued_from.labels[0])
+        begins = ox.NamedNode(f"{base}ingest/{before}/anchor/sentence-begins")
+        found.append(ox.Triple(node, HK.continues, begins))
+    return found
 
 
 def scanned_triples(page: BookPage, book: ox.NamedNode, base: str, name: str) -> list[ox.Triple]:
@@ -180,10 +222,7 @@ def book_trig(
             prefixes = dict(PREFIXES)
             yield _trig(scanned_triples(page, book, base, name), f"{base}ingest/{name}", prefixes)
             continue
-        cross = cross_refs(page, book_slug, base)
-        triples, _ = page_triples(
-            page.report, book, base, name, how="as read from the book", cross=cross
-        )
+        triples, _ = book_page_triples(page, book, base, book_slug, record.source)
         prefixes = prefixes_for(page.report, base)
         yield _trig(triples, f"{base}ingest/{name}", prefixes)
     own = book_triples(book, record, bibliography, base, book_slug, title)

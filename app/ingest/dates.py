@@ -187,6 +187,7 @@ class _Finder:
     text: str
     events: dict[str, EventSpan]
     event_mentions: list[EventMention]
+    before: DateMention | None = None  # the last date of the pages before (a book)
 
     def candidates(self) -> list[tuple[int, int, str, re.Match[str]]]:
         found = []
@@ -231,6 +232,10 @@ class _Finder:
                 return earlier.value.earliest.year, (
                     f"the year from the nearest earlier date of the text (“{earlier.text}”)"
                 )
+        if self.before is not None and self.before.value is not None:
+            return self.before.value.earliest.year, (
+                f"the year from the nearest earlier date, on the page before (“{self.before.text}”)"
+            )
         return None
 
     def _day(self, match: re.Match[str], dates: list[DateMention]) -> DateMention:
@@ -342,7 +347,13 @@ class _Finder:
 
 
 def find_dates(
-    text: str, events: dict[str, EventSpan], event_mentions: list[EventMention]
+    text: str,
+    events: dict[str, EventSpan],
+    event_mentions: list[EventMention],
+    before: DateMention | None = None,
 ) -> list[DateMention]:
-    """Every date expression of ``text`` in text order, resolved where an anchor is known."""
-    return _Finder(text, events, sorted(event_mentions, key=lambda m: m.start)).run()
+    """Every date expression of ``text`` in text order, resolved where an anchor is known;
+    ``before``: the last date of the pages before, which gives a year to a day or month at the
+    top of a book's page that the page does not give ("31 December")."""
+    mentions = sorted(event_mentions, key=lambda m: m.start)
+    return _Finder(text, events, mentions, before).run()

@@ -7,7 +7,8 @@ Steps: page structure (``page``), repairs with offset maps for the body and for 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,9 +132,11 @@ class Ingester:
         *,
         layout: PageLayout | None = None,
         joins: Sequence[Join] = (),
+        date_before: DateMention | None = None,
     ) -> PageReport:
-        """Ingest one page; a book passes the ``layout`` it found across pages and the ``joins``
-        that mend words split by a page break (``app.ingest.book``)."""
+        """Ingest one page; a book passes the ``layout`` it found across pages, the ``joins``
+        that mend words split by a page break and the last date of the pages before
+        (``app.ingest.book``)."""
         layout = layout or parse_layout(raw)
         builder = TextBuilder(raw, layout.body_start, layout.body_end)
         repair.remove_markers(builder, layout.markers)
@@ -177,21 +180,31 @@ class Ingester:
             for m in mentions
             if m.footnote is None and m.entity and m.entity in self.graph.events
         ]
-        dates = find_dates(body.text, self.graph.events, events)
+        dates = find_dates(body.text, self.graph.events, events, date_before)
         edits.sort(key=lambda e: (e.raw_start, e.raw_end, e.kind))
         return PageReport(source, raw, layout, body, footnotes, edits, dates, mentions, self.graph)
 
 
 def read_page(path: Path) -> str:
     """The text of a page file, as stored (UTF-8)."""
+    with file_errors(path, "page"):
+        text = path.read_text(encoding="utf-8")
+    return text
+
+
+@contextmanager
+def file_errors(path: Path, what: str) -> Iterator[None]:
+    """A text file that cannot be read as an ``InputError`` saying why and what to do."""
     try:
-        return path.read_text(encoding="utf-8")
+        yield
     except FileNotFoundError:
         raise InputError(f"{path}: no such file", hint="Check the path and try again.") from None
     except UnicodeDecodeError as error:
         raise InputError(
             f"{path}: not UTF-8 text (byte {error.start})",
-            hint="Save the page as UTF-8 plain text.",
+            hint=f"Save the {what} as UTF-8 plain text (pdftotext -enc UTF-8).",
         ) from None
     except IsADirectoryError:
-        raise InputError(f"{path}: is a directory", hint="Give the page's text file.") from None
+        raise InputError(f"{path}: is a directory", hint=f"Give the {what}'s text file.") from None
+    except PermissionError:
+        raise InputError(f"{path}: cannot be read", hint="Check the file's permissions.") from None

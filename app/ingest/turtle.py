@@ -35,7 +35,7 @@ from app.ingest.graph import Book
 from app.ingest.pipeline import Footnote, PageReport
 from app.vocab import EDTF, ID, PREFIXES
 
-__all__ = ["page_graph_iri", "prefixes_for", "slug", "to_quads", "to_trig"]
+__all__ = ["anchor_triples", "page_graph_iri", "prefixes_for", "slug", "to_quads", "to_trig"]
 
 _NS = {name: PREFIXES[name] for name in ("rdf", "rdfs", "xsd", "crm", "hk", "bibo", "cito", "oa")}
 _NS["dcterms"] = PREFIXES["dcterms"]
@@ -95,20 +95,12 @@ class _Writer:
         return NamedNode(f"{self.root}/{path}")
 
     def anchor(self, name: str, raw_start: int, raw_end: int) -> NamedNode:
-        raw = self.report.raw
         node = self.iri(f"anchor/{name}")
-        quote, position = self.iri(f"anchor/{name}-quote"), self.iri(f"anchor/{name}-position")
-        self.add(node, "rdf:type", _term("oa:SpecificResource"))
-        self.add(node, "oa:hasSource", self.text)
-        self.add(node, "oa:hasSelector", quote)
-        self.add(node, "oa:hasSelector", position)
-        self.add(quote, "rdf:type", _term("oa:TextQuoteSelector"))
-        self.add(quote, "oa:exact", Literal(raw[raw_start:raw_end]))
-        self.add(quote, "oa:prefix", Literal(raw[max(0, raw_start - _CONTEXT) : raw_start]))
-        self.add(quote, "oa:suffix", Literal(raw[raw_end : raw_end + _CONTEXT]))
-        self.add(position, "rdf:type", _term("oa:TextPositionSelector"))
-        self.add(position, "oa:start", _xsd(raw_start, "integer"))
-        self.add(position, "oa:end", _xsd(raw_end, "integer"))
+        for s, p, o in anchor_triples(node, self.text, self.report.raw, raw_start, raw_end):
+            quad = Quad(s, p, o, self.graph)
+            if quad not in self._seen:
+                self._seen.add(quad)
+                self.quads.append(quad)
         return node
 
     # ------------------------------------------------------------------ the page and its book
@@ -283,6 +275,27 @@ class _Writer:
             if found.offset_min and found.offset_max:
                 self.add(span, "hk:offsetMin", _xsd(found.offset_min, "duration"))
                 self.add(span, "hk:offsetMax", _xsd(found.offset_max, "duration"))
+
+
+def anchor_triples(
+    node: NamedNode, text: NamedNode, raw: str, raw_start: int, raw_end: int
+) -> list[tuple[NamedNode, NamedNode, NamedNode | Literal]]:
+    """A text anchor ``node`` on the stored text ``text`` (whose content is ``raw``): a quote
+    selector (exact, with context) and a position selector (code points), both named after it."""
+    quote, position = NamedNode(f"{node.value}-quote"), NamedNode(f"{node.value}-position")
+    return [
+        (node, _term("rdf:type"), _term("oa:SpecificResource")),
+        (node, _term("oa:hasSource"), text),
+        (node, _term("oa:hasSelector"), quote),
+        (node, _term("oa:hasSelector"), position),
+        (quote, _term("rdf:type"), _term("oa:TextQuoteSelector")),
+        (quote, _term("oa:exact"), Literal(raw[raw_start:raw_end])),
+        (quote, _term("oa:prefix"), Literal(raw[max(0, raw_start - _CONTEXT) : raw_start])),
+        (quote, _term("oa:suffix"), Literal(raw[raw_end : raw_end + _CONTEXT])),
+        (position, _term("rdf:type"), _term("oa:TextPositionSelector")),
+        (position, _term("oa:start"), _xsd(raw_start, "integer")),
+        (position, _term("oa:end"), _xsd(raw_end, "integer")),
+    ]
 
 
 def to_quads(

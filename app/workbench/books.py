@@ -25,7 +25,7 @@ from app import writes
 from app.errors import InputError
 from app.ingest import Ingester, load_graph_index
 from app.ingest.book import BibEntry, BookPage, BookReader, BookRecord, page_name
-from app.ingest.book_rdf import book_triples, cross_refs, page_triples, scanned_triples
+from app.ingest.book_rdf import book_page_triples, book_triples, scanned_triples
 from app.ingest.book_source import pdf_book, text_book
 from app.pages.context import Site
 from app.store import Store
@@ -147,10 +147,7 @@ def store_book(
         if stored == page.sha256:
             yield page, StoredPage(page.index, page.label, iri, "unchanged", None)
             continue
-        cross = cross_refs(page, book_slug, base)
-        triples, node = page_triples(
-            page.report, book, base, name, how="as read from the book", cross=cross
-        )
+        triples, node = book_page_triples(page, book, base, book_slug, record.source)
         result = _write(store, graph, triples, project_dir, author)
         status = "new" if stored is None else "changed"
         yield page, StoredPage(page.index, page.label, node.value, status, result.revision)
