@@ -398,9 +398,11 @@ async def claim_save(request: Request, store: StoreDep, settings: SettingsDep) -
         error = _problem(violation)
     if iri is not None:
         return RedirectResponse(_entity_href(claim.page, base), status_code=303)
+    errors = checked.errors
     if proposed:  # saved without a footnote: offer the one that follows, not saved unseen
         values |= {"footnote": proposal.footnote, "footnote_scope": proposal.footnote_scope}
-    page = _claim_page(request, store, settings, values, checked.errors, error, proposed=proposed)
+        errors = {k: v for k, v in errors.items() if k != "footnote"}  # it has one now
+    page = _claim_page(request, store, settings, values, errors, error, proposed=proposed)
     return _html(page, 422)
 
 
