@@ -7,7 +7,6 @@ a workbench page are sent to ``/signin`` (303) and come back after signing in.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Final
 from urllib.parse import quote
 
@@ -485,7 +484,7 @@ def _proposals_page(
     entities = reconcile.unlinked_on_page(store, service.index().records, page, base)
     items: dict[str, list[reconcile.Suggestion]] = {}
     if settings.wikidata_online and entities:
-        with _wikidata_api(settings) as api:
+        with WikidataApi.from_settings(settings, retries=1, timeout=10.0) as api:
             items = reconcile.wikidata(api, entities)
     return ProposalsPage(
         site=site(settings),
@@ -506,18 +505,6 @@ def _proposals_page(
             for n, e in enumerate(entities)
         ),
         wikidata_online=settings.wikidata_online,
-    )
-
-
-def _wikidata_api(settings: SettingsDep) -> WikidataApi:
-    cache = Path(settings.wikidata_cache) if settings.wikidata_cache else None
-    return WikidataApi(
-        settings.wikidata_api,
-        user_agent=settings.wikidata_user_agent,
-        cache_dir=cache,
-        min_interval=settings.wikidata_min_interval,
-        retries=1,
-        timeout=10.0,
     )
 
 

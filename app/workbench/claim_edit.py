@@ -30,11 +30,11 @@ from app.workbench.claims import (
     ClaimForm,
     ClaimIds,
     Stored,
-    _check,
-    _entity,
-    _with,
+    check_fields,
     claim_quads,
+    entity_named,
     participant_rows,
+    with_errors,
 )
 from app.workbench.reading import page_report
 
@@ -84,7 +84,7 @@ def _name(store: Store, node: ox.NamedNode | None) -> str:
         ),
         "",
     )
-    return label if label and _entity(store, label) == node else node.value
+    return label if label and entity_named(store, label) == node else node.value
 
 
 def _event(store: Store, claim: ox.NamedNode) -> ox.NamedNode:
@@ -229,7 +229,7 @@ def revise(
     loaded = load_claim(store, form.claim, base)
     form = replace(form, page=loaded.values["page"])  # a claim stays on its page
     before = ClaimForm.from_values(loaded.values)
-    checked = _check(store, form, base, loaded.stored)
+    checked = check_fields(store, form, base, loaded.stored)
     if (form.when, form.edtf) == (before.when, before.edtf):
         checked.errors.pop("when", None)  # a date kept as it was is not checked again
     if not loaded.ids.own_event and form.event_type != before.event_type:
@@ -237,8 +237,10 @@ def revise(
             "The kind of this curated event is said where the event is described (data/)."
         )
     if checked.errors:
-        return _with(form, checked.errors), None
-    old = set(claim_quads(store, before, _check(store, before, base, loaded.stored), loaded.ids))
+        return with_errors(form, checked.errors), None
+    old = set(
+        claim_quads(store, before, check_fields(store, before, base, loaded.stored), loaded.ids)
+    )
     new = set(claim_quads(store, form, checked, loaded.ids))
     result = writes.revise_claim(
         store,
