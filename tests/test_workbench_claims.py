@@ -838,3 +838,24 @@ def test_the_reading_views_runs_carry_their_offsets_and_a_selection_maps_to_the_
     assert values["passage_end"] == str(printed + len("the de-\nfeat of the left"))
     nowhere = _form_values(client, f"/workbench/claims/new?page={page}&at=5&to=99999999")
     assert (nowhere["passage"], nowhere["passage_start"]) == ("", "")
+
+
+def test_the_proposals_view_still_works_when_reconciliation_runs_out_of_time(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store], settings: Settings
+) -> None:
+    _, page = curator
+    _, store = served
+    hurried = settings.model_copy(update={"query_timeout": 1e-9})  # no time to compare names
+    with (
+        serve_app(create_app(hurried, store)) as base,
+        httpx.Client(base_url=base, timeout=60, headers={"Accept": "text/html"}) as there,
+    ):
+        _sign_in(there)
+        answer = there.get(f"/workbench/proposals?page={page}")
+    assert answer.status_code == 200
+    view = BeautifulSoup(answer.text, "html.parser")
+    notice = view.select_one("p[role=status]")
+    assert notice is not None
+    assert "No suggestions from our graph this time" in notice.get_text()
+    assert view.select("ol.candidates > li form.candidate-form")  # the names can still be settled
+    assert view.select("form.suggestion-form") == []

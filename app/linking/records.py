@@ -14,7 +14,7 @@ another century fails: Voroshilov of page 129 is active in 1932.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -135,23 +135,37 @@ def _dated(found: tuple[Span, str, str] | None) -> dict[str, Any]:
     return {} if found is None else {"span": found[0], "begin": found[1], "end": found[2]}
 
 
-def load_records(store: Store) -> dict[str, EntityRecord]:
-    """Every linkable entity of the store, by IRI (only those with a label)."""
+def _rows(store: Store, sparql: str, only: Collection[str] | None) -> Iterator[tuple[Any, ...]]:
+    """The rows of one of the queries above, for every entity or for the entities ``only``
+    (each bound to ``?entity``: a few lookups instead of a scan of the store)."""
+    if only is None:
+        yield from select_all(store, sparql)
+        return
+    for iri in sorted(only):
+        node = NamedNode(iri)
+        for row in select_all(store, sparql, bindings={"entity": node}):
+            yield (node, *row[1:])
+
+
+def load_records(store: Store, only: Collection[str] | None = None) -> dict[str, EntityRecord]:
+    """Every linkable entity of the store, by IRI (only those with a label); ``only``: just
+    these entities (those a page names), read by IRI, which costs what they hold, not what the
+    store holds."""
     types: dict[str, set[str]] = defaultdict(set)
-    for entity, type_ in select_all(store, TYPES_QUERY):
+    for entity, type_ in _rows(store, TYPES_QUERY, only):
         if isinstance(entity, NamedNode) and isinstance(type_, NamedNode):
             types[entity.value].add(type_.value)
     values: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    for entity, prop, value in select_all(store, VALUES_QUERY):
+    for entity, prop, value in _rows(store, VALUES_QUERY, only):
         if isinstance(entity, NamedNode) and isinstance(prop, NamedNode):
             values[entity.value][prop.value].append(value)
     spans: dict[str, tuple[Span, str, str]] = {}
-    for entity, first, last in select_all(store, DATES_QUERY):
+    for entity, first, last in _rows(store, DATES_QUERY, only):
         if isinstance(entity, NamedNode) and first is not None and last is not None:
             span = span_of_datetime(_text(first), _text(last))
             if span is not None:
                 spans[entity.value] = (span, _text(first), _text(last))
-    for entity, issued in select_all(store, ISSUED_QUERY):
+    for entity, issued in _rows(store, ISSUED_QUERY, only):
         span = parse_when(_text(issued)) if isinstance(entity, NamedNode) else None
         if span is not None:
             known = spans.get(entity.value)

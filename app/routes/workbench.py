@@ -473,19 +473,26 @@ def _proposals_page(
     the page's entities without a Wikidata link, with Wikidata's when the network is allowed.
     Blocking (reconciliation, the Wikidata API): called off the event loop."""
     base = settings.base_iri
-    service = recon_service(request, store, settings)
     found = candidates(store, page, base)
-    ours = reconcile.ours(service, [c.text for c in found], timeout=settings.query_timeout)
+    notice = ""
+    try:
+        service = recon_service(request, store, settings)
+        ours = reconcile.ours(service, [c.text for c in found], timeout=settings.query_timeout)
+    except HistkgError as failure:  # e.g. the entity index of a large store timed out
+        ours, notice = [], f"No suggestions from our graph this time: {failure.message}"
     ours += [[]] * (len(found) - len(ours))  # names past the first MAX_NAMES
     rows = tuple(
         CandidateRow(c.anchor, c.text, n, errors.get(c.anchor, ""), tuple(s))
         for n, (c, s) in enumerate(zip(found, ours, strict=True))
     )
-    entities = reconcile.unlinked_on_page(store, service.index().records, page, base)
+    entities = reconcile.unlinked_on_page(store, page, base)
     items: dict[str, list[reconcile.Suggestion]] = {}
     if settings.wikidata_online and entities:
-        with WikidataApi.from_settings(settings, retries=1, timeout=10.0) as api:
-            items = reconcile.wikidata(api, entities)
+        try:
+            with WikidataApi.from_settings(settings, retries=1, timeout=10.0) as api:
+                items = reconcile.wikidata(api, entities)
+        except HistkgError as failure:  # Wikidata busy or unreachable: the view still works
+            notice = f"No suggestions from Wikidata this time: {failure.message}"
     return ProposalsPage(
         site=site(settings),
         csrf=session.csrf_token(request),
@@ -505,6 +512,7 @@ def _proposals_page(
             for n, e in enumerate(entities)
         ),
         wikidata_online=settings.wikidata_online,
+        notice=notice,
     )
 
 

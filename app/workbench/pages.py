@@ -336,6 +336,9 @@ class ProposalsPage:
     wikidata_online: bool = field(
         default=False, metadata=_help("Whether Wikidata's API is asked for candidates.")
     )
+    notice: str = field(
+        default="", metadata=_help("Why some suggestions are missing this time ('' for none).")
+    )
 
 
 @dataclass(frozen=True)
