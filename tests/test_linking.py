@@ -378,3 +378,4 @@ def test_records_of_a_few_entities_are_read_by_iri_and_equal_the_full_reading(
     few = load_records(store, only=some)
     assert set(few) == {ID + "person/karl-radek", ID + "event/mukden-incident"}
     assert all(few[iri] == records[iri] for iri in few)
+    assert load_records(store, only=set(records)) == records  # every entity, read by IRI
