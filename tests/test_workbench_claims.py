@@ -672,7 +672,11 @@ def test_an_article_is_a_source_in_its_journal_and_takes_pages(
     assert Literal("Journal of Test History", language="en") in {
         q.object for q in store.match(journal, RDFS.label, None, None)
     }
-    suggested = client.get("/search.json", params={"q": "Portsmouth Talks", "kind": "book"}).json()
+    form = BeautifulSoup(client.get("/workbench/sources/new").text, "html.parser")
+    find = form.select_one("#source-find")
+    assert find is not None
+    assert find["data-suggest"] == "/search.json?kind=book"  # books and articles
+    suggested = client.get(str(find["data-suggest"]), params={"q": "Portsmouth Talks"}).json()
     assert [r["types"] for r in suggested["results"]] == ["article"]
     page = {
         "csrf": _csrf(client, "/workbench/pages/new"),
