@@ -462,6 +462,20 @@ def test_a_workbench_claim_opens_filled_and_an_edit_is_one_revision_of_exactly_t
     diff = client.get(f"/history/{last.number}")
     assert diff.status_code == 200
     assert "The Grand Duke Sergei is assassinated" in diff.text
+    values = _form_values(client, edit)  # a narrower passage: the anchor moves, in the original
+    narrower = "the Grand Duke Sergei\nwas killed in Moscow"
+    moved = client.post(
+        "/workbench/claims",
+        data={**values, "action": "save", "passage": narrower, "when": "", "edtf": ""},
+    )
+    assert moved.status_code == 303, moved.text
+    again = _form_values(client, edit)
+    printed = PAGE.read_text(encoding="utf-8").index("the Grand Duke Sergei\nwas killed in Moscow")
+    assert (again["passage_start"], again["passage_end"]) == (
+        str(printed),
+        str(printed + len("the Grand Duke Sergei\nwas killed in Moscow")),
+    )
+    assert again["edtf"] == ""  # the date was taken out, its time-span with it
 
 
 def _workbench_claims(client: httpx.Client) -> list[tuple[str, str]]:
@@ -487,6 +501,10 @@ def test_a_curated_claim_is_corrected_as_a_revision_of_it_keeping_what_the_form_
     assert {values["who"], values["who_2"]} == {"Russian Empire", "Japan"}  # both rows
     assert values["footnote"] == "https://w3id.org/histkg/id/note/p129-fn2"
     assert values["footnote_scope"] == "paragraph"
+    form = BeautifulSoup(
+        client.get(f"/workbench/claims/edit?claim={claim}").text, "html.parser"
+    ).get_text()
+    assert "kept as anchored" in form  # the form says what a correction cannot change
     note = "The page gives the war's years only."
     answer = client.post("/workbench/claims", data={**values, "action": "save", "note": note})
     assert answer.status_code == 303, answer.text

@@ -46,6 +46,8 @@ from app.workbench.claims import (
     workbench_claims,
 )
 from app.workbench.pages import (
+    KEPT_FOOTNOTE,
+    KEPT_PASSAGE,
     PAGE_FIELDS,
     PROPOSED_FOOTNOTE,
     SOURCE_FIELDS,
@@ -66,7 +68,7 @@ from app.workbench.pages import (
 )
 from app.workbench.pages_add import FieldError, NewPage, add_page, find_source, page_text
 from app.workbench.proposals import candidates, settle
-from app.workbench.reading import reading_page
+from app.workbench.reading import page_report, reading_page
 from app.workbench.sources import SourceForm, add_source
 
 router = APIRouter(responses=COMMON, include_in_schema=False)
@@ -348,12 +350,26 @@ def _claim_page(
             event_types(store),
             rows=participant_rows(values),
             new_kinds=new_entity_kinds(store),
-            hints={"footnote": PROPOSED_FOOTNOTE} if proposed else {},
+            hints=_claim_hints(store, settings, values, proposed=proposed),
         ),
         error=error,
         editing=_entity_href(claim, settings.base_iri) if claim else "",
         preview=lines,
     )
+
+
+def _claim_hints(
+    store: StoreDep, settings: SettingsDep, values: dict[str, str], *, proposed: bool
+) -> dict[str, str]:
+    """Lines of help under fields: a proposed footnote, a curated claim's kept passage."""
+    hints = {"footnote": PROPOSED_FOOTNOTE} if proposed else {}
+    if (
+        values.get("claim")
+        and page_report(store, values.get("page", ""), settings.base_iri) is None
+    ):
+        hints["passage"] = KEPT_PASSAGE
+        hints.setdefault("footnote", KEPT_FOOTNOTE)
+    return hints
 
 
 @router.post(f"{HOME}/claims", response_class=HTMLResponse)

@@ -220,6 +220,10 @@ PROPOSED_FOOTNOTE = (
     "Proposed from the footnote marker that follows the passage: change it if another "
     "footnote covers the passage."
 )
+KEPT_PASSAGE = (
+    "A curated claim's passage is on a seed page: it is kept as anchored (data/anchors.ttl)."
+)
+KEPT_FOOTNOTE = "A curated claim's footnote is kept as the curated data gives it."
 ROLE_OPTIONS = (("participant", "took part"), ("agent", "carried it out"))
 SCOPE_OPTIONS = (  # the footnote rule of ontology/README.md (Footnotes)
     ("sentence", "the sentence that carries its marker"),
