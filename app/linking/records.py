@@ -174,8 +174,10 @@ def _types_of(store: Store, entity: NamedNode) -> list[NamedNode]:
     closure: set[NamedNode] = set()
     for quad in store.match(entity, RDF.type, None, None):
         if isinstance(quad.object, NamedNode):
-            closure |= _supers(store, quad.object)
-    if not closure & roots:
+            supers = _supers(store, quad.object)
+            if supers & roots:  # as the query: only classes that make it an entity
+                closure |= supers
+    if not closure:
         return []
     concepts = {
         q.object

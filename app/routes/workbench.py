@@ -7,6 +7,7 @@ a workbench page are sent to ``/signin`` (303) and come back after signing in.
 
 from __future__ import annotations
 
+import time
 from typing import Final
 from urllib.parse import quote
 
@@ -482,6 +483,31 @@ async def claim_withdraw(request: Request, store: StoreDep, settings: SettingsDe
     return RedirectResponse(HOME, status_code=303)
 
 
+RECONCILE_RETRY: Final = 300.0
+"""Seconds the proposals view does without our graph's suggestions after they failed."""
+
+
+def _our_suggestions(
+    request: Request, store: StoreDep, settings: SettingsDep, names: list[str]
+) -> tuple[list[list[reconcile.Suggestion]], str]:
+    """Our graph's candidates for each name, and a notice when there are none this time.
+
+    On a large store the reconciliation service's entity index may not build within the
+    query timeout; the view then goes without it for ``RECONCILE_RETRY`` seconds instead of
+    waiting that long at every visit."""
+    failed = getattr(request.app.state, "reconcile_failed", None)
+    if failed is not None and time.monotonic() - failed < RECONCILE_RETRY:
+        return [], "No suggestions from our graph for now: they did not come in time lately."
+    try:
+        service = recon_service(request, store, settings)
+        found = reconcile.ours(service, names, timeout=settings.query_timeout)
+    except HistkgError as failure:  # e.g. the entity index of a large store timed out
+        request.app.state.reconcile_failed = time.monotonic()
+        return [], f"No suggestions from our graph this time: {failure.message}"
+    request.app.state.reconcile_failed = None
+    return found, ""
+
+
 def _proposals_page(
     request: Request, store: StoreDep, settings: SettingsDep, page: str, errors: dict[str, str]
 ) -> ProposalsPage:
@@ -490,12 +516,7 @@ def _proposals_page(
     Blocking (reconciliation, the Wikidata API): called off the event loop."""
     base = settings.base_iri
     found = candidates(store, page, base)
-    notice = ""
-    try:
-        service = recon_service(request, store, settings)
-        ours = reconcile.ours(service, [c.text for c in found], timeout=settings.query_timeout)
-    except HistkgError as failure:  # e.g. the entity index of a large store timed out
-        ours, notice = [], f"No suggestions from our graph this time: {failure.message}"
+    ours, notice = _our_suggestions(request, store, settings, [c.text for c in found])
     ours += [[]] * (len(found) - len(ours))  # names past the first MAX_NAMES
     rows = tuple(
         CandidateRow(c.anchor, c.text, n, errors.get(c.anchor, ""), tuple(s))
