@@ -514,6 +514,13 @@ def test_a_curated_claim_is_corrected_as_a_revision_of_it_keeping_what_the_form_
     assert set(store.graph_quads(NamedNode(claim))) == graph  # the rest of the claim is as it was
     page = BeautifulSoup(client.get("/id/claim/russo-japanese-war").text, "html.parser")
     assert note in page.text
+    attitude = "https://w3id.org/histkg/id/claim/leadership-not-averse-to-recovery"
+    values = _form_values(client, f"/workbench/claims/edit?claim={attitude}")  # no event in it
+    assert (values["event_type"], values["who"]) == ("", "")
+    said = "The page does not date this attitude; the war it refers to is 1904–05."
+    answer = client.post("/workbench/claims", data={**values, "action": "save", "note": said})
+    assert answer.status_code == 303, answer.text
+    assert said in client.get("/id/claim/leadership-not-averse-to-recovery").text
 
 
 def test_an_edit_after_someone_elses_is_refused_in_the_form_and_keeps_what_was_typed(
