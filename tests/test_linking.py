@@ -367,3 +367,15 @@ def test_histkg_link_refuses_bad_options_with_exit_1(
     result = runner.invoke(cli, ["link", "-o", str(tmp_path / "r.tsv"), *args], env=env)
     assert result.exit_code == 1, result.output
     assert message in result.stderr
+
+
+def test_records_of_a_few_entities_are_read_by_iri_and_equal_the_full_reading(
+    records: dict[str, EntityRecord],
+) -> None:
+    store = Store("memory")
+    store.load_curated(REPO)
+    some = {ID + "person/karl-radek", ID + "event/mukden-incident", ID + "person/nobody"}
+    few = load_records(store, only=some)
+    assert set(few) == {ID + "person/karl-radek", ID + "event/mukden-incident"}
+    assert all(few[iri] == records[iri] for iri in few)
+    assert load_records(store, only=set(records)) == records  # every entity, read by IRI

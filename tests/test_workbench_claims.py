@@ -462,6 +462,20 @@ def test_a_workbench_claim_opens_filled_and_an_edit_is_one_revision_of_exactly_t
     diff = client.get(f"/history/{last.number}")
     assert diff.status_code == 200
     assert "The Grand Duke Sergei is assassinated" in diff.text
+    values = _form_values(client, edit)  # a narrower passage: the anchor moves, in the original
+    narrower = "the Grand Duke Sergei\nwas killed in Moscow"
+    moved = client.post(
+        "/workbench/claims",
+        data={**values, "action": "save", "passage": narrower, "when": "", "edtf": ""},
+    )
+    assert moved.status_code == 303, moved.text
+    again = _form_values(client, edit)
+    printed = PAGE.read_text(encoding="utf-8").index("the Grand Duke Sergei\nwas killed in Moscow")
+    assert (again["passage_start"], again["passage_end"]) == (
+        str(printed),
+        str(printed + len("the Grand Duke Sergei\nwas killed in Moscow")),
+    )
+    assert again["edtf"] == ""  # the date was taken out, its time-span with it
 
 
 def _workbench_claims(client: httpx.Client) -> list[tuple[str, str]]:
@@ -487,6 +501,10 @@ def test_a_curated_claim_is_corrected_as_a_revision_of_it_keeping_what_the_form_
     assert {values["who"], values["who_2"]} == {"Russian Empire", "Japan"}  # both rows
     assert values["footnote"] == "https://w3id.org/histkg/id/note/p129-fn2"
     assert values["footnote_scope"] == "paragraph"
+    form = BeautifulSoup(
+        client.get(f"/workbench/claims/edit?claim={claim}").text, "html.parser"
+    ).get_text()
+    assert "kept as anchored" in form  # the form says what a correction cannot change
     note = "The page gives the war's years only."
     answer = client.post("/workbench/claims", data={**values, "action": "save", "note": note})
     assert answer.status_code == 303, answer.text
@@ -496,6 +514,13 @@ def test_a_curated_claim_is_corrected_as_a_revision_of_it_keeping_what_the_form_
     assert set(store.graph_quads(NamedNode(claim))) == graph  # the rest of the claim is as it was
     page = BeautifulSoup(client.get("/id/claim/russo-japanese-war").text, "html.parser")
     assert note in page.text
+    attitude = "https://w3id.org/histkg/id/claim/leadership-not-averse-to-recovery"
+    values = _form_values(client, f"/workbench/claims/edit?claim={attitude}")  # no event in it
+    assert (values["event_type"], values["who"]) == ("", "")
+    said = "The page does not date this attitude; the war it refers to is 1904–05."
+    answer = client.post("/workbench/claims", data={**values, "action": "save", "note": said})
+    assert answer.status_code == 303, answer.text
+    assert said in client.get("/id/claim/leadership-not-averse-to-recovery").text
 
 
 def test_an_edit_after_someone_elses_is_refused_in_the_form_and_keeps_what_was_typed(
@@ -672,7 +697,11 @@ def test_an_article_is_a_source_in_its_journal_and_takes_pages(
     assert Literal("Journal of Test History", language="en") in {
         q.object for q in store.match(journal, RDFS.label, None, None)
     }
-    suggested = client.get("/search.json", params={"q": "Portsmouth Talks", "kind": "book"}).json()
+    form = BeautifulSoup(client.get("/workbench/sources/new").text, "html.parser")
+    find = form.select_one("#source-find")
+    assert find is not None
+    assert find["data-suggest"] == "/search.json?kind=book"  # books and articles
+    suggested = client.get(str(find["data-suggest"]), params={"q": "Portsmouth Talks"}).json()
     assert [r["types"] for r in suggested["results"]] == ["article"]
     page = {
         "csrf": _csrf(client, "/workbench/pages/new"),
@@ -838,3 +867,26 @@ def test_the_reading_views_runs_carry_their_offsets_and_a_selection_maps_to_the_
     assert values["passage_end"] == str(printed + len("the de-\nfeat of the left"))
     nowhere = _form_values(client, f"/workbench/claims/new?page={page}&at=5&to=99999999")
     assert (nowhere["passage"], nowhere["passage_start"]) == ("", "")
+
+
+def test_the_proposals_view_still_works_when_reconciliation_runs_out_of_time(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store], settings: Settings
+) -> None:
+    _, page = curator
+    _, store = served
+    hurried = settings.model_copy(update={"query_timeout": 1e-9})  # no time to compare names
+    with (
+        serve_app(create_app(hurried, store)) as base,
+        httpx.Client(base_url=base, timeout=60, headers={"Accept": "text/html"}) as there,
+    ):
+        _sign_in(there)
+        answer = there.get(f"/workbench/proposals?page={page}")
+        later = there.get(f"/workbench/proposals?page={page}")
+    assert "for now" in later.text  # not tried again at once: no waiting at every visit
+    assert answer.status_code == 200
+    view = BeautifulSoup(answer.text, "html.parser")
+    notice = view.select_one("p[role=status]")
+    assert notice is not None
+    assert "No suggestions from our graph this time" in notice.get_text()
+    assert view.select("ol.candidates > li form.candidate-form")  # the names can still be settled
+    assert view.select("form.suggestion-form") == []

@@ -34,6 +34,7 @@ import httpx
 
 from app.errors import WikidataError
 from app.linking.wikidata import WikidataItem, is_qid, parse_item
+from app.settings import Settings
 
 __all__ = ["WikidataApi"]
 
@@ -79,6 +80,19 @@ class WikidataApi:
             timeout=timeout,
             headers={"User-Agent": user_agent, "Accept": "application/json"},
             follow_redirects=True,
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **options: Any) -> WikidataApi:
+        """A client configured by the ``HISTKG_WIKIDATA_*`` settings (``options``: retries,
+        timeout... as the caller needs them)."""
+        cache = Path(settings.wikidata_cache) if settings.wikidata_cache else None
+        return cls(
+            settings.wikidata_api,
+            user_agent=settings.wikidata_user_agent,
+            cache_dir=cache,
+            min_interval=settings.wikidata_min_interval,
+            **options,
         )
 
     def close(self) -> None:

@@ -14,18 +14,18 @@ another century fails: Voroshilov of page 129 is active in 1932.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import BlankNode, Literal, NamedNode
 
 from app.linking.types import LINKABLE_CLASSES, family_of
 from app.linking.wikidata import ENTITY_BASE, is_qid
 from app.linking.years import Span, parse_when, span_of_datetime
 from app.sparql import Bindings
 from app.store import Store
-from app.vocab import CRM, DCTERMS, HK, OWL, RDFS, SKOS
+from app.vocab import CRM, DCTERMS, HK, OWL, RDF, RDFS, SKOS
 
 __all__ = ["EntityRecord", "load_records", "select_all"]
 
@@ -135,23 +135,111 @@ def _dated(found: tuple[Span, str, str] | None) -> dict[str, Any]:
     return {} if found is None else {"span": found[0], "begin": found[1], "end": found[2]}
 
 
-def load_records(store: Store) -> dict[str, EntityRecord]:
-    """Every linkable entity of the store, by IRI (only those with a label)."""
+def _rows(store: Store, sparql: str, only: Collection[str] | None) -> Iterator[tuple[Any, ...]]:
+    """The rows of one of the queries above, for every entity or for the entities ``only``.
+
+    For a few entities the queries whose plans scan the store (``?class rdfs:subClassOf*
+    ?type`` starts from every node; the dates' union of paths) are answered by index lookups
+    instead (``_types_of``, ``_dates_of``), row for row the same; the others run with
+    ``?entity`` bound."""
+    if only is None:
+        yield from select_all(store, sparql)
+        return
+    for iri in sorted(only):
+        node = NamedNode(iri)
+        if sparql is TYPES_QUERY:
+            yield from ((node, t) for t in _types_of(store, node))
+        elif sparql is DATES_QUERY:
+            yield from _dates_of(store, node)
+        else:
+            for row in select_all(store, sparql, bindings={"entity": node}):
+                yield (node, *row[1:])
+
+
+def _supers(store: Store, cls: NamedNode) -> set[NamedNode]:
+    """``cls`` and every class it is a subclass of (``rdfs:subClassOf*``)."""
+    found, todo = {cls}, [cls]
+    while todo:
+        for quad in store.match(todo.pop(), RDFS.subClassOf, None, None):
+            if isinstance(quad.object, NamedNode) and quad.object not in found:
+                found.add(quad.object)
+                todo.append(quad.object)
+    return found
+
+
+def _types_of(store: Store, entity: NamedNode) -> list[NamedNode]:
+    """TYPES_QUERY's rows for one entity: its classes and their superclasses, and its
+    ``crm:P2_has_type`` concepts; none when it is not of a linkable class."""
+    roots = {NamedNode(iri) for iri in ROOT_CLASSES}
+    closure: set[NamedNode] = set()
+    for quad in store.match(entity, RDF.type, None, None):
+        if isinstance(quad.object, NamedNode):
+            supers = _supers(store, quad.object)
+            if supers & roots:  # as the query: only classes that make it an entity
+                closure |= supers
+    if not closure:
+        return []
+    concepts = {
+        q.object
+        for q in store.match(entity, CRM.P2_has_type, None, None)
+        if isinstance(q.object, NamedNode)
+    }
+    return sorted(closure | concepts, key=str)
+
+
+_ROLES: Final = (
+    CRM.P14_carried_out_by,
+    CRM.P11_had_participant,
+    HK.addressee,
+    HK.directedAt,
+    HK.heldBy,
+)
+
+
+def _dates_of(store: Store, entity: NamedNode) -> list[tuple[Any, ...]]:
+    """DATES_QUERY's row for one entity: the earliest begin and latest end of its own
+    time-span and of those of the events it took part in."""
+    holders = [entity] + [
+        q.subject
+        for p in _ROLES
+        for q in store.match(None, p, entity, None)
+        if isinstance(q.subject, NamedNode | BlankNode)
+    ]
+    begins, ends = [], []
+    for holder in holders:
+        for quad in store.match(holder, CRM.P4_has_time_span, None, None):
+            span = quad.object
+            if not isinstance(span, NamedNode | BlankNode):
+                continue
+            begin = [q.object for q in store.match(span, CRM.P82a_begin_of_the_begin, None, None)]
+            end = [q.object for q in store.match(span, CRM.P82b_end_of_the_end, None, None)]
+            if begin and end:
+                begins += begin
+                ends += end
+    if not begins:
+        return []
+    return [(entity, min(begins, key=_text), max(ends, key=_text))]
+
+
+def load_records(store: Store, only: Collection[str] | None = None) -> dict[str, EntityRecord]:
+    """Every linkable entity of the store, by IRI (only those with a label); ``only``: just
+    these entities (those a page names), read by IRI, which costs what they hold, not what the
+    store holds."""
     types: dict[str, set[str]] = defaultdict(set)
-    for entity, type_ in select_all(store, TYPES_QUERY):
+    for entity, type_ in _rows(store, TYPES_QUERY, only):
         if isinstance(entity, NamedNode) and isinstance(type_, NamedNode):
             types[entity.value].add(type_.value)
     values: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    for entity, prop, value in select_all(store, VALUES_QUERY):
+    for entity, prop, value in _rows(store, VALUES_QUERY, only):
         if isinstance(entity, NamedNode) and isinstance(prop, NamedNode):
             values[entity.value][prop.value].append(value)
     spans: dict[str, tuple[Span, str, str]] = {}
-    for entity, first, last in select_all(store, DATES_QUERY):
+    for entity, first, last in _rows(store, DATES_QUERY, only):
         if isinstance(entity, NamedNode) and first is not None and last is not None:
             span = span_of_datetime(_text(first), _text(last))
             if span is not None:
                 spans[entity.value] = (span, _text(first), _text(last))
-    for entity, issued in select_all(store, ISSUED_QUERY):
+    for entity, issued in _rows(store, ISSUED_QUERY, only):
         span = parse_when(_text(issued)) if isinstance(entity, NamedNode) else None
         if span is not None:
             known = spans.get(entity.value)

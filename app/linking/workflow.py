@@ -63,13 +63,7 @@ def open_source(
             raise InputError(f"{extract}: no such extract file", hint="Check the path.")
         yield ExtractSource(extract, progress=progress)
         return
-    cache = Path(settings.wikidata_cache) if settings.wikidata_cache else None
-    with WikidataApi(
-        settings.wikidata_api,
-        user_agent=settings.wikidata_user_agent,
-        cache_dir=cache,
-        min_interval=settings.wikidata_min_interval,
-    ) as client:
+    with WikidataApi.from_settings(settings) as client:
         yield ApiSource(client, progress=progress)
 
 

@@ -7,7 +7,7 @@ a workbench page are sent to ``/signin`` (303) and come back after signing in.
 
 from __future__ import annotations
 
-from pathlib import Path
+import time
 from typing import Final
 from urllib.parse import quote
 
@@ -48,6 +48,8 @@ from app.workbench.claims import (
     workbench_claims,
 )
 from app.workbench.pages import (
+    KEPT_FOOTNOTE,
+    KEPT_PASSAGE,
     PAGE_FIELDS,
     PROPOSED_FOOTNOTE,
     SOURCE_FIELDS,
@@ -68,7 +70,7 @@ from app.workbench.pages import (
 )
 from app.workbench.pages_add import FieldError, NewPage, add_page, find_source, page_text
 from app.workbench.proposals import candidates, settle
-from app.workbench.reading import reading_page
+from app.workbench.reading import page_report, reading_page
 from app.workbench.sources import SourceForm, add_source
 
 router = APIRouter(responses=COMMON, include_in_schema=False)
@@ -364,12 +366,26 @@ def _claim_page(
             event_types(store),
             rows=participant_rows(values),
             new_kinds=new_entity_kinds(store),
-            hints={"footnote": PROPOSED_FOOTNOTE} if proposed else {},
+            hints=_claim_hints(store, settings, values, proposed=proposed),
         ),
         error=error,
         editing=_entity_href(claim, settings.base_iri) if claim else "",
         preview=lines,
     )
+
+
+def _claim_hints(
+    store: StoreDep, settings: SettingsDep, values: dict[str, str], *, proposed: bool
+) -> dict[str, str]:
+    """Lines of help under fields: a proposed footnote, a curated claim's kept passage."""
+    hints = {"footnote": PROPOSED_FOOTNOTE} if proposed else {}
+    if (
+        values.get("claim")
+        and page_report(store, values.get("page", ""), settings.base_iri) is None
+    ):
+        hints["passage"] = KEPT_PASSAGE
+        hints.setdefault("footnote", KEPT_FOOTNOTE)
+    return hints
 
 
 @router.post(f"{HOME}/claims", response_class=HTMLResponse)
@@ -413,9 +429,11 @@ async def claim_save(request: Request, store: StoreDep, settings: SettingsDep) -
         error = _problem(violation)
     if iri is not None:
         return RedirectResponse(_entity_href(claim.page, base), status_code=303)
+    errors = checked.errors
     if proposed:  # saved without a footnote: offer the one that follows, not saved unseen
         values |= {"footnote": proposal.footnote, "footnote_scope": proposal.footnote_scope}
-    page = _claim_page(request, store, settings, values, checked.errors, error, proposed=proposed)
+        errors = {k: v for k, v in errors.items() if k != "footnote"}  # it has one now
+    page = _claim_page(request, store, settings, values, errors, error, proposed=proposed)
     return _html(page, 422)
 
 
@@ -480,6 +498,31 @@ async def claim_withdraw(request: Request, store: StoreDep, settings: SettingsDe
     return RedirectResponse(HOME, status_code=303)
 
 
+RECONCILE_RETRY: Final = 300.0
+"""Seconds the proposals view does without our graph's suggestions after they failed."""
+
+
+def _our_suggestions(
+    request: Request, store: StoreDep, settings: SettingsDep, names: list[str]
+) -> tuple[list[list[reconcile.Suggestion]], str]:
+    """Our graph's candidates for each name, and a notice when there are none this time.
+
+    On a large store the reconciliation service's entity index may not build within the
+    query timeout; the view then goes without it for ``RECONCILE_RETRY`` seconds instead of
+    waiting that long at every visit."""
+    failed = getattr(request.app.state, "reconcile_failed", None)
+    if failed is not None and time.monotonic() - failed < RECONCILE_RETRY:
+        return [], "No suggestions from our graph for now: they did not come in time lately."
+    try:
+        service = recon_service(request, store, settings)
+        found = reconcile.ours(service, names, timeout=settings.query_timeout)
+    except HistkgError as failure:  # e.g. the entity index of a large store timed out
+        request.app.state.reconcile_failed = time.monotonic()
+        return [], f"No suggestions from our graph this time: {failure.message}"
+    request.app.state.reconcile_failed = None
+    return found, ""
+
+
 def _proposals_page(
     request: Request, store: StoreDep, settings: SettingsDep, page: str, errors: dict[str, str]
 ) -> ProposalsPage:
@@ -487,19 +530,21 @@ def _proposals_page(
     the page's entities without a Wikidata link, with Wikidata's when the network is allowed.
     Blocking (reconciliation, the Wikidata API): called off the event loop."""
     base = settings.base_iri
-    service = recon_service(request, store, settings)
     found = candidates(store, page, base)
-    ours = reconcile.ours(service, [c.text for c in found], timeout=settings.query_timeout)
+    ours, notice = _our_suggestions(request, store, settings, [c.text for c in found])
     ours += [[]] * (len(found) - len(ours))  # names past the first MAX_NAMES
     rows = tuple(
         CandidateRow(c.anchor, c.text, n, errors.get(c.anchor, ""), tuple(s))
         for n, (c, s) in enumerate(zip(found, ours, strict=True))
     )
-    entities = reconcile.unlinked_on_page(store, service.index().records, page, base)
+    entities = reconcile.unlinked_on_page(store, page, base)
     items: dict[str, list[reconcile.Suggestion]] = {}
     if settings.wikidata_online and entities:
-        with _wikidata_api(settings) as api:
-            items = reconcile.wikidata(api, entities)
+        try:
+            with WikidataApi.from_settings(settings, retries=1, timeout=10.0) as api:
+                items = reconcile.wikidata(api, entities)
+        except HistkgError as failure:  # Wikidata busy or unreachable: the view still works
+            notice = f"No suggestions from Wikidata this time: {failure.message}"
     return ProposalsPage(
         site=site(settings),
         csrf=session.csrf_token(request),
@@ -519,18 +564,7 @@ def _proposals_page(
             for n, e in enumerate(entities)
         ),
         wikidata_online=settings.wikidata_online,
-    )
-
-
-def _wikidata_api(settings: SettingsDep) -> WikidataApi:
-    cache = Path(settings.wikidata_cache) if settings.wikidata_cache else None
-    return WikidataApi(
-        settings.wikidata_api,
-        user_agent=settings.wikidata_user_agent,
-        cache_dir=cache,
-        min_interval=settings.wikidata_min_interval,
-        retries=1,
-        timeout=10.0,
+        notice=notice,
     )
 
 

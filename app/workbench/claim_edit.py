@@ -30,11 +30,11 @@ from app.workbench.claims import (
     ClaimForm,
     ClaimIds,
     Stored,
-    _check,
-    _entity,
-    _with,
+    check_fields,
     claim_quads,
+    entity_named,
     participant_rows,
+    with_errors,
 )
 from app.workbench.reading import page_report
 
@@ -84,7 +84,7 @@ def _name(store: Store, node: ox.NamedNode | None) -> str:
         ),
         "",
     )
-    return label if label and _entity(store, label) == node else node.value
+    return label if label and entity_named(store, label) == node else node.value
 
 
 def _event(store: Store, claim: ox.NamedNode) -> ox.NamedNode:
@@ -114,6 +114,38 @@ def _anchor(store: Store, claim: ox.NamedNode) -> tuple[ox.NamedNode, int, int] 
     return None
 
 
+def _attributions(
+    store: Store, claim: ox.NamedNode
+) -> tuple[dict[str, ox.NamedNode], dict[str, str]]:
+    """The claim's informant and reporter: their attribution nodes, and the agents' names."""
+    nodes: dict[str, ox.NamedNode] = {}
+    people: dict[str, str] = {}
+    for node in _objects(store, claim, PROV.qualifiedAttribution):
+        if isinstance(node, ox.NamedNode):
+            had = _node(store, node, PROV.hadRole)
+            for name, concept in (("informant", HKC.informant), ("reporter", HKC.reporter)):
+                if had == concept:
+                    nodes[name] = node
+                    people[name] = _name(store, _node(store, node, PROV.agent))
+    return nodes, people
+
+
+def _participants(store: Store, event: ox.NamedNode) -> dict[str, str]:
+    """The form's participant rows (who, role, who_2, role_2...) and their count."""
+    rows = sorted(
+        (q.object.value, kind)
+        for predicate, kind in _ROLES.items()
+        for q in store.match(event, predicate, None, None)
+        if isinstance(q.object, ox.NamedNode)
+    )
+    fields = {"rows": str(participant_rows({f"who_{len(rows)}": ""}))}
+    for n, (who, role) in enumerate(rows[:MAX_ROWS], start=1):
+        suffix = f"_{n}" if n > 1 else ""
+        fields[f"who{suffix}"] = _name(store, ox.NamedNode(who))
+        fields[f"role{suffix}"] = role
+    return fields
+
+
 def load_claim(store: Store, iri: str, base: str) -> Loaded:
     """The claim ``iri`` as the claim form's fields; ``InputError`` when there is no such claim."""
     try:
@@ -140,26 +172,8 @@ def load_claim(store: Store, iri: str, base: str) -> Loaded:
     event = _event(store, claim)
     span = _node(store, event, CRM.P4_has_time_span)
     quote = _node(store, event, HK.quotation)
-    attributions: dict[str, ox.NamedNode] = {}
-    people: dict[str, str] = {}
-    for node in _objects(store, claim, PROV.qualifiedAttribution):
-        if isinstance(node, ox.NamedNode):
-            had = _node(store, node, PROV.hadRole)
-            for name, concept in (("informant", HKC.informant), ("reporter", HKC.reporter)):
-                if had == concept:
-                    attributions[name] = node
-                    people[name] = _name(store, _node(store, node, PROV.agent))
-    rows = sorted(
-        (q.object.value, kind)
-        for predicate, kind in _ROLES.items()
-        for q in store.match(event, predicate, None, None)
-        if isinstance(q.object, ox.NamedNode)
-    )
-    participants: dict[str, str] = {"rows": str(participant_rows({"who_" + str(len(rows)): ""}))}
-    for n, (who, role) in enumerate(rows[:MAX_ROWS], start=1):
-        suffix = f"_{n}" if n > 1 else ""
-        participants[f"who{suffix}"] = _name(store, ox.NamedNode(who))
-        participants[f"role{suffix}"] = role
+    attributions, people = _attributions(store, claim)
+    kind = _node(store, event, CRM.P2_has_type)
     report = page_report(store, page.value, base) if page else None
     passage = next(
         (
@@ -184,8 +198,8 @@ def load_claim(store: Store, iri: str, base: str) -> Loaded:
         "passage_start": str(start),
         "passage_end": str(end),
         "label": _text(store, claim, RDFS.label),
-        "event_type": (_node(store, event, CRM.P2_has_type) or ox.NamedNode(HKC.NS)).value,
-        **participants,
+        "event_type": kind.value if kind else "",
+        **_participants(store, event),
         "where": _name(store, _node(store, event, CRM.P7_took_place_at)),
         "when": _text(store, span, RDFS.label),
         "edtf": _text(store, span, HK.edtf),
@@ -229,16 +243,20 @@ def revise(
     loaded = load_claim(store, form.claim, base)
     form = replace(form, page=loaded.values["page"])  # a claim stays on its page
     before = ClaimForm.from_values(loaded.values)
-    checked = _check(store, form, base, loaded.stored)
+    checked = check_fields(store, form, base, loaded.stored)
     if (form.when, form.edtf) == (before.when, before.edtf):
         checked.errors.pop("when", None)  # a date kept as it was is not checked again
     if not loaded.ids.own_event and form.event_type != before.event_type:
         checked.errors["event_type"] = (
             "The kind of this curated event is said where the event is described (data/)."
         )
+    elif not loaded.ids.own_event:
+        checked.errors.pop("event_type", None)  # described elsewhere, and kept
     if checked.errors:
-        return _with(form, checked.errors), None
-    old = set(claim_quads(store, before, _check(store, before, base, loaded.stored), loaded.ids))
+        return with_errors(form, checked.errors), None
+    old = set(
+        claim_quads(store, before, check_fields(store, before, base, loaded.stored), loaded.ids)
+    )
     new = set(claim_quads(store, form, checked, loaded.ids))
     result = writes.revise_claim(
         store,

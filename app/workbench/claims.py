@@ -38,11 +38,14 @@ from app.workbench.reading import page_report
 from app.workbench.sources import WORKBENCH_GRAPHS, slug
 
 __all__ = [
+    "Checked",
     "ClaimForm",
     "ClaimIds",
     "Stored",
     "check_claim",
+    "check_fields",
     "claim_quads",
+    "entity_named",
     "event_types",
     "new_entity_kinds",
     "participant_rows",
@@ -51,6 +54,7 @@ __all__ = [
     "propose_footnote",
     "raw_span",
     "save_claim",
+    "with_errors",
     "withdraw_claim",
     "workbench_claims",
 ]
@@ -183,7 +187,7 @@ def new_entity_kinds(store: Store) -> list[tuple[str, str]]:
     return kinds
 
 
-def _entity(store: Store, typed: str) -> ox.NamedNode | None:
+def entity_named(store: Store, typed: str) -> ox.NamedNode | None:
     """The entity named by IRI or by its English label exactly."""
     text = " ".join(typed.split())
     if not text:
@@ -258,7 +262,9 @@ class Stored:
 
 
 @dataclass
-class _Checked:
+class Checked:
+    """A form once checked: its problems by field, and the terms, span and bounds it names."""
+
     errors: dict[str, str] = field(default_factory=dict)
     terms: dict[str, ox.NamedNode] = field(default_factory=dict)
     span: tuple[int, int] | None = None
@@ -287,7 +293,7 @@ def _passage(report: PageReport, form: ClaimForm) -> tuple[tuple[int, int], str]
     return body.to_raw(found.start(), found.end()), found.group(0)
 
 
-def _new_entity(store: Store, form: ClaimForm, base: str, out: _Checked) -> ox.NamedNode | None:
+def _new_entity(store: Store, form: ClaimForm, base: str, out: Checked) -> ox.NamedNode | None:
     """The person, group or place the form makes inline (its triples in ``out.new``), if any.
 
     Named where the passage names it: the claim's anchor is its mention, which its shape needs.
@@ -305,7 +311,9 @@ def _new_entity(store: Store, form: ClaimForm, base: str, out: _Checked) -> ox.N
         out.errors["new_kind"] = "Choose what the new entity is: a person, a group or a place."
         return None
     node = ox.NamedNode(f"{base}{kind}/{slug(label)}")
-    if next(iter(store.match(node, None, None, None)), None) is not None or _entity(store, label):
+    if next(iter(store.match(node, None, None, None)), None) is not None or entity_named(
+        store, label
+    ):
         out.errors["new_label"] = f"The graph has {label!r} already: pick it in a row instead."
         return None
     triples = [
@@ -388,8 +396,10 @@ def passage_at(store: Store, page: str, base: str, start: str, end: str) -> dict
     }
 
 
-def _check(store: Store, form: ClaimForm, base: str, stored: Stored | None = None) -> _Checked:
-    out = _Checked()
+def check_fields(store: Store, form: ClaimForm, base: str, stored: Stored | None = None) -> Checked:
+    """Check every field where a historian would look for the mistake (module docstring);
+    ``stored``: what an edited curated claim keeps (its passage is not on a workbench page)."""
+    out = Checked()
     report = page_report(store, form.page, base)
     if report is None and stored is None:
         out.errors["page"] = "This is not a page added in the workbench."
@@ -418,7 +428,7 @@ def _check(store: Store, form: ClaimForm, base: str, stored: Stored | None = Non
     def entity(typed: str) -> ox.NamedNode | None:
         if new is not None and " ".join(typed.split()) == " ".join(form.new_label.split()):
             return new
-        return _entity(store, typed)
+        return entity_named(store, typed)
 
     for name, typed in (
         ("where", form.where),
@@ -494,9 +504,9 @@ def save_claim(
     store: Store, form: ClaimForm, *, base: str, project_dir: Path, author: writes.Author
 ) -> tuple[ClaimForm, str | None, writes.WriteResult | None]:
     """Check the form; when it passes, write the claim. Returns (form with errors, IRI, result)."""
-    checked = _check(store, form, base)
+    checked = check_fields(store, form, base)
     if checked.errors:
-        return _with(form, checked.errors), None, None
+        return with_errors(form, checked.errors), None, None
     key = f"{slug(form.label)[:60]}-{secrets.token_hex(3)}"
     ids = ClaimIds.new(base, form.page, key)
     quads = claim_quads(store, form, checked, ids)
@@ -504,7 +514,7 @@ def save_claim(
     return form, ids.claim.value, result
 
 
-def claim_quads(store: Store, form: ClaimForm, checked: _Checked, ids: ClaimIds) -> list[ox.Quad]:
+def claim_quads(store: Store, form: ClaimForm, checked: Checked, ids: ClaimIds) -> list[ox.Quad]:
     """Every statement the form makes: the passage's anchor (when the form anchors it) and
     the description in ``ids.about``, what the claim says in the claim's own graph."""
     claim, about = ids.claim, ids.about
@@ -534,7 +544,8 @@ def _in(triple: ox.Triple, graph: ox.NamedNode) -> ox.Quad:
     return ox.Quad(triple.subject, triple.predicate, triple.object, graph)
 
 
-def _with(form: ClaimForm, errors: dict[str, str]) -> ClaimForm:
+def with_errors(form: ClaimForm, errors: dict[str, str]) -> ClaimForm:
+    """The same form, carrying ``errors``."""
     values = {k: v for k, v in form.__dict__.items() if k != "errors"}
     return ClaimForm(**values, errors=errors)
 
@@ -571,7 +582,7 @@ def _anchor(
     ]
 
 
-def _description(form: ClaimForm, checked: _Checked, ids: ClaimIds) -> list[ox.Triple]:
+def _description(form: ClaimForm, checked: Checked, ids: ClaimIds) -> list[ox.Triple]:
     """The claim node: mode, attribution, sources, footnote, note (outside its own graph)."""
     claim, anchor = ids.claim, ids.anchor
     page = ox.NamedNode(form.page)
@@ -609,7 +620,7 @@ def _description(form: ClaimForm, checked: _Checked, ids: ClaimIds) -> list[ox.T
     return out
 
 
-def _content(form: ClaimForm, checked: _Checked, ids: ClaimIds) -> list[ox.Triple]:
+def _content(form: ClaimForm, checked: Checked, ids: ClaimIds) -> list[ox.Triple]:
     """What the claim says: who, where, when, and the quotation (in the claim's graph)."""
     event, anchor = ids.event, ids.anchor
     out: list[ox.Triple] = []
@@ -660,7 +671,7 @@ def check_claim(
     store: Store, form: ClaimForm, base: str, stored: Stored | None = None
 ) -> ClaimForm:
     """The form with its problems by field (nothing is written)."""
-    return _with(form, _check(store, form, base, stored).errors)
+    return with_errors(form, check_fields(store, form, base, stored).errors)
 
 
 def preview(form: ClaimForm, types: dict[str, str]) -> tuple[str, ...]:

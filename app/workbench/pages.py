@@ -221,6 +221,10 @@ PROPOSED_FOOTNOTE = (
     "Proposed from the footnote marker that follows the passage: change it if another "
     "footnote covers the passage."
 )
+KEPT_PASSAGE = (
+    "A curated claim's passage is on a seed page: it is kept as anchored (data/anchors.ttl)."
+)
+KEPT_FOOTNOTE = "A curated claim's footnote is kept as the curated data gives it."
 ROLE_OPTIONS = (("participant", "took part"), ("agent", "carried it out"))
 SCOPE_OPTIONS = (  # the footnote rule of ontology/README.md (Footnotes)
     ("sentence", "the sentence that carries its marker"),
@@ -336,6 +340,9 @@ class ProposalsPage:
     )
     wikidata_online: bool = field(
         default=False, metadata=_help("Whether Wikidata's API is asked for candidates.")
+    )
+    notice: str = field(
+        default="", metadata=_help("Why some suggestions are missing this time ('' for none).")
     )
 
 

@@ -25,7 +25,14 @@ import pyoxigraph as ox
 
 from app import writes
 from app.errors import InputError
-from app.linking import ApiSource, EntityRecord, ReconService, WikidataApi, propose
+from app.linking import (
+    ApiSource,
+    EntityRecord,
+    ReconService,
+    WikidataApi,
+    load_records,
+    propose,
+)
 from app.linking.wikidata import ENTITY_BASE, is_qid
 from app.store import Store
 from app.vocab import HK, OA, OWL
@@ -73,22 +80,20 @@ def _ours(service: ReconService, candidate: dict[str, Any]) -> Suggestion:
     )
 
 
-def unlinked_on_page(
-    store: Store, records: dict[str, EntityRecord], page: str, base: str
-) -> list[EntityRecord]:
+def unlinked_on_page(store: Store, page: str, base: str) -> list[EntityRecord]:
     """The entities the page names (``hk:mention`` of an anchor on its text) that have no
-    Wikidata link, by label."""
+    Wikidata link, by label; read by IRI, so it costs what the page names, not the store."""
     name = page.removeprefix(f"{base}ingest/").removesuffix("/page")
     text = ox.NamedNode(f"{base}text/{name}")
-    found: dict[str, EntityRecord] = {}
-    for anchor in store.match(None, OA.hasSource, text, None):
-        if not isinstance(anchor.subject, ox.NamedNode):
-            continue
-        for mention in store.match(None, HK.mention, anchor.subject, None):
-            record = records.get(str(mention.subject)[1:-1])
-            if record is not None and not record.qid:
-                found[record.iri] = record
-    return sorted(found.values(), key=lambda r: (r.label, r.iri))
+    named = {
+        mention.subject.value
+        for anchor in store.match(None, OA.hasSource, text, None)
+        if isinstance(anchor.subject, ox.NamedNode)
+        for mention in store.match(None, HK.mention, anchor.subject, None)
+        if isinstance(mention.subject, ox.NamedNode)
+    }
+    records = load_records(store, only=named) if named else {}
+    return sorted((r for r in records.values() if not r.qid), key=lambda r: (r.label, r.iri))
 
 
 def wikidata(api: WikidataApi, entities: list[EntityRecord]) -> dict[str, list[Suggestion]]:
