@@ -225,8 +225,8 @@ def _run_narrowed(
     if found is None:
         return _run_pyshacl(data, shapes, shapes_file)
     chosen = targets.focus(found, data, {_blank(term) for term in affected})
-    with targets.narrowed(found, chosen) as narrowed:
-        return _run_pyshacl(data, narrowed, shapes_file)
+    targets.marked(found, data, chosen)
+    return _run_pyshacl(data, found.stripped, shapes_file)
 
 
 def _sorted(results: Iterable[ValidationResult]) -> list[ValidationResult]:
