@@ -33,7 +33,8 @@ from app.validate import (
     validate_paths,
     validate_quads,
 )
-from app.validate.incremental import _shapes_cached
+from app.validate.access import _Trie
+from app.validate.incremental import _HUB, _reach, _shapes_cached
 
 REPO = Path(__file__).resolve().parent.parent
 ID = "https://w3id.org/histkg/id/"
@@ -323,3 +324,23 @@ def test_a_property_of_a_hoisted_shape_is_reported_as_in_a_full_validation(
     assert {(r.focus_node, r.path) for r in report.results if "length" in r.shape} == {
         (f"{ID}event/long", "rdfs:label")
     }
+
+
+def test_the_links_into_a_hub_are_read_one_predicate_at_a_time_and_all_reached() -> None:
+    """Links into a node are read in one lookup and grouped, except past ``_HUB`` of them,
+    where only the predicate a step asks for is read: either way every link is reached."""
+    hub, other = ox.NamedNode(f"{ID}place/hub"), ox.NamedNode(f"{ID}place/small")
+    took_place = ox.NamedNode("http://www.cidoc-crm.org/cidoc-crm/P7_took_place_at")
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    state = ox.Store()
+    for n in range(_HUB + 50):
+        event = ox.NamedNode(f"{ID}event/e{n}")
+        state.add(ox.Quad(event, took_place, hub if n else other, ox.NamedNode(f"{ID}g")))
+        state.add(ox.Quad(event, label, ox.Literal(f"e{n}"), ox.NamedNode(f"{ID}g")))
+    trie = _Trie()
+    trie.add([("in", took_place.value), ("out", label.value)])
+    incoming: dict[object, object] = {}
+    reached = _reach(state.quads_for_pattern, trie, [hub, other], {}, incoming)  # type: ignore[arg-type]
+    assert len(reached) == 2 * (_HUB + 50)
+    assert incoming[hub] is None
+    assert incoming[other] is not None
