@@ -377,7 +377,7 @@ def _reach(
 _Incoming = dict[Any, dict[str, list[ox.Quad]] | None]
 """The quads linking into each node looked up so far, by predicate; None for a hub."""
 
-_HUB: Final = 256
+_HUB: Final = 32
 """A node with more links into it is looked up one predicate at a time."""
 
 
