@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Final, Protocol
 from urllib.parse import quote, unquote
@@ -48,6 +48,7 @@ __all__ = [
     "head",
     "log",
     "patch",
+    "recorder",
     "revision",
     "revision_node",
     "revision_quads",
@@ -187,6 +188,25 @@ def revision_quads(
     add.append(ox.Quad(HEAD_GRAPH, HEAD, node, HEAD_GRAPH))
     drop = [] if parent is None else [ox.Quad(HEAD_GRAPH, HEAD, revision_node(parent), HEAD_GRAPH)]
     return drop, add
+
+
+def recorder(
+    match: Match, agent: str, message: str
+) -> Callable[[Collection[ox.Quad], Collection[ox.Quad]], tuple[list[ox.Quad], list[ox.Quad]]]:
+    """What records a change made outside ``app.writes`` (``Store.replace_graph``: the Wikidata
+    facts of ``histkg link --verify``) as the next revision, with its exact patch. Called under
+    the store's write lock, so the head it reads is still the head when the change lands."""
+
+    def record(
+        added: Collection[ox.Quad], removed: Collection[ox.Quad]
+    ) -> tuple[list[ox.Quad], list[ox.Quad]]:
+        parent = head(match)
+        number = (parent or 0) + 1
+        return revision_quads(
+            number, parent=parent, agent=agent, message=message, added=added, removed=removed
+        )
+
+    return record
 
 
 def touched_nodes(quads: Iterable[ox.Quad]) -> set[ox.NamedNode]:

@@ -73,6 +73,9 @@ from app.sparql import (
     with_bindings,
 )
 
+Record = Callable[[Collection[Quad], Collection[Quad]], tuple[list[Quad], list[Quad]]]
+"""(quads added, quads removed) -> (quads to remove, quads to add) that record the change."""
+
 
 class LoadProgress(Protocol):
     """Told about each step of a load: ``label`` is the file being parsed, or ``writing``."""
@@ -378,7 +381,13 @@ class Store:
             seconds=time.monotonic() - started,
         )
 
-    def replace_graph(self, graph: str | NamedNode, statements: Iterable[Triple | Quad]) -> int:
+    def replace_graph(
+        self,
+        graph: str | NamedNode,
+        statements: Iterable[Triple | Quad],
+        *,
+        record: Record | None = None,
+    ) -> int:
         """Replace the named graph ``graph`` by ``statements`` in ONE update; return the triples.
 
         For graphs that histkg's tools write whole, such as the Wikidata facts graph
@@ -387,17 +396,36 @@ class Store:
         skolemize them first. The meta graph and the graphs of the curated load are refused
         (only ``load_curated`` writes them). Like a load, it bumps ``generation``, so caches of
         pages start afresh. No statements: the graph is dropped.
+
+        ``record`` turns the change (quads added, quads removed) into the quads that record it
+        (``app.history.recorder``: a revision), committed in the same update; a replacement
+        that changes nothing is then not written at all.
         """
         target = graph if isinstance(graph, NamedNode) else NamedNode(graph)
         triples = list(dict.fromkeys(_triple_in(statement, target) for statement in statements))
         quads = [Quad(t.subject, t.predicate, t.object, target) for t in triples]
-        with self._write_lock:
+
+        def change() -> tuple[list[Quad], list[Quad]] | None:
             curated = target.value.startswith((GRAPH_BASE + "ontology/", GRAPH_BASE + "data/"))
             if target == META_GRAPH or curated or target in self._curated_graphs():
                 raise InputError(
                     f"{target.value} is a graph of the curated load.",
                     hint="Only `histkg load` writes it; write to a graph of your own.",
                 )
+            if record is None:
+                return None
+            now, new = set(self.graph_quads(target)), set(quads)
+            added, removed = new - now, now - new
+            if not added and not removed:
+                return None
+            drop, add = record(added, removed)
+            return [*removed, *drop], [*added, *add]
+
+        if record is not None:
+            self.write_delta(change)
+            return len(quads)
+        with self._write_lock:
+            change()
             self._replace([target], quads)
         return len(quads)
 

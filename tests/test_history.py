@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from fixtures.graphs import data_quads
 from typer.testing import CliRunner
 
 from app import history, writes
@@ -44,9 +45,7 @@ def _insert(graph: str, *names: str) -> str:
 
 def _data(store: Store) -> set[ox.Quad]:
     """Every quad but the history's."""
-    return {
-        q for q in store.quads() if not str(q.graph_name).startswith(f"<{history.HISTORY_BASE}")
-    }
+    return data_quads(store.quads())
 
 
 # ------------------------------------------------------------------ scope

@@ -15,10 +15,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from fixtures.graphs import data_quads
 from fixtures.linking.servers import WikidataStandIn, serve
 from rdfterms import value
 from typer.testing import CliRunner, Result
 
+from app import history
 from app.cli import cli
 from app.linking import WIKIDATA_GRAPH, WikidataFacts, wikidata_facts
 from app.store import Store
@@ -147,7 +149,12 @@ def test_verify_puts_the_facts_into_the_store_in_one_step(tmp_path: Path) -> Non
     assert not list(tmp_path.glob("*.trig"))  # no file to load by hand
     after, voroshilov, _ = stored(tmp_path)
     assert curated <= after  # nothing of the curated graph changed
-    assert {value(q.graph_name) for q in after - curated} == {WIKIDATA_GRAPH}
+    # the facts graph, and the revision that records it (compared apart: data_quads)
+    assert {value(q.graph_name) for q in data_quads(after) - curated} == {WIKIDATA_GRAPH}
+    with Store(str(tmp_path / "store")) as store:
+        revision = history.revision(store.match, 1)
+    assert (revision.agent, revision.added, revision.removed) == ("histkg-link", 50, 0)
+    assert revision.graphs == [WIKIDATA_GRAPH]
     assert voroshilov is not None
     assert voroshilov.dates == [("born", "1881-02-04"), ("died", "1969-12-02")]
     assert voroshilov.retrieved  # when the stand-in answered

@@ -33,7 +33,8 @@ from app.validate import (
     validate_paths,
     validate_quads,
 )
-from app.validate.incremental import _shapes_cached
+from app.validate.access import _Trie
+from app.validate.incremental import _HUB, _reach, _shapes_cached
 
 REPO = Path(__file__).resolve().parent.parent
 ID = "https://w3id.org/histkg/id/"
@@ -287,8 +288,8 @@ def test_an_untyped_event_of_a_shared_type_is_refused_as_in_a_full_validation(
 
 def test_neighbours_of_a_hub_reached_by_the_excerpt_are_not_focus_nodes(tmp_path: Path) -> None:
     """A hub's 200 events, seen without their types in the excerpt, are targeted by the
-    subjects-of shape of crm:P2_has_type: only the candidate, the node the change affects,
-    is kept; the shapes' own sh:targetNode stays, and the added targets go after the run."""
+    subjects-of shape of crm:P2_has_type: only the candidates, the nodes the change affects,
+    are marked as focus nodes; the shapes' own sh:targetNode stays, the others are replaced."""
     shapes, _access, found = _shapes_cached(str(REPO / "ontology" / "shapes.ttl"), 0.0)
     assert found is not None
     hub = ox.NamedNode(f"{ID}concept/hub")
@@ -301,14 +302,12 @@ def test_neighbours_of_a_hub_reached_by_the_excerpt_are_not_focus_nodes(tmp_path
     new = ox.NamedNode(f"{ID}event/n0")
     chosen = targets.focus(found, excerpt, [new, hub])
     assert set().union(*chosen.values()) == {new, hub}
-    before = len(found.stripped)
-    with targets.narrowed(found, chosen) as narrowed:
-        assert (None, SH.targetNode, rdflib.URIRef(f"{ID}claim/")) in narrowed
-        targeted = {shape: 1 + len(found.hoisted.get(shape, ())) for shape in chosen}
-        assert len(narrowed) == before + sum(targeted[s] * len(n) for s, n in chosen.items())
-    assert len(found.stripped) == before
+    targets.marked(found, excerpt, chosen)
+    marks = {q.object for q in excerpt if q.predicate in found.marks.values()}
+    assert marks == {new, hub}
+    assert (None, SH.targetNode, rdflib.URIRef(f"{ID}claim/")) in found.stripped
     assert not any(True for _ in found.stripped.triples((None, SH.targetClass, None)))
-    assert len(shapes) > before  # the cached shapes keep their targets
+    assert any(True for _ in shapes.triples((None, SH.targetClass, None)))  # the cache's own
 
 
 def test_a_property_of_a_hoisted_shape_is_reported_as_in_a_full_validation(
@@ -325,3 +324,23 @@ def test_a_property_of_a_hoisted_shape_is_reported_as_in_a_full_validation(
     assert {(r.focus_node, r.path) for r in report.results if "length" in r.shape} == {
         (f"{ID}event/long", "rdfs:label")
     }
+
+
+def test_the_links_into_a_hub_are_read_one_predicate_at_a_time_and_all_reached() -> None:
+    """Links into a node are read in one lookup and grouped, except past ``_HUB`` of them,
+    where only the predicate a step asks for is read: either way every link is reached."""
+    hub, other = ox.NamedNode(f"{ID}place/hub"), ox.NamedNode(f"{ID}place/small")
+    took_place = ox.NamedNode("http://www.cidoc-crm.org/cidoc-crm/P7_took_place_at")
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    state = ox.Store()
+    for n in range(_HUB + 50):
+        event = ox.NamedNode(f"{ID}event/e{n}")
+        state.add(ox.Quad(event, took_place, hub if n else other, ox.NamedNode(f"{ID}g")))
+        state.add(ox.Quad(event, label, ox.Literal(f"e{n}"), ox.NamedNode(f"{ID}g")))
+    trie = _Trie()
+    trie.add([("in", took_place.value), ("out", label.value)])
+    incoming: dict[object, object] = {}
+    reached = _reach(state.quads_for_pattern, trie, [hub, other], {}, incoming)  # type: ignore[arg-type]
+    assert len(reached) == 2 * (_HUB + 50)
+    assert incoming[hub] is None
+    assert incoming[other] is not None

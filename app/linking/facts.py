@@ -29,6 +29,7 @@ from typing import Final
 
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, serialize
 
+from app import history
 from app.linking.wikidata import DATE_PROPERTIES, ENTITY_BASE, WikidataItem
 from app.sources import WIKIDATA_GRAPH as _GRAPH
 from app.store import Store
@@ -152,9 +153,17 @@ def facts_quads(
     return quads
 
 
+FACTS_AGENT = "histkg-link"
+"""The agent of the revisions that replace the facts graph (``histkg link --verify``)."""
+
+
 def store_facts(store: Store, quads: Sequence[Quad]) -> int:
-    """Replace the facts graph of ``store`` by ``quads``, in one update; return the triples."""
-    return store.replace_graph(WIKIDATA_GRAPH, quads)
+    """Replace the facts graph of ``store`` by ``quads``, in one update with its revision (a
+    change like any other: in the log, diffable, revertible); return the triples."""
+    items = len({quad.subject for quad in quads})
+    message = f"Wikidata facts of {items} linked item(s), from histkg link --verify"
+    record = history.recorder(store.match, FACTS_AGENT, message)
+    return store.replace_graph(WIKIDATA_GRAPH, quads, record=record)
 
 
 def write_facts(path: Path, quads: Sequence[Quad]) -> int:

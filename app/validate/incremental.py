@@ -16,7 +16,7 @@ import gc
 import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import pyoxigraph as ox
 import rdflib
@@ -195,8 +195,9 @@ def _check_change(
     seeds |= {q.graph_name for q in quads if isinstance(q.graph_name, ox.NamedNode)}
     affected = seeds | _walk_back(after, access.anchored, triples, quads) | set(also)
     data = set(added_set)
-    data |= _reach(after, access.anchored, affected, cache)
-    data |= _reach(after, access.global_paths, seeds, cache)
+    incoming: _Incoming = {}
+    data |= _reach(after, access.anchored, affected, cache, incoming)
+    data |= _reach(after, access.global_paths, seeds, cache, incoming)
     data |= set(after(None, _SUBCLASS, None, None))
     affected_keys = {node_key(term) for term in affected}
     seed_keys = {node_key(term) for term in seeds}
@@ -225,8 +226,8 @@ def _run_narrowed(
     if found is None:
         return _run_pyshacl(data, shapes, shapes_file)
     chosen = targets.focus(found, data, {_blank(term) for term in affected})
-    with targets.narrowed(found, chosen) as narrowed:
-        return _run_pyshacl(data, narrowed, shapes_file)
+    targets.marked(found, data, chosen)
+    return _run_pyshacl(data, found.stripped, shapes_file)
 
 
 def _sorted(results: Iterable[ValidationResult]) -> list[ValidationResult]:
@@ -354,7 +355,9 @@ def _back(
     return memo[key]
 
 
-def _reach(after: Match, trie: _Trie, starts: Collection[Any], cache: _Outgoing) -> set[ox.Quad]:
+def _reach(
+    after: Match, trie: _Trie, starts: Collection[Any], cache: _Outgoing, incoming: _Incoming
+) -> set[ox.Quad]:
     """The quads the paths of ``trie`` cross from ``starts``."""
     found: set[ox.Quad] = set()
     pending: list[tuple[_Trie, set[Any]]] = [(trie, set(starts))]
@@ -363,7 +366,7 @@ def _reach(after: Match, trie: _Trie, starts: Collection[Any], cache: _Outgoing)
         for step, child in node.children.items():
             reached: set[Any] = set()
             for term in terms:
-                for quad, target in _forward(after, step, term, cache):
+                for quad, target in _forward(after, step, term, cache, incoming):
                     found.add(quad)
                     reached.add(target)
             if child.children and reached:
@@ -371,8 +374,30 @@ def _reach(after: Match, trie: _Trie, starts: Collection[Any], cache: _Outgoing)
     return found
 
 
+_Incoming = dict[Any, dict[str, list[ox.Quad]] | None]
+"""The quads linking into each node looked up so far, by predicate; None for a hub."""
+
+_HUB: Final = 32
+"""A node with more links into it is looked up one predicate at a time."""
+
+
+def _incoming(after: Match, term: Any, incoming: _Incoming) -> dict[str, list[ox.Quad]] | None:
+    """The links into ``term`` by predicate, in one lookup, or None when there are more than
+    ``_HUB`` of them: most nodes have a few, and the paths ask for a dozen predicates each
+    (one empty lookup apiece), but a class or a concept can have a million."""
+    if term not in incoming:
+        found: dict[str, list[ox.Quad]] | None = {}
+        for count, quad in enumerate(after(None, None, term, None)):
+            if count >= _HUB:
+                found = None
+                break
+            found.setdefault(quad.predicate.value, []).append(quad)  # type: ignore[union-attr]
+        incoming[term] = found
+    return incoming[term]
+
+
 def _forward(
-    after: Match, step: _Step, term: Any, cache: _Outgoing
+    after: Match, step: _Step, term: Any, cache: _Outgoing, incoming: _Incoming
 ) -> Iterator[tuple[ox.Quad, Any]]:
     kind, iri = step
     if isinstance(term, ox.Literal) and kind != "in":
@@ -385,7 +410,16 @@ def _forward(
             for quad in quads:
                 yield quad, (quad.graph_name if kind == "ingraph" else quad.object)
     elif kind == "in":
-        for quad in after(None, None if iri is None else ox.NamedNode(iri), term, None):
+        links = _incoming(after, term, incoming)
+        if links is None:
+            linking: Iterable[ox.Quad] = after(
+                None, None if iri is None else ox.NamedNode(iri), term, None
+            )
+        elif iri is None:
+            linking = [quad for quads in links.values() for quad in quads]
+        else:
+            linking = links.get(iri, [])
+        for quad in linking:
             yield quad, quad.subject
     elif isinstance(term, ox.NamedNode):
         for quad in after(None, None, None, term):

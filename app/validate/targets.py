@@ -5,9 +5,13 @@ Why: the incremental validator (``app.validate.incremental``) hands pySHACL an e
 store, the neighbourhood of a change. Left to its targets, pySHACL validates every node of that
 excerpt a shape targets, and most of them are neighbours the change cannot affect, seen only in
 part (a concept's events, reached through ``^crm:P2_has_type``, without their types): their
-results were built and then thrown away. Here the class, subjects-of and objects-of targets are
-replaced by ``sh:targetNode`` for exactly the affected nodes they target in the excerpt, so the
-results on those nodes are the ones a run with the original targets has, and no others.
+results were built and then thrown away. Here each shape's class, subjects-of and objects-of
+targets are replaced by one objects-of target on a predicate of its own,
+``urn:histkg:focus:N``, and each run marks the affected nodes those targets select in the
+excerpt with it (``marked``): the results on those nodes are the ones a run with the original
+targets has, and no others are built. The marks are statements of the excerpt's default graph,
+which the shapes read only through the predicates they name (a shape with ``sh:closed``, which
+would see them, makes ``targets`` decline).
 
 pySHACL's own ``focus_nodes`` option cannot do this: it also filters the value nodes of nested
 shapes (``sh:node``, ``sh:not``, ``sh:or``...), which then conform whatever they hold.
@@ -15,20 +19,19 @@ shapes (``sh:node``, ``sh:not``, ``sh:or``...), which then conform whatever they
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
 import rdflib
-from pyshacl.graph_abstraction import to_rdf
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
 _TYPE = ox.NamedNode(str(RDF.type))
 _SUBCLASS = ox.NamedNode(str(RDFS.subClassOf))
 _REPLACED = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf)
+_MARK = "urn:histkg:focus:"
+_FOCUS = ox.NamedNode("urn:histkg:focus")
 
 
 @dataclass
@@ -41,13 +44,16 @@ class Targets:
     objects_of: dict[Any, list[ox.NamedNode]]  #: shape -> its sh:targetObjectsOf predicates
     hoisted: dict[Any, list[Any]] = field(default_factory=dict)
     """shape -> its property shapes, taken off it in ``stripped`` and targeted directly."""
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    """``stripped`` gets the targets of one run at a time (a copy per run cost more than it)."""
+    marks: dict[Any, ox.NamedNode] = field(default_factory=dict)
+    """shape -> the predicate that marks its focus nodes (its, and its hoisted ones', target)."""
 
 
 def targets(shapes: rdflib.Graph) -> Targets | None:
     """Read the replaceable targets off ``shapes``; ``None`` when a shape has targets this
-    module does not replace (implicit class targets), so the caller keeps the original graph."""
+    module does not replace (implicit class targets), or when the marks would be seen
+    (``sh:closed``), so the caller keeps the original graph."""
+    if (None, SH.closed, None) in shapes:
+        return None
     for shape in shapes.subjects(RDF.type, SH.NodeShape):
         if (shape, RDF.type, RDFS.Class) in shapes or (shape, RDF.type, OWL.Class) in shapes:
             return None
@@ -63,6 +69,11 @@ def targets(shapes: rdflib.Graph) -> Targets | None:
             stripped.add(triple)
     found = Targets(stripped, tables[0], tables[1], tables[2])
     _hoist(shapes, found)
+    targeted = {*found.classes, *found.subjects_of, *found.objects_of}
+    for number, shape in enumerate(sorted(targeted, key=str)):
+        mark = found.marks[shape] = ox.NamedNode(f"{_MARK}{number}")
+        for target in (shape, *found.hoisted.get(shape, ())):
+            stripped.add((target, SH.targetObjectsOf, rdflib.URIRef(mark.value)))
     return found
 
 
@@ -131,21 +142,10 @@ def _subclasses(data: ox.Store, cls: ox.NamedNode) -> set[Any]:
     return found
 
 
-@contextmanager
-def narrowed(found: Targets, chosen: dict[Any, set[Any]]) -> Iterator[rdflib.Graph]:
-    """The stripped shapes with ``sh:targetNode`` for each chosen node, for one pySHACL run
-    (nodes converted as pySHACL converts the data's, so blank nodes and literals match)."""
-    with found.lock:
-        added: list[tuple[Any, Any, Any]] = []
-        for shape, nodes in chosen.items():
-            for target in (shape, *found.hoisted.get(shape, ())):
-                for node in nodes:
-                    triple: tuple[Any, Any, Any] = (target, SH.targetNode, to_rdf(node))
-                    if triple not in found.stripped:  # the shapes' own sh:targetNode stays
-                        found.stripped.add(triple)
-                        added.append(triple)
-        try:
-            yield found.stripped
-        finally:
-            for triple in added:
-                found.stripped.remove(triple)
+def marked(found: Targets, data: ox.Store, chosen: dict[Any, set[Any]]) -> None:
+    """Mark in ``data`` each chosen node with its shape's predicate (``Targets.marks``)."""
+    data.extend(
+        ox.Quad(_FOCUS, found.marks[shape], node, ox.DefaultGraph())
+        for shape, nodes in chosen.items()
+        for node in nodes
+    )
