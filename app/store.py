@@ -282,6 +282,16 @@ class Store:
         assert isinstance(result, SerializedResult)  # noqa: S101 - a job with output gives bytes
         return result
 
+    def views(self) -> tuple[Path, str] | None:
+        """Where views derived from this store may be kept between runs, and the token of the
+        store's state now (``app.backends.embedded``); None for an in-memory or remote store,
+        whose changes this process cannot follow across runs."""
+        directory = getattr(self._backend, "views", None)
+        token = getattr(self._backend, "state_token", lambda: None)()
+        if not isinstance(directory, Path) or not isinstance(token, str):
+            return None
+        return directory, token
+
     def answers_in_process(self, sparql: str) -> bool:
         """Whether ``sparql`` is answered in this process, on the live store, without a worker
         or a thread: a point lookup (``app.sparql.is_point_lookup``, work bounded by its rows)
