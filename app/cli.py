@@ -249,7 +249,7 @@ def serve(
         store = Store.from_settings(settings)
         store.wait_until_ready(wait)
         if not no_load:
-            if len(store) == 0:
+            if store.is_empty():
                 reason = "is empty"
             elif store.is_stale(settings.project_dir):
                 reason = "is older than ontology/ and data/"

@@ -183,6 +183,13 @@ class Store:
             self._counted = (self.generation, self._backend.count())
         return self._counted[1]
 
+    def is_empty(self) -> bool:
+        """Whether the store holds no quad: one read on an embedded store, where ``len`` reads
+        every quad (seconds at ten million, at every ``histkg serve`` start)."""
+        if self.backend == "remote":
+            return len(self) == 0
+        return next(iter(self._backend.quads()), None) is None
+
     def counted(self) -> int | None:
         """The number of quads if ``len`` knows it without counting (embedded, no write since
         it last counted), else ``None``: ``/health`` answers from it without a thread."""
@@ -292,6 +299,16 @@ class Store:
         result = self._backend.run(self._job(sparql, timeout, dataset, output, max_rows))
         assert isinstance(result, SerializedResult)  # noqa: S101 - a job with output gives bytes
         return result
+
+    def views(self) -> tuple[Path, str] | None:
+        """Where views derived from this store may be kept between runs, and the token of the
+        store's state now (``app.backends.embedded``); None for an in-memory or remote store,
+        whose changes this process cannot follow across runs."""
+        directory = getattr(self._backend, "views", None)
+        token = getattr(self._backend, "state_token", lambda: None)()
+        if not isinstance(directory, Path) or not isinstance(token, str):
+            return None
+        return directory, token
 
     def answers_in_process(self, sparql: str) -> bool:
         """Whether ``sparql`` is answered in this process, on the live store, without a worker

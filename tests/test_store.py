@@ -531,3 +531,19 @@ def test_a_hash_inside_an_iri_does_not_hide_service_or_the_query_form() -> None:
         from_hash = "ASK FROM <http://x.example/#nothing> { ?s ?p ?o }"
         store.load_files([SYNTAXES / "people.ttl"])
         assert store.query(from_hash).boolean is False  # that graph is empty, not the union
+
+
+def test_a_store_knows_it_is_empty_without_counting(store: Store) -> None:
+    assert store.is_empty()
+    store.replace_graph(
+        "https://example.org/graph/one",
+        [
+            ox.Triple(
+                ox.NamedNode("https://example.org/a"),
+                ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+                ox.Literal("A"),
+            )
+        ],
+    )
+    assert not store.is_empty()
+    assert len(store) == 1

@@ -22,6 +22,7 @@ atomic rename (``app.backends.staging``); an in-memory store takes them in one u
 import os
 import shutil
 import tempfile
+import uuid
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -49,6 +50,8 @@ from app.sparql import (
 )
 
 SNAPSHOT_PREFIX = ".histkg-snapshot-"
+VIEWS_SUFFIX = ".histkg-views"
+STATE_FILE = "STATE"
 TEMPORARY_PREFIXES = ("histkg-snapshot-", "histkg-results-")
 """Prefixes of this module's directories in the system temporary directory (with a pid)."""
 
@@ -120,6 +123,12 @@ class EmbeddedBackend:
             else None
         )
         self._closer = weakref.finalize(self, _close, self._pool, self._results_dir)
+        self.views: Path | None = None
+        """Where derived views of this store are kept between runs (``app.read.persist``)."""
+        if location != "memory":
+            self.views = views_directory(location)
+            if not read_only:
+                self._views_ready()
 
     @property
     def _store(self) -> OxStore:
@@ -143,13 +152,48 @@ class EmbeddedBackend:
         return run_with_deadline(lambda: evaluate(store, job), job.timeout, discard=discard_result)
 
     def update(self, sparql_update: str) -> None:
+        self._new_token()
         try:
             self._store.update(sparql_update)
         except OSError as error:
             raise _write_failed(self.location, error) from None
         finally:
+            self._new_token()
             if self._pool is not None:
                 self._pool.invalidate()
+
+    def state_token(self) -> str | None:
+        """A word that changes whenever this store is written (``STATE`` in ``views``).
+
+        Written anew before and after every write, so that a view built while a write was
+        under way never carries the token of the state after it; None when there is none.
+        """
+        if self.views is None:
+            return None
+        try:
+            return (self.views / STATE_FILE).read_text(encoding="ascii").strip() or None
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def _views_ready(self) -> None:
+        assert self.views is not None  # noqa: S101 - only called for on-disk stores
+        try:
+            self.views.mkdir(exist_ok=True)
+        except OSError:
+            self.views = None  # a read-only parent: nothing is kept between runs
+            return
+        if self.state_token() is None:
+            self._new_token()
+
+    def _new_token(self) -> None:
+        if self.views is None:
+            return
+        fresh = self.views / f"{STATE_FILE}.{os.getpid()}.tmp"
+        try:
+            fresh.write_text(uuid.uuid4().hex, encoding="ascii")
+            fresh.replace(self.views / STATE_FILE)
+        except OSError:  # then the old token must not be trusted either
+            (self.views / STATE_FILE).unlink(missing_ok=True)
 
     def replace(self, drop: Sequence[str], triples: Mapping[str, Sequence[Triple]]) -> None:
         self.update(replacement_update(drop, triples))  # one request: all or nothing
@@ -181,12 +225,14 @@ class EmbeddedBackend:
         # Close the live store first: RocksDB locks a path once per process, so the store
         # now at this path could not be opened while the old one is open under its new name.
         self._live.store = OxStore()
+        self._new_token()
         try:
             exchange(staged, self._path)  # the old store moves to the staging directory
         except OSError as error:
             raise _write_failed(self.location, error) from None
         finally:
             self._live.store = open_store(self.location)
+            self._new_token()
             if self._pool is not None:
                 self._pool.invalidate()
 
@@ -242,6 +288,15 @@ class EmbeddedBackend:
 
     def close(self) -> None:
         self._closer()
+
+
+def views_directory(location: str) -> Path:
+    """``.NAME.histkg-views`` beside the store ``NAME``: derived views kept between runs.
+
+    Beside it, not in it: a staged load swaps the whole store directory, and a RocksDB backup
+    copies only the store's own files."""
+    path = Path(location).expanduser().resolve()
+    return path.parent / f".{path.name}{VIEWS_SUFFIX}"
 
 
 def _write_failed(location: str, error: OSError) -> StoreError:

@@ -56,10 +56,19 @@ class Facets:
     labels: dict[str, str]
 
 
-def build(store: Store, base_iri: str) -> Facets:
-    """The facet rows of every event of the namespace (see the module docstring)."""
-    found_entities = entities(store, base_iri)
-    rows = _rows(store, found_entities)
+def build(
+    store: Store,
+    base_iri: str,
+    found_entities: Entities | None = None,
+    by_year: dict[int, list[str]] | None = None,
+) -> Facets:
+    """The facet rows of every event of the namespace (see the module docstring), from the
+    entities and dated events the read model has (read here when not given)."""
+    if found_entities is None:
+        found_entities = entities(store, base_iri)
+    if by_year is None:
+        by_year = dated_by_year(store, found_entities)
+    rows = _rows(store, found_entities, by_year)
     named = {
         v for row in rows.values() for v in (*row.places, *row.people, *row.groups, *row.sources)
     }
@@ -71,14 +80,14 @@ def build(store: Store, base_iri: str) -> Facets:
     return Facets(rows, labels)
 
 
-def _rows(store: Store, entities: Entities) -> dict[str, FacetRow]:
+def _rows(store: Store, entities: Entities, by_year: dict[int, list[str]]) -> dict[str, FacetRow]:
     kinds = {n: kind.key for n, (_, kind) in enumerate(KINDS)}
     rows = {
         iri: FacetRow(iri, kinds[kind_index(found)])
         for iri, found in entities.items()
         if kinds[kind_index(found)] in EVENT_KINDS
     }
-    for year, found_in in dated_by_year(store, entities).items():
+    for year, found_in in by_year.items():
         for iri in found_in:
             if iri in rows:
                 rows[iri].year = year

@@ -15,6 +15,7 @@ side by side.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 import weakref
@@ -25,7 +26,7 @@ from typing import Generic, TypeVar, cast
 from pyoxigraph import Quad
 
 from app.errors import NotReady
-from app.read import facets, neighbourhood, places, rdf, timeline
+from app.read import facets, neighbourhood, persist, places, rdf, timeline
 from app.read.facets import Facets
 from app.read.history import HistoryView
 from app.read.neighbourhood import Neighbourhood
@@ -210,7 +211,12 @@ class ReadModel:
 
     def facets(self, base_iri: str) -> facets.Facets:
         """The facets of the events of the namespace (``app.read.facets``)."""
-        return self.cached(("facets", base_iri), lambda: facets.build(self._store, base_iri))
+
+        def build() -> facets.Facets:
+            found = self.entities(base_iri)
+            return facets.build(self._store, base_iri, found, self.dated_by_year(found))
+
+        return self.cached(("facets", base_iri), build)
 
     def history(self) -> HistoryView:
         """The revision records (``app.read.history``): a fresh view per request, as every
@@ -248,7 +254,16 @@ class ReadModel:
 
     def search_index(self, base_iri: str) -> SearchIndex:
         """The search index of the entities of the namespace ``base_iri``."""
-        return self.cached(("search", base_iri), lambda: SearchIndex.build(self._store, base_iri))
+        return self.cached(
+            ("search", base_iri),
+            lambda: persist.kept(
+                self._store,
+                f"search-{persist.short(base_iri)}",
+                lambda: SearchIndex.build(self._store, base_iri),
+                SearchIndex.to_bytes,
+                SearchIndex.from_bytes,
+            ),
+        )
 
     def dump(self) -> Dump:
         """The dataset dump and the statistics its VoID description states."""
@@ -267,12 +282,28 @@ class ReadModel:
 
     def entities(self, base_iri: str) -> timeline.Entities:
         """The kind and best label of each entity the home page may list (not kept: the home
-        page keeps what it makes of them)."""
-        return timeline.entities(self._store, base_iri)
+        page keeps what it makes of them; kept on disk between runs, ``app.read.persist``)."""
+        return persist.kept(
+            self._store,
+            f"entities-{persist.short(base_iri)}",
+            lambda: timeline.entities(self._store, base_iri),
+            persist.to_json,
+            _entities,
+        )
 
     def dated_by_year(self, entities: timeline.Entities) -> dict[int, list[str]]:
-        """The dated events of ``entities`` by the year they start in, in timeline order."""
-        return timeline.dated_by_year(self._store, entities)
+        """The dated events of ``entities`` by the year they start in, in timeline order (kept
+        on disk between runs for the state and these entities)."""
+        fingerprint = hashlib.blake2b(digest_size=16)
+        for iri, entity in entities.items():
+            fingerprint.update(f"{iri}\t{entity}\n".encode())
+        return persist.kept(
+            self._store,
+            f"dated-{fingerprint.hexdigest()}",
+            lambda: timeline.dated_by_year(self._store, entities),
+            lambda years: persist.to_json(list(years.items())),
+            _years,
+        )
 
     def event_dates(self, iri: str) -> timeline.DateFacts:
         """The date an event's time-spans state."""
@@ -288,8 +319,36 @@ class ReadModel:
         return timeline.description(self._store, iri)
 
     def counts(self) -> tuple[int, int, int]:
-        """How many claims, footnotes and cited passages the store holds."""
-        return timeline.counts(self._store)
+        """How many claims, footnotes and cited passages the store holds (kept on disk)."""
+        claims, notes, anchors = persist.kept(
+            self._store,
+            "counts",
+            lambda: timeline.counts(self._store),
+            lambda found: persist.to_json(list(found)),
+            _three,
+        )
+        return claims, notes, anchors
+
+
+def _entities(data: bytes) -> timeline.Entities:
+    found = persist.from_json(data)
+    if not isinstance(found, dict) or not all(isinstance(v, str) for v in found.values()):
+        raise ValueError("not a mapping of entities")
+    return {str(iri): entity for iri, entity in found.items()}
+
+
+def _years(data: bytes) -> dict[int, list[str]]:
+    found = persist.from_json(data)
+    if not isinstance(found, list):
+        raise ValueError("not a list of years")
+    return {int(year): [str(iri) for iri in iris] for year, iris in found}
+
+
+def _three(data: bytes) -> tuple[int, int, int]:
+    found = persist.from_json(data)
+    if not isinstance(found, list) or len(found) != 3:
+        raise ValueError("not three counts")
+    return int(found[0]), int(found[1]), int(found[2])
 
 
 _MODELS: weakref.WeakKeyDictionary[Store, ReadModel] = weakref.WeakKeyDictionary()

@@ -25,12 +25,13 @@ then shorter labels, then alphabetical order.
 from __future__ import annotations
 
 import ctypes
+import json
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from typing import overload
 
 from pyoxigraph import Literal, NamedNode
@@ -140,6 +141,21 @@ def _wikidata_names(
                     yield owner, quad.object
 
 
+_TEXTS = ("_iris", "_names", "_keys", "_folds")
+_COLUMNS = (
+    "_iri_at",
+    "_name_at",
+    "_first_name",
+    "_owner",
+    "_key_at",
+    "_fold_at",
+    "_kind",
+    "_types",
+    "_rank_of",
+)
+"""A finished index's columns (``SearchIndex.to_bytes``)."""
+
+
 class SearchIndex:
     """The searchable names of one store state, in a few flat columns.
 
@@ -243,6 +259,58 @@ class SearchIndex:
         self._rankings: OrderedDict[tuple[str, str, str], array[int]] = OrderedDict()
         self._words: tuple[list[str], list[array[int]]] | None = None
         self._lock = threading.Lock()
+
+    def to_bytes(self) -> bytes:
+        """The index's columns as bytes (``from_bytes`` reads them back; ``app.read.persist``
+        keeps them between runs): a JSON line for the small tables, then the raw columns."""
+        texts = [bytes(getattr(self, name)) for name in _TEXTS]
+        columns = [getattr(self, name) for name in _COLUMNS]
+        kinds = sorted(self._by_kind)
+        blobs = texts + [c.tobytes() for c in columns] + [self._by_kind[k].tobytes() for k in kinds]
+        head = {
+            "prefix": self._prefix,
+            "kind_list": [astuple(kind) for kind in self._kind_list],
+            "type_lists": [list(types) for types in self._type_lists],
+            "kinds": {key: astuple(kind) for key, kind in self._kinds.items()},
+            "by_kind": kinds,
+            "typecodes": [c.typecode for c in columns],
+            "sizes": [len(blob) for blob in blobs],
+        }
+        return json.dumps(head).encode() + b"\n" + b"".join(blobs)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> SearchIndex:
+        """An index from ``to_bytes``; ``ValueError`` (or another lookup error) when the bytes
+        are not such an index."""
+        line, _, rest = data.partition(b"\n")
+        head = json.loads(line)
+        sizes = [int(size) for size in head["sizes"]]
+        if sum(sizes) != len(rest):
+            raise ValueError("the columns do not add up to the bytes")
+        view, at, blobs = memoryview(rest), 0, []
+        for size in sizes:
+            blobs.append(view[at : at + size])
+            at += size
+        index = cls.__new__(cls)
+        index._prefix = str(head["prefix"])
+        for name, blob in zip(_TEXTS, blobs, strict=False):
+            setattr(index, name, bytes(blob))
+        columns = blobs[len(_TEXTS) : len(_TEXTS) + len(_COLUMNS)]
+        for name, typecode, blob in zip(_COLUMNS, head["typecodes"], columns, strict=True):
+            setattr(index, name, array(typecode, bytes(blob)))
+        by_kind = blobs[len(_TEXTS) + len(_COLUMNS) :]
+        index._by_kind = {
+            str(k): array("I", bytes(b)) for k, b in zip(head["by_kind"], by_kind, strict=True)
+        }
+        index._kind_list = [Kind(*fields) for fields in head["kind_list"]]
+        index._kind_number = {kind: n for n, kind in enumerate(index._kind_list)}
+        index._type_lists = [tuple(types) for types in head["type_lists"]]
+        index._type_list_number = {types: n for n, types in enumerate(index._type_lists)}
+        index._kinds = {str(key): Kind(*fields) for key, fields in head["kinds"].items()}
+        index._rankings = OrderedDict()
+        index._words = None
+        index._lock = threading.Lock()
+        return index
 
     @classmethod
     def build(cls, store: Store, base_iri: str) -> SearchIndex:
