@@ -124,6 +124,11 @@ def test_a_place_without_coordinates_offers_curators_the_form(
     page = BeautifulSoup(answer.text, "html.parser")
     (link,) = [a for a in page.select("a") if text(a) == "Set coordinates"]
     assert link["href"] == _form_path(MUKDEN)
+    form = BeautifulSoup(curator.get(str(link["href"])).text, "html.parser")
+    assert text(one(form, "h1")) == "Set the coordinates of Mukden"
+    assert one(form, "input[name=place]")["value"] == MUKDEN
+    for field in form.select("form.coordinates-form input:not([type=hidden])"):
+        assert form.select_one(f"label[for={field['id']}]") is not None  # every field labelled
     # A place Wikidata gives coordinates has its map, and no such link.
     moscow = BeautifulSoup(curator.get("/id/place/moscow").text, "html.parser")
     assert moscow.select_one(".place-map") is not None
