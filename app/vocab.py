@@ -102,6 +102,7 @@ class HK(Vocabulary):
     unknown: ClassVar[NamedNode]
     dateSource: ClassVar[NamedNode]
     footnoteScope: ClassVar[NamedNode]
+    coordinatesSource: ClassVar[NamedNode]
 
 
 class HKMeta(Vocabulary):
@@ -239,6 +240,7 @@ class XSD(Vocabulary):
     NS = "http://www.w3.org/2001/XMLSchema#"
     string: ClassVar[NamedNode]
     integer: ClassVar[NamedNode]
+    decimal: ClassVar[NamedNode]
     date: ClassVar[NamedNode]
     dateTime: ClassVar[NamedNode]
     gYear: ClassVar[NamedNode]
@@ -358,6 +360,15 @@ class VOID(Vocabulary):
     triples: ClassVar[NamedNode]
     uriSpace: ClassVar[NamedNode]
     vocabulary: ClassVar[NamedNode]
+
+
+class GEO(Vocabulary):
+    """W3C Basic Geo (WGS84): a place's latitude and longitude in decimal degrees. (rdflib's
+    ``WGS`` namespace spells it with https, not the vocabulary's own http IRI.)"""
+
+    NS = "http://www.w3.org/2003/01/geo/wgs84_pos#"
+    lat: ClassVar[NamedNode]
+    long: ClassVar[NamedNode]
 
 
 class FOAF(Vocabulary):

@@ -102,7 +102,7 @@ def test_places_without_coordinates_are_listed_never_drawn(http: httpx.Client) -
     rows = _rows(html)
     for place in ("/id/place/soviet-airspace", "/id/place/lost-territory"):
         where, events = rows[place]
-        assert where == "none in the Wikidata facts graph: not drawn"
+        assert where == "none set or in the Wikidata facts graph: not drawn"
         assert events
     # Tokyo's item has a point off the globe: not drawn (and no event is placed there).
     assert "/id/place/tokyo" not in {str(a["href"]) for a in html.select("svg a")}
@@ -132,7 +132,7 @@ def test_without_a_facts_graph_nothing_is_drawn(pages: httpx.Client) -> None:
     html = BeautifulSoup(pages.get("/map", headers=BROWSER).text, "html.parser")
     assert not html.select("svg a.map-point")
     rows = _rows(html)
-    assert rows[MANCHURIA][0] == "none in the Wikidata facts graph: not drawn"
+    assert rows[MANCHURIA][0] == "none set or in the Wikidata facts graph: not drawn"
     assert len(rows[MANCHURIA][1]) == 2
     assert text(one(html, "footer a[href='/map']")) == "Map"
 

@@ -51,6 +51,18 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def runnable_seconds(pid: int) -> float | None:
+    """Time a live process has spent running or ready to run (waiting only for a core), or
+    None once it is gone: ``/proc/<pid>/schedstat``'s time on a CPU plus its time on a run
+    queue. A process that computes without pause gains it at the speed of the wall clock
+    however many other processes share the cores, where its CPU time gains only its share."""
+    try:
+        on_cpu, waiting = Path(f"/proc/{pid}/schedstat").read_text().split()[:2]
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return (int(on_cpu) + int(waiting)) / 1e9
+
+
 def test_a_runaway_query_stops_at_its_deadline_while_others_are_answered(
     served: tuple[str, Store],
 ) -> None:
@@ -62,28 +74,44 @@ def test_a_runaway_query_stops_at_its_deadline_while_others_are_answered(
             assert client.get("/sparql", params={"query": SIMPLE}).status_code == 200
             baseline.append(time.monotonic() - started)
         workers_before = set(store.worker_pids())
+        cpu_before = {pid: cpu_seconds(pid) or 0.0 for pid in workers_before}
+        runnable_before = {pid: runnable_seconds(pid) or 0.0 for pid in workers_before}
         outcome: dict[str, object] = {}
 
         def runaway() -> None:
             started = time.monotonic()
             response = client.get("/sparql", params={"query": RUNAWAY, "timeout": str(TIMEOUT)})
-            outcome["seconds"] = time.monotonic() - started
+            ended = time.monotonic()
+            outcome["ended"], outcome["seconds"] = ended, ended - started
             outcome["response"] = response
 
-        thread = threading.Thread(target=runaway)
-        thread.start()
-        during: list[float] = []
         busy: dict[int, float] = {}
+        runnable: dict[int, float] = {}
+
+        def watch() -> None:
+            # Its own thread, so a simple query slowed by a loaded machine does not leave the
+            # last sample of the worker far from its deadline.
+            while thread.is_alive():
+                for pid in store.worker_pids():
+                    used, ready = cpu_seconds(pid), runnable_seconds(pid)
+                    if used is not None and ready is not None:
+                        busy[pid], runnable[pid] = used, ready
+                time.sleep(0.01)
+
+        thread = threading.Thread(target=runaway)
+        watcher = threading.Thread(target=watch)
+        thread.start()
+        watcher.start()
+        during: list[float] = []
+        answered: list[float] = []
         while thread.is_alive():
-            for pid in store.worker_pids():
-                used = cpu_seconds(pid)
-                if used is not None:
-                    busy[pid] = used
             started = time.monotonic()
             assert client.get("/sparql", params={"query": SIMPLE}).status_code == 200
-            during.append(time.monotonic() - started)
+            answered.append(time.monotonic())
+            during.append(answered[-1] - started)
             time.sleep(0.05)
         thread.join()
+        watcher.join()
 
     response = outcome["response"]
     assert isinstance(response, httpx.Response)
@@ -100,14 +128,24 @@ def test_a_runaway_query_stops_at_its_deadline_while_others_are_answered(
     assert pid in workers_before
     assert after_deadline < 1.0, after_deadline
     assert cpu_seconds(pid) is None
-    assert busy.get(pid, 0) > TIMEOUT / 2, busy  # it was really computing until then
+    # It was really computing until then: its CPU time grew, and it ran or waited only for a
+    # core (never for anything else) for most of the time before the deadline. Its CPU time
+    # alone is only its share of two cores other processes may be loading.
+    assert busy.get(pid, 0) > cpu_before[pid], (cpu_before, busy)
+    assert runnable.get(pid, 0) - runnable_before[pid] > TIMEOUT / 2, (runnable_before, runnable)
     assert pid not in store.worker_pids()
 
     # Simple queries kept their normal speed meanwhile.
     normal = statistics.median(baseline)
     assert during, "no simple query ran while the runaway did"
     assert statistics.median(during) < max(5 * normal, 0.1), (baseline, during)
-    assert max(during) < 0.5, during
+    # None waited for the runaway: a query held behind it would be answered only once its
+    # worker was killed, after the runaway's own answer, and be the loop's last. (The slowest
+    # simple query's time is only the machine's load: not asserted.)
+    ended = outcome["ended"]
+    assert isinstance(ended, float)
+    assert len(answered) >= 2, answered
+    assert all(at < ended for at in answered[:-1]), (answered, ended)
     print(
         f"\nrunaway answered after {seconds:.3f} s (timeout {TIMEOUT} s); worker {pid} gone "
         f"{after_deadline * 1000:.1f} ms after the deadline; simple queries: median "

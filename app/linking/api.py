@@ -25,6 +25,7 @@ import os
 import tempfile
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -76,6 +77,9 @@ class WikidataApi:
         self._sleep = sleep
         self._lock = threading.Lock()
         self._last = 0.0
+        self.sent_at: deque[float] = deque(maxlen=1000)
+        """``time.monotonic()`` when the limiter let each request go (the latest thousand): the
+        spacing it kept, as a report or test reads it, free of the network's jitter."""
         self._client = httpx.Client(
             timeout=timeout,
             headers={"User-Agent": user_agent, "Accept": "application/json"},
@@ -247,6 +251,7 @@ class WikidataApi:
             if wait > 0:
                 self._sleep(wait)
             self._last = time.monotonic()
+            self.sent_at.append(self._last)
 
     # ---------------------------------------------------------------- cache
 

@@ -688,7 +688,21 @@ class EntityPage:
     )
     map: MapView | None = field(
         default=None,
-        metadata=_help("For a place whose Wikidata item has coordinates: it on a world map."),
+        metadata=_help(
+            "For a place with coordinates (set by a curator, or its Wikidata item's): it on a "
+            "world map."
+        ),
+    )
+    place: bool = field(
+        default=False,
+        metadata=_help("Whether it is a place (crm:E53_Place), which may have a map."),
+    )
+    set_coordinates_href: str = field(
+        default="",
+        metadata=_help(
+            "For a signed-in curator on a place without coordinates: the workbench form that "
+            "sets them."
+        ),
     )
 
 
@@ -1059,6 +1073,13 @@ class MapPlace:
     )
     item: Link | None = field(
         default=None, metadata=_help("The Wikidata item the coordinates come from.")
+    )
+    source: Link | None = field(
+        default=None,
+        metadata=_help("The source of the graph a curator took the coordinates from."),
+    )
+    reference: str = field(
+        default="", metadata=_help("The reference a curator named for them instead (text).")
     )
     events: tuple[Link, ...] = field(
         metadata=_help("The events that took place there, by name (at most ten).")

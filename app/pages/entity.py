@@ -45,7 +45,7 @@ from app.pages.sections import (
     letter_section,
     person_section,
 )
-from app.pages.wikidata import from_wikidata
+from app.pages.wikidata import coordinates_in_words, from_wikidata
 from app.pages.worldmap import project
 from app.read import ReadModel
 from app.read.labels import inverse_words, kind_of, property_words
@@ -59,7 +59,7 @@ from app.read.neighbourhood import (
     preferred,
 )
 from app.read.places import parse_point
-from app.vocab import BIBO, CRM, DCTERMS, HK, OA, OWL, PROV, SKOS, HKMeta
+from app.vocab import BIBO, CRM, DCTERMS, GEO, HK, OA, OWL, PROV, SKOS, HKMeta
 
 # Shown in the heading or the identifiers box, not in the statements table.
 HEADING_PROPERTIES = frozenset(
@@ -198,6 +198,7 @@ def _page(hood: Neighbourhood, settings: PageSettings, inbound_page: int) -> Ent
         for f in own
         if not (when and f.predicate == CRM.P4_has_time_span.value)
         and f.predicate not in in_section
+        and f.predicate not in _COORDINATES
     ]
     statements = _statements(builder, shown, label_notes)
     inbound = _inbound(builder, inbound_page, _linked(sections.values()))
@@ -228,7 +229,8 @@ def _page(hood: Neighbourhood, settings: PageSettings, inbound_page: int) -> Ent
         footnotes=builder.footnotes(),
         identifiers=_identifiers(builder, own, label, kind.key),
         from_wikidata=wikidata,
-        map=_map(wikidata, sections["involvement"]) if kind.key == "place" else None,
+        map=_map(builder, own, wikidata, sections["involvement"]) if kind.key == "place" else None,
+        place=kind.key == "place",
         schema_org=_schema_org(builder, kind.key, label, own, when),
         cut=cut,
         **sections,
@@ -465,19 +467,51 @@ def _identifiers(builder: PageBuilder, own: list[Any], label: str, kind: str) ->
     )
 
 
-def _map(wikidata: FromWikidata | None, involvement: InvolvementSection | None) -> MapView | None:
-    """The place on the offline world map, from the Wikidata facts graph's coordinates, with
-    the events the page says happened there (its involvement section, for a place)."""
-    point = parse_point(wikidata.point) if wikidata and wikidata.point else None
-    if wikidata is None or point is None:
+_COORDINATES = frozenset({GEO.lat.value, GEO.long.value, HK.coordinatesSource.value})
+"""Coordinates set in the workbench: shown on the map with their source, not as statements."""
+
+
+def _curated_point(builder: PageBuilder, own: list[Any]) -> tuple[float, float, str] | None:
+    """The coordinates a curator set (longitude, latitude, their source in words), if any."""
+    values = {f.predicate: f.object for f in own if f.predicate in _COORDINATES}
+    source = values.get(HK.coordinatesSource.value)
+    try:
+        latitude = float(values[GEO.lat.value].value)
+        longitude = float(values[GEO.long.value].value)
+    except (KeyError, ValueError):
         return None
-    x, y = project(*point)
+    if source is None or not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    named = builder.label(source.value) if isinstance(source, NamedNode) else source.value
+    return longitude, latitude, f"{named}, set by a curator"
+
+
+def _map(
+    builder: PageBuilder,
+    own: list[Any],
+    wikidata: FromWikidata | None,
+    involvement: InvolvementSection | None,
+) -> MapView | None:
+    """The place on the offline world map, with the events the page says happened there (its
+    involvement section): from the coordinates a curator set, else from the Wikidata facts
+    graph's (``app.read.places`` says why in that order)."""
+    curated = _curated_point(builder, own)
+    point = parse_point(wikidata.point) if wikidata and wikidata.point else None
+    if curated is not None:
+        longitude, latitude, source = curated
+        coordinates = coordinates_in_words(longitude, latitude)
+    elif wikidata is not None and point is not None:
+        (longitude, latitude), coordinates = point, wikidata.coordinates
+        source = f"Wikidata ({wikidata.item.label}), not the historian"
+    else:
+        return None
+    x, y = project(longitude, latitude)
     return MapView(
         outline_href=MAP_OUTLINE,
         x=x,
         y=y,
-        coordinates=wikidata.coordinates,
-        source=f"Wikidata ({wikidata.item.label}), not the historian",
+        coordinates=coordinates,
+        source=source,
         events=tuple(item.link for item in involvement.items) if involvement else (),
     )
 

@@ -1,8 +1,9 @@
 """The map of events (``/map``): events placed by their place on the offline world map.
 
 An event is placed by ``crm:P7_took_place_at`` (the facet rows of the read model, so the page
-costs no query); a place is drawn only when the Wikidata facts graph gives its coordinates
-(``app.read.places``), never from a guess. Places of events without coordinates are listed in
+costs no query); a place is drawn only when a curator set its coordinates or the Wikidata facts
+graph gives them (``app.read.places``: the curator's first), never from a guess, and the table
+says which. Places of events without coordinates are listed in
 the table below the map, which says the same as the map in words and works without any script
 (the map itself is server-rendered SVG: the outline of ``app.pages.worldmap`` and one linked
 point per place).
@@ -37,7 +38,8 @@ def map_page(model: ReadModel, settings: PageSettings) -> MapPage:
             events_at.setdefault(place, []).append(row.iri)
 
     labels = dict(data.labels)
-    labels.update({iri: model.event_label(iri) for iri in located if iri not in labels})
+    sources = {point.source for point in located.values() if point.source}
+    labels.update({iri: model.event_label(iri) for iri in {*located, *sources} - set(labels)})
 
     def link(iri: str) -> Link:
         href, external = href_for(iri, settings.base_iri)
@@ -60,8 +62,12 @@ def map_page(model: ReadModel, settings: PageSettings) -> MapPage:
         point = located[place]
         found = len(events_at.get(place, ()))
         x, y = project(point.longitude, point.latitude)
-        item = Link(
-            label=point.item.rsplit("/", 1)[-1], href=point.item, iri=point.item, external=True
+        item = (
+            Link(
+                label=point.item.rsplit("/", 1)[-1], href=point.item, iri=point.item, external=True
+            )
+            if point.item
+            else None
         )
         placed.append(
             replace(
@@ -71,6 +77,8 @@ def map_page(model: ReadModel, settings: PageSettings) -> MapPage:
                 radius=round(1.5 + sqrt(found), 2),
                 coordinates=coordinates_in_words(point.longitude, point.latitude),
                 item=item,
+                source=link(point.source) if point.source else None,
+                reference=point.reference,
             )
         )
     # Only the places the table shows are built: a large graph has thousands without points.

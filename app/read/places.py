@@ -1,10 +1,14 @@
-"""Where places are: coordinates of the places of the namespace, from the Wikidata facts graph.
+"""Where places are: coordinates of the places of the namespace, set by a curator or from the
+Wikidata facts graph.
 
-A place has coordinates only when it is ``owl:sameAs`` a Wikidata item whose ``wdt:P625``
-(coordinate location) the Wikidata facts graph holds (``histkg link --verify`` writes it):
-never from the historian's claims, never guessed. Read with ``Store.match`` from the facts
-graph's points (few) back to the places linked to them, so the cost follows the number of
-points, not the size of the store. The read model keeps the result per store state.
+A place has coordinates when a curator set them in the workbench (``geo:lat``/``geo:long`` with
+the ``hk:coordinatesSource`` they come from, ``app.workbench.places``), or when it is
+``owl:sameAs`` a Wikidata item whose ``wdt:P625`` (coordinate location) the Wikidata facts graph
+holds (``histkg link --verify`` writes it): never from the historian's claims, never guessed.
+Curated coordinates come first: a curator sets them knowingly, often because Wikidata's point is
+not the place the source means (a region's centre for a town, a modern site for an old one).
+Read with ``Store.match`` from the points (few) back to the places, so the cost follows the
+number of points, not the size of the store. The read model keeps the result per store state.
 """
 
 from __future__ import annotations
@@ -16,9 +20,9 @@ from pyoxigraph import Literal, NamedNode
 
 from app.linking.facts import WDT, WIKIDATA_GRAPH
 from app.store import Store
-from app.vocab import OWL
+from app.vocab import GEO, HK, OWL
 
-__all__ = ["Point", "points"]
+__all__ = ["Point", "curated_point", "points"]
 
 _WKT = re.compile(
     r"^\s*Point\(\s*(?P<lon>[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s+"
@@ -29,11 +33,14 @@ _WKT = re.compile(
 
 @dataclass(frozen=True)
 class Point:
-    """A place's coordinates and the Wikidata item they come from."""
+    """A place's coordinates and where they come from: a Wikidata item, or (set by a curator)
+    a source of the graph or a named reference."""
 
     longitude: float
     latitude: float
-    item: str
+    item: str = ""  #: the Wikidata item, for coordinates from the facts graph
+    source: str = ""  #: the source of the graph a curator took them from (its IRI)
+    reference: str = ""  #: the reference a curator named instead (a gazetteer, an atlas)
 
 
 def parse_point(wkt: str) -> tuple[float, float] | None:
@@ -47,10 +54,41 @@ def parse_point(wkt: str) -> tuple[float, float] | None:
     return longitude, latitude
 
 
+def curated_point(store: Store, place: NamedNode) -> Point | None:
+    """The coordinates a curator set for ``place``, with their source; None when unset (or
+    not a point on the globe, which ``hks:CoordinatesShape`` keeps out of the store)."""
+
+    def one(predicate: NamedNode) -> Literal | NamedNode | None:
+        for quad in store.match(place, predicate, None, None):
+            if isinstance(quad.object, Literal | NamedNode):
+                return quad.object
+        return None
+
+    latitude, longitude, source = one(GEO.lat), one(GEO.long), one(HK.coordinatesSource)
+    if not isinstance(latitude, Literal) or not isinstance(longitude, Literal) or source is None:
+        return None
+    try:
+        lat, lon = float(latitude.value), float(longitude.value)
+    except ValueError:
+        return None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        return None
+    if isinstance(source, NamedNode):
+        return Point(lon, lat, source=source.value)
+    return Point(lon, lat, reference=source.value)
+
+
 def points(store: Store, base_iri: str) -> dict[str, Point]:
-    """The coordinates of every place of the namespace linked to an item that has them (an
-    entity linked to several such items takes the first in IRI order)."""
+    """The coordinates of every place of the namespace that has them: set by a curator, else
+    from the Wikidata item it is linked to (an entity linked to several such items takes the
+    first in IRI order)."""
     found: dict[str, Point] = {}
+    for quad in store.match(None, GEO.lat, None, None):
+        place = quad.subject
+        if isinstance(place, NamedNode) and place.value.startswith(base_iri):
+            curated = curated_point(store, place)
+            if curated is not None:
+                found[place.value] = curated
     graph = NamedNode(WIKIDATA_GRAPH)
     located = sorted(
         (quad.subject.value, quad.object.value)
@@ -64,5 +102,5 @@ def points(store: Store, base_iri: str) -> dict[str, Point]:
         for quad in store.match(None, OWL.sameAs, NamedNode(item)):
             place = quad.subject
             if isinstance(place, NamedNode) and place.value.startswith(base_iri):
-                found.setdefault(place.value, Point(point[0], point[1], item))
+                found.setdefault(place.value, Point(point[0], point[1], item=item))
     return found

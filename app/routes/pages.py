@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote_plus
+from urllib.parse import quote_plus, urlencode
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
@@ -250,6 +250,8 @@ def entity(
             return JSONResponse(page_data(page), headers=headers)
         if page.claim is not None:
             page = _with_export_button(request, page, headers)
+        if page.place and page.map is None:
+            page = _with_coordinates_link(request, page, headers)
         return HTMLResponse(render(page), headers=headers)
     fmt = BY_MEDIA_TYPE[media_type]
     quads = read_model(store).describe(iri)
@@ -271,6 +273,20 @@ def _with_export_button(request: Request, page: EntityPage, headers: dict[str, s
         action="/workbench/wikidata/export", csrf=session.csrf_token(request), claim=page.iri
     )
     return replace(page, claim=replace(page.claim, export=button))
+
+
+def _with_coordinates_link(
+    request: Request, page: EntityPage, headers: dict[str, str]
+) -> EntityPage:
+    """A place without coordinates, for a signed-in curator: with the "Set coordinates" link
+    (``app.routes.workbench``'s coordinates form), and neither cached nor validated."""
+    headers["Vary"] = "Accept, Cookie"
+    if session.curator(request) is None:
+        return page
+    headers.pop("ETag", None)
+    headers["Cache-Control"] = "private, no-store"
+    href = "/workbench/places/coordinates?" + urlencode({"place": page.iri})
+    return replace(page, set_coordinates_href=href)
 
 
 def _entity_at(

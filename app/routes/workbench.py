@@ -69,6 +69,15 @@ from app.workbench.pages import (
     source_fields,
 )
 from app.workbench.pages_add import FieldError, NewPage, add_page, find_source, page_text
+from app.workbench.places import (
+    COORDINATES_FIELDS,
+    CoordinatesForm,
+    CoordinatesPage,
+    coordinates_fields,
+    place_label,
+    place_node,
+    set_coordinates,
+)
 from app.workbench.proposals import candidates, settle
 from app.workbench.reading import page_report, reading_page
 from app.workbench.sources import SourceForm, add_source
@@ -676,6 +685,91 @@ async def wikidata_export(request: Request, store: StoreDep, settings: SettingsD
             },
         )
     return _html(page)
+
+
+# ---------------------------------------------------------------- coordinates of a place
+# (issue 16) ``app.workbench.places``: the form, its checks and the one-revision write.
+
+
+def _coordinates_page(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    values: dict[str, str],
+    errors: dict[str, str],
+    error: str = "",
+) -> CoordinatesPage:
+    place = place_node(store, values.get("place", ""), settings.base_iri)
+    return CoordinatesPage(
+        site=site(settings),
+        csrf=session.csrf_token(request),
+        place=place.value,
+        place_label=place_label(store, place),
+        place_href=_entity_href(place.value, settings.base_iri),
+        fields=coordinates_fields(values, errors),
+        error=error,
+    )
+
+
+@router.get(f"{HOME}/places/coordinates", response_class=HTMLResponse)
+def coordinates_form(
+    request: Request, store: StoreDep, settings: SettingsDep, place: str = ""
+) -> Response:
+    """The set-coordinates form of ``place`` (a place's IRI); 400 for anything else."""
+    if session.curator(request) is None:
+        return to_sign_in(request)
+    return _html(_coordinates_page(request, store, settings, {"place": place}, {}))
+
+
+@router.post(f"{HOME}/places/coordinates", response_class=HTMLResponse)
+async def coordinates_save(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """Write the coordinates as one revision, then show the place; problems beside their
+    fields (422), nothing written."""
+    signed = await _curator_form(request)
+    if isinstance(signed, Response):
+        return signed
+    form, user = signed
+    values = {name: _field(form.get(name)) for name, _ in COORDINATES_FIELDS}
+    values["place"] = _field(form.get("place"))
+    coordinates = CoordinatesForm(
+        values["place"],
+        latitude=values["latitude"],
+        longitude=values["longitude"],
+        source=values["source"],
+        reference=values["reference"],
+    )
+    author = writes.Author(user.name, f"Set coordinates of {values['place'].rsplit('/', 1)[-1]}")
+
+    def run() -> dict[str, str]:
+        place_node(store, values["place"], settings.base_iri)  # 400 for a place not ours
+        checked = coordinates.checked(store)
+        if not checked.errors:
+            set_coordinates(
+                store,
+                checked,
+                base=settings.base_iri,
+                project_dir=settings.project_dir,
+                author=author,
+            )
+        return checked.errors
+
+    error = ""
+    try:
+        errors = await run_in_threadpool(run)
+    except FieldError as failure:
+        if failure.field == "place":
+            raise
+        errors = {failure.field: failure.message}
+    except ShaclViolation as violation:
+        errors = {}
+        error = "; ".join(
+            str(r.get("message", "")) for r in violation.report.get("results", [])[:5]
+        )
+    if not errors and not error:
+        target = _entity_href(values["place"], settings.base_iri)
+        return RedirectResponse(target, status_code=303)
+    page = _coordinates_page(request, store, settings, values, errors, error)
+    return _html(page, 422)
 
 
 def _entity_href(iri: str, base: str) -> str:
