@@ -260,9 +260,16 @@ def text_pages(path: Path, first: int = 1, last: int | None = None) -> Iterator[
                 yield RawPage(index, buffer)
 
 
-def page_name(book_slug: str, label: str) -> str:
-    """The name of a book's page in IRIs and graph names: ``<book>-p<printed page>``."""
-    return f"{book_slug}-p{slug(label)}"
+def page_name(book_slug: str, index: int) -> str:
+    """The name of a book's page in IRIs and graph names: ``<book>-pos<position in the file>``.
+
+    The position, not the printed number: a printed number is found from the page's
+    neighbours (a plain number counts where it follows the page before) and may be printed
+    twice, so it can differ between a whole run and ``--pages 10-20``; the position cannot, so
+    re-ingesting any range names each page as before and never overwrites another page's graph.
+    ``pos`` keeps these names apart from a page added alone (``<source>-p<printed page>``).
+    """
+    return f"{book_slug}-pos{index}"
 
 
 def parse_range(text: str) -> tuple[int, int]:
@@ -355,7 +362,6 @@ class BookReader:
         self._last: _Full | BibEntry | None = None  # what an Ibid. on the next note cites
         self._expected: int | None = None
         self._date: DateMention | None = None  # the last date read, for the next page's
-        self._labels: set[str] = set()
 
     # ------------------------------------------------------------------ layout
 
@@ -459,10 +465,7 @@ class BookReader:
     def _ingest(self, before: _Frame | None, frame: _Frame, after: _Frame | None) -> BookPage:
         page = frame.page
         self.record.pages += 1
-        label = frame.label
-        if label in self._labels:  # printed twice: the position keeps pages apart
-            label = f"{label}-{page.index}"
-        self._labels.add(label)
+        label = frame.label  # the name is the position's: a label printed twice is kept
         if frame.layout is None:
             self._date = None  # a page is missing: its dates are unknown
             self.record.scanned.append(label)
@@ -472,7 +475,7 @@ class BookReader:
             joins.append(Join(cut[2], cut[3], "", "hyphenation"))
         if after is not None and (cut := _split_word(frame, after, self.ingester)):
             joins.append(Join(cut[0], cut[1], cut[4], "hyphenation"))
-        name = f"{page_name(self.slug, label)}.txt"
+        name = f"{page_name(self.slug, page.index)}.txt"
         report = self.ingester.ingest(
             page.raw, name, layout=frame.layout, joins=joins, date_before=self._date
         )

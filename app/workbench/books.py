@@ -1,14 +1,15 @@
 """A whole book into the store, and its pages as the workbench's review queue.
 
-Each page goes into its own workbench graph (``<WORKBENCH_GRAPHS>page/<book>-p<page>``), exactly
-as a page added alone (``pages_add``), so the reading view and the proposals (mentions, dates,
-candidate names, citations) open on it as they do for one page. ``histkg ingest --into-store``
-writes each changed page as one SHACL-checked revision (``store_book``: a book of any length,
-streamed); an upload in the workbench, bounded in pages, is ONE revision (``add_book``), so a
-refused page leaves nothing written. A page whose stored text has the same SHA-256 is left
-alone, so re-ingesting the same file changes nothing and keeps what curators
-settled on its pages, while a changed page replaces its graph in a new revision. The book's own
-graph (``<WORKBENCH_GRAPHS>book/<book>``) holds its running headers and bibliography and, for a
+Each page goes into its own workbench graph (``<WORKBENCH_GRAPHS>page/<book>-pos<position>``,
+``book.page_name``), made as a page added alone (``pages_add``), so the reading view and the
+proposals (mentions, dates, candidate names, citations) open on it as they do for one page.
+``histkg ingest --into-store`` writes each changed page as one SHACL-checked revision
+(``store_book``: a book of any length, streamed); an upload in the workbench, bounded in pages,
+is ONE revision (``add_book``), so a refused page leaves nothing written. A page whose stored
+text has the same SHA-256 is left alone, so re-ingesting the same file changes nothing; a
+changed page's graph is rebuilt from its new text with the curators' decisions carried over
+where their names still stand (``app.workbench.carry``). The book's own graph
+(``<WORKBENCH_GRAPHS>book/<book>``) holds its running headers and bibliography and, for a
 book not yet in the store, the book itself; it is written before the pages (which must be part
 of a book) and once more at the end, when the running headers are all known.
 """
@@ -32,6 +33,7 @@ from app.ingest.book_source import pdf_book, text_book
 from app.pages.context import Site
 from app.store import Store
 from app.vocab import BIBO, DCTERMS, HK, RDF, RDFS
+from app.workbench.carry import carry
 from app.workbench.sources import WORKBENCH_GRAPHS, slug
 
 __all__ = [
@@ -57,16 +59,23 @@ def _help(text: str) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class StoredPage:
-    """What storing one page did: ``new``, ``changed``, ``unchanged`` or ``no text``."""
+    """What storing one page did: ``new``, ``changed``, ``unchanged`` or ``no text``; for a
+    changed page, the curators' links it could not keep (``app.workbench.carry``)."""
 
     index: int
     label: str
     iri: str
     status: str
     revision: int | None
+    dropped: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, object]:
-        return {"iri": self.iri, "status": self.status, "revision": self.revision}
+        return {
+            "iri": self.iri,
+            "status": self.status,
+            "revision": self.revision,
+            "dropped": list(self.dropped),
+        }
 
 
 def _graph(name: str) -> ox.NamedNode:
@@ -113,7 +122,14 @@ def _book_change(
     triples = book_triples(book, record, bibliography, base, book_slug)
     if known and not ours:  # a source of the graph (or the workbench's): add, never redescribe
         triples = [t for t in triples if t.subject != book or t.predicate == HK.runningHeader]
-    return None if set(triples) == _held(store, graph) else (graph, triples)
+    held = _held(store, graph)
+    if exists:  # a range read now keeps the headers (and the name) earlier reads found
+        label = [t for t in held if t.subject == book and t.predicate == RDFS.label]
+        kept = [t for t in held if t.subject == book and t.predicate == HK.runningHeader]
+        if label:
+            triples = [t for t in triples if not (t.subject == book and t.predicate == RDFS.label)]
+        triples = list(dict.fromkeys([*triples, *label, *kept]))
+    return None if set(triples) == held else (graph, triples)
 
 
 def _page_change(
@@ -121,7 +137,7 @@ def _page_change(
 ) -> tuple[StoredPage, ox.NamedNode, list[ox.Triple] | None]:
     """What storing ``page`` does (its revision still unknown), its graph, and what the graph
     should hold (``None``: nothing to write)."""
-    name = page_name(book_slug, page.label)
+    name = page_name(book_slug, page.index)
     graph = _graph(name)
     iri = f"{base}ingest/{name}/page"
     if page.report is None:
@@ -132,8 +148,12 @@ def _page_change(
     if stored == page.sha256:
         return StoredPage(page.index, page.label, iri, "unchanged", None), graph, None
     triples, node = book_page_triples(page, book, base, book_slug, source)
-    status = "new" if stored is None else "changed"
-    return StoredPage(page.index, page.label, node.value, status, None), graph, triples
+    if stored is None:
+        return StoredPage(page.index, page.label, node.value, "new", None), graph, triples
+    text = ox.NamedNode(f"{base}text/{name}")
+    kept = carry(_held(store, graph), triples, root=f"{base}ingest/{name}/", text=text)
+    result = StoredPage(page.index, page.label, node.value, "changed", None, kept.dropped)
+    return result, graph, kept.triples
 
 
 def store_book(
