@@ -453,3 +453,9 @@ def test_a_number_that_does_not_follow_the_page_before_is_text(
     assert pages[1].label != "1905"
     assert pages[1].report is not None
     assert pages[1].report.text.startswith("1905")
+
+
+@pytest.mark.parametrize("text", ["٣-٥", "²", "3-٥"])
+def test_a_page_range_takes_ascii_digits_only(text: str) -> None:
+    with pytest.raises(InputError, match="not a page range"):
+        parse_range(text)

@@ -184,3 +184,22 @@ def test_a_refused_page_leaves_no_page_of_the_upload_written(
     assert answer.status_code == 422
     assert history.head(served[1].match) == head
     assert browser.get("/workbench/books").text.count("Far East Refused Page") == 0
+
+
+def test_pages_labelled_with_non_ascii_digits_are_listed_in_the_queue(
+    browser: httpx.Client,
+) -> None:
+    # Regression: "²".isdigit() is true and int("²") raises, so the queue answered 500.
+    fpdf = pytest.importorskip("fpdf")
+    pdf = fpdf.FPDF()
+    for label in ("²", "١٢", "7"):
+        pdf.add_page()
+        pdf.set_page_label(None, label)
+    _sign_in(browser)
+    source = _add_source(browser, "Far East Odd Labels")
+    answer = _upload(browser, source, "labels.pdf", bytes(pdf.output()), "")
+    assert answer.status_code == 303
+    queue = browser.get(answer.headers["location"])
+    assert queue.status_code == 200
+    labels = [link.get_text() for link in _soup(queue).select("tr.queue-page .page-link")]
+    assert labels == ["Page 7", "Page ²", "Page ١٢"]  # numbers first, other labels after

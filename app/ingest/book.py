@@ -48,13 +48,14 @@ __all__ = [
     "Continuation",
     "CrossCitation",
     "RawPage",
+    "ascii_number",
     "page_name",
     "parse_bibliography",
     "parse_range",
     "text_pages",
 ]
 
-_NUMBER = re.compile(r"^\s*(\d{1,4})\s*$")
+_NUMBER = re.compile(r"^\s*([0-9]{1,4})\s*$")  # ASCII: \d takes "٣", int() "²" not
 _TERMINAL = re.compile(r"[.?!:;][”’\")\]]*$")
 _SENTENCE_END = re.compile(r"[.?!][”’\")\]]*(?=\s|$)")
 _TAIL = re.compile(r"[^\W\d_]+")  # used with match() from a position
@@ -62,7 +63,7 @@ _HEAD = re.compile(r"([^\W\d_]+)-$")
 _BIB_HEADING = re.compile(r"^\s*(?:Select\s+)?(?:Bibliography|Works Cited|Sources)\s*$", re.I)
 _BIB_ENTRY = re.compile(
     r"^(?P<author>[^.]+?(?:\s[A-Z]\.)*)\.\s+(?P<title>.+?)\.\s+(?P<place>[^:.]+):\s*"
-    r"(?P<publisher>[^,]+?),\s*(?P<year>\d{4})\.?$"
+    r"(?P<publisher>[^,]+?),\s*(?P<year>[0-9]{4})\.?$"
 )
 _BIB_START = re.compile(r"^[A-Z][\w’'-]+,\s+[A-Z]")
 _Full = tuple[Citation, int, str, int, str | None]  # citation, page index, label, note, work
@@ -180,8 +181,8 @@ class BookPage:
                 "mentions": [],
             }
         )
-        if self.report is not None and self.label.isdigit():
-            base["page"] = int(self.label)
+        if self.report is not None and (number := ascii_number(self.label)) is not None:
+            base["page"] = number
         base["book"] = {
             "index": self.index,
             "label": self.label,
@@ -272,9 +273,18 @@ def page_name(book_slug: str, index: int) -> str:
     return f"{book_slug}-pos{index}"
 
 
+def ascii_number(text: str, digits: int = 9) -> int | None:
+    """``text`` as a number when it is 1 to ``digits`` ASCII digits, else ``None``: a page
+    label may be "²" or Arabic-Indic digits, which ``str.isdigit`` accepts and ``int`` does not
+    always (and which are not page numbers histkg compares)."""
+    if 0 < len(text) <= digits and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
 def parse_range(text: str) -> tuple[int, int]:
     """ "120-140" (or "120") -> (120, 140): positions of pages in the file, 1-based."""
-    match = re.fullmatch(r"\s*(\d{1,6})\s*(?:[-–]\s*(\d{1,6}))?\s*", text)
+    match = re.fullmatch(r"\s*([0-9]{1,6})\s*(?:[-–]\s*([0-9]{1,6}))?\s*", text)
     if not match:
         raise InputError(
             f"--pages {text!r} is not a page range.", hint="Write it as 120-140, or 120 alone."

@@ -27,7 +27,14 @@ import pyoxigraph as ox
 from app import writes
 from app.errors import InputError
 from app.ingest import Ingester, load_graph_index
-from app.ingest.book import BibEntry, BookPage, BookReader, BookRecord, page_name
+from app.ingest.book import (
+    BibEntry,
+    BookPage,
+    BookReader,
+    BookRecord,
+    ascii_number,
+    page_name,
+)
 from app.ingest.book_rdf import book_page_triples, book_triples, scanned_triples
 from app.ingest.book_source import pdf_book, text_book
 from app.pages.context import Site
@@ -283,8 +290,8 @@ def _count(
 
 
 def _order(label: str) -> tuple[int, int, str]:
-    head = label.split("-", 1)[0]
-    return (0, int(head), label) if head.isdigit() else (1, 0, label)
+    number = ascii_number(label.split("-", 1)[0])
+    return (0, number, label) if number is not None else (1, 0, label)
 
 
 def book_queue(store: Store, book: ox.NamedNode, base: str, site: Site) -> BookQueuePage | None:
