@@ -180,6 +180,15 @@ class Settings(BaseSettings):
         gt=0,
         description="Largest request body accepted (bytes); a larger one is answered with 413.",
     )
+    max_upload_pages: int = Field(
+        default=50,
+        ge=1,
+        description=(
+            "Most pages one upload of a book (a PDF, or a text with form feeds) may add in the "
+            "workbench, all in one revision; a longer book or range goes in with "
+            "`histkg ingest BOOK --into-store`."
+        ),
+    )
     rate_limit: int = Field(
         default=0,
         ge=0,

@@ -19,8 +19,10 @@ from app.ingest.book import BookPage, BookReader, parse_bibliography, parse_rang
 from app.ingest.book_rdf import book_trig
 from app.store import Store
 from app.validate import validate_paths
-from app.vocab import BIBO, DCTERMS, HK, ID, RDFS
+from app.vocab import BIBO, CRM, DCTERMS, HK, ID, OA, RDF, RDFS
+from app.workbench import proposals
 from app.workbench.books import StoredPage, store_book
+from app.workbench.sources import WORKBENCH_GRAPHS
 
 BOOK = ROOT / "tests" / "fixtures" / "book" / "stalin-and-the-far-east.txt"
 
@@ -225,29 +227,31 @@ def test_the_books_trig_is_valid_with_each_page_text_and_checksum(
     assert sorted(texts.values()) == sorted(page.raw for page in pages)  # byte for byte
     for node, text in texts.items():
         assert sums[node] == hashlib.sha256(text.encode()).hexdigest()
-    page42 = ox.NamedNode(f"{ID}ingest/stalin-and-the-far-east-p42/page")
+    page42 = ox.NamedNode(f"{ID}ingest/stalin-and-the-far-east-pos2/page")
     labels = {q.object.value for q in quads if q.subject == page42 and q.predicate == RDFS.label}
     assert labels == {"Page 42 of stalin-and-the-far-east.txt"}  # not of "The Crisis of 1931"
-    (link,) = [q for q in quads if q.predicate == HK.continues and "p47/" in q.subject.value]
-    assert link.object.value.endswith("stalin-and-the-far-east-p46/anchor/sentence-begins")
+    (link,) = [q for q in quads if q.predicate == HK.continues and "pos7/" in q.subject.value]
+    assert link.object.value.endswith("stalin-and-the-far-east-pos6/anchor/sentence-begins")
     exact = {q.subject.value.rsplit("/", 1)[-1]: q.object.value for q in quads
              if q.predicate.value.endswith("#exact") and "sentence" in q.subject.value
-             and ("p46/" in q.subject.value or "p47/" in q.subject.value)}  # fmt: skip
+             and ("pos6/" in q.subject.value or "pos7/" in q.subject.value)}  # fmt: skip
     assert exact["sentence-begins-quote"].startswith("The instruction was kept secret")
     assert exact["sentence-ends-quote"] == (
         "the Japanese were building airelds within sight of the river."
     )  # each part quoted from its own page's text, as stored
-    same = [q for q in quads if q.predicate == HK.sameWorkAs and "p42/note/3" in q.object.value]
-    assert {q.subject.value.split("/")[-3] for q in same} >= {"stalin-and-the-far-east-p44"}
+    same = [q for q in quads if q.predicate == HK.sameWorkAs and "pos2/note/3" in q.object.value]
+    assert {q.subject.value.split("/")[-3] for q in same} >= {"stalin-and-the-far-east-pos4"}
 
 
-def _store_book(store: Store, ingester: Ingester, path: Path) -> list[StoredPage]:
+def _store_book(
+    store: Store, ingester: Ingester, path: Path, first: int = 1, last: int | None = None
+) -> list[StoredPage]:
     bibliography = parse_bibliography(page.raw for page in text_pages(path))
     reader = BookReader(ingester, BOOK.name, bibliography)
     return [
         stored
         for _, stored in store_book(
-            store, reader.read(text_pages(path)), reader.record, bibliography,
+            store, reader.read(text_pages(path, first, last)), reader.record, bibliography,
             book=_book_node(reader), book_slug=reader.slug, base=ID, project_dir=ROOT,
             author=writes.Author("test", "a book"),
         )
@@ -274,6 +278,78 @@ def test_reingesting_the_same_book_changes_nothing_and_a_changed_page_is_one_rev
     assert [p.label for p in again if p.status == "changed"] == ["42"]
     assert history.head(store.match) == (head or 0) + 1
     store.close()
+
+
+def test_a_page_keeps_its_name_whatever_range_is_ingested(tmp_path: Path) -> None:
+    # Regression: a label printed twice was told apart only within one run ("12", then
+    # "12-3"), so --pages 3 alone named the third page "12" and overwrote the first's graph.
+    store = Store(str(tmp_path / "store"))
+    store.load_curated(ROOT)
+    ingester = Ingester(load_graph_index(store))
+    path = tmp_path / BOOK.name
+    pages = BOOK.read_text(encoding="utf-8").split("\f")[:3]
+    path.write_text("\f".join([pages[0], pages[1], pages[0].replace("holiday", "leave")]), "utf-8")
+    whole = _store_book(store, ingester, path)
+    assert [p.label for p in whole] == ["41", "42", "41"]
+    assert len({p.iri for p in whole}) == 3
+    head = history.head(store.match)
+    alone = _store_book(store, ingester, path, 3, 3)
+    assert [(p.iri, p.status) for p in alone] == [(whole[2].iri, "unchanged")]
+    assert history.head(store.match) == head
+    store.close()
+
+
+def test_a_changed_page_keeps_what_curators_settled_where_its_names_still_stand(
+    tmp_path: Path,
+) -> None:
+    # Regression: a changed page replaced its graph, and with it every settled proposal.
+    store = Store(str(tmp_path / "store"))
+    store.load_curated(ROOT)
+    ingester = Ingester(load_graph_index(store))
+    page = _store_book(store, ingester, BOOK)[1].iri  # page 42
+    found = {c.text: c.anchor for c in proposals.candidates(store, page, ID)}
+    author = writes.Author("ada", "settle")
+
+    def settle(name: str, action: str, **extra: str) -> None:
+        proposals.settle(
+            store, page, found[name], action, base=ID, project_dir=ROOT, author=author, **extra
+        )
+
+    manchuria = f"{ID}place/manchuria"
+    settle("Amur", "link", entity=manchuria)
+    settle("Harbin", "link", entity=manchuria)
+    settle("Hamish Hamilton", "reject")
+    settle("Christopher Thorne", "person", label="Christopher Thorne")
+    changed = tmp_path / BOOK.name
+    changed.write_text(
+        BOOK.read_text(encoding="utf-8")
+        .replace("Harbin had fallen", "Kharbin had fallen")  # a settled name changed
+        .replace("went unanswered", "went quite unanswered"),  # every offset after it moves
+        encoding="utf-8",
+    )
+    again = _store_book(store, ingester, changed)[1]
+    assert again.status == "changed"
+    assert again.dropped == (f"Harbin -> {manchuria}",)
+    # Settled names stay settled (Hamish Hamilton stays rejected); Kharbin is a new proposal.
+    assert [c.text for c in proposals.candidates(store, page, ID)] == ["Kharbin", "Ian Nish"]
+    graph = ox.NamedNode(f"{WORKBENCH_GRAPHS}page/stalin-and-the-far-east-pos2")
+    linked = {
+        (str(q.subject), _exact(store, q.object))
+        for q in store.match(None, HK.mention, None, graph)
+    }
+    assert (f"<{manchuria}>", "Amur") in linked
+    assert (f"<{ID}person/christopher-thorne>", "Christopher Thorne") in linked
+    thorne = ox.NamedNode(f"{ID}person/christopher-thorne")
+    assert next(iter(store.match(thorne, RDF.type, CRM.E21_Person, graph)), None) is not None
+    store.close()
+
+
+def _exact(store: Store, anchor: object) -> str:
+    assert isinstance(anchor, ox.NamedNode)
+    quote = ox.NamedNode(f"{anchor.value}-quote")
+    (found,) = store.match(quote, OA.exact, None, None)
+    assert isinstance(found.object, ox.Literal)
+    return found.object.value
 
 
 def test_an_ibid_first_on_a_page_read_alone_is_kept_without_a_cited_work(
@@ -377,3 +453,9 @@ def test_a_number_that_does_not_follow_the_page_before_is_text(
     assert pages[1].label != "1905"
     assert pages[1].report is not None
     assert pages[1].report.text.startswith("1905")
+
+
+@pytest.mark.parametrize("text", ["٣-٥", "²", "3-٥"])
+def test_a_page_range_takes_ascii_digits_only(text: str) -> None:
+    with pytest.raises(InputError, match="not a page range"):
+        parse_range(text)

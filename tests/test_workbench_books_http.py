@@ -138,3 +138,68 @@ def test_the_queue_needs_a_curator_and_a_book_with_pages(browser: httpx.Client) 
     assert browser.get("/workbench/books?book=https://example.org/none").status_code == 404
     assert browser.get("/workbench/books?book=not%20an%20iri").status_code == 400
     assert browser.get("/workbench/books").status_code == 200
+
+
+def _blank_pdf(pages: int) -> bytes:
+    fpdf = pytest.importorskip("fpdf")
+    pdf = fpdf.FPDF()
+    for _ in range(pages):
+        pdf.add_page()
+    return bytes(pdf.output())
+
+
+def test_an_upload_longer_than_the_page_limit_is_refused_and_sent_to_the_cli(
+    browser: httpx.Client, served: tuple[str, Store, Path]
+) -> None:
+    # Regression: form feeds alone made ~a page each (4 MiB of them: millions of revisions),
+    # and a PDF's pages were all extracted before anything was checked.
+    _sign_in(browser)
+    source = _add_source(browser, "Far East Too Long")
+    head = history.head(served[1].match)
+    for name, data in (("feeds.txt", b"\f" * 100_000), ("long.pdf", _blank_pdf(60))):
+        answer = _upload(browser, source, name, data, "")
+        assert answer.status_code == 422, name
+        alert = _soup(answer).get_text()
+        assert "at most 50 (HISTKG_MAX_UPLOAD_PAGES)" in alert
+        assert "histkg ingest BOOK --into-store" in alert
+        assert history.head(served[1].match) == head
+    assert "at most 50" in _soup(_upload(browser, source, "long.pdf", _blank_pdf(60), "1-51")).text
+    answer = _upload(browser, source, "long.pdf", _blank_pdf(60), "5-7")  # a range that fits
+    assert answer.status_code == 303
+    rows = _soup(browser.get(answer.headers["location"])).select("tr.queue-page")
+    assert len(rows) == 3
+
+
+def test_a_refused_page_leaves_no_page_of_the_upload_written(
+    browser: httpx.Client, served: tuple[str, Store, Path]
+) -> None:
+    # Regression: each page was its own revision, so pages 1 and 2 stayed when page 3 was
+    # refused (its text is over the 5,000 characters a shown text may have) behind a 422.
+    _sign_in(browser)
+    source = _add_source(browser, "Far East Refused Page")
+    pages = BOOK.read_text(encoding="utf-8").split("\f")[:2]
+    too_long = "Stalin wrote to Kaganovich on 2 October 1931. " * 120
+    head = history.head(served[1].match)
+    answer = _upload(browser, source, "book.txt", "\f".join([*pages, too_long]).encode(), "")
+    assert answer.status_code == 422
+    assert history.head(served[1].match) == head
+    assert browser.get("/workbench/books").text.count("Far East Refused Page") == 0
+
+
+def test_pages_labelled_with_non_ascii_digits_are_listed_in_the_queue(
+    browser: httpx.Client,
+) -> None:
+    # Regression: "²".isdigit() is true and int("²") raises, so the queue answered 500.
+    fpdf = pytest.importorskip("fpdf")
+    pdf = fpdf.FPDF()
+    for label in ("²", "١٢", "7"):
+        pdf.add_page()
+        pdf.set_page_label(None, label)
+    _sign_in(browser)
+    source = _add_source(browser, "Far East Odd Labels")
+    answer = _upload(browser, source, "labels.pdf", bytes(pdf.output()), "")
+    assert answer.status_code == 303
+    queue = browser.get(answer.headers["location"])
+    assert queue.status_code == 200
+    labels = [link.get_text() for link in _soup(queue).select("tr.queue-page .page-link")]
+    assert labels == ["Page 7", "Page ²", "Page ١٢"]  # numbers first, other labels after

@@ -48,13 +48,14 @@ __all__ = [
     "Continuation",
     "CrossCitation",
     "RawPage",
+    "ascii_number",
     "page_name",
     "parse_bibliography",
     "parse_range",
     "text_pages",
 ]
 
-_NUMBER = re.compile(r"^\s*(\d{1,4})\s*$")
+_NUMBER = re.compile(r"^\s*([0-9]{1,4})\s*$")  # ASCII: \d takes "٣", int() "²" not
 _TERMINAL = re.compile(r"[.?!:;][”’\")\]]*$")
 _SENTENCE_END = re.compile(r"[.?!][”’\")\]]*(?=\s|$)")
 _TAIL = re.compile(r"[^\W\d_]+")  # used with match() from a position
@@ -62,7 +63,7 @@ _HEAD = re.compile(r"([^\W\d_]+)-$")
 _BIB_HEADING = re.compile(r"^\s*(?:Select\s+)?(?:Bibliography|Works Cited|Sources)\s*$", re.I)
 _BIB_ENTRY = re.compile(
     r"^(?P<author>[^.]+?(?:\s[A-Z]\.)*)\.\s+(?P<title>.+?)\.\s+(?P<place>[^:.]+):\s*"
-    r"(?P<publisher>[^,]+?),\s*(?P<year>\d{4})\.?$"
+    r"(?P<publisher>[^,]+?),\s*(?P<year>[0-9]{4})\.?$"
 )
 _BIB_START = re.compile(r"^[A-Z][\w’'-]+,\s+[A-Z]")
 _Full = tuple[Citation, int, str, int, str | None]  # citation, page index, label, note, work
@@ -180,8 +181,8 @@ class BookPage:
                 "mentions": [],
             }
         )
-        if self.report is not None and self.label.isdigit():
-            base["page"] = int(self.label)
+        if self.report is not None and (number := ascii_number(self.label)) is not None:
+            base["page"] = number
         base["book"] = {
             "index": self.index,
             "label": self.label,
@@ -260,14 +261,30 @@ def text_pages(path: Path, first: int = 1, last: int | None = None) -> Iterator[
                 yield RawPage(index, buffer)
 
 
-def page_name(book_slug: str, label: str) -> str:
-    """The name of a book's page in IRIs and graph names: ``<book>-p<printed page>``."""
-    return f"{book_slug}-p{slug(label)}"
+def page_name(book_slug: str, index: int) -> str:
+    """The name of a book's page in IRIs and graph names: ``<book>-pos<position in the file>``.
+
+    The position, not the printed number: a printed number is found from the page's
+    neighbours (a plain number counts where it follows the page before) and may be printed
+    twice, so it can differ between a whole run and ``--pages 10-20``; the position cannot, so
+    re-ingesting any range names each page as before and never overwrites another page's graph.
+    ``pos`` keeps these names apart from a page added alone (``<source>-p<printed page>``).
+    """
+    return f"{book_slug}-pos{index}"
+
+
+def ascii_number(text: str, digits: int = 9) -> int | None:
+    """``text`` as a number when it is 1 to ``digits`` ASCII digits, else ``None``: a page
+    label may be "²" or Arabic-Indic digits, which ``str.isdigit`` accepts and ``int`` does not
+    always (and which are not page numbers histkg compares)."""
+    if 0 < len(text) <= digits and text.isascii() and text.isdigit():
+        return int(text)
+    return None
 
 
 def parse_range(text: str) -> tuple[int, int]:
     """ "120-140" (or "120") -> (120, 140): positions of pages in the file, 1-based."""
-    match = re.fullmatch(r"\s*(\d{1,6})\s*(?:[-–]\s*(\d{1,6}))?\s*", text)
+    match = re.fullmatch(r"\s*([0-9]{1,6})\s*(?:[-–]\s*([0-9]{1,6}))?\s*", text)
     if not match:
         raise InputError(
             f"--pages {text!r} is not a page range.", hint="Write it as 120-140, or 120 alone."
@@ -355,7 +372,6 @@ class BookReader:
         self._last: _Full | BibEntry | None = None  # what an Ibid. on the next note cites
         self._expected: int | None = None
         self._date: DateMention | None = None  # the last date read, for the next page's
-        self._labels: set[str] = set()
 
     # ------------------------------------------------------------------ layout
 
@@ -459,10 +475,7 @@ class BookReader:
     def _ingest(self, before: _Frame | None, frame: _Frame, after: _Frame | None) -> BookPage:
         page = frame.page
         self.record.pages += 1
-        label = frame.label
-        if label in self._labels:  # printed twice: the position keeps pages apart
-            label = f"{label}-{page.index}"
-        self._labels.add(label)
+        label = frame.label  # the name is the position's: a label printed twice is kept
         if frame.layout is None:
             self._date = None  # a page is missing: its dates are unknown
             self.record.scanned.append(label)
@@ -472,7 +485,7 @@ class BookReader:
             joins.append(Join(cut[2], cut[3], "", "hyphenation"))
         if after is not None and (cut := _split_word(frame, after, self.ingester)):
             joins.append(Join(cut[0], cut[1], cut[4], "hyphenation"))
-        name = f"{page_name(self.slug, label)}.txt"
+        name = f"{page_name(self.slug, page.index)}.txt"
         report = self.ingester.ingest(
             page.raw, name, layout=frame.layout, joins=joins, date_before=self._date
         )

@@ -46,8 +46,8 @@ def cross_refs(page: BookPage, book_slug: str, base: str) -> dict[int, tuple[str
     citation (or ``None`` for the bibliography) and the work's IRI."""
     refs: dict[int, tuple[str | None, str]] = {}
     for cited in page.citations:
-        if cited.same_note is not None and cited.page is not None:
-            root = f"{base}ingest/{page_name(book_slug, cited.page)}"
+        if cited.same_note is not None and cited.index is not None:
+            root = f"{base}ingest/{page_name(book_slug, cited.index)}"
             work = cited.work or f"{root}/work/{cited.same_note}"
             refs[cited.note] = (f"{root}/note/{cited.same_note}", work)
         elif cited.bibliography is not None:
@@ -110,7 +110,7 @@ def book_page_triples(
     and a label that names the book's file (its running header may be a chapter's title)."""
     if page.report is None:
         raise ValueError("a page without text has scanned_triples")
-    name = page_name(book_slug, page.label)
+    name = page_name(book_slug, page.index)
     cross = cross_refs(page, book_slug, base)
     how = f"as read from {source}"
     triples, node = page_triples(page.report, book, base, name, how=how, cross=cross)
@@ -127,8 +127,8 @@ def _sentence_anchors(page: BookPage, base: str, book_slug: str) -> list[ox.Trip
     report = page.report
     if report is None:
         return []
-    root = f"{base}ingest/{page_name(book_slug, page.label)}"
-    text = ox.NamedNode(f"{base}text/{page_name(book_slug, page.label)}")
+    root = f"{base}ingest/{page_name(book_slug, page.index)}"
+    text = ox.NamedNode(f"{base}text/{page_name(book_slug, page.index)}")
     found: list[ox.Triple] = []
     if page.continues is not None:
         _, start, end = page.continues.first
@@ -138,7 +138,7 @@ def _sentence_anchors(page: BookPage, base: str, book_slug: str) -> list[ox.Trip
         _, start, end = page.continued_from.second
         node = ox.NamedNode(f"{root}/anchor/sentence-ends")
         found += [ox.Triple(*t) for t in anchor_triples(node, text, report.raw, start, end)]
-        before = page_name(book_slug, page.continued_from.labels[0])
+        before = page_name(book_slug, page.continued_from.first[0])
         begins = ox.NamedNode(f"{base}ingest/{before}/anchor/sentence-begins")
         found.append(ox.Triple(node, HK.continues, begins))
     return found
@@ -217,7 +217,7 @@ def book_trig(
     """The whole book as TriG, a page's graph at a time, the book's own graph last (its running
     headers are known only then). Each chunk is a TriG document; their concatenation is one."""
     for page in pages:
-        name = page_name(book_slug, page.label)
+        name = page_name(book_slug, page.index)
         if page.report is None:
             prefixes = dict(PREFIXES)
             yield _trig(scanned_triples(page, book, base, name), f"{base}ingest/{name}", prefixes)

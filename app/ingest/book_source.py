@@ -94,33 +94,45 @@ def _starts_like_pdf(path: Path) -> bool:
         return False
 
 
-def text_book(
-    raw: str, name: str, pages: str | None = None
-) -> tuple[list[RawPage], list[BibEntry]]:
-    """An uploaded book text (already in memory): its pages in ``pages`` and its bibliography."""
-    texts = raw.split("\f")
-    if texts and not texts[-1]:
-        texts.pop()  # pdftotext's form feed after the last page
-    total = len(texts)
+def _upload_range(
+    name: str, pages: str | None, total: int, what: str, most: int | None
+) -> tuple[int, int]:
+    """The range of an upload checked against the book's length and the pages an upload may
+    add (``most``), before any page's text is read."""
     first, last = parse_range(pages) if pages else (1, total)
     if total == 0 or first > total or last > total:
         raise InputError(
-            f"{name}: pages {first}-{last} asked for, the text has {total}.",
+            f"{name}: pages {first}-{last} asked for, the {what} has {total}.",
             hint=f"Choose pages between 1 and {total}, or leave the range empty for all.",
         )
+    if most is not None and last - first + 1 > most:
+        raise InputError(
+            f"{name}: pages {first}-{last} are {last - first + 1} pages; an upload adds at most "
+            f"{most} (HISTKG_MAX_UPLOAD_PAGES). Upload a range of pages, or ingest the whole "
+            "book with `histkg ingest BOOK --into-store`.",
+            hint=f"Upload a range of at most {most} pages, or ingest the whole book with "
+            "`histkg ingest BOOK --into-store`.",
+        )
+    return first, last
+
+
+def text_book(
+    raw: str, name: str, pages: str | None = None, *, most: int | None = None
+) -> tuple[list[RawPage], list[BibEntry]]:
+    """An uploaded book text (already in memory): its pages in ``pages`` (at most ``most`` of
+    them) and its bibliography."""
+    total = raw.count("\f") + (0 if raw.endswith("\f") or not raw else 1)  # the last one ends
+    first, last = _upload_range(name, pages, total, "text", most)
+    texts = raw.split("\f")
     chosen = [RawPage(i, texts[i - 1]) for i in range(first, last + 1)]
-    return chosen, parse_bibliography(texts)
+    return chosen, parse_bibliography(texts[:total])
 
 
 def pdf_book(
-    data: bytes, name: str, pages: str | None = None
+    data: bytes, name: str, pages: str | None = None, *, most: int | None = None
 ) -> tuple[list[RawPage], list[BibEntry]]:
-    """An uploaded PDF (in memory, as the upload limit bounds it): the pages in ``pages``."""
+    """An uploaded PDF (in memory, as the upload limit bounds it): the pages in ``pages`` (at
+    most ``most``), its length checked from the page tree's count before any text is read."""
     pdf = PdfBook(Path(name), data)
-    first, last = parse_range(pages) if pages else (1, pdf.pages)
-    if first > pdf.pages or last > pdf.pages:
-        raise InputError(
-            f"{name}: pages {first}-{last} asked for, the PDF has {pdf.pages}.",
-            hint=f"Choose pages between 1 and {pdf.pages}, or leave the range empty for all.",
-        )
+    first, last = _upload_range(name, pages, pdf.pages, "PDF", most)
     return list(pdf.read(first, last)), parse_bibliography(pdf.tail())

@@ -17,7 +17,7 @@ import io
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.errors import InputError
@@ -36,6 +36,7 @@ class PdfBook:
     path: Path  # the file, or the name an upload came with (``data``)
     data: bytes | None = None
     extract_seconds: float = 0.0
+    _labels: list[str] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         from pypdf import PdfReader  # loaded only for PDFs
@@ -44,8 +45,7 @@ class PdfBook:
         logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings are not ours to show
         try:
             self._reader = PdfReader(io.BytesIO(self.data) if self.data is not None else self.path)
-            self.pages = len(self._reader.pages)
-            self._labels = list(self._reader.page_labels)
+            self.pages = len(self._reader.pages)  # the page tree's count: nothing read yet
         except FileNotFoundError:
             raise InputError(f"{self.path}: no such file", hint="Check the path.") from None
         except IsADirectoryError:
@@ -68,6 +68,17 @@ class PdfBook:
 
     def label(self, index: int) -> str | None:
         """The page label the PDF gives the page at ``index`` (1-based), if it sets its own."""
+        if self._labels is None:  # read once a page is: a PDF too long for an upload never is
+            from pypdf.errors import PdfReadError
+
+            try:
+                self._labels = list(self._reader.page_labels)
+            except (PdfReadError, ValueError, KeyError, TypeError) as error:
+                raise InputError(
+                    f"{self.path}: not a readable PDF ({type(error).__name__})",
+                    hint="Check that the file is a complete PDF, or extract its text with "
+                    "pdftotext and ingest the .txt.",
+                ) from None
         label = self._labels[index - 1] if index <= len(self._labels) else None
         return label if label and label != str(index) else None
 

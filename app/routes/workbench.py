@@ -255,6 +255,7 @@ async def page_add(request: Request, store: StoreDep, settings: SettingsDep) -> 
                 data,
                 name=name,
                 pages=values["pages"],
+                most=settings.max_upload_pages,
                 base=settings.base_iri,
                 project_dir=settings.project_dir,
                 author=author,

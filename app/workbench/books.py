@@ -1,12 +1,15 @@
 """A whole book into the store, and its pages as the workbench's review queue.
 
-Each page goes into its own workbench graph (``<WORKBENCH_GRAPHS>page/<book>-p<page>``), exactly
-as a page added alone (``pages_add``), so the reading view and the proposals (mentions, dates,
-candidate names, citations) open on it as they do for one page. Each changed page is one
-SHACL-checked revision (``app.writes.write_graph``); a page whose stored text has the same
-SHA-256 is left alone, so re-ingesting the same file changes nothing and keeps what curators
-settled on its pages, while a changed page replaces its graph in a new revision. The book's own
-graph (``<WORKBENCH_GRAPHS>book/<book>``) holds its running headers and bibliography and, for a
+Each page goes into its own workbench graph (``<WORKBENCH_GRAPHS>page/<book>-pos<position>``,
+``book.page_name``), made as a page added alone (``pages_add``), so the reading view and the
+proposals (mentions, dates, candidate names, citations) open on it as they do for one page.
+``histkg ingest --into-store`` writes each changed page as one SHACL-checked revision
+(``store_book``: a book of any length, streamed); an upload in the workbench, bounded in pages,
+is ONE revision (``add_book``), so a refused page leaves nothing written. A page whose stored
+text has the same SHA-256 is left alone, so re-ingesting the same file changes nothing; a
+changed page's graph is rebuilt from its new text with the curators' decisions carried over
+where their names still stand (``app.workbench.carry``). The book's own graph
+(``<WORKBENCH_GRAPHS>book/<book>``) holds its running headers and bibliography and, for a
 book not yet in the store, the book itself; it is written before the pages (which must be part
 of a book) and once more at the end, when the running headers are all known.
 """
@@ -14,7 +17,7 @@ of a book) and once more at the end, when the running headers are all known.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Final
 from urllib.parse import quote
@@ -24,12 +27,20 @@ import pyoxigraph as ox
 from app import writes
 from app.errors import InputError
 from app.ingest import Ingester, load_graph_index
-from app.ingest.book import BibEntry, BookPage, BookReader, BookRecord, page_name
+from app.ingest.book import (
+    BibEntry,
+    BookPage,
+    BookReader,
+    BookRecord,
+    ascii_number,
+    page_name,
+)
 from app.ingest.book_rdf import book_page_triples, book_triples, scanned_triples
 from app.ingest.book_source import pdf_book, text_book
 from app.pages.context import Site
 from app.store import Store
 from app.vocab import BIBO, DCTERMS, HK, RDF, RDFS
+from app.workbench.carry import carry
 from app.workbench.sources import WORKBENCH_GRAPHS, slug
 
 __all__ = [
@@ -55,16 +66,23 @@ def _help(text: str) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class StoredPage:
-    """What storing one page did: ``new``, ``changed``, ``unchanged`` or ``no text``."""
+    """What storing one page did: ``new``, ``changed``, ``unchanged`` or ``no text``; for a
+    changed page, the curators' links it could not keep (``app.workbench.carry``)."""
 
     index: int
     label: str
     iri: str
     status: str
     revision: int | None
+    dropped: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, object]:
-        return {"iri": self.iri, "status": self.status, "revision": self.revision}
+        return {
+            "iri": self.iri,
+            "status": self.status,
+            "revision": self.revision,
+            "dropped": list(self.dropped),
+        }
 
 
 def _graph(name: str) -> ox.NamedNode:
@@ -87,7 +105,11 @@ def _write(
     )
 
 
-def _book_graph(
+def _held(store: Store, graph: ox.NamedNode) -> set[ox.Triple]:
+    return {ox.Triple(q.subject, q.predicate, q.object) for q in store.graph_quads(graph)}
+
+
+def _book_change(
     store: Store,
     book: ox.NamedNode,
     record: BookRecord,
@@ -95,23 +117,50 @@ def _book_graph(
     *,
     book_slug: str,
     base: str,
-    project_dir: Path,
-    author: writes.Author,
     first: bool,
-) -> None:
+) -> tuple[ox.NamedNode, list[ox.Triple]] | None:
+    """The book's own graph and what it should hold, or ``None`` when it is as it should be."""
     graph = ox.NamedNode(f"{WORKBENCH_GRAPHS}book/{book_slug}")
     ours = next(iter(store.match(book, RDF.type, BIBO.Book, graph)), None) is not None
     known = next(iter(store.match(book, RDF.type, BIBO.Book, None)), None) is not None
     exists = next(iter(store.match(None, None, None, graph)), None) is not None
     if first and exists:
-        return  # written by an earlier ingest: rewritten at the end only if it changed
+        return None  # written by an earlier ingest: rewritten at the end only if it changed
     triples = book_triples(book, record, bibliography, base, book_slug)
     if known and not ours:  # a source of the graph (or the workbench's): add, never redescribe
         triples = [t for t in triples if t.subject != book or t.predicate == HK.runningHeader]
-    if set(triples) != {
-        ox.Triple(q.subject, q.predicate, q.object) for q in store.graph_quads(graph)
-    }:
-        _write(store, graph, triples, project_dir, author)
+    held = _held(store, graph)
+    if exists:  # a range read now keeps the headers (and the name) earlier reads found
+        label = [t for t in held if t.subject == book and t.predicate == RDFS.label]
+        kept = [t for t in held if t.subject == book and t.predicate == HK.runningHeader]
+        if label:
+            triples = [t for t in triples if not (t.subject == book and t.predicate == RDFS.label)]
+        triples = list(dict.fromkeys([*triples, *label, *kept]))
+    return None if set(triples) == held else (graph, triples)
+
+
+def _page_change(
+    store: Store, page: BookPage, *, book: ox.NamedNode, book_slug: str, base: str, source: str
+) -> tuple[StoredPage, ox.NamedNode, list[ox.Triple] | None]:
+    """What storing ``page`` does (its revision still unknown), its graph, and what the graph
+    should hold (``None``: nothing to write)."""
+    name = page_name(book_slug, page.index)
+    graph = _graph(name)
+    iri = f"{base}ingest/{name}/page"
+    if page.report is None:
+        triples = scanned_triples(page, book, base, name)
+        todo = None if _held(store, graph) == set(triples) else triples
+        return StoredPage(page.index, page.label, iri, "no text", None), graph, todo
+    stored = _stored_sha(store, base, name)
+    if stored == page.sha256:
+        return StoredPage(page.index, page.label, iri, "unchanged", None), graph, None
+    triples, node = book_page_triples(page, book, base, book_slug, source)
+    if stored is None:
+        return StoredPage(page.index, page.label, node.value, "new", None), graph, triples
+    text = ox.NamedNode(f"{base}text/{name}")
+    kept = carry(_held(store, graph), triples, root=f"{base}ingest/{name}/", text=text)
+    result = StoredPage(page.index, page.label, node.value, "changed", None, kept.dropped)
+    return result, graph, kept.triples
 
 
 def store_book(
@@ -127,31 +176,19 @@ def store_book(
     author: writes.Author,
 ) -> Iterator[tuple[BookPage, StoredPage]]:
     """Write the book's pages into the store, one revision per changed page (see the module);
-    each page comes back with what was done with it."""
-    options = {"book_slug": book_slug, "base": base, "project_dir": project_dir, "author": author}
-    _book_graph(store, book, record, bibliography, first=True, **options)  # type: ignore[arg-type]
+    each page comes back with what was done with it. For ``histkg ingest --into-store``: a
+    book of any length, streamed; an upload is written whole by ``add_book``."""
+    where = {"book_slug": book_slug, "base": base}
+    if change := _book_change(store, book, record, bibliography, first=True, **where):
+        _write(store, *change, project_dir, author)
     for page in pages:
-        name = page_name(book_slug, page.label)
-        graph = _graph(name)
-        iri = f"{base}ingest/{name}/page"
-        if page.report is None:
-            triples = scanned_triples(page, book, base, name)
-            old = {ox.Triple(q.subject, q.predicate, q.object) for q in store.graph_quads(graph)}
-            result = (
-                None if old == set(triples) else _write(store, graph, triples, project_dir, author)
-            )
-            revision = result.revision if result else None
-            yield page, StoredPage(page.index, page.label, iri, "no text", revision)
-            continue
-        stored = _stored_sha(store, base, name)
-        if stored == page.sha256:
-            yield page, StoredPage(page.index, page.label, iri, "unchanged", None)
-            continue
-        triples, node = book_page_triples(page, book, base, book_slug, record.source)
-        result = _write(store, graph, triples, project_dir, author)
-        status = "new" if stored is None else "changed"
-        yield page, StoredPage(page.index, page.label, node.value, status, result.revision)
-    _book_graph(store, book, record, bibliography, first=False, **options)  # type: ignore[arg-type]
+        result, graph, triples = _page_change(store, page, book=book, source=record.source, **where)
+        if triples is not None:
+            revision = _write(store, graph, triples, project_dir, author).revision
+            result = replace(result, revision=revision)
+        yield page, result
+    if change := _book_change(store, book, record, bibliography, first=False, **where):
+        _write(store, *change, project_dir, author)
 
 
 def is_book_upload(data: bytes) -> bool:
@@ -166,13 +203,16 @@ def add_book(
     *,
     name: str,
     pages: str,
+    most: int,
     base: str,
     project_dir: Path,
     author: writes.Author,
 ) -> list[StoredPage]:
-    """An uploaded PDF or book text (``pages``: a range such as "3-5", or all) into ``book``."""
+    """An uploaded PDF or book text (``pages``: a range such as "3-5", or all; at most ``most``
+    pages, checked before any is read) into ``book``, as ONE revision: every changed page and
+    the book's graph, or, when anything is refused, nothing."""
     if data.startswith(b"%PDF-"):
-        raws, bibliography = pdf_book(data, name, pages.strip() or None)
+        raws, bibliography = pdf_book(data, name, pages.strip() or None, most=most)
     else:
         try:
             text = data.decode("utf-8")
@@ -181,14 +221,33 @@ def add_book(
                 f"The uploaded file is not UTF-8 text (byte {error.start}).",
                 hint="Upload the PDF itself, or pdftotext's output (-enc UTF-8).",
             ) from None
-        raws, bibliography = text_book(text, name, pages.strip() or None)
+        raws, bibliography = text_book(text, name, pages.strip() or None, most=most)
     book_slug = slug(book.value.rstrip("/").rsplit("/", 1)[-1])
     reader = BookReader(Ingester(load_graph_index(store)), name, bibliography, book_slug=book_slug)
-    stored = store_book(
-        store, reader.read(raws), reader.record, bibliography, book=book, book_slug=book_slug,
-        base=base, project_dir=project_dir, author=author,
-    )  # fmt: skip
-    return [result for _, result in stored]
+    results: list[tuple[StoredPage, bool]] = []  # each page, and whether it is written
+    graphs: dict[ox.NamedNode, list[ox.Triple]] = {}
+    for page in reader.read(raws):
+        result, graph, triples = _page_change(
+            store, page, book=book, book_slug=book_slug, base=base, source=reader.record.source
+        )
+        results.append((result, triples is not None))
+        if triples is not None:
+            graphs[graph] = triples
+    if change := _book_change(
+        store, book, reader.record, bibliography, book_slug=book_slug, base=base, first=False
+    ):
+        graphs[change[0]] = change[1]
+    if not graphs:
+        return [result for result, _ in results]
+    added: list[ox.Quad] = []
+    removed: list[ox.Quad] = []
+    for graph, triples in graphs.items():
+        new = {ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples}
+        old = set(store.graph_quads(graph))
+        added += new - old
+        removed += old - new
+    revision = writes.write_quads(store, added, project_dir, removed=removed, author=author)
+    return [replace(r, revision=revision.revision) if w else r for r, w in results]
 
 
 # ---------------------------------------------------------------------- the review queue
@@ -231,8 +290,8 @@ def _count(
 
 
 def _order(label: str) -> tuple[int, int, str]:
-    head = label.split("-", 1)[0]
-    return (0, int(head), label) if head.isdigit() else (1, 0, label)
+    number = ascii_number(label.split("-", 1)[0])
+    return (0, number, label) if number is not None else (1, 0, label)
 
 
 def book_queue(store: Store, book: ox.NamedNode, base: str, site: Site) -> BookQueuePage | None:
