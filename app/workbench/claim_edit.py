@@ -36,6 +36,7 @@ from app.workbench.claims import (
     participant_rows,
     with_errors,
 )
+from app.workbench.fields import whole_number
 from app.workbench.reading import page_report
 
 __all__ = ["Loaded", "load_claim", "revise"]
@@ -265,6 +266,6 @@ def revise(
         old - new,
         project_dir,
         author=author,
-        if_match={int(form.etag)} if form.etag.isdigit() else None,
+        if_match={whole_number(form.etag, "etag")} if form.etag else None,
     )
     return form, result
