@@ -939,3 +939,26 @@ def test_bad_numbers_and_page_iris_in_requests_are_refused_with_a_message_never_
         text = BeautifulSoup(answer.text, "html.parser").get_text()
         assert "is not a whole number" in text or "is not a page's IRI" in text, text
     assert after == (before or 0) + 1  # only the claim made on purpose was written
+
+
+def test_an_edit_that_does_not_say_which_version_it_edits_is_refused_and_writes_nothing(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, page = curator
+    _, store = served
+    made = _claim(client, page, passage="A peace was signed at Portsmouth", label="Peace talks")
+    assert made.status_code == 303, made.text
+    claim = next(iri for iri, label in _workbench_claims(client) if label == "Peace talks")
+    values = _form_values(client, f"/workbench/claims/edit?claim={claim}")
+    assert values["etag"].isdigit()  # the form carries the revision it was filled from
+    before = history.head(store.match)
+    for etag in ({"etag": ""}, {}):  # sent empty, or not sent at all
+        fields = {k: v for k, v in values.items() if k != "etag"} | etag
+        answer = client.post(
+            "/workbench/claims", data={**fields, "action": "save", "label": "Peace made"}
+        )
+        assert answer.status_code == 422
+        error = BeautifulSoup(answer.text, "html.parser").select_one(".form-error")
+        assert error is not None
+        assert "Reopen the claim" in error.get_text()
+    assert history.head(store.match) == before
