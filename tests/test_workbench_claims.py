@@ -890,3 +890,75 @@ def test_the_proposals_view_still_works_when_reconciliation_runs_out_of_time(
     assert "No suggestions from our graph this time" in notice.get_text()
     assert view.select("ol.candidates > li form.candidate-form")  # the names can still be settled
     assert view.select("form.suggestion-form") == []
+
+
+def test_bad_numbers_and_page_iris_in_requests_are_refused_with_a_message_never_a_500(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, page = curator
+    before = history.head(served[1].match)
+    # "²" and Arabic-Indic digits pass str.isdigit(); 5,000 digits are more than int() reads
+    numbers = ("\u00b2", "\u0663\u0664", "9" * 5000, "-1")
+    refused = [
+        client.get("/workbench/claims/new", params={"page": page, "at": n, "to": "40"})
+        for n in numbers
+    ]
+    refused += [
+        client.get("/workbench/claims/new", params={"page": page, "start": "3", "end": n})
+        for n in numbers
+    ]
+    values = _form_values(client, f"/workbench/claims/new?page={page}")
+    values |= {"passage": "A peace was signed at Portsmouth", "label": "x", "action": "save"}
+    refused += [client.post("/workbench/claims", data={**values, "rows": n}) for n in numbers[:3]]
+    refused += [
+        client.post("/workbench/claims", data={**values, "passage_start": n, "passage_end": "99"})
+        for n in numbers[:3]
+    ]
+    made = _claim(client, page, passage="A peace was signed at Portsmouth", label="Peace signed")
+    assert made.status_code == 303, made.text
+    claim = next(iri for iri, label in _workbench_claims(client) if label == "Peace signed")
+    mine = _form_values(client, f"/workbench/claims/edit?claim={claim}")
+    refused += [
+        client.post("/workbench/claims", data={**mine, "action": "save", "etag": n})
+        for n in numbers[:3]
+    ]
+    spaced = page.replace("/page", " x/page")
+    refused += [
+        client.get("/workbench/claims/new", params={"page": spaced}),
+        client.get("/workbench/proposals", params={"page": spaced}),
+        client.post(
+            "/workbench/proposals/sameas",
+            data={"csrf": values["csrf"], "page": spaced, "entity": page, "qid": "Q855"},
+        ),
+    ]
+    after = history.head(served[1].match)
+    assert [
+        (n, r.status_code) for n, r in enumerate(refused) if not 400 <= r.status_code < 500
+    ] == []
+    for answer in refused:
+        text = BeautifulSoup(answer.text, "html.parser").get_text()
+        assert "is not a whole number" in text or "is not a page's IRI" in text, text
+    assert after == (before or 0) + 1  # only the claim made on purpose was written
+
+
+def test_an_edit_that_does_not_say_which_version_it_edits_is_refused_and_writes_nothing(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, page = curator
+    _, store = served
+    made = _claim(client, page, passage="A peace was signed at Portsmouth", label="Peace talks")
+    assert made.status_code == 303, made.text
+    claim = next(iri for iri, label in _workbench_claims(client) if label == "Peace talks")
+    values = _form_values(client, f"/workbench/claims/edit?claim={claim}")
+    assert values["etag"].isdigit()  # the form carries the revision it was filled from
+    before = history.head(store.match)
+    for etag in ({"etag": ""}, {}):  # sent empty, or not sent at all
+        fields = {k: v for k, v in values.items() if k != "etag"} | etag
+        answer = client.post(
+            "/workbench/claims", data={**fields, "action": "save", "label": "Peace made"}
+        )
+        assert answer.status_code == 422
+        error = BeautifulSoup(answer.text, "html.parser").select_one(".form-error")
+        assert error is not None
+        assert "Reopen the claim" in error.get_text()
+    assert history.head(store.match) == before

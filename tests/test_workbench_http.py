@@ -23,7 +23,7 @@ from app.settings import Settings
 from app.store import Store
 from app.vocab import BIBO, DCTERMS, OA, RDF
 from app.web import create_app
-from app.workbench import sources
+from app.workbench import fields, sources
 
 PROJECT = Path(__file__).parent / "fixtures" / "project"
 PASSWORD = "a long test password"  # noqa: S105 - test accounts only
@@ -373,6 +373,7 @@ def test_the_reading_view_marks_mentions_dates_and_footnote_markers(
 
 
 def test_the_docstring_examples_of_the_workbench_run() -> None:
-    failed, attempted = doctest.testmod(sources)
-    assert failed == 0
-    assert attempted >= 1
+    for module in (sources, fields):
+        failed, attempted = doctest.testmod(module)
+        assert failed == 0
+        assert attempted >= 1

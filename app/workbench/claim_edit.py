@@ -36,6 +36,7 @@ from app.workbench.claims import (
     participant_rows,
     with_errors,
 )
+from app.workbench.fields import whole_number
 from app.workbench.reading import page_report
 
 __all__ = ["Loaded", "load_claim", "revise"]
@@ -238,8 +239,17 @@ def revise(
     """Check the edited form; when it passes, write what changed as one revision of the claim.
 
     Returns the form (with its problems by field) and the write's result (None: not written).
-    ``PreconditionFailed`` when the claim changed since the form was filled.
+    ``PreconditionFailed`` when the claim changed since the form was filled; ``InputError``
+    when the form does not say which revision of the claim it was filled from (its ``etag``):
+    written without that check, a change made meanwhile would be silently lost.
     """
+    if not form.etag.strip():
+        raise InputError(
+            "This form does not say which version of the claim it edits, so a change made "
+            "meanwhile could be lost; nothing was written. Reopen the claim and make the change "
+            "there.",
+            hint="Open the claim from its page's “Edit this claim” link.",
+        )
     loaded = load_claim(store, form.claim, base)
     form = replace(form, page=loaded.values["page"])  # a claim stays on its page
     before = ClaimForm.from_values(loaded.values)
@@ -265,6 +275,6 @@ def revise(
         old - new,
         project_dir,
         author=author,
-        if_match={int(form.etag)} if form.etag.isdigit() else None,
+        if_match={whole_number(form.etag, "etag")},
     )
     return form, result

@@ -34,6 +34,7 @@ from app.errors import InputError
 from app.ingest import PageReport, edtf
 from app.store import Store
 from app.vocab import BIBO, CRM, DCTERMS, EDTF, HK, HKC, OA, PROV, RDF, RDFS, SKOS, XSD
+from app.workbench.fields import is_whole_number, whole_number
 from app.workbench.reading import page_report
 from app.workbench.sources import WORKBENCH_GRAPHS, slug
 
@@ -68,10 +69,10 @@ NEW_KINDS: Final = {"person": CRM.E21_Person, "group": CRM.E74_Group, "place": C
 
 def participant_rows(values: Mapping[str, str]) -> int:
     """How many participant rows the form has: its ``rows`` field, at least ``ROWS``, and at
-    least the highest row sent, at most ``MAX_ROWS``."""
+    least the highest row sent, at most ``MAX_ROWS`` (``InputError``: ``rows`` no number)."""
     rows = values.get("rows", "")
-    sent = [int(k[4:]) for k in values if k.startswith("who_") and k[4:].isdigit()]
-    return min(MAX_ROWS, max(ROWS, int(rows) if rows.isdigit() else 0, *sent))
+    sent = [int(k[4:]) for k in values if k.startswith("who_") and is_whole_number(k[4:])]
+    return min(MAX_ROWS, max(ROWS, whole_number(rows, "rows") if rows else 0, *sent))
 
 
 _QUOTES: Final = (("\u201c", "\u201d"), ('"', '"'), ("\u2018", "\u2019"))
@@ -278,8 +279,11 @@ def _passage(report: PageReport, form: ClaimForm) -> tuple[tuple[int, int], str]
     they hold the passage (a selection, or the claim being edited), else where it is found."""
     body = report.body
     words = form.passage.split()
-    if form.passage_start.isdigit() and form.passage_end.isdigit():
-        raw = (int(form.passage_start), int(form.passage_end))
+    if form.passage_start and form.passage_end:
+        raw = (
+            whole_number(form.passage_start, "passage_start"),
+            whole_number(form.passage_end, "passage_end"),
+        )
         try:
             start, end = body.to_clean(*raw)
         except ValueError:
@@ -364,11 +368,12 @@ def propose_footnote(store: Store, form: ClaimForm, base: str) -> ClaimForm:
 
 def raw_span(store: Store, page: str, base: str, at: str, to: str) -> tuple[str, str]:
     """The original's offsets of the repaired text's span ``at``-``to`` (a selection in the
-    reading view), through the page's offset map; ('', '') when it is no span of the page."""
+    reading view), through the page's offset map; ('', '') when it is no span of the page,
+    ``InputError`` when ``at`` or ``to`` is no number."""
+    start, end = whole_number(at, "at"), whole_number(to, "to")
     report = page_report(store, page, base)
-    if report is None or not (at.isdigit() and to.isdigit()):
+    if report is None:
         return "", ""
-    start, end = int(at), int(to)
     if not 0 <= start < end <= len(report.body.text):
         return "", ""
     raw = report.body.to_raw(start, end)
@@ -378,9 +383,12 @@ def raw_span(store: Store, page: str, base: str, at: str, to: str) -> tuple[str,
 def passage_at(store: Store, page: str, base: str, start: str, end: str) -> dict[str, str]:
     """The claim form's passage fields for the span ``start``-``end`` of the original (a
     selection in the reading view), with the footnote proposed; empty when it is not a span of
-    the page's body."""
+    the page's body (``InputError`` when ``start`` or ``end`` is no number)."""
     report = page_report(store, page, base)
-    if report is None or not (start.isdigit() and end.isdigit()):
+    if not (start or end):
+        return {}
+    whole_number(start, "start"), whole_number(end, "end")
+    if report is None:
         return {}
     form = ClaimForm(page, "", "", "", passage_start=start, passage_end=end)
     found = _passage(report, form)

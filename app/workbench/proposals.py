@@ -23,6 +23,7 @@ from app import writes
 from app.errors import InputError
 from app.store import Store
 from app.vocab import CRM, HK, OA, RDF, RDFS
+from app.workbench.fields import page_nodes
 from app.workbench.pages_add import FieldError
 from app.workbench.sources import WORKBENCH_GRAPHS, slug
 
@@ -40,8 +41,9 @@ class Candidate:
 
 
 def page_graph(page: str, base: str) -> ox.NamedNode:
-    """The graph a workbench page's ingest and its settled proposals are written to."""
-    name = page.removeprefix(f"{base}ingest/").removesuffix("/page")
+    """The graph a workbench page's ingest and its settled proposals are written to
+    (``InputError`` when ``page`` is no IRI)."""
+    _, name, _ = page_nodes(page, base)
     return ox.NamedNode(f"{WORKBENCH_GRAPHS}page/{name}")
 
 
@@ -80,7 +82,10 @@ def settle(
 ) -> writes.WriteResult:
     """Link, make a person of, or reject the candidate ``anchor`` (see the module docstring)."""
     graph = page_graph(page, base)
-    node = ox.NamedNode(anchor)
+    try:
+        node = ox.NamedNode(anchor)
+    except ValueError:
+        raise InputError(f"{anchor[:80]!r} is not a name of the page.") from None
     unknown = ox.Quad(node, HK.unknown, _UNKNOWN, graph)
     if next(iter(store.match(*unknown)), None) is None:
         raise InputError("This name was settled already.", hint="Reload the proposals.")

@@ -26,6 +26,7 @@ from app.ingest import GraphIndex, Ingester, PageReport
 from app.pages.context import Site
 from app.store import Store
 from app.vocab import BIBO, DCTERMS, HK, OA, PROV, RDF, RDFS
+from app.workbench.fields import page_nodes
 
 __all__ = ["ReadingPage", "Segment", "page_report", "reading_page"]
 
@@ -99,10 +100,11 @@ def _literal(store: Store, subject: ox.NamedNode, predicate: ox.NamedNode) -> st
 
 
 def page_report(store: Store, iri: str, base: str) -> PageReport | None:
-    """The page's stored original run through the pipeline (None: no such workbench page)."""
-    page = ox.NamedNode(iri)
-    name = iri.removeprefix(f"{base}ingest/").removesuffix("/page")
-    text = ox.NamedNode(f"{base}text/{name}")
+    """The page's stored original run through the pipeline (None: no such workbench page;
+    ``InputError`` when ``iri`` is no IRI)."""
+    if not iri:
+        return None
+    page, name, text = page_nodes(iri, base)
     raw = _literal(store, text, BIBO.content)
     if not raw or _one(store, text, DCTERMS.source) != page:
         return None
@@ -120,9 +122,7 @@ def reading_page(store: Store, iri: str, base: str, site: Site) -> ReadingPage |
     report = page_report(store, iri, base)
     if report is None:
         return None
-    page = ox.NamedNode(iri)
-    name = iri.removeprefix(f"{base}ingest/").removesuffix("/page")
-    text = ox.NamedNode(f"{base}text/{name}")
+    page, name, text = page_nodes(iri, base)
     raw = report.raw
     book = _one(store, page, DCTERMS.isPartOf)
     book_iri = book.value if isinstance(book, ox.NamedNode) else ""

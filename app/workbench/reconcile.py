@@ -36,6 +36,7 @@ from app.linking import (
 from app.linking.wikidata import ENTITY_BASE, is_qid
 from app.store import Store
 from app.vocab import HK, OA, OWL
+from app.workbench.fields import page_nodes
 from app.workbench.proposals import page_graph
 
 __all__ = ["Suggestion", "confirm_same_as", "ours", "unlinked_on_page", "wikidata"]
@@ -83,8 +84,7 @@ def _ours(service: ReconService, candidate: dict[str, Any]) -> Suggestion:
 def unlinked_on_page(store: Store, page: str, base: str) -> list[EntityRecord]:
     """The entities the page names (``hk:mention`` of an anchor on its text) that have no
     Wikidata link, by label; read by IRI, so it costs what the page names, not the store."""
-    name = page.removeprefix(f"{base}ingest/").removesuffix("/page")
-    text = ox.NamedNode(f"{base}text/{name}")
+    _, _, text = page_nodes(page, base)
     named = {
         mention.subject.value
         for anchor in store.match(None, OA.hasSource, text, None)
@@ -127,8 +127,7 @@ def confirm_same_as(
         node = ox.NamedNode(entity)
     except ValueError:
         raise InputError(f"{entity[:80]!r} is not an entity of the graph.") from None
-    name = page.removeprefix(f"{base}ingest/").removesuffix("/page")
-    text = ox.NamedNode(f"{base}text/{name}")
+    _, _, text = page_nodes(page, base)
     mentioned = any(
         isinstance(q.object, ox.NamedNode)
         and next(iter(store.match(q.object, OA.hasSource, text, None)), None) is not None
