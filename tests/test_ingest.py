@@ -151,6 +151,31 @@ def test_ingesting_twice_gives_the_same_output(
     assert render_review(first) == render_review(second)
 
 
+@pytest.mark.parametrize(("path", "expected"), PAGES, ids=IDS)
+def test_a_page_with_crlf_line_ends_ingests_as_with_lf_and_points_into_its_bytes(
+    path: Path, expected: dict[str, object], ingester: Ingester
+) -> None:
+    # Regression: an upload keeps CR LF, and the repairs kept the CR ("Sep-\r\ntember" not
+    # mended, clean offsets one character off per line against what a browser shows).
+    raw = path.read_text(encoding="utf-8")
+    lf, crlf = ingester.ingest(raw, path.name), ingester.ingest(raw.replace("\n", "\r\n"))
+    assert crlf.text == lf.text
+    assert [f.text for f in crlf.footnotes] == [f.text for f in lf.footnotes]
+    assert [(m.text, m.entity) for m in crlf.mentions] == [(m.text, m.entity) for m in lf.mentions]
+    assert "newline" in {kind for e in crlf.edits for kind in e.kind.split("+")}
+    for edit in crlf.edits:
+        assert crlf.raw[edit.raw_start : edit.raw_end] == edit.raw  # offsets into the bytes sent
+        assert crlf.offsets(edit.footnote).text[edit.start : edit.end] == edit.clean
+
+
+def test_a_word_hyphenated_over_a_crlf_or_cr_line_end_is_mended(ingester: Ingester) -> None:
+    for end in ("\r\n", "\r"):
+        report = ingester.ingest(f"In Sep-{end}tember 1931 Stalin was on holiday.{end}")
+        assert report.text == "In September 1931 Stalin was on holiday."
+        (mended,) = [e for e in report.edits if "hyphenation" in e.kind]
+        assert mended.raw == f"-{end}"
+
+
 def test_text_builder_widens_an_edit_cut_by_a_later_one() -> None:
     raw = "in-\nuence here"
     builder = TextBuilder(raw, 0, len(raw))

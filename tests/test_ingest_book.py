@@ -459,3 +459,23 @@ def test_a_number_that_does_not_follow_the_page_before_is_text(
 def test_a_page_range_takes_ascii_digits_only(text: str) -> None:
     with pytest.raises(InputError, match="not a page range"):
         parse_range(text)
+
+
+def test_a_book_with_crlf_line_ends_reads_as_with_lf(
+    ingester: Ingester, book: tuple[list[BookPage], BookReader], tmp_path: Path
+) -> None:
+    # Regression: CR LF kept the CR in the repaired text, so neither a word hyphenated over a
+    # line end nor one over the page break ("nego-" / "tiations") was mended.
+    path = tmp_path / BOOK.name
+    path.write_bytes(BOOK.read_bytes().replace(b"\n", b"\r\n"))
+    pages, reader = read(ingester, path)
+    assert [p.label for p in pages] == [p.label for p in book[0]]
+    assert reader.record.headers == book[1].record.headers
+    for crlf, lf in zip(pages, book[0], strict=True):
+        assert crlf.report is not None
+        assert lf.report is not None
+        assert crlf.report.text == lf.report.text, crlf.label
+        assert [f.text for f in crlf.report.footnotes] == [f.text for f in lf.report.footnotes]
+        for edit in crlf.report.edits:
+            assert crlf.raw[edit.raw_start : edit.raw_end] == edit.raw
+    assert "open negotiations" in pages[0].report.text  # type: ignore[union-attr]

@@ -166,6 +166,7 @@ def test_an_upload_longer_than_the_page_limit_is_refused_and_sent_to_the_cli(
     assert "at most 50" in _soup(_upload(browser, source, "long.pdf", _blank_pdf(60), "1-51")).text
     answer = _upload(browser, source, "long.pdf", _blank_pdf(60), "5-7")  # a range that fits
     assert answer.status_code == 303
+    assert history.head(served[1].match) == (head or 0) + 1  # its pages and book: one revision
     rows = _soup(browser.get(answer.headers["location"])).select("tr.queue-page")
     assert len(rows) == 3
 

@@ -301,7 +301,7 @@ def parse_range(text: str) -> tuple[int, int]:
 def _line_spans(raw: str) -> list[tuple[int, int]]:
     spans, offset = [], 0
     for line in raw.split("\n"):
-        spans.append((offset, offset + len(line)))
+        spans.append((offset, offset + len(line.removesuffix("\r"))))  # CR LF ends it too
         offset += len(line) + 1
     return [s for s in spans if raw[s[0] : s[1]].strip()]
 
@@ -606,7 +606,10 @@ class BookReader:
 
 
 def _next_line(raw: str, end: int) -> int:
-    return end + 1 if raw[end : end + 1] == "\n" else end
+    for ending in ("\r\n", "\n"):
+        if raw.startswith(ending, end):
+            return end + len(ending)
+    return end
 
 
 def _line_end_before(raw: str, start: int) -> int:

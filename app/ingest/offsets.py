@@ -32,9 +32,10 @@ class Edit:
     """One repair: ``raw[raw_start:raw_end]`` (offsets into the input file) became ``clean``.
 
     ``start``/``end`` are offsets into the clean text of the region the edit is in: the page's
-    body, or the footnote numbered ``footnote``. ``kind`` is ``hyphenation``, ``ligature``,
-    ``space``, ``marker``, ``linebreak``, several of them joined by ``+`` when one span was
-    repaired twice, or ``unknown`` for a word left as it is and reported (``raw == clean``).
+    body, or the footnote numbered ``footnote``. ``kind`` is ``newline`` (CR LF or CR to LF),
+    ``hyphenation``, ``ligature``, ``space``, ``marker``, ``linebreak``, several of them joined
+    by ``+`` when one span was repaired twice, or ``unknown`` for a word left as it is and
+    reported (``raw == clean``).
     """
 
     kind: str
@@ -122,6 +123,30 @@ class TextBuilder:
             kinds.append(kind)
         merged = _Piece(prefix + new + suffix, head.raw_start, tail.raw_end, tuple(kinds))
         self._pieces[first : last + 1] = [merged]
+        self._text = None
+
+    def normalise_line_ends(self, kind: str) -> None:
+        """CR LF and a lone CR become LF, each one edit of ``kind``, in one pass over the pieces
+        (a ``replace`` per line end would cost a pass over the region per line). Only CRs no
+        earlier edit covers are touched: the earlier passes (markers, joins) never write one."""
+        pieces: list[_Piece] = []
+        for piece in self._pieces:
+            last = pieces[-1] if pieces else None
+            if piece.kinds or piece.clean not in ("\r", "\n"):
+                pieces.append(piece)
+            elif piece.clean == "\r":  # its LF past the region's end: the CR goes with it
+                cut = piece.raw_end == self.region[1] and self.raw[piece.raw_end :][:1] == "\n"
+                pieces.append(_Piece("" if cut else "\n", piece.raw_start, piece.raw_end, (kind,)))
+            elif (
+                last is not None
+                and last.kinds == (kind,)
+                and last.raw_end == piece.raw_start
+                and self.raw[last.raw_start : last.raw_end] == "\r"
+            ):
+                pieces[-1] = _Piece("\n", last.raw_start, piece.raw_end, (kind,))
+            else:
+                pieces.append(piece)
+        self._pieces = pieces
         self._text = None
 
     def freeze(self) -> OffsetMap:

@@ -72,10 +72,10 @@ class PageLayout:
 
 
 def _lines(raw: str) -> list[tuple[int, int]]:
-    """(start, end) of each line, newline excluded."""
+    """(start, end) of each line, its line end (LF, or CR LF as uploaded) excluded."""
     spans, offset = [], 0
     for line in raw.split("\n"):
-        spans.append((offset, offset + len(line)))
+        spans.append((offset, offset + len(line.removesuffix("\r"))))
         offset += len(line) + 1
     return spans
 

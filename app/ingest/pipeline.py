@@ -105,6 +105,7 @@ class Ingester:
         self.finder = MentionFinder(graph.names, self.lexicon)
 
     def _repair(self, builder: TextBuilder, footnote: bool) -> OffsetMap:
+        repair.normalise_newlines(builder)
         repair.expand_ligatures(builder)
         repair.join_hyphenation(builder, self.lexicon)
         if footnote:

@@ -1,6 +1,9 @@
 """Repairs of PDF-extracted text, each recorded as an edit on a ``TextBuilder``.
 
-The passes, in the order they run:
+First of all, ``normalise_newlines``: CR LF and a lone CR (an uploaded file is kept as sent)
+become LF, so the passes below, which look for LF, work on them, and clean offsets count one
+character per line end, as a browser shows and copies the text. Then the passes, in the order
+they run:
 
 0. ``expand_ligatures``: ligature code points a PDF's text layer kept ("ﬁ", U+FB01; "ﬂ",
    U+FB02; ff, ffi, ffl, st) become their letters.
@@ -39,6 +42,7 @@ __all__ = [
     "expand_ligatures",
     "join_hyphenation",
     "join_lines",
+    "normalise_newlines",
     "remove_markers",
     "restore_ligatures",
     "restore_spaces",
@@ -72,6 +76,11 @@ _LIGATURE_CODES = {
     "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
     "\ufb05": "st", "\ufb06": "st",
 }  # fmt: skip
+
+
+def normalise_newlines(builder: TextBuilder) -> None:
+    """CR LF and a lone CR become LF, as ``newline`` edits (the raw text keeps them)."""
+    builder.normalise_line_ends("newline")
 
 
 def expand_ligatures(builder: TextBuilder) -> None:
