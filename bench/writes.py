@@ -104,6 +104,9 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     if args.source:
         env["PYTHONPATH"] = str(args.source)
         env["HISTKG_PROJECT_DIR"] = str(args.source)
+        # ``python -m`` puts the working directory (this checkout) before PYTHONPATH, so
+        # without this the server ran this checkout's code, not the source's
+        env["PYTHONSAFEPATH"] = "1"
     command = histkg_command("serve", "--no-load", "--port", str(port))
     results: dict[str, Any] = {}
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")

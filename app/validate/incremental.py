@@ -198,6 +198,13 @@ def _check_change(
     incoming: _Incoming = {}
     data |= _reach(after, access.anchored, affected, cache, incoming)
     data |= _reach(after, access.global_paths, seeds, cache, incoming)
+    # The other graphs of the excerpt, described as the global shapes read them but without
+    # their contents: otherwise a graph-wide check (hks:ClaimGraphsShape) finds each claim
+    # graph there undescribed, hundreds of results thrown away below. More of the store
+    # changes no result that is kept.
+    present = {q.graph_name for q in data if isinstance(q.graph_name, ox.NamedNode)} - seeds
+    described = _Trie({s: t for s, t in access.global_paths.children.items() if s[0] != "graph"})
+    data |= _reach(after, described, present, cache, incoming)
     data |= set(after(None, _SUBCLASS, None, None))
     affected_keys = {node_key(term) for term in affected}
     seed_keys = {node_key(term) for term in seeds}
