@@ -6,6 +6,7 @@ a point for Manchuria's item written here as test data, as ``histkg link --verif
 it), over real HTTP; and the session's curated graph alone, which has no facts graph at all.
 """
 
+import threading
 from collections.abc import Iterator
 
 import httpx
@@ -22,6 +23,7 @@ from app.linking.wikidata import ENTITY_BASE
 from app.pages.worldmap import project
 from app.settings import Settings
 from app.store import Store
+from app.vocab import CRM, GEO, HK, RDF, RDFS, XSD
 from app.web import create_app
 
 BROWSER = {"Accept": "text/html"}
@@ -155,3 +157,108 @@ def test_a_long_list_of_places_without_coordinates_keeps_those_with_most_events(
         one(BeautifulSoup(render(page), "html.parser"), "section.map-page p.note + figure ~ p.note")
     )
     assert note.startswith(f"{page.more_unplaced} more places of events have no coordinates")
+
+
+# ------------------------------------------------------------ cost: cached, capped, bounded wait
+
+BASE = "https://w3id.org/histkg/id/"
+
+
+def _event_at(slug: str, latitude: float, longitude: float) -> list[ox.Triple]:
+    """An event at a place whose coordinates a curator set (from a named reference)."""
+    event, place = ox.NamedNode(BASE + "event/" + slug), ox.NamedNode(BASE + "place/" + slug)
+    return [
+        ox.Triple(event, RDF.type, CRM.E5_Event),
+        ox.Triple(event, RDFS.label, ox.Literal(f"Event {slug}", language="en")),
+        ox.Triple(event, CRM.P7_took_place_at, place),
+        ox.Triple(place, RDF.type, CRM.E53_Place),
+        ox.Triple(place, RDFS.label, ox.Literal(f"Place {slug}", language="en")),
+        ox.Triple(place, GEO.lat, ox.Literal(str(latitude), datatype=XSD.decimal)),
+        ox.Triple(place, GEO.long, ox.Literal(str(longitude), datatype=XSD.decimal)),
+        ox.Triple(place, HK.coordinatesSource, ox.Literal("An atlas")),
+    ]
+
+
+def test_the_map_is_built_once_per_state_of_the_store(curated_settings: Settings) -> None:
+    from app.pages import mapview
+    from app.read import read_model
+    from app.routes.pages import page_settings
+
+    with Store("memory", query_workers=0) as store:
+        store.replace_graph(BASE + "graph/a", _event_at("a", 45, 125))
+        model, settings = read_model(store), page_settings(curated_settings)
+        first = mapview.map_page(model, settings)
+        assert [p.place.label for p in first.placed] == ["Place a"]
+        again = mapview.map_page(model, settings)
+        assert again.placed is first.placed  # kept for the state, not built again
+        store.replace_graph(BASE + "graph/b", _event_at("b", 55, 37))
+        changed = mapview.map_page(model, settings)
+        assert [p.place.label for p in changed.placed] == ["Place a", "Place b"]
+
+
+def test_the_map_draws_at_most_its_cap_and_says_so(
+    curated_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.pages import mapview
+    from app.pages.render import render
+    from app.read import read_model
+    from app.routes.pages import page_settings
+
+    monkeypatch.setattr(mapview, "MOST_PLACED", 1)
+    with Store("memory", query_workers=0) as store:
+        store.replace_graph(BASE + "graph/a", _event_at("a", 45, 125))
+        second = ox.NamedNode(BASE + "event/b2")  # a second event at place b: most events
+        store.replace_graph(
+            BASE + "graph/b",
+            [
+                *_event_at("b", 55, 37),
+                ox.Triple(second, RDF.type, CRM.E5_Event),
+                ox.Triple(second, CRM.P7_took_place_at, ox.NamedNode(BASE + "place/b")),
+            ],
+        )
+        page = mapview.map_page(read_model(store), page_settings(curated_settings))
+    assert [p.place.label for p in page.placed] == ["Place b"]
+    assert (page.most_placed, page.more_placed, page.events) == (1, 1, 2)
+    html = BeautifulSoup(render(page), "html.parser")
+    assert len(html.select("svg a.map-point")) == 1
+    assert text(one(html, "p.map-cap")).startswith(
+        "The map draws at most 1 place, those with most events; 1 more place with "
+        "coordinates is left off it"
+    )
+
+
+def test_the_map_waits_for_the_facets_a_bounded_time(curated_settings: Settings) -> None:
+    """While the facet rows are being built (the warm-up's build on a big graph), /map answers
+    503 not_ready within HISTKG_QUERY_TIMEOUT instead of waiting for the whole build."""
+    from app.read import facets, read_model
+
+    settings = curated_settings.model_copy(update={"query_timeout": 0.3})
+    with Store("memory", query_workers=0) as store:
+        store.replace_graph(BASE + "graph/a", _event_at("a", 45, 125))
+        model = read_model(store)
+        built = facets.build(store, settings.base_iri)
+        entered, release = threading.Event(), threading.Event()
+
+        def slow_build() -> facets.Facets:
+            entered.set()
+            release.wait(20)
+            return built
+
+        builder = threading.Thread(
+            target=model.cached, args=(("facets", settings.base_iri), slow_build)
+        )
+        with (
+            serve_app(create_app(settings, store)) as url,
+            httpx.Client(base_url=url, timeout=10) as client,
+        ):
+            builder.start()
+            try:
+                assert entered.wait(10)
+                for path in ("/map", "/map.json"):
+                    response = client.get(path, headers=BROWSER)
+                    assert response.status_code == 503, path
+                assert client.get("/map.json").json()["error"]["code"] == "not_ready"
+            finally:
+                release.set()
+                builder.join()
+            assert client.get("/map.json").json()["events"] == 1

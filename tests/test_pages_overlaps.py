@@ -120,12 +120,25 @@ def test_the_mukden_incident_shows_its_overlapping_passages_as_one(
     html = rendered["/id/event/mukden-incident"]
     shared = html.select("figure.passage-shared")
     assert len(shared) == 1
-    marks = {a.get_text(): str(a["href"]) for a in shared[0].select("sup.hl-ref a")}
-    assert len(marks) >= 3
+    anchors = shared[0].select("sup.hl-ref a")
+    marks = {a.get_text(): str(a["href"]) for a in anchors}
+    assert len(marks) == len(anchors)  # one mark per footnote
+    # Footnote 1 is where the source names the incident (a mention, no claim of its own: its
+    # mark goes to the footnote); each other mark goes to the claim its footnote gives.
+    assert marks == {
+        "1": "#fn-1",
+        "2": "/id/claim/mukden-incident",
+        "3": "/id/claim/stalin-letter-to-kaganovich-1931-09-14",
+        "4": "/id/claim/stalin-caution-before-mukden",
+        "5": "/id/claim/stalin-writes-1931-09-23",
+    }
+    assert (
+        text(one(html, "li#fn-1 > p.note-head")) == "\u2191 Where the source names Mukden Incident."
+    )
     for number, href in marks.items():
-        note = one(html, f"li#fn-{number}")
-        claim = note.select_one("a[href^='/id/claim/']")
-        assert claim is None or claim["href"] == href or href == f"#fn-{number}", number
+        if number != "1":
+            claims = one(html, f"li#fn-{number}").select("a[href^='/id/claim/']")
+            assert {str(a["href"]) for a in claims} == {href}, number
     owner = shared[0].find_parent("li")
     assert owner is not None
     for ref in html.select("p.passage-ref"):

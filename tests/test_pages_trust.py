@@ -25,6 +25,7 @@ from app.renames import renamed_to
 from app.routes.pages import page_settings
 from app.settings import Settings
 from app.store import Store
+from app.vocab import SKOS
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "moscow-versus-tokyo-p129.txt"
 
@@ -316,3 +317,64 @@ def test_the_23_september_writing_is_headed_as_the_page_gives_it_not_as_a_letter
     # The letter of 14 September, which the page calls a letter, keeps its heading.
     letter = rendered["/id/document/stalin-to-kaganovich-1931-09-14"]
     assert text(one(letter, "#letter-title")) == "The letter"
+
+
+_LETTERS_AND_WRITINGS = """
+PREFIX crm: <http://www.cidoc-crm.org/cidoc-crm/>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX hk: <https://w3id.org/histkg/ontology#>
+PREFIX hkc: <https://w3id.org/histkg/id/concept/>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+SELECT ?document ?type ?exact ?cited WHERE {
+  VALUES ?type { hkc:letter hkc:writing }
+  ?document crm:P2_has_type ?type ; hk:mention ?anchor ; dcterms:description ?cited .
+  ?anchor oa:hasSelector ?quote .
+  ?quote oa:exact ?exact .
+}
+"""
+
+
+def test_letters_and_writings_follow_the_rule_their_definitions_state(
+    curated_store: Store, rendered: dict[str, BeautifulSoup]
+) -> None:
+    """A text the page addresses to someone ("wrote to ...") and cites from a correspondence is
+    a letter; one with no addressee on the page is a writing, whatever its footnote cites. The
+    definitions say so, the data does so, and the 14 September letter's note says why."""
+    found = {}
+    for document, kind, exact, cited in curated_store.query(_LETTERS_AND_WRITINGS).rows:
+        assert isinstance(document, ox.NamedNode), document
+        assert isinstance(kind, ox.NamedNode), document
+        assert isinstance(exact, ox.Literal), document
+        assert isinstance(cited, ox.Literal), document
+        addressed = "wrote to " in " ".join(exact.value.split())
+        found[document.value] = kind.value.rsplit("/", 1)[-1]
+        assert "Perepiska" in cited.value, document  # both are cited from the correspondence
+        assert found[document.value] == ("letter" if addressed else "writing"), document
+    assert sorted(found.values()) == ["letter", "writing"]
+
+    def definition(concept: str) -> str:
+        (term,) = (
+            quad.object
+            for quad in curated_store.match(
+                ox.NamedNode(BASE + "concept/" + concept), SKOS.definition
+            )
+        )
+        assert isinstance(term, ox.Literal)
+        return term.value
+
+    for concept in ("letter", "letter-writing"):
+        words = definition(concept)
+        assert "wrote to" in words, concept
+        assert "correspondence" in words, concept
+    for concept in ("writing", "writing-act"):
+        words = definition(concept)
+        assert "naming no addressee" in words, concept
+        assert "correspondence" in words, concept
+        assert "when the source says to whom" in words, concept
+
+    letter = rendered["/id/document/stalin-to-kaganovich-1931-09-14"]
+    note = " ".join(text(p) for p in letter.select(".editorial p, .editorial li"))
+    assert "wrote to Lazar\u2019 Kaganovich" in note
+    assert "footnote 3" in note
+    assert "correspondence" in note
+    assert "so it is typed a letter" in note

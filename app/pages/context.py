@@ -1100,8 +1100,13 @@ class MapPage:
     outline_href: str = field(metadata=_help("The world outline, an SVG of a 360 x 180 box."))
     placed: tuple[MapPlace, ...] = field(
         metadata=_help(
-            "Places with coordinates in the Wikidata facts graph: drawn, and in the table."
+            "Places with coordinates (set by a curator or in the Wikidata facts graph): drawn, "
+            "and in the table (at most most_placed, those with most events)."
         )
+    )
+    most_placed: int = field(metadata=_help("How many places the map draws at most."))
+    more_placed: int = field(
+        default=0, metadata=_help("Places with coordinates left off the map by that cap.")
     )
     unplaced: tuple[MapPlace, ...] = field(
         metadata=_help(

@@ -506,6 +506,7 @@ def network_json(store: StoreDep, settings: SettingsDep) -> JSONResponse:
 def events_map(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """The events on the offline world map, placed by their place, with the same as a table;
     JSON for clients that prefer it."""
+    _facets_ready(store, settings)
     page = map_page(read_model(store), page_settings(settings))
     if not wants_html(request):
         return JSONResponse(page_data(page))
@@ -515,6 +516,7 @@ def events_map(request: Request, store: StoreDep, settings: SettingsDep) -> Resp
 @router.get("/map.json")
 def events_map_json(store: StoreDep, settings: SettingsDep) -> JSONResponse:
     """The map of events' data: the places with coordinates and their events, and the rest."""
+    _facets_ready(store, settings)
     return JSONResponse(page_data(map_page(read_model(store), page_settings(settings))))
 
 
