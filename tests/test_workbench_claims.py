@@ -829,15 +829,25 @@ def test_a_wikidata_candidate_becomes_same_as_only_when_a_curator_confirms_it(
             _sign_in(there)
             view = BeautifulSoup(there.get(f"/workbench/proposals?page={page}").text, "html.parser")
             (row,) = _entity_rows(view, "America")
+            assert row.select("form.sameas-form input[name=qid][type=hidden]") == []
+            assert fake.seen == []  # a visit asks Wikidata nothing: only the curator's button does
+            ask = row.select_one("form.ask-wikidata-form")
+            assert ask is not None
+            params = {str(i["name"]): str(i["value"]) for i in ask.select("input")}
+            asked = there.get(str(ask["action"]).split("#")[0], params=params)
+            view = BeautifulSoup(asked.text, "html.parser")
+            (row,) = _entity_rows(view, "America")
             forms = [
                 {str(i["name"]): str(i.get("value", "")) for i in f.select("input")}
                 for f in row.select("form.sameas-form")
             ]
             assert forms[0]["qid"] == "Q990000077"
             assert list(store.match(america, OWL.sameAs, None, None)) == []  # shown, not linked
+            searched = len(fake.seen)
             bad = there.post("/workbench/proposals/sameas", data={**forms[0], "qid": "Q12x"})
             assert bad.status_code == 422
             assert "not a Wikidata item ID" in bad.text
+            assert len(fake.seen) == searched  # the refusal's re-render asks Wikidata nothing
             confirmed = there.post("/workbench/proposals/sameas", data=forms[0])
             assert confirmed.status_code == 303, confirmed.text
     assert fake.seen  # the stand-in was asked, on loopback; the offline view asked nothing before

@@ -509,10 +509,19 @@ def _our_suggestions(
 
 
 def _proposals_page(
-    request: Request, store: StoreDep, settings: SettingsDep, page: str, errors: dict[str, str]
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    page: str,
+    errors: dict[str, str],
+    ask: str = "",
 ) -> ProposalsPage:
     """The proposals view: candidate names with our graph's reconciliation candidates, and
-    the page's entities without a Wikidata link, with Wikidata's when the network is allowed.
+    the page's entities without a Wikidata link; Wikidata's candidates for the one entity
+    ``ask`` (its IRI) when the network is allowed. Only on request, one entity at a time: the
+    API's calls are spaced (``HISTKG_WIKIDATA_MIN_INTERVAL``), so asking for every entity at
+    every visit (and at every refused confirmation's re-render) would keep a curator waiting
+    without bound.
     Blocking (reconciliation, the Wikidata API): called off the event loop."""
     base = settings.base_iri
     found = candidates(store, page, base)
@@ -524,10 +533,11 @@ def _proposals_page(
     )
     entities = reconcile.unlinked_on_page(store, page, base)
     items: dict[str, list[reconcile.Suggestion]] = {}
-    if settings.wikidata_online and entities:
+    asked = [e for e in entities if e.iri == ask] if settings.wikidata_online else []
+    if asked:
         try:
             with WikidataApi.from_settings(settings, retries=1, timeout=10.0) as api:
-                items = reconcile.wikidata(api, entities)
+                items = reconcile.wikidata(api, asked)
         except HistkgError as failure:  # Wikidata busy or unreachable: the view still works
             notice = f"No suggestions from Wikidata this time: {failure.message}"
     return ProposalsPage(
@@ -545,6 +555,7 @@ def _proposals_page(
                 n,
                 tuple(items.get(e.iri, ())),
                 errors.get(e.iri, ""),
+                asked=e in asked,
             )
             for n, e in enumerate(entities)
         ),
@@ -555,13 +566,14 @@ def _proposals_page(
 
 @router.get(f"{HOME}/proposals", response_class=HTMLResponse)
 async def proposals(
-    request: Request, store: StoreDep, settings: SettingsDep, page: str = ""
+    request: Request, store: StoreDep, settings: SettingsDep, page: str = "", wikidata: str = ""
 ) -> Response:
     """The page's candidate names, each to link, make a person of, or reject; its entities
-    without a Wikidata link, each to confirm one for."""
+    without a Wikidata link, each to confirm one for (``wikidata``: the entity whose
+    candidates the curator asked Wikidata for)."""
     if session.curator(request) is None:
         return to_sign_in(request)
-    view = await run_in_threadpool(_proposals_page, request, store, settings, page, {})
+    view = await run_in_threadpool(_proposals_page, request, store, settings, page, {}, wikidata)
     return _html(view)
 
 
