@@ -16,10 +16,11 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from fixtures.linking.servers import WikidataStandIn, serve
 from fixtures.sparql.servers import serve_app
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import Literal, NamedNode, Quad
 
-from app import history
+from app import history, writes
 from app.accounts import Accounts, Role
+from app.errors import UpdateNotAllowed
 from app.settings import Settings
 from app.store import Store
 from app.vocab import HK, HKC, OWL, PROV, RDFS
@@ -971,4 +972,57 @@ def test_an_edit_that_does_not_say_which_version_it_edits_is_refused_and_writes_
         error = BeautifulSoup(answer.text, "html.parser").select_one(".form-error")
         assert error is not None
         assert "Reopen the claim" in error.get_text()
+    assert history.head(store.match) == before
+
+
+def test_a_claims_correction_writes_nothing_outside_the_claims_own_graphs(
+    served: tuple[str, Store], settings: Settings
+) -> None:
+    _, store = served
+    claim = NamedNode("https://w3id.org/histkg/id/claim/russo-japanese-war")
+    elsewhere = NamedNode("https://w3id.org/histkg/workbench/page/some-other-page")
+    stray = Quad(
+        NamedNode("https://w3id.org/histkg/id/place/america"),
+        RDFS.label,
+        Literal("Amerika", language="de"),
+        elsewhere,
+    )
+    before = history.head(store.match)
+    with pytest.raises(UpdateNotAllowed, match="cannot write in"):
+        writes.revise_claim(
+            store,
+            claim,
+            [stray],
+            [],
+            settings.project_dir,
+            if_match={writes.claim_revision(store, claim)},
+        )
+    assert (history.head(store.match), list(store.match(None, None, None, elsewhere))) == (
+        before,
+        [],
+    )
+
+
+def test_a_curated_claims_correction_refuses_a_new_entity_beside_its_fields(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, _ = curator
+    _, store = served
+    claim = "https://w3id.org/histkg/id/claim/russo-japanese-war"
+    values = _form_values(client, f"/workbench/claims/edit?claim={claim}")
+    before = history.head(store.match)
+    answer = client.post(
+        "/workbench/claims",
+        data={
+            **values,
+            "action": "save",
+            "new_kind": "person",
+            "new_label": "Somebody Not In The Graph",
+            "who_2": "Somebody Not In The Graph",
+        },
+    )
+    assert answer.status_code == 422
+    errors = _errors(answer)
+    assert set(errors) == {"new_label"}
+    assert "cannot add a new person, group or place" in errors["new_label"]
     assert history.head(store.match) == before
