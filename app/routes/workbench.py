@@ -384,7 +384,7 @@ async def claim_save(request: Request, store: StoreDep, settings: SettingsDep) -
     values = {name: _field(form.get(name)) for name in claim_names(rows)}
     if _field(form.get("action")) == "more":  # one more participant row, nothing checked
         values["rows"] = str(min(rows + 1, MAX_ROWS))
-        return _html(_claim_page(request, store, settings, values, {}))
+        return _html(await run_in_threadpool(_claim_page, request, store, settings, values, {}))
     claim = ClaimForm.from_values(values)
     base = settings.base_iri
     proposal = await run_in_threadpool(propose_footnote, store, claim, base)
@@ -392,13 +392,10 @@ async def claim_save(request: Request, store: StoreDep, settings: SettingsDep) -
     if _field(form.get("action")) == "preview":
         claim = proposal  # the preview shows the proposed footnote, to be checked
         values |= {"footnote": claim.footnote, "footnote_scope": claim.footnote_scope}
-        stored = load_claim(store, claim.claim, base).stored if claim.claim else None
-        checked = await run_in_threadpool(check_claim, store, claim, base, stored)
-        lines = preview(claim, dict(event_types(store)))
-        page = _claim_page(
-            request, store, settings, values, checked.errors, lines=lines, proposed=proposed
+        page, refused = await run_in_threadpool(
+            lambda: _claim_preview(request, store, settings, values, claim, proposed=proposed)
         )
-        return _html(page, 422 if checked.errors else 200)
+        return _html(page, 422 if refused else 200)
     if claim.claim:
         return await _claim_revise(request, store, settings, claim, user, values)
     author = writes.Author(user.name, f"Claim: {claim.label.strip()}")
@@ -418,8 +415,32 @@ async def claim_save(request: Request, store: StoreDep, settings: SettingsDep) -
     if proposed:  # saved without a footnote: offer the one that follows, not saved unseen
         values |= {"footnote": proposal.footnote, "footnote_scope": proposal.footnote_scope}
         errors = {k: v for k, v in errors.items() if k != "footnote"}  # it has one now
-    page = _claim_page(request, store, settings, values, errors, error, proposed=proposed)
+    page = await run_in_threadpool(
+        lambda: _claim_page(request, store, settings, values, errors, error, proposed=proposed)
+    )
     return _html(page, 422)
+
+
+def _claim_preview(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    values: dict[str, str],
+    claim: ClaimForm,
+    *,
+    proposed: bool,
+) -> tuple[ClaimPage, bool]:
+    """The claim checked and shown as sentences in its form, and whether it has problems.
+    Blocking (an edited claim read back from the store, the checks): called off the event loop.
+    """
+    base = settings.base_iri
+    stored = load_claim(store, claim.claim, base).stored if claim.claim else None
+    checked = check_claim(store, claim, base, stored)
+    lines = preview(claim, dict(event_types(store)))
+    page = _claim_page(
+        request, store, settings, values, checked.errors, lines=lines, proposed=proposed
+    )
+    return page, bool(checked.errors)
 
 
 async def _claim_revise(
@@ -454,7 +475,9 @@ async def _claim_revise(
         checked, result, error = claim, None, _problem(failure)
     if result is not None:
         return RedirectResponse(_entity_href(claim.claim, settings.base_iri), status_code=303)
-    page = _claim_page(request, store, settings, values, checked.errors, error)
+    page = await run_in_threadpool(
+        _claim_page, request, store, settings, values, checked.errors, error
+    )
     return _html(page, status)
 
 
