@@ -1026,3 +1026,26 @@ def test_a_curated_claims_correction_refuses_a_new_entity_beside_its_fields(
     assert set(errors) == {"new_label"}
     assert "cannot add a new person, group or place" in errors["new_label"]
     assert history.head(store.match) == before
+
+
+def test_a_selection_whose_text_is_not_the_pages_text_at_its_offsets_is_refused(
+    curator: tuple[httpx.Client, str],
+) -> None:
+    client, page = curator
+    raw = PAGE.read_text(encoding="utf-8")
+    words = "the next day the Putilov workers came out on strike"
+    start = raw.index(words)
+    form = "/workbench/claims/new"
+    span = {"page": page, "start": str(start), "end": str(start + len(words))}
+    same = client.get(form, params={**span, "passage": words.replace(" ", "\n", 1)})
+    assert same.status_code == 200  # line ends and spaces aside, it is the text there
+    short = {**span, "start": str(start + 1), "end": str(start + 1 + len(words))}
+    for refused in (
+        client.get(form, params={**short, "passage": words}),  # counted one short: a CR LF
+        client.get(form, params={**span, "passage": "the Putilov workers"}),
+        client.get(form, params={**span, "start": "0", "end": "0"}),  # no passage
+        client.get(form, params={**span, "end": str(len(raw) + 5)}),  # past the text
+    ):
+        assert refused.status_code == 400, refused.text
+        text = BeautifulSoup(refused.text, "html.parser").get_text()
+        assert "not the passage you selected" in text or "not a passage of this page" in text

@@ -304,15 +304,17 @@ def claim_form(
     end: str = "",
     at: str = "",
     to: str = "",
+    passage: str = "",
 ) -> Response:
     """The claim form for a passage of ``page`` (a workbench page's IRI). ``start`` and
     ``end`` (code points into the original), or ``at`` and ``to`` (into the repaired text: a
-    selection in the reading view, mapped here) fill in the passage and propose its footnote."""
+    selection in the reading view, mapped here) fill in the passage and propose its footnote;
+    ``passage``, the text selected, must be the text there (else 400)."""
     if session.curator(request) is None:
         return to_sign_in(request)
     if at or to:
         start, end = raw_span(store, page, settings.base_iri, at, to)
-    values = {"page": page, **passage_at(store, page, settings.base_iri, start, end)}
+    values = {"page": page, **passage_at(store, page, settings.base_iri, start, end, passage)}
     proposed = bool(values.get("footnote"))
     return _html(_claim_page(request, store, settings, values, {}, proposed=proposed))
 
