@@ -702,8 +702,13 @@ def test_an_article_is_a_source_in_its_journal_and_takes_pages(
     find = form.select_one("#source-find")
     assert find is not None
     assert find["data-suggest"] == "/search.json?kind=book"  # books and articles
-    suggested = client.get(str(find["data-suggest"]), params={"q": "Portsmouth Talks"}).json()
+    suggested = client.get(f"{find['data-suggest']}&q=Portsmouth Talks").json()
     assert [r["types"] for r in suggested["results"]] == ["article"]
+    pages = BeautifulSoup(client.get("/workbench/pages/new").text, "html.parser")
+    source = pages.select_one("#page-source")  # the add-page form suggests books and articles
+    assert source is not None
+    offered = client.get(f"{source['data-suggest']}&q=Testwriter").json()  # params= drops kind
+    assert {r["types"] for r in offered["results"]} == {"book", "article"}  # not the author
     page = {
         "csrf": _csrf(client, "/workbench/pages/new"),
         "source": suggested["results"][0]["label"],
