@@ -938,6 +938,8 @@ def test_bad_numbers_and_page_iris_in_requests_are_refused_with_a_message_never_
         client.post("/workbench/claims", data={**mine, "action": "save", "etag": n})
         for n in numbers[:3]
     ]
+    reading = page.removeprefix("https://w3id.org/histkg")
+    refused += [client.get(reading, params={"rev": n}) for n in numbers]
     spaced = page.replace("/page", " x/page")
     refused += [
         client.get("/workbench/claims/new", params={"page": spaced}),
@@ -953,7 +955,9 @@ def test_bad_numbers_and_page_iris_in_requests_are_refused_with_a_message_never_
     ] == []
     for answer in refused:
         text = BeautifulSoup(answer.text, "html.parser").get_text()
-        assert "is not a whole number" in text or "is not a page's IRI" in text, text
+        assert any(
+            said in text for said in ("is not a whole number", "is not a page's IRI", "revision")
+        ), text
     assert after == (before or 0) + 1  # only the claim made on purpose was written
 
 

@@ -46,6 +46,7 @@ from app.workbench.claims import (
     withdraw_claim,
     workbench_claims,
 )
+from app.workbench.fields import is_whole_number
 from app.workbench.pages import (
     KEPT_FOOTNOTE,
     KEPT_PASSAGE,
@@ -280,7 +281,7 @@ def reading(name: str, request: Request, store: StoreDep, settings: SettingsDep)
         if page is not None:
             return HTMLResponse(render(page), headers={"Vary": "Accept"})
     inbound, rev = params.get("inbound", "1"), params.get("rev")
-    if rev is not None and not (rev.isdigit() and 1 <= int(rev) <= 10**18):
+    if rev is not None and not (is_whole_number(rev) and int(rev) >= 1):
         raise InputError(
             f"{rev[:40]!r} is not a revision.", hint="Revisions are numbers, as `histkg log` lists."
         )
@@ -289,7 +290,7 @@ def reading(name: str, request: Request, store: StoreDep, settings: SettingsDep)
         request,
         store,
         settings,
-        inbound=int(inbound) if inbound.isdigit() and 0 < int(inbound) <= 100_000 else 1,
+        inbound=int(inbound) if is_whole_number(inbound) and 0 < int(inbound) <= 100_000 else 1,
         rev=int(rev) if rev is not None else None,
     )
 
