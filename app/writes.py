@@ -273,6 +273,12 @@ def revise_claim(
         protected = _protected(store)
         for quad in plus | minus:
             graph = quad.graph_name
+            if graph not in allowed:
+                raise UpdateNotAllowed(
+                    f"A correction of {claim.value} cannot write in {graph}: only in the "
+                    "claim's own graph and the graph that describes it.",
+                    hint="Correct one claim at a time, in its own form.",
+                )
             shared = graph in protected or str(graph).startswith(f"<{GRAPH_BASE}")
             if graph in allowed - {claim} and shared and quad.subject not in parts:
                 raise UpdateNotAllowed(

@@ -16,10 +16,11 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from fixtures.linking.servers import WikidataStandIn, serve
 from fixtures.sparql.servers import serve_app
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import Literal, NamedNode, Quad
 
-from app import history
+from app import history, writes
 from app.accounts import Accounts, Role
+from app.errors import UpdateNotAllowed
 from app.settings import Settings
 from app.store import Store
 from app.vocab import HK, HKC, OWL, PROV, RDFS
@@ -701,8 +702,13 @@ def test_an_article_is_a_source_in_its_journal_and_takes_pages(
     find = form.select_one("#source-find")
     assert find is not None
     assert find["data-suggest"] == "/search.json?kind=book"  # books and articles
-    suggested = client.get(str(find["data-suggest"]), params={"q": "Portsmouth Talks"}).json()
+    suggested = client.get(f"{find['data-suggest']}&q=Portsmouth Talks").json()
     assert [r["types"] for r in suggested["results"]] == ["article"]
+    pages = BeautifulSoup(client.get("/workbench/pages/new").text, "html.parser")
+    source = pages.select_one("#page-source")  # the add-page form suggests books and articles
+    assert source is not None
+    offered = client.get(f"{source['data-suggest']}&q=Testwriter").json()  # params= drops kind
+    assert {r["types"] for r in offered["results"]} == {"book", "article"}  # not the author
     page = {
         "csrf": _csrf(client, "/workbench/pages/new"),
         "source": suggested["results"][0]["label"],
@@ -829,15 +835,25 @@ def test_a_wikidata_candidate_becomes_same_as_only_when_a_curator_confirms_it(
             _sign_in(there)
             view = BeautifulSoup(there.get(f"/workbench/proposals?page={page}").text, "html.parser")
             (row,) = _entity_rows(view, "America")
+            assert row.select("form.sameas-form input[name=qid][type=hidden]") == []
+            assert fake.seen == []  # a visit asks Wikidata nothing: only the curator's button does
+            ask = row.select_one("form.ask-wikidata-form")
+            assert ask is not None
+            params = {str(i["name"]): str(i["value"]) for i in ask.select("input")}
+            asked = there.get(str(ask["action"]).split("#")[0], params=params)
+            view = BeautifulSoup(asked.text, "html.parser")
+            (row,) = _entity_rows(view, "America")
             forms = [
                 {str(i["name"]): str(i.get("value", "")) for i in f.select("input")}
                 for f in row.select("form.sameas-form")
             ]
             assert forms[0]["qid"] == "Q990000077"
             assert list(store.match(america, OWL.sameAs, None, None)) == []  # shown, not linked
+            searched = len(fake.seen)
             bad = there.post("/workbench/proposals/sameas", data={**forms[0], "qid": "Q12x"})
             assert bad.status_code == 422
             assert "not a Wikidata item ID" in bad.text
+            assert len(fake.seen) == searched  # the refusal's re-render asks Wikidata nothing
             confirmed = there.post("/workbench/proposals/sameas", data=forms[0])
             assert confirmed.status_code == 303, confirmed.text
     assert fake.seen  # the stand-in was asked, on loopback; the offline view asked nothing before
@@ -922,6 +938,8 @@ def test_bad_numbers_and_page_iris_in_requests_are_refused_with_a_message_never_
         client.post("/workbench/claims", data={**mine, "action": "save", "etag": n})
         for n in numbers[:3]
     ]
+    reading = page.removeprefix("https://w3id.org/histkg")
+    refused += [client.get(reading, params={"rev": n}) for n in numbers]
     spaced = page.replace("/page", " x/page")
     refused += [
         client.get("/workbench/claims/new", params={"page": spaced}),
@@ -937,7 +955,9 @@ def test_bad_numbers_and_page_iris_in_requests_are_refused_with_a_message_never_
     ] == []
     for answer in refused:
         text = BeautifulSoup(answer.text, "html.parser").get_text()
-        assert "is not a whole number" in text or "is not a page's IRI" in text, text
+        assert any(
+            said in text for said in ("is not a whole number", "is not a page's IRI", "revision")
+        ), text
     assert after == (before or 0) + 1  # only the claim made on purpose was written
 
 
@@ -962,3 +982,79 @@ def test_an_edit_that_does_not_say_which_version_it_edits_is_refused_and_writes_
         assert error is not None
         assert "Reopen the claim" in error.get_text()
     assert history.head(store.match) == before
+
+
+def test_a_claims_correction_writes_nothing_outside_the_claims_own_graphs(
+    served: tuple[str, Store], settings: Settings
+) -> None:
+    _, store = served
+    claim = NamedNode("https://w3id.org/histkg/id/claim/russo-japanese-war")
+    elsewhere = NamedNode("https://w3id.org/histkg/workbench/page/some-other-page")
+    stray = Quad(
+        NamedNode("https://w3id.org/histkg/id/place/america"),
+        RDFS.label,
+        Literal("Amerika", language="de"),
+        elsewhere,
+    )
+    before = history.head(store.match)
+    with pytest.raises(UpdateNotAllowed, match="cannot write in"):
+        writes.revise_claim(
+            store,
+            claim,
+            [stray],
+            [],
+            settings.project_dir,
+            if_match={writes.claim_revision(store, claim)},
+        )
+    assert (history.head(store.match), list(store.match(None, None, None, elsewhere))) == (
+        before,
+        [],
+    )
+
+
+def test_a_curated_claims_correction_refuses_a_new_entity_beside_its_fields(
+    curator: tuple[httpx.Client, str], served: tuple[str, Store]
+) -> None:
+    client, _ = curator
+    _, store = served
+    claim = "https://w3id.org/histkg/id/claim/russo-japanese-war"
+    values = _form_values(client, f"/workbench/claims/edit?claim={claim}")
+    before = history.head(store.match)
+    answer = client.post(
+        "/workbench/claims",
+        data={
+            **values,
+            "action": "save",
+            "new_kind": "person",
+            "new_label": "Somebody Not In The Graph",
+            "who_2": "Somebody Not In The Graph",
+        },
+    )
+    assert answer.status_code == 422
+    errors = _errors(answer)
+    assert set(errors) == {"new_label"}
+    assert "cannot add a new person, group or place" in errors["new_label"]
+    assert history.head(store.match) == before
+
+
+def test_a_selection_whose_text_is_not_the_pages_text_at_its_offsets_is_refused(
+    curator: tuple[httpx.Client, str],
+) -> None:
+    client, page = curator
+    raw = PAGE.read_text(encoding="utf-8")
+    words = "the next day the Putilov workers came out on strike"
+    start = raw.index(words)
+    form = "/workbench/claims/new"
+    span = {"page": page, "start": str(start), "end": str(start + len(words))}
+    same = client.get(form, params={**span, "passage": words.replace(" ", "\n", 1)})
+    assert same.status_code == 200  # line ends and spaces aside, it is the text there
+    short = {**span, "start": str(start + 1), "end": str(start + 1 + len(words))}
+    for refused in (
+        client.get(form, params={**short, "passage": words}),  # counted one short: a CR LF
+        client.get(form, params={**span, "passage": "the Putilov workers"}),
+        client.get(form, params={**span, "start": "0", "end": "0"}),  # no passage
+        client.get(form, params={**span, "end": str(len(raw) + 5)}),  # past the text
+    ):
+        assert refused.status_code == 400, refused.text
+        text = BeautifulSoup(refused.text, "html.parser").get_text()
+        assert "not the passage you selected" in text or "not a passage of this page" in text

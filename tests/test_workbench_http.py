@@ -6,8 +6,10 @@ accounts file beside it; each test signs in with its own client (its own cookie 
 
 from __future__ import annotations
 
+import ast
 import doctest
 import hashlib
+import inspect
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from pyoxigraph import Literal, NamedNode
 
 from app import history
 from app.accounts import Accounts, Role
+from app.routes import workbench as workbench_routes
 from app.settings import Settings
 from app.store import Store
 from app.vocab import BIBO, DCTERMS, OA, RDF
@@ -377,3 +380,38 @@ def test_the_docstring_examples_of_the_workbench_run() -> None:
         failed, attempted = doctest.testmod(module)
         assert failed == 0
         assert attempted >= 1
+
+
+def _calls_on_the_event_loop(node: ast.AST) -> list[ast.Call]:
+    """Calls made by ``node`` itself: not those inside a lambda or a nested function, which
+    the route hands to ``run_in_threadpool``."""
+    found = []
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        if isinstance(child, ast.Call):
+            found.append(child)
+        found += _calls_on_the_event_loop(child)
+    return found
+
+
+def test_the_workbench_routes_never_read_the_store_on_the_event_loop() -> None:
+    """An ``async def`` route that reads the store itself stalls every other request of the
+    server meanwhile: whatever takes the store runs in the threadpool."""
+    takes_store = {
+        name
+        for name, value in vars(workbench_routes).items()
+        if inspect.isfunction(value)
+        and not inspect.iscoroutinefunction(value)
+        and "store" in inspect.signature(value).parameters
+    }
+    assert {"load_claim", "check_claim", "_claim_page", "event_types"} <= takes_store
+    tree = ast.parse(Path(inspect.getfile(workbench_routes)).read_text(encoding="utf-8"))
+    blocking = [
+        f"{route.name}: {call.func.id}()"
+        for route in ast.walk(tree)
+        if isinstance(route, ast.AsyncFunctionDef)
+        for call in _calls_on_the_event_loop(route)
+        if isinstance(call.func, ast.Name) and call.func.id in takes_store
+    ]
+    assert blocking == []

@@ -47,6 +47,7 @@ from app.workbench.claims import (
     withdraw_claim,
     workbench_claims,
 )
+from app.workbench.fields import is_whole_number
 from app.workbench.pages import (
     KEPT_FOOTNOTE,
     KEPT_PASSAGE,
@@ -305,7 +306,7 @@ def reading(name: str, request: Request, store: StoreDep, settings: SettingsDep)
         if page is not None:
             return HTMLResponse(render(page), headers={"Vary": "Accept"})
     inbound, rev = params.get("inbound", "1"), params.get("rev")
-    if rev is not None and not (rev.isdigit() and 1 <= int(rev) <= 10**18):
+    if rev is not None and not (is_whole_number(rev) and int(rev) >= 1):
         raise InputError(
             f"{rev[:40]!r} is not a revision.", hint="Revisions are numbers, as `histkg log` lists."
         )
@@ -314,7 +315,7 @@ def reading(name: str, request: Request, store: StoreDep, settings: SettingsDep)
         request,
         store,
         settings,
-        inbound=int(inbound) if inbound.isdigit() and 0 < int(inbound) <= 100_000 else 1,
+        inbound=int(inbound) if is_whole_number(inbound) and 0 < int(inbound) <= 100_000 else 1,
         rev=int(rev) if rev is not None else None,
     )
 
@@ -329,15 +330,17 @@ def claim_form(
     end: str = "",
     at: str = "",
     to: str = "",
+    passage: str = "",
 ) -> Response:
     """The claim form for a passage of ``page`` (a workbench page's IRI). ``start`` and
     ``end`` (code points into the original), or ``at`` and ``to`` (into the repaired text: a
-    selection in the reading view, mapped here) fill in the passage and propose its footnote."""
+    selection in the reading view, mapped here) fill in the passage and propose its footnote;
+    ``passage``, the text selected, must be the text there (else 400)."""
     if session.curator(request) is None:
         return to_sign_in(request)
     if at or to:
         start, end = raw_span(store, page, settings.base_iri, at, to)
-    values = {"page": page, **passage_at(store, page, settings.base_iri, start, end)}
+    values = {"page": page, **passage_at(store, page, settings.base_iri, start, end, passage)}
     proposed = bool(values.get("footnote"))
     return _html(_claim_page(request, store, settings, values, {}, proposed=proposed))
 
@@ -409,7 +412,7 @@ async def claim_save(request: Request, store: StoreDep, settings: SettingsDep) -
     values = {name: _field(form.get(name)) for name in claim_names(rows)}
     if _field(form.get("action")) == "more":  # one more participant row, nothing checked
         values["rows"] = str(min(rows + 1, MAX_ROWS))
-        return _html(_claim_page(request, store, settings, values, {}))
+        return _html(await run_in_threadpool(_claim_page, request, store, settings, values, {}))
     claim = ClaimForm.from_values(values)
     base = settings.base_iri
     proposal = await run_in_threadpool(propose_footnote, store, claim, base)
@@ -417,13 +420,10 @@ async def claim_save(request: Request, store: StoreDep, settings: SettingsDep) -
     if _field(form.get("action")) == "preview":
         claim = proposal  # the preview shows the proposed footnote, to be checked
         values |= {"footnote": claim.footnote, "footnote_scope": claim.footnote_scope}
-        stored = load_claim(store, claim.claim, base).stored if claim.claim else None
-        checked = await run_in_threadpool(check_claim, store, claim, base, stored)
-        lines = preview(claim, dict(event_types(store)))
-        page = _claim_page(
-            request, store, settings, values, checked.errors, lines=lines, proposed=proposed
+        page, refused = await run_in_threadpool(
+            lambda: _claim_preview(request, store, settings, values, claim, proposed=proposed)
         )
-        return _html(page, 422 if checked.errors else 200)
+        return _html(page, 422 if refused else 200)
     if claim.claim:
         return await _claim_revise(request, store, settings, claim, user, values)
     author = writes.Author(user.name, f"Claim: {claim.label.strip()}")
@@ -443,8 +443,32 @@ async def claim_save(request: Request, store: StoreDep, settings: SettingsDep) -
     if proposed:  # saved without a footnote: offer the one that follows, not saved unseen
         values |= {"footnote": proposal.footnote, "footnote_scope": proposal.footnote_scope}
         errors = {k: v for k, v in errors.items() if k != "footnote"}  # it has one now
-    page = _claim_page(request, store, settings, values, errors, error, proposed=proposed)
+    page = await run_in_threadpool(
+        lambda: _claim_page(request, store, settings, values, errors, error, proposed=proposed)
+    )
     return _html(page, 422)
+
+
+def _claim_preview(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    values: dict[str, str],
+    claim: ClaimForm,
+    *,
+    proposed: bool,
+) -> tuple[ClaimPage, bool]:
+    """The claim checked and shown as sentences in its form, and whether it has problems.
+    Blocking (an edited claim read back from the store, the checks): called off the event loop.
+    """
+    base = settings.base_iri
+    stored = load_claim(store, claim.claim, base).stored if claim.claim else None
+    checked = check_claim(store, claim, base, stored)
+    lines = preview(claim, dict(event_types(store)))
+    page = _claim_page(
+        request, store, settings, values, checked.errors, lines=lines, proposed=proposed
+    )
+    return page, bool(checked.errors)
 
 
 async def _claim_revise(
@@ -479,7 +503,9 @@ async def _claim_revise(
         checked, result, error = claim, None, _problem(failure)
     if result is not None:
         return RedirectResponse(_entity_href(claim.claim, settings.base_iri), status_code=303)
-    page = _claim_page(request, store, settings, values, checked.errors, error)
+    page = await run_in_threadpool(
+        _claim_page, request, store, settings, values, checked.errors, error
+    )
     return _html(page, status)
 
 
@@ -534,10 +560,19 @@ def _our_suggestions(
 
 
 def _proposals_page(
-    request: Request, store: StoreDep, settings: SettingsDep, page: str, errors: dict[str, str]
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    page: str,
+    errors: dict[str, str],
+    ask: str = "",
 ) -> ProposalsPage:
     """The proposals view: candidate names with our graph's reconciliation candidates, and
-    the page's entities without a Wikidata link, with Wikidata's when the network is allowed.
+    the page's entities without a Wikidata link; Wikidata's candidates for the one entity
+    ``ask`` (its IRI) when the network is allowed. Only on request, one entity at a time: the
+    API's calls are spaced (``HISTKG_WIKIDATA_MIN_INTERVAL``), so asking for every entity at
+    every visit (and at every refused confirmation's re-render) would keep a curator waiting
+    without bound.
     Blocking (reconciliation, the Wikidata API): called off the event loop."""
     base = settings.base_iri
     found = candidates(store, page, base)
@@ -549,10 +584,11 @@ def _proposals_page(
     )
     entities = reconcile.unlinked_on_page(store, page, base)
     items: dict[str, list[reconcile.Suggestion]] = {}
-    if settings.wikidata_online and entities:
+    asked = [e for e in entities if e.iri == ask] if settings.wikidata_online else []
+    if asked:
         try:
             with WikidataApi.from_settings(settings, retries=1, timeout=10.0) as api:
-                items = reconcile.wikidata(api, entities)
+                items = reconcile.wikidata(api, asked)
         except HistkgError as failure:  # Wikidata busy or unreachable: the view still works
             notice = f"No suggestions from Wikidata this time: {failure.message}"
     return ProposalsPage(
@@ -570,6 +606,7 @@ def _proposals_page(
                 n,
                 tuple(items.get(e.iri, ())),
                 errors.get(e.iri, ""),
+                asked=e in asked,
             )
             for n, e in enumerate(entities)
         ),
@@ -580,13 +617,14 @@ def _proposals_page(
 
 @router.get(f"{HOME}/proposals", response_class=HTMLResponse)
 async def proposals(
-    request: Request, store: StoreDep, settings: SettingsDep, page: str = ""
+    request: Request, store: StoreDep, settings: SettingsDep, page: str = "", wikidata: str = ""
 ) -> Response:
     """The page's candidate names, each to link, make a person of, or reject; its entities
-    without a Wikidata link, each to confirm one for."""
+    without a Wikidata link, each to confirm one for (``wikidata``: the entity whose
+    candidates the curator asked Wikidata for)."""
     if session.curator(request) is None:
         return to_sign_in(request)
-    view = await run_in_threadpool(_proposals_page, request, store, settings, page, {})
+    view = await run_in_threadpool(_proposals_page, request, store, settings, page, {}, wikidata)
     return _html(view)
 
 

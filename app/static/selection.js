@@ -2,13 +2,17 @@
    Progressive enhancement only: without it the curator copies the passage into the form.
    Each run of the text carries data-at, where it starts in the repaired text (code points);
    the link sends the selection as at/to in those offsets, and the server maps them through
-   the page's offset map to code points of the original, as it maps every anchor. */
+   the page's offset map to code points of the original, as it maps every anchor. The
+   selected text goes along as passage (markers left out, as the offsets leave them out): the
+   server refuses a span whose text is not it, since a browser reads CR LF as one character,
+   and offsets counted past one would name other words. Left out when too long for a link. */
 (function () {
   "use strict";
   var text = document.getElementById("reading-text");
   var link = document.getElementById("claim-from-selection");
   if (!text || !link || !window.getSelection) { return; }
   var plain = link.href;
+  var MAX_PASSAGE = 2000;  // characters: a longer link could pass the server's header limit
 
   function points(s) { return Array.from(s).length; }  // code points, not UTF-16 units
 
@@ -18,6 +22,14 @@
       el = el.parentNode;
     }
     return el && el !== text ? el : null;
+  }
+
+  function selected(range) {  // the selection's text as the runs hold it, markers left out
+    var copy = range.cloneContents();
+    Array.prototype.forEach.call(copy.querySelectorAll("[data-marker]"), function (m) {
+      m.parentNode.removeChild(m);
+    });
+    return copy.textContent;
   }
 
   function offset(node, off) {  // a selection boundary as an offset in the repaired text
@@ -58,6 +70,8 @@
     var url = new URL(plain, window.location.href);
     url.searchParams.set("at", String(start));
     url.searchParams.set("to", String(end));
+    var passage = selected(range);
+    if (passage.length <= MAX_PASSAGE) { url.searchParams.set("passage", passage); }
     link.href = url.pathname + url.search;
     link.textContent = "Add a claim from the selected passage";
     link.setAttribute("data-selected", String(start) + "-" + String(end));

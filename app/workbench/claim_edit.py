@@ -38,6 +38,7 @@ from app.workbench.claims import (
 )
 from app.workbench.fields import whole_number
 from app.workbench.reading import page_report
+from app.workbench.sources import WORKBENCH_GRAPHS
 
 __all__ = ["Loaded", "load_claim", "revise"]
 
@@ -262,6 +263,15 @@ def revise(
         )
     elif not loaded.ids.own_event:
         checked.errors.pop("event_type", None)  # described elsewhere, and kept
+    new_fields = (form.new_label, form.new_other, form.new_dates)
+    if not loaded.ids.about.value.startswith(WORKBENCH_GRAPHS) and any(map(str.strip, new_fields)):
+        # its mention would go in the curated claims' graph, which a correction may not widen
+        for name in ("new_kind", "new_other", "new_language", "new_dates"):
+            checked.errors.pop(name, None)
+        checked.errors["new_label"] = (
+            "A correction of a curated claim cannot add a new person, group or place: add it "
+            "with a claim of a workbench page (or in data/), then name it in a row here."
+        )
     if checked.errors:
         return with_errors(form, checked.errors), None
     old = set(

@@ -380,10 +380,18 @@ def raw_span(store: Store, page: str, base: str, at: str, to: str) -> tuple[str,
     return str(raw[0]), str(raw[1])
 
 
-def passage_at(store: Store, page: str, base: str, start: str, end: str) -> dict[str, str]:
+def passage_at(
+    store: Store, page: str, base: str, start: str, end: str, passage: str = ""
+) -> dict[str, str]:
     """The claim form's passage fields for the span ``start``-``end`` of the original (a
-    selection in the reading view), with the footnote proposed; empty when it is not a span of
-    the page's body (``InputError`` when ``start`` or ``end`` is no number)."""
+    selection in the reading view), with the footnote proposed; empty when no span is given
+    or ``page`` is no workbench page.
+
+    ``InputError`` when ``start`` or ``end`` is no number, when the span is not a passage of
+    the page's text (outside it, or only spaces), and when ``passage`` (the text the reader
+    selected) is given and is not the text at the span: offsets counted differently (a
+    browser reads a CR LF line end as one character) must not anchor a claim on other words.
+    """
     report = page_report(store, page, base)
     if not (start or end):
         return {}
@@ -392,8 +400,18 @@ def passage_at(store: Store, page: str, base: str, start: str, end: str) -> dict
         return {}
     form = ClaimForm(page, "", "", "", passage_start=start, passage_end=end)
     found = _passage(report, form)
-    if found is None:
-        return {}
+    if found is None or not found[1].strip():
+        raise InputError(
+            f"Characters {start}-{end} are not a passage of this page's text.",
+            hint="Select the passage again in the page's reading view.",
+        )
+    if passage.strip() and passage.split() != found[1].split():
+        raise InputError(
+            "The page's text at the selected place is not the passage you selected "
+            f"(“{' '.join(passage.split())[:80]}”); nothing was filled in. Select it again, "
+            "or copy the passage into the claim form.",
+            hint="Open the claim form from the page's reading view.",
+        )
     proposed = propose_footnote(store, replace(form, passage=found[1]), base)
     return {
         "passage": found[1],

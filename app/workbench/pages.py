@@ -322,6 +322,9 @@ class WikidataRow:
         default=(), metadata=_help("Wikidata items it may be, best first (network allowed).")
     )
     error: str = field(default="", metadata=_help("Why the last confirmation was refused."))
+    asked: bool = field(
+        default=False, metadata=_help("Whether Wikidata was asked for it on this visit.")
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

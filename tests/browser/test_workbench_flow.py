@@ -417,6 +417,10 @@ def test_selecting_a_passage_with_the_mouse_fills_the_claim_forms_offsets(
     assert page.evaluate("window.getSelection().toString()") == words
     link = page.locator("#claim-from-selection")
     assert link.inner_text() == "Add a claim from the selected passage"
+    sent = page.evaluate(
+        "new URL(document.getElementById('claim-from-selection').href).searchParams.get('passage')"
+    )
+    assert sent == words  # the selected text goes along, for the server to check
     with page.expect_navigation():
         link.click()
     raw = PAGE.read_text()
