@@ -8,7 +8,8 @@ other write interleaves, and never copies the store:
    graph's current content. An update runs, as written, on an in-memory store holding only the
    graphs it can read or write (``update_scope``: the default graph and every graph it names by
    ``GRAPH``, ``WITH``, ``USING``, ``TO`` ...; one that names graphs by a variable gets those
-   its WHERE binds on the live store, ``app.update_graphs``, where that is exact; otherwise, or
+   its WHERE binds on the live store, ``app.update_graphs``, when the WHERE is one proven
+   to give the same solutions there (an allowlist of words); otherwise, or
    for ``ALL``/``NAMED``, the whole store, except that ``CLEAR``/``DROP ALL``/``NAMED`` is
    refused first when a protected graph holds data); the difference is the delta;
 2. blank nodes it adds are skolemized (genid IRIs), so the delta and its record are exact;

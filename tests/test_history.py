@@ -142,10 +142,30 @@ def test_an_update_reading_a_graph_it_does_not_bind_copies_the_store(store: Stor
     assert (result.removed, result.graphs) == (2, [f"{USER}a"])
 
 
+def test_an_update_keeping_what_another_graph_marks_keeps_it(store: Store) -> None:
+    """``OPTIONAL { GRAPH ?g ... } FILTER(!BOUND(?g))`` keeps a node another graph marks: on a
+    copy of only the graph the solutions bind, the mark is missing and the node went too."""
+    writes.update(store, _insert(f"{USER}a", "s1", "s2"), PROJECT)
+    writes.update(store, f"INSERT DATA {{ GRAPH <{USER}k> {{ <{EX}s1> a <{EX}Keep> }} }}", PROJECT)
+    before, size = writes.staged_quads(), len(store)
+    drop = (
+        f"PREFIX ex: <{EX}> DELETE {{ GRAPH ?h {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?h {{ ?s ?p ?o }}"
+        " OPTIONAL { GRAPH ?g { ?s a ex:Keep } } FILTER(!BOUND(?g))"
+        f" FILTER(STRSTARTS(STR(?h), '{USER}')) }}"
+    )
+    result = writes.update(store, drop, PROJECT)
+    assert (result.removed, result.graphs) == (2, [f"{USER}a"])
+    assert any(store.match(ox.NamedNode(f"{EX}s1"), None, None, ox.NamedNode(f"{USER}a")))
+    assert writes.staged_quads() - before == size
+
+
 @pytest.mark.parametrize(
     "text",
     [
         "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } MINUS { ?s a ?t } }",
+        "PREFIX ex: <https://example.org/> DELETE { GRAPH ?h {?s ?p ?o} } WHERE { GRAPH ?h"
+        " {?s ?p ?o} OPTIONAL { GRAPH ?g {?s a ex:Keep} } FILTER(!BOUND(?g)) }",
+        "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } BIND(RAND() AS ?r) }",
         "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { { SELECT * { GRAPH ?g { ?s ?p ?o } } } }",
         "WITH <x:w> DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } }",
         "DELETE WHERE { GRAPH ?g { ?s ?p ?o } } ; INSERT DATA { GRAPH <x:y> { <a:b> <a:c> 1 } }",
