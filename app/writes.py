@@ -52,6 +52,7 @@ from app.errors import (
     NotFound,
     PreconditionFailed,
     QueryError,
+    QueryTimeout,
     ShaclViolation,
     UpdateNotAllowed,
 )
@@ -162,7 +163,18 @@ def update(
         staging = ox.Store()
         graphs = scope
         if graphs is None:
-            found = variable_graphs(sparql_update, store.select_live)
+            try:
+                found = variable_graphs(sparql_update, store.select_live)
+            except QueryTimeout:
+                # the update would evaluate the same WHERE on a copy of the whole store, with
+                # no deadline and every other write waiting: refused instead
+                raise QueryError(
+                    f"The update's WHERE did not finish within {store.query_timeout:g} seconds "
+                    "on the store; nothing was written.",
+                    hint="Name the graphs it reads and writes by IRI (GRAPH <...>) rather "
+                    "than by a variable, or narrow its pattern; the limit is "
+                    "HISTKG_QUERY_TIMEOUT.",
+                ) from None
             named = update_scope(sparql_update, variables=True)
             graphs = None if found is None or named is None else found | named
         if graphs is None:
