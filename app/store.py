@@ -228,10 +228,12 @@ class Store:
 
     def select_live(self, sparql: str) -> list[tuple[Term | None, ...]] | None:
         """Every row of a SELECT on the current state, in this process, default graph as
-        stored (not the union), no row cap or deadline: for a write, under its lock, to find
-        what it reads. None for a remote store. The text is the caller's own, not a user's
-        edited into a query (``app.update_graphs``)."""
-        return self._backend.select_live(sparql)
+        stored (not the union): for a write, under its lock, to find what it reads. Bounded
+        like any query, since the write lock is held meanwhile: ``QueryTimeout`` after
+        ``query_timeout``; None when there are more than ``max_rows`` rows (and for a remote
+        store), so the caller takes a path that needs no rows. The text is the caller's own,
+        not a user's edited into a query (``app.update_graphs``)."""
+        return self._backend.select_live(sparql, timeout=self.query_timeout, max_rows=self.max_rows)
 
     def worker_pids(self) -> list[int]:
         """Process ids of the live query workers (none for threads or a remote store)."""

@@ -7,11 +7,17 @@ was copied for it. Its WHERE pattern, run as a ``SELECT DISTINCT`` of its graph 
 the live store, gives every graph a solution binds; run on those graphs (and the ones it names
 by IRI, and the default graph), the update finds the same solutions and makes the same change.
 
-That holds when every solution on the whole store is one on the chosen graphs and no other
-appears, which needs the pattern to read no graph it does not bind. So only one operation
-(a later one could read what an earlier one wrote), without ``WITH``/``USING`` (another
-default graph), ``EXISTS``/``MINUS`` (a graph they read is in no solution) or subqueries (a
-graph variable they hide) is handled here; any other gets ``None``, and the whole store.
+That holds when the pattern is *monotone*: each solution is made of the quads it matched
+alone, so adding graphs can only add solutions and removing graphs that no solution binds
+removes none. Triple patterns, groups, ``GRAPH``, ``UNION``, ``VALUES``, ``BIND`` and
+``FILTER`` with functions of the solution's own values are (each solution on the whole store
+uses only the graphs it binds, all copied; each on the copy is one on the store). Anything
+that reads the *absence* of data is not: ``OPTIONAL`` then ``FILTER(!BOUND(?g))`` keeps a
+solution only when another graph holds no match, and on a copy without that graph it keeps
+more (so a delete removes what the whole store run keeps); likewise ``MINUS``, ``EXISTS``,
+subqueries, ``WITH``/``USING`` (another default graph) and a second operation (it reads what
+the first wrote). So the words an update may use here are an allowlist (``_SAFE``), and an
+update with any other word, or more than one operation, gets ``None``: the whole store.
 """
 
 from __future__ import annotations
@@ -27,9 +33,26 @@ from app.sparql import _KEYWORD, Term, _code
 Select = Callable[[str], Sequence[tuple[Term | None, ...]] | None]
 """Runs a SELECT on the live store with its real default graph (``Store.select_live``)."""
 
-_UNHANDLED: Final = re.compile(
-    _KEYWORD.format("(?:WITH|USING|EXISTS|MINUS|SELECT|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY)"),
-    re.IGNORECASE,
+_SAFE_WORDS: Final = """
+    PREFIX BASE DELETE INSERT WHERE GRAPH UNION FILTER BIND AS VALUES UNDEF a true false IN NOT
+    STR LANG LANGMATCHES DATATYPE IRI URI STRLEN SUBSTR UCASE LCASE STRSTARTS STRENDS CONTAINS
+    STRBEFORE STRAFTER ENCODE_FOR_URI CONCAT REPLACE REGEX ABS ROUND CEIL FLOOR YEAR MONTH DAY
+    HOURS MINUTES SECONDS TIMEZONE TZ MD5 SHA1 SHA256 SHA384 SHA512 sameTerm isIRI isURI
+    isBLANK isLITERAL isNUMERIC STRLANG STRDT
+"""
+_SAFE: Final = frozenset(_SAFE_WORDS.upper().split())
+"""The words of a pattern proven monotone (see the module): each is either syntax that only
+joins, unions or extends the solutions of the quads matched, or a function of one solution's
+values. ``NOT`` is here for ``NOT IN``; ``NOT EXISTS`` is refused for ``EXISTS``. Left out:
+``OPTIONAL``, ``MINUS``, ``EXISTS``, ``SELECT``, ``WITH``, ``USING``, ``BOUND``, ``COALESCE``
+and ``IF`` (which read what is absent) and ``RAND``, ``NOW``, ``UUID``, ``BNODE``... (whose
+value differs between the SELECT and the update)."""
+_WORD: Final = re.compile(
+    r"[?$]\w+"  # a variable
+    r"|(?:[A-Za-z_][\w.-]*)?:[\w.%:-]*"  # a prefixed name or blank node label
+    r"|@[A-Za-z]+(?:-[A-Za-z0-9]+)*"  # a language tag
+    r"|\d[\w.+-]*"  # a number
+    r"|(?P<word>[A-Za-z_]\w*)"
 )
 _OPERATION: Final = re.compile(_KEYWORD.format("(?:INSERT|DELETE)"), re.IGNORECASE)
 _WHERE: Final = re.compile(_KEYWORD.format("WHERE"), re.IGNORECASE)
@@ -40,7 +63,9 @@ def variable_graphs(sparql_update: str, select: Select) -> set[ox.NamedNode] | N
     """The named graphs the variables after ``GRAPH`` take in the update's solutions on the
     live store, or None when this update is not one this reading handles (see the module)."""
     code = _code(sparql_update)
-    if "\\" in code or _UNHANDLED.search(code):
+    if "\\" in code or any(
+        m.group("word") and m.group("word").upper() not in _SAFE for m in _WORD.finditer(code)
+    ):
         return None
     depth = _depths(code)
     if any(c == ";" and depth[i] == 0 and code[i + 1 :].strip() for i, c in enumerate(code)):

@@ -8,7 +8,8 @@ other write interleaves, and never copies the store:
    graph's current content. An update runs, as written, on an in-memory store holding only the
    graphs it can read or write (``update_scope``: the default graph and every graph it names by
    ``GRAPH``, ``WITH``, ``USING``, ``TO`` ...; one that names graphs by a variable gets those
-   its WHERE binds on the live store, ``app.update_graphs``, where that is exact; otherwise, or
+   its WHERE binds on the live store, ``app.update_graphs``, when the WHERE is one proven
+   to give the same solutions there (an allowlist of words); otherwise, or
    for ``ALL``/``NAMED``, the whole store, except that ``CLEAR``/``DROP ALL``/``NAMED`` is
    refused first when a protected graph holds data); the difference is the delta;
 2. blank nodes it adds are skolemized (genid IRIs), so the delta and its record are exact;
@@ -51,6 +52,7 @@ from app.errors import (
     NotFound,
     PreconditionFailed,
     QueryError,
+    QueryTimeout,
     ShaclViolation,
     UpdateNotAllowed,
 )
@@ -163,7 +165,18 @@ def update(
         staging = ox.Store()
         graphs = scope
         if graphs is None:
-            found = variable_graphs(sparql_update, store.select_live)
+            try:
+                found = variable_graphs(sparql_update, store.select_live)
+            except QueryTimeout:
+                # the update would evaluate the same WHERE on a copy of the whole store, with
+                # no deadline and every other write waiting: refused instead
+                raise QueryError(
+                    f"The update's WHERE did not finish within {store.query_timeout:g} seconds "
+                    "on the store; nothing was written.",
+                    hint="Name the graphs it reads and writes by IRI (GRAPH <...>) rather "
+                    "than by a variable, or narrow its pattern; the limit is "
+                    "HISTKG_QUERY_TIMEOUT.",
+                ) from None
             named = update_scope(sparql_update, variables=True)
             graphs = None if found is None or named is None else found | named
         if graphs is None:

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from app import history, writes
 from app.backup import dump_store, restore_store
 from app.cli import cli
-from app.errors import Conflict, ShaclViolation, UpdateNotAllowed
+from app.errors import Conflict, QueryError, ShaclViolation, UpdateNotAllowed
 from app.sources import GENID_BASE
 from app.store import Store
 from app.update_graphs import variable_graphs
@@ -125,6 +125,44 @@ def test_an_update_by_graph_variable_copies_only_the_graphs_it_binds(store: Stor
     assert sorted(result.graphs) == [f"{USER}one", f"{USER}two"]
 
 
+def _rename_crecy(store: Store) -> str:
+    """Two graphs hold crecy; the update renames it wherever it is, by ``GRAPH ?g``."""
+    writes.update(store, _insert(f"{USER}one", "crecy"), PROJECT)
+    writes.update(store, _insert(f"{USER}two", "crecy", "poitiers"), PROJECT)
+    return (
+        f"DELETE {{ GRAPH ?g {{ ?s <{LABEL}> ?l }} }}"
+        f" INSERT {{ GRAPH ?g {{ ?s <{LABEL}> 'Crécy' }} }}"
+        f" WHERE {{ GRAPH ?g {{ ?s <{LABEL}> ?l FILTER (?l = 'crecy') }} }}"
+    )
+
+
+def test_an_update_binding_more_graphs_than_max_rows_copies_the_store() -> None:
+    """The SELECT that finds the graphs stops at ``max_rows`` rows (here 1; it binds 2): the
+    update takes the whole copy instead, and still makes its change."""
+    with Store("memory", max_rows=1) as capped:
+        capped.load_curated(PROJECT)
+        rename = _rename_crecy(capped)
+        before, size = writes.staged_quads(), len(capped)
+        result = writes.update(capped, rename, PROJECT)
+        assert writes.staged_quads() - before == size
+        assert (result.added, result.removed) == (2, 2)
+        assert sorted(result.graphs) == [f"{USER}one", f"{USER}two"]
+
+
+def test_an_update_whose_graphs_are_not_found_in_time_is_refused() -> None:
+    """A deadline of 0 s passes before the SELECT's first row: a 400 that says what to do,
+    and nothing written (not the whole copy, with no deadline, under the write lock)."""
+    with Store("memory", query_timeout=0.0) as slow:
+        slow.load_curated(PROJECT)
+        rename = _rename_crecy(slow)
+        head, before = history.head(slow.match), writes.staged_quads()
+        with pytest.raises(QueryError) as refused:
+            writes.update(slow, rename, PROJECT)
+        assert refused.value.http_status == 400
+        assert "HISTKG_QUERY_TIMEOUT" in (refused.value.hint or "")
+        assert (history.head(slow.match), writes.staged_quads()) == (head, before)
+
+
 def test_an_update_reading_a_graph_it_does_not_bind_copies_the_store(store: Store) -> None:
     """``FILTER NOT EXISTS { GRAPH ?h ... }`` reads graphs no solution names: the whole store
     is copied, and the node kept by another graph is not deleted."""
@@ -142,10 +180,30 @@ def test_an_update_reading_a_graph_it_does_not_bind_copies_the_store(store: Stor
     assert (result.removed, result.graphs) == (2, [f"{USER}a"])
 
 
+def test_an_update_keeping_what_another_graph_marks_keeps_it(store: Store) -> None:
+    """``OPTIONAL { GRAPH ?g ... } FILTER(!BOUND(?g))`` keeps a node another graph marks: on a
+    copy of only the graph the solutions bind, the mark is missing and the node went too."""
+    writes.update(store, _insert(f"{USER}a", "s1", "s2"), PROJECT)
+    writes.update(store, f"INSERT DATA {{ GRAPH <{USER}k> {{ <{EX}s1> a <{EX}Keep> }} }}", PROJECT)
+    before, size = writes.staged_quads(), len(store)
+    drop = (
+        f"PREFIX ex: <{EX}> DELETE {{ GRAPH ?h {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?h {{ ?s ?p ?o }}"
+        " OPTIONAL { GRAPH ?g { ?s a ex:Keep } } FILTER(!BOUND(?g))"
+        f" FILTER(STRSTARTS(STR(?h), '{USER}')) }}"
+    )
+    result = writes.update(store, drop, PROJECT)
+    assert (result.removed, result.graphs) == (2, [f"{USER}a"])
+    assert any(store.match(ox.NamedNode(f"{EX}s1"), None, None, ox.NamedNode(f"{USER}a")))
+    assert writes.staged_quads() - before == size
+
+
 @pytest.mark.parametrize(
     "text",
     [
         "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } MINUS { ?s a ?t } }",
+        "PREFIX ex: <https://example.org/> DELETE { GRAPH ?h {?s ?p ?o} } WHERE { GRAPH ?h"
+        " {?s ?p ?o} OPTIONAL { GRAPH ?g {?s a ex:Keep} } FILTER(!BOUND(?g)) }",
+        "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } BIND(RAND() AS ?r) }",
         "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { { SELECT * { GRAPH ?g { ?s ?p ?o } } } }",
         "WITH <x:w> DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } }",
         "DELETE WHERE { GRAPH ?g { ?s ?p ?o } } ; INSERT DATA { GRAPH <x:y> { <a:b> <a:c> 1 } }",

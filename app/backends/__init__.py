@@ -73,10 +73,13 @@ class Backend(Protocol):
         """Every quad."""
         ...
 
-    def select_live(self, sparql: str) -> list[tuple[Term | None, ...]] | None:
+    def select_live(
+        self, sparql: str, *, timeout: float, max_rows: int
+    ) -> list[tuple[Term | None, ...]] | None:
         """Every row of a SELECT on the current state, with the store's real default graph
-        (not the union), in this process and without a row cap; None where the engine cannot
-        say (a remote server's default graph is its own). For writes, under their lock."""
+        (not the union), in this process; ``QueryTimeout`` past ``timeout`` seconds; None past
+        ``max_rows`` rows, for a malformed query, or where the engine cannot say (a remote
+        server's default graph is its own). For writes, under their lock."""
         ...
 
     def wait(self, seconds: float) -> None:

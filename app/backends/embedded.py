@@ -22,7 +22,11 @@ atomic rename (``app.backends.staging``); an in-memory store takes them in one u
 import os
 import shutil
 import tempfile
+<<<<<<< HEAD
 import uuid
+=======
+import time
+>>>>>>> writes
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -40,9 +44,11 @@ from app.errors import StoreError
 from app.results import SerializedResult
 from app.sources import Source
 from app.sparql import (
+    Opened,
     QueryJob,
     QueryResult,
     Term,
+    consume,
     discard_result,
     evaluate,
     is_point_lookup,
@@ -265,12 +271,32 @@ class EmbeddedBackend:
                 return
             yield quad
 
-    def select_live(self, sparql: str) -> list[tuple[Term | None, ...]] | None:
-        results = self._store.query(sparql)
-        if not isinstance(results, QuerySolutions):
+    def select_live(
+        self, sparql: str, *, timeout: float, max_rows: int
+    ) -> list[tuple[Term | None, ...]] | None:
+        """In a thread of this process (the live store, not a worker's snapshot, which would
+        trail a write), bounded as any query: ``QueryTimeout`` at ``timeout``, checked between
+        rows, and None past ``max_rows`` rows, so the rows held never exceed the cap."""
+        store = self._store
+        job = QueryJob(sparql, "select", timeout, max_rows)
+
+        def work() -> QueryResult | None:
+            started = time.monotonic()
+            try:
+                results = store.query(sparql)  # the stored default graph, not the union
+            except SyntaxError:
+                return None  # the update is malformed: the exact path says where
+            if not isinstance(results, QuerySolutions):
+                return None
+            names = [variable.value for variable in results.variables]
+            opened = Opened("select", variables=names, rows=((*row,) for row in results))
+            result = consume(opened, job, started)
+            return result if isinstance(result, QueryResult) else None
+
+        result = run_with_deadline(work, timeout, discard=lambda _: None)
+        if result is None or result.truncated:
             return None
-        width = len(results.variables)
-        return [tuple(row[i] for i in range(width)) for row in results]
+        return result.rows
 
     def quads(self) -> Iterator[Quad]:
         return iter(self._store)

@@ -318,8 +318,14 @@ class RemoteBackend:
             if s is not None and p is not None and o is not None and g is not None:
                 yield Quad(s, p, o, g)  # type: ignore[arg-type]
 
-    def select_live(self, sparql: str) -> list[tuple[Term | None, ...]] | None:
-        del sparql  # a server's default graph is its own (the union, on some): not the store's
+    def select_live(
+        self, sparql: str, *, timeout: float, max_rows: int
+    ) -> list[tuple[Term | None, ...]] | None:
+        del (
+            sparql,
+            timeout,
+            max_rows,
+        )  # a server's default graph is its own (the union, on some): not the store's
         return None
 
     def quads(self) -> Iterator[Quad]:
