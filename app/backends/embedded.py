@@ -22,11 +22,8 @@ atomic rename (``app.backends.staging``); an in-memory store takes them in one u
 import os
 import shutil
 import tempfile
-<<<<<<< HEAD
-import uuid
-=======
 import time
->>>>>>> writes
+import uuid
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
