@@ -1,6 +1,7 @@
 """Entity pages kept whole (``app.routes.lean.PageAnswers``): the same answer, fresh after a
 write, 304 for a current copy, and bounded by memory."""
 
+import shutil
 from pathlib import Path
 
 import httpx
@@ -62,6 +63,40 @@ def test_a_page_shows_a_write_on_the_next_request(tmp_path: Path) -> None:
     assert before.status_code == after.status_code == 200
     assert "Senlac Hill" not in before.text
     assert "Senlac Hill" in after.text
+
+
+def test_a_copy_made_stale_by_a_reload_gets_the_new_page_not_304(tmp_path: Path) -> None:
+    # A load makes no revision and changes no statement of the battle itself: only the label
+    # of a participant (a neighbour) changes. A tag made from the revision stayed "0", and a
+    # revalidating client kept its stale copy with a 304.
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT, project)
+    settings = Settings(
+        store=str(tmp_path / "store"), project_dir=project, base_iri="https://example.org/test#"
+    )
+    html = {"Accept": "text/html"}
+    with Store.from_settings(settings) as store, serve_app(create_app(settings, store)) as url:
+        store.load_curated(project)
+        with httpx.Client(base_url=url, timeout=10) as http:
+            before = http.get("/id/hastings", headers=html)
+            assert http.get("/id/hastings", headers=html).content == before.content  # kept
+            events = project / "data" / "events.ttl"
+            events.write_text(
+                events.read_text().replace("William the Conqueror", "William the Bastard")
+            )
+            store.load_curated(project)
+            http.get("/id/hastings", headers=html)  # another reader: the new page is kept
+            after = http.get(
+                "/id/hastings", headers={**html, "If-None-Match": before.headers["etag"]}
+            )
+            again = http.get(
+                "/id/hastings", headers={**html, "If-None-Match": after.headers["etag"]}
+            )
+    assert "William the Conqueror" in before.text
+    assert after.status_code == 200
+    assert "William the Bastard" in after.text
+    assert after.headers["etag"] != before.headers["etag"]
+    assert again.status_code == 304  # the new copy is current
 
 
 def test_kept_answers_are_bounded_by_their_size() -> None:

@@ -149,7 +149,9 @@ class PageAnswers:
     full stack's 200 answer to such a request is kept, headers and body, in the read model's
     cache (``ReadModel.sized``, bounded by ``HISTKG_PAGE_CACHE_MB``, dropped at the next
     write), and the same request is answered from it without routing, building or rendering.
-    A client that sends the page's ``ETag`` in ``If-None-Match`` gets 304.
+    A client that sends the page's ``ETag`` in ``If-None-Match`` gets 304: that tag is made
+    from the answer's bytes (``app.routes.pages``), so a page changed by a load, a neighbour's
+    label or a template never matches an older copy's tag.
 
     Not kept, not served: requests with a cookie (a signed-in curator's page carries a form
     and a token) or a body, and answers other than 200 or with ``Set-Cookie`` or
@@ -174,7 +176,7 @@ class PageAnswers:
         if self.limiter.take(scope) > 0:
             return send  # the full stack takes its own token and answers 429
         headers, body = cast(Answer, found)
-        if _etag(headers) is not None and _etag(headers) == _header(scope, b"if-none-match"):
+        if _current(_etag(headers), _header(scope, b"if-none-match")):
             unchanged = [(k, v) for k, v in headers if k not in _BODY_HEADERS]
             await send({"type": "http.response.start", "status": 304, "headers": unchanged})
             await send({"type": "http.response.body", "body": b""})
@@ -240,3 +242,10 @@ def _etag(headers: list[tuple[bytes, bytes]]) -> bytes | None:
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
     return next((v for k, v in scope["headers"] if k == name), None)
+
+
+def _current(etag: bytes | None, if_none_match: bytes | None) -> bool:
+    """Whether ``If-None-Match`` names ``etag`` (a list of tags, weak ones compared weakly)."""
+    if etag is None or if_none_match is None:
+        return False
+    return any(tag.strip().removeprefix(b"W/") == etag for tag in if_none_match.split(b","))
