@@ -208,18 +208,28 @@ _PRIVATE = (b"private", b"no-store")
 
 
 def _keeping(send: Send, kept: Sized[Hashable], key: Hashable) -> Send:
-    """``send``, keeping a 200 answer that may be kept (see ``PageAnswers``) under ``key``."""
+    """``send``, keeping a 200 answer that may be kept (see ``PageAnswers``) under ``key``.
+
+    The body is copied only up to the cache's bound: a larger one would not be kept, and a
+    hub's RDF or a long page should not be held twice in memory on its way to the client.
+    """
     start: Message | None = None
-    parts: list[bytes] = []
+    parts: list[bytes] | None = []
+    size = 0
 
     async def keep(message: Message) -> None:
-        nonlocal start
+        nonlocal start, parts, size
         if message["type"] == "http.response.start":
             start = message
-        elif message["type"] == "http.response.body" and start is not None:
-            parts.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                _keep(kept, key, start, b"".join(parts))
+        elif message["type"] == "http.response.body" and start is not None and parts is not None:
+            body = message.get("body", b"")
+            size += len(body)
+            if size > kept.max_bytes:
+                parts = None  # too big to keep: stop copying it
+            else:
+                parts.append(body)
+                if not message.get("more_body", False):
+                    _keep(kept, key, start, b"".join(parts))
         await send(message)
 
     return keep
