@@ -15,7 +15,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 from app.routes.lean import LEAN_ROWS
 from app.settings import Settings
 from app.store import Store
-from app.web import create_app
+from app.web import HistkgApp, create_app
 
 PROJECT = Path(__file__).parent / "fixtures" / "project"
 LOOKUP = "SELECT ?p ?o WHERE { <https://example.org/test#hastings> ?p ?o }"
@@ -59,6 +59,26 @@ def test_a_lookup_in_a_format_nobody_has_gets_the_one_error_format(client: httpx
     answer = client.get("/sparql", params={"query": LOOKUP, "format": "bogus"})
     assert answer.status_code == 406
     assert answer.json()["error"]["code"] == "not_acceptable"
+
+
+def test_the_lean_path_answers_a_plain_lookup_and_hands_on_the_others() -> None:
+    # Its answers are meant to look like the full stack's, so the tests above would pass
+    # without it: its own count of answers says which path answered.
+    settings = Settings(store="memory", project_dir=PROJECT, query_workers=0)
+    with Store.from_settings(settings) as store:
+        app = create_app(settings, store)
+        assert isinstance(app, HistkgApp)
+        assert app.lean is not None
+        store.load_curated(PROJECT)
+        with serve_app(app) as url, httpx.Client(base_url=url, timeout=10) as http:
+            plain = http.get("/sparql", params={"query": LOOKUP})
+            assert (plain.status_code, app.lean.answers) == (200, 1)
+            evil = http.get("/sparql", params={"query": LOOKUP}, headers={"Host": "evil.example"})
+            assert (evil.status_code, app.lean.answers) == (400, 1)
+            bogus = http.get("/sparql", params={"query": LOOKUP, "format": "bogus"})
+            assert (bogus.status_code, app.lean.answers) == (406, 1)
+            again = http.get("/sparql", params={"query": LOOKUP})
+            assert (again.content, app.lean.answers) == (plain.content, 2)
 
 
 def test_lookups_count_against_the_rate_limit() -> None:
