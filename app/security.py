@@ -255,6 +255,10 @@ class RequestLimits:
         )
 
 
+RATE_CHARGED = "histkg.rate_charged"
+"""The ASGI scope's key that says the request's rate-limit token was taken (``RateLimiter``)."""
+
+
 class RateLimiter:
     """A token bucket per client address: ``per_minute`` requests a minute, bursts up to that.
 
@@ -268,8 +272,13 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     def take(self, scope: Scope) -> float:
-        """Take a token for the client; return 0, or the seconds until one is free."""
-        if self.per_minute <= 0:
+        """Take a token for the client; return 0, or the seconds until one is free.
+
+        One token per request: the scope records the token taken, so a request the lean path
+        took one for and then handed on (an error, a result too big for it) is not charged
+        again by ``RequestLimits``.
+        """
+        if self.per_minute <= 0 or scope.get(RATE_CHARGED):
             return 0.0
         client = scope.get("client")
         key = str(client[0]) if client else ""
@@ -282,6 +291,7 @@ class RateLimiter:
                 self._buckets[key] = (tokens, now)
                 return (1.0 - tokens) / rate
             self._buckets[key] = (tokens - 1.0, now)
+            scope[RATE_CHARGED] = True
             if len(self._buckets) > 100_000:  # forget idle clients rather than grow forever
                 self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < 60}
             return 0.0

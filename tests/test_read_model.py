@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import threading
 import weakref
+from typing import Any
 
 import pytest
 from pyoxigraph import Literal, NamedNode, Triple
@@ -106,3 +107,38 @@ def test_a_facets_request_waits_a_bounded_time_for_a_build_under_way() -> None:
         release.set()
         builder.join()
         assert model.facets_within(BASE, 30) is model_facets
+
+
+def test_writes_during_a_facets_build_start_no_second_builder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The facets' build is held (a build of a big graph takes tens of seconds) while writes
+    # change the state and requests keep asking: one builder, which starts over once for the
+    # newest state; no request builds them itself after its wait.
+    release = threading.Event()
+    begun: list[int] = []
+    built: list[facets.Facets] = []
+    real = facets.build
+
+    def counted(*args: Any, **kwargs: Any) -> facets.Facets:
+        begun.append(len(begun))
+        release.wait(30)
+        found = real(*args, **kwargs)
+        built.append(found)
+        return found
+
+    monkeypatch.setattr(facets, "build", counted)
+    with Store("memory", query_workers=0) as store:
+        store.replace_graph(BASE + "graph/a", _person("anna", "Anna Ivanova"))
+        model = read_model(store)
+        for write in ("boris", "clara", "dmitri"):
+            with pytest.raises(NotReady):
+                model.facets_within(BASE, 0.05)
+            store.replace_graph(BASE + "graph/" + write, _person(write, write.title()))
+        with pytest.raises(NotReady):
+            model.facets_within(BASE, 0.05)
+        assert len(begun) == 1  # a builder per state would have begun four
+        release.set()
+        newest = model.facets_within(BASE, 30)
+    assert len(begun) == 2  # the held build, then once more for the newest state
+    assert newest is built[-1]

@@ -16,6 +16,7 @@ side by side.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 import weakref
@@ -40,6 +41,7 @@ T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 State = tuple[int, str | None]
+log = logging.getLogger(__name__)
 
 
 def store_state(store: Store) -> State:
@@ -151,7 +153,6 @@ class ReadModel:
         with self._lock:
             if state != self._state:
                 self._state, self._values, self._building = state, {}, {}
-                self._threads = {}
         return state
 
     def cached(self, key: Hashable, build: Callable[[], T]) -> T:
@@ -210,13 +211,9 @@ class ReadModel:
         )
 
     def facets(self, base_iri: str) -> facets.Facets:
-        """The facets of the events of the namespace (``app.read.facets``)."""
-
-        def build() -> facets.Facets:
-            found = self.entities(base_iri)
-            return facets.build(self._store, base_iri, found, self.dated_by_year(found))
-
-        return self.cached(("facets", base_iri), build)
+        """The facets of the events of the namespace (``app.read.facets``), waiting for their
+        one builder (``facets_within`` without a bound)."""
+        return self.facets_within(base_iri, None)
 
     def history(self) -> HistoryView:
         """The revision records (``app.read.history``): a fresh view per request, as every
@@ -227,30 +224,60 @@ class ReadModel:
         """Coordinates of the places, from the Wikidata facts graph (``app.read.places``)."""
         return self.cached(("places", base_iri), lambda: places.points(self._store, base_iri))
 
-    def facets_within(self, base_iri: str, seconds: float) -> Facets:
+    def facets_within(self, base_iri: str, seconds: float | None) -> Facets:
         """The facets, waiting at most ``seconds`` for their build (begun in the background
         when nobody has begun it); ``NotReady`` past that, so that a browser request waits a
-        bounded time, not the whole build of a big graph, and the build goes on for the next."""
-        if self.peek(("facets", base_iri)) is None:
-            build = self._background(("facets", base_iri), lambda: self.facets(base_iri))
-            build.join(seconds)
-            if build.is_alive():
+        bounded time, not the whole build of a big graph, and the build goes on for the next.
+
+        Never built here, only by the one builder (``_background``): a request that built them
+        itself after its wait, or a builder per state, would pile whole builds up on the cores
+        during a series of writes.
+        """
+        key = ("facets", base_iri)
+        found = self.peek(key)
+        if found is None:
+            self._background(key, lambda: self._count_facets(base_iri)).join(seconds)
+            found = self.peek(key)
+            if found is None:
                 raise NotReady(
                     "The browser's facets are still being counted for this state of the graph.",
                     hint="Retry in a few seconds; they are built once after each change.",
                 )
-        return self.facets(base_iri)
+        return cast(Facets, found)
+
+    def _count_facets(self, base_iri: str) -> Facets:
+        found = self.entities(base_iri)
+        return facets.build(self._store, base_iri, found, self.dated_by_year(found))
 
     def _background(self, key: Hashable, build: Callable[[], object]) -> threading.Thread:
-        """The thread building ``key`` for this state, started if there is none."""
-        self.state()
+        """The one thread building ``key``, whatever state it began for; started if none is.
+
+        Kept across states: a write while it runs does not start a second one beside it.
+        """
         with self._lock:
             thread = self._threads.get(key)
             if thread is None or not thread.is_alive():
-                thread = threading.Thread(target=build, name=f"histkg-build-{key}", daemon=True)
+                thread = threading.Thread(
+                    target=self._build_newest,
+                    args=(key, build),
+                    name=f"histkg-build-{key}",
+                    daemon=True,
+                )
                 self._threads[key] = thread
                 thread.start()
             return thread
+
+    def _build_newest(self, key: Hashable, build: Callable[[], object]) -> None:
+        """Build ``key``; when the state changed during the build (its value was dropped),
+        start over once for the newest state. A further change leaves it to the next request."""
+        for _ in range(2):
+            try:
+                self.cached(key, build)
+            except Exception:  # logged: the requests waiting for it answer 503 not_ready
+                log.exception("Building %s failed", key)
+                return
+            if self.peek(key) is not None:
+                return
 
     def search_index(self, base_iri: str) -> SearchIndex:
         """The search index of the entities of the namespace ``base_iri``."""

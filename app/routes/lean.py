@@ -62,6 +62,9 @@ class LeanSparql:
         self.settings = settings
         self.hosts = hosts
         self.limiter = limiter
+        self.answers = 0
+        """How many requests this path answered itself (its answers look like the full
+        stack's on purpose; this is how tests tell them apart)."""
 
     async def answered(self, scope: Scope, send: Send) -> bool:
         """Answer the request if it is one for the lean path; False to hand it on."""
@@ -70,6 +73,7 @@ class LeanSparql:
         answer = self._answer(scope)
         if answer is None:
             return False
+        self.answers += 1
         headers, body = answer
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
@@ -149,7 +153,9 @@ class PageAnswers:
     full stack's 200 answer to such a request is kept, headers and body, in the read model's
     cache (``ReadModel.sized``, bounded by ``HISTKG_PAGE_CACHE_MB``, dropped at the next
     write), and the same request is answered from it without routing, building or rendering.
-    A client that sends the page's ``ETag`` in ``If-None-Match`` gets 304.
+    A client that sends the page's ``ETag`` in ``If-None-Match`` gets 304: that tag is made
+    from the answer's bytes (``app.routes.pages``), so a page changed by a load, a neighbour's
+    label or a template never matches an older copy's tag.
 
     Not kept, not served: requests with a cookie (a signed-in curator's page carries a form
     and a token) or a body, and answers other than 200 or with ``Set-Cookie`` or
@@ -174,7 +180,7 @@ class PageAnswers:
         if self.limiter.take(scope) > 0:
             return send  # the full stack takes its own token and answers 429
         headers, body = cast(Answer, found)
-        if _etag(headers) is not None and _etag(headers) == _header(scope, b"if-none-match"):
+        if _current(_etag(headers), _header(scope, b"if-none-match")):
             unchanged = [(k, v) for k, v in headers if k not in _BODY_HEADERS]
             await send({"type": "http.response.start", "status": 304, "headers": unchanged})
             await send({"type": "http.response.body", "body": b""})
@@ -206,18 +212,28 @@ _PRIVATE = (b"private", b"no-store")
 
 
 def _keeping(send: Send, kept: Sized[Hashable], key: Hashable) -> Send:
-    """``send``, keeping a 200 answer that may be kept (see ``PageAnswers``) under ``key``."""
+    """``send``, keeping a 200 answer that may be kept (see ``PageAnswers``) under ``key``.
+
+    The body is copied only up to the cache's bound: a larger one would not be kept, and a
+    hub's RDF or a long page should not be held twice in memory on its way to the client.
+    """
     start: Message | None = None
-    parts: list[bytes] = []
+    parts: list[bytes] | None = []
+    size = 0
 
     async def keep(message: Message) -> None:
-        nonlocal start
+        nonlocal start, parts, size
         if message["type"] == "http.response.start":
             start = message
-        elif message["type"] == "http.response.body" and start is not None:
-            parts.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                _keep(kept, key, start, b"".join(parts))
+        elif message["type"] == "http.response.body" and start is not None and parts is not None:
+            body = message.get("body", b"")
+            size += len(body)
+            if size > kept.max_bytes:
+                parts = None  # too big to keep: stop copying it
+            else:
+                parts.append(body)
+                if not message.get("more_body", False):
+                    _keep(kept, key, start, b"".join(parts))
         await send(message)
 
     return keep
@@ -240,3 +256,10 @@ def _etag(headers: list[tuple[bytes, bytes]]) -> bytes | None:
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
     return next((v for k, v in scope["headers"] if k == name), None)
+
+
+def _current(etag: bytes | None, if_none_match: bytes | None) -> bool:
+    """Whether ``If-None-Match`` names ``etag`` (a list of tags, weak ones compared weakly)."""
+    if etag is None or if_none_match is None:
+        return False
+    return any(tag.strip().removeprefix(b"W/") == etag for tag in if_none_match.split(b","))

@@ -11,6 +11,7 @@ and ``.json`` for the page's own data). Errors for browsers are pages (``error.h
 from __future__ import annotations
 
 import gc
+import hashlib
 import logging
 import threading
 import time
@@ -43,7 +44,6 @@ from app.renames import renamed_to
 from app.routes import session
 from app.routes.deps import SettingsDep, StoreDep
 from app.routes.responses import COMMON, content, errors
-from app.routes.writes import etag
 from app.service_description import CODE_LICENSE, LICENSE
 from app.settings import Settings
 from app.store import Store
@@ -241,24 +241,46 @@ def entity(
             headers["Content-Location"] = request.url.path + extension
     if rev is not None:
         return _entity_at(store, settings, iri, rev, media_type, headers)
-    headers["ETag"] = etag(history.last_touching(store.match, NamedNode(iri), as_graph=False) or 0)
+    last = history.last_touching(store.match, NamedNode(iri), as_graph=False)
+    headers[REVISION_HEADER] = str(last or 0)
     if media_type in (HTML, JSON):
         page = entity_page(read_model(store), iri, page_settings(settings), inbound_page=inbound)
         if page is None:
             raise _not_found(request, store, settings, iri)
         if media_type == JSON:
-            return JSONResponse(page_data(page), headers=headers)
+            return _tagged(JSONResponse(page_data(page), headers=headers))
         if page.claim is not None:
             page = _with_export_button(request, page, headers)
         if page.place and page.map is None:
             page = _with_coordinates_link(request, page, headers)
-        return HTMLResponse(render(page), headers=headers)
+        return _tagged(HTMLResponse(render(page), headers=headers))
     fmt = BY_MEDIA_TYPE[media_type]
     quads = read_model(store).describe(iri)
     if not quads:
         raise _not_found(request, store, settings, iri)
     body = serialize_quads(quads, fmt, settings.project_dir)
-    return Response(body, media_type=fmt.media_type, headers=headers)
+    return _tagged(Response(body, media_type=fmt.media_type, headers=headers))
+
+
+REVISION_HEADER = "X-Histkg-Revision"
+"""The last revision that changed a statement about the entity (0: none did); the page's
+``ETag`` is another thing (``_tagged``)."""
+
+
+def _tagged(response: Response) -> Response:
+    """``response`` with an ``ETag`` made from the entity's last revision and the answer's
+    bytes: it names the revision (issue 12) and validates ``If-None-Match`` (a 304 only while
+    the page is byte for byte the same).
+
+    Not the revision: a ``histkg load`` makes none, and a neighbour's new label or a new
+    template changes the page without touching the entity's statements, so a revision tag
+    would let a client keep a stale copy. A private answer (a curator's form) gets none.
+    """
+    if "private" not in response.headers.get("cache-control", ""):
+        digest = hashlib.blake2b(bytes(response.body), digest_size=16).hexdigest()
+        revision = response.headers.get(REVISION_HEADER, "0")
+        response.headers["ETag"] = f'"r{revision}-{digest}"'
+    return response
 
 
 def _with_export_button(request: Request, page: EntityPage, headers: dict[str, str]) -> EntityPage:
@@ -267,7 +289,6 @@ def _with_export_button(request: Request, page: EntityPage, headers: dict[str, s
     headers["Vary"] = "Accept, Cookie"
     if page.claim is None or session.curator(request) is None:
         return page
-    headers.pop("ETag", None)
     headers["Cache-Control"] = "private, no-store"
     button = ExportButton(
         action="/workbench/wikidata/export", csrf=session.csrf_token(request), claim=page.iri
