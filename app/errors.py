@@ -264,3 +264,12 @@ class ResultTooLarge(HistkgError):
     code = "result_too_large"
     http_status = 400
     exit_code = 1
+
+
+class NotReady(HistkgError):
+    """Something built once per store state (the reconciliation index) is still being built;
+    a request waits for it a bounded time, then gets this rather than hanging."""
+
+    code = "not_ready"
+    http_status = 503
+    exit_code = 1

@@ -14,7 +14,7 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -81,8 +81,9 @@ def page_settings(settings: Settings, query: str = "") -> PageSettings:
     )
 
 
-def warm_up(store: Store, settings: Settings) -> threading.Thread:
-    """Build the home page's parts and the search index in a background thread.
+def warm_up(store: Store, settings: Settings, *more: Callable[[], object]) -> threading.Thread:
+    """Build the home page's parts and the search index in a background thread, then ``more``
+    (the reconciliation index: ``ReconService.warm``).
 
     Both are cached per store state and cost seconds to build at a million triples, which the
     first visitor would otherwise wait for; the server answers meanwhile (a request that needs
@@ -98,15 +99,19 @@ def warm_up(store: Store, settings: Settings) -> threading.Thread:
             model = read_model(store)
             home_page(model, page_settings(settings))
             model.search_index(settings.base_iri)
+            for build in more:
+                build()
         except Exception:  # logged: a failed warm-up only loses its head start
-            log.exception("Warming up the home page and the search index failed")
+            log.exception(
+                "Warming up the home page and the search and reconciliation indexes failed"
+            )
             return
         # What was just built lives until the next write: keep it (and everything loaded at
         # start) out of the cyclic collector's full passes, which otherwise cost tens of ms
         # at a million triples in the middle of a page request. Reference counting still
         # frees it when a write replaces it.
         gc.freeze()
-        log.info("Home page and search index ready in %.1f s", time.perf_counter() - started)
+        log.info("Home page and indexes ready in %.1f s", time.perf_counter() - started)
 
     thread = threading.Thread(target=run, name="histkg-warm-up", daemon=True)
     thread.start()
