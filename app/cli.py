@@ -267,6 +267,7 @@ def serve(
     import uvicorn  # the web stack is only needed here, so other commands start faster
 
     from app.routes.pages import warm_up
+    from app.routes.reconcile import app_service
     from app.server import config as server_config
     from app.server import prefer_latency
     from app.web import create_app
@@ -278,7 +279,8 @@ def serve(
         # the `finally` below: the store is closed (query workers stopped, snapshot and results
         # directories deleted) in the app's shutdown instead; closing twice is harmless.
         app.router.on_shutdown.append(store.close)
-        app.state.warm = warm_up(store, settings)  # home page, search index: while serving
+        # home page, search index, reconciliation index: built while serving
+        app.state.warm = warm_up(store, settings, app_service(app, store, settings).warm)
         prefer_latency()  # see app.server
         # Header cap, header-read timeout and connection cap: see app.server.
         server = uvicorn.Server(

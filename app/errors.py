@@ -251,7 +251,9 @@ class HeadersTooLarge(HistkgError):
 
 
 class NotReady(HistkgError):
-    """A derived view (the browser's facets) is still being built after a bounded wait."""
+    """Something built once per store state (the browser's facets, the reconciliation index)
+    is still being built: a request waits for it a bounded time, then gets this rather than
+    hanging."""
 
     code = "not_ready"
     http_status = 503

@@ -65,7 +65,8 @@ class Settings(BaseSettings):
         gt=0,
         description=(
             "Seconds a SPARQL query may run before it is stopped; a request may ask for less "
-            "(`timeout=`), never more."
+            "(`timeout=`), never more. `/reconcile` waits as long for its entity index (then "
+            "503 `not_ready`)."
         ),
     )
     max_rows: int = Field(

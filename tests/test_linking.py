@@ -23,12 +23,13 @@ from app.errors import InputError
 from app.linking import ExtractSource, load_records, propose, read_review, unlinked
 from app.linking.extract import iter_entities, scan_extract
 from app.linking.normalize import name_similarity
-from app.linking.records import EntityRecord
+from app.linking.records import EntityRecord, load_records_by_query
 from app.linking.scoring import score_item
 from app.linking.types import resolve_type
 from app.linking.wikidata import parse_item
 from app.linking.years import parse_when, span_of_wikidata_time
 from app.store import Store
+from app.tools.synth import write_synthetic
 
 REPO = Path(__file__).resolve().parent.parent
 EXTRACT = Path(__file__).parent / "fixtures" / "linking" / "extract.json"
@@ -379,3 +380,56 @@ def test_records_of_a_few_entities_are_read_by_iri_and_equal_the_full_reading(
     assert set(few) == {ID + "person/karl-radek", ID + "event/mukden-incident"}
     assert all(few[iri] == records[iri] for iri in few)
     assert load_records(store, only=set(records)) == records  # every entity, read by IRI
+
+
+#: Names whose order the query's ORDER BY decides (value, then datatype, then language), a
+#: triple in two graphs, two links and one issue date given twice: what a reading can get wrong.
+ORDERINGS = """
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix crm: <http://www.cidoc-crm.org/cidoc-crm/> .
+@prefix wd: <http://www.wikidata.org/entity/> .
+@prefix fx: <https://example.org/fixture/> .
+fx:g1 {
+  fx:many-names a crm:E21_Person ;
+    rdfs:label "Zeta"@de, "Alpha"@ru, "Beta", "Alpha"@de, "Gamma"@en-GB ;
+    skos:altLabel "Yankee"@en, "Xray"@fr, "Xray", "Able"@ru ;
+    dcterms:description "Zed"@ru, "Bee" ;
+    owl:sameAs wd:Q990000099, wd:Q990000011 .
+  fx:work-1 dcterms:creator fx:many-names ; dcterms:issued "1969-05" .
+}
+fx:g2 {
+  fx:many-names rdfs:label "Beta" .
+  fx:work-2 dcterms:creator fx:many-names ; dcterms:issued "1969-05" .
+}
+"""
+
+
+@pytest.mark.parametrize("extra", ["namesakes", "orderings", "synthetic"])
+def test_the_streamed_reading_of_every_entity_equals_the_queries_reading(
+    tmp_path: Path, extra: str
+) -> None:
+    """The scans behind the reconciliation index give the records the four SPARQL queries
+    define, in the same order: names and their order, types, links, dates and issue dates."""
+    store = Store("memory")
+    store.load_curated(REPO)
+    if extra == "namesakes":
+        store.load_files([Path(__file__).parent / "fixtures" / "linking" / "namesakes.trig"])
+    elif extra == "orderings":
+        (tmp_path / "orderings.trig").write_text(ORDERINGS, encoding="utf-8")
+        store.load_files([tmp_path / "orderings.trig"])
+    else:  # people in many events, works with creators, places, groups, documents
+        write_synthetic(tmp_path / "synth.nq", events=150, seed=3)
+        store.load_files([tmp_path / "synth.nq"])
+    by_query = load_records_by_query(store)
+    streamed = load_records(store)
+    assert len(streamed) > 70
+    assert sum(r.span is not None for r in streamed.values()) > 20
+    assert list(streamed) == list(by_query)
+    assert [streamed[iri] for iri in streamed] == [by_query[iri] for iri in by_query]
+    if extra == "orderings":
+        many = streamed["https://example.org/fixture/many-names"]
+        assert (many.label, many.description, many.qid) == ("Gamma", "Bee", "Q990000011")
+        assert many.alt_labels == ("Alpha", "Beta", "Zeta", "Able", "Xray", "Yankee")

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,8 +21,12 @@ import httpx
 import pytest
 from fixtures.linking.servers import serve
 
+from app.errors import NotReady
+from app.linking.reconcile import ReconService
+from app.routes.pages import warm_up
 from app.settings import Settings
 from app.store import Store
+from app.tools.synth import write_synthetic
 from app.web import create_app
 
 REPO = Path(__file__).resolve().parent.parent
@@ -449,3 +455,47 @@ def test_the_index_follows_the_store(tmp_path: Path) -> None:
     store.load_files([NAMESAKES])
     top = service.reconcile({"q": {"query": "Nikolai Voroshilov"}})["q"]["result"][0]
     assert (top["id"], top["score"]) == ("https://example.org/fixture/nikolai-voroshilov", 90.0)
+
+
+def test_a_request_during_the_index_build_gets_503_not_ready_then_the_answer(
+    tmp_path: Path,
+) -> None:
+    """The index of a big graph takes longer to build than a request may wait (here the
+    query timeout is made tiny instead): the request gets a clear 503 in the one error
+    format, with CORS, and the build goes on, so a later request is answered from it."""
+    write_synthetic(tmp_path / "synth.nq", events=3000, seed=1)
+    store = Store("memory")
+    store.load_curated(REPO)
+    store.load_files([tmp_path / "synth.nq"])
+    settings = Settings(store="memory", project_dir=REPO, query_timeout=0.02)
+    queries = {"queries": json.dumps({"q": {"query": "Joseph Stalin"}})}
+    with serve(create_app(settings, store)) as url:
+        response = httpx.post(f"{url}/reconcile", data=queries)
+        assert response.status_code == 503, response.text
+        error = response.json()["error"]
+        assert error["code"] == "not_ready"
+        assert "still being built" in error["message"]
+        assert "Retry" in error["hint"]
+        assert response.headers["access-control-allow-origin"] == "*"
+        deadline = time.monotonic() + 60
+        while True:
+            suggested = httpx.get(f"{url}/reconcile/suggest/entity", params={"prefix": "Stal"})
+            if suggested.status_code != 503 or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert suggested.status_code == 200, suggested.text
+        assert suggested.json()["result"][0]["name"] == "Joseph Stalin"
+
+
+def test_the_serve_warm_up_builds_the_reconciliation_index() -> None:
+    store = Store("memory")
+    store.load_curated(REPO)
+    service = ReconService(store, base_iri=BASE, wait=0.0)  # answers only from a built index
+    with pytest.raises(NotReady):
+        ReconService(store, base_iri=BASE, wait=0.0).suggest_entity("Stal")
+    settings = Settings(store="memory", project_dir=REPO)
+    warm_up(store, settings, service.warm).join(timeout=60)
+    # the reconciliation index comes after `warm` (home page and search), in its own thread
+    for later in [t for t in threading.enumerate() if t.name == "histkg-warm-later"]:
+        later.join(timeout=60)
+    assert service.suggest_entity("Stal")["result"][0]["name"] == "Joseph Stalin"

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from app import __version__
-from app.errors import InputError, QueryTimeout
+from app.errors import InputError, NotReady, QueryTimeout
 from app.linking.normalize import fold, match, tokens
 from app.linking.recon_query import (
     MAX_LIMIT,
@@ -106,6 +106,10 @@ class _Budget:
         self.deadline = None if timeout is None else time.monotonic() + timeout
         self.stop = stop
 
+    def remaining(self) -> float | None:
+        """Seconds left before the deadline (``None``: no deadline)."""
+        return None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
+
     def check(self) -> None:
         now = time.monotonic()
         if self.stop is not None and self.stop.is_set():
@@ -123,17 +127,40 @@ def _types_of(record: EntityRecord) -> list[dict[str, str]]:
     return [{"id": info.iri, "name": info.name} for info in infos]
 
 
-class ReconService:
-    """Reconciliation over one store; thread-safe, with an index refreshed on change."""
+_Key = tuple[int, int, str | None]
 
-    def __init__(self, store: Store, *, base_iri: str, refresh: float = 5.0) -> None:
+
+class _Build:
+    """One build of the index, in its own thread; requests wait on ``done``."""
+
+    def __init__(self, key: _Key) -> None:
+        self.key = key
+        self.done = threading.Event()
+        self.index: EntityIndex | None = None
+        self.error: BaseException | None = None
+
+
+class ReconService:
+    """Reconciliation over one store; thread-safe, with an index refreshed on change.
+
+    The index is built in a thread of its own, once per store state: a request that needs it
+    waits at most ``wait`` seconds (``None``: as long as it takes), then gets ``NotReady``
+    while the build goes on for the requests after it. On a large store the build takes
+    longer than a request should wait (``histkg serve`` starts it at start-up, in the warm-up).
+    """
+
+    def __init__(
+        self, store: Store, *, base_iri: str, refresh: float = 5.0, wait: float | None = None
+    ) -> None:
         self.store = store
         self.base_iri = base_iri
         self.refresh = refresh
+        self.wait = wait
         self._lock = threading.Lock()
         self._index: EntityIndex | None = None
-        self._key: tuple[int, int, str | None] | None = None
+        self._key: _Key | None = None
         self._checked = 0.0
+        self._building: _Build | None = None
 
     # ---------------------------------------------------------------- ids and index
 
@@ -146,7 +173,16 @@ class ReconService:
         return self.base_iri + identifier
 
     def index(self) -> EntityIndex:
-        """The index, rebuilt when the store has changed.
+        """The index, rebuilt when the store has changed (waiting ``wait`` seconds at most)."""
+        return self._ready(self.wait)
+
+    def warm(self) -> None:
+        """Build the index for the store's state now, however long it takes (the warm-up of
+        ``histkg serve``, so that the first request does not wait for it)."""
+        self._ready(None)
+
+    def _ready(self, wait: float | None) -> EntityIndex:
+        """The index for the store's state, waiting at most ``wait`` seconds for its build.
 
         Keyed by the store's write generation (every write through this store bumps it, at
         once) as well as its size and curated digest (checked every ``refresh`` seconds, for
@@ -157,13 +193,42 @@ class ReconService:
             now = time.monotonic()
             generation = self.store.generation
             stale = self._key is None or self._key[0] != generation
-            if self._index is None or stale or now - self._checked > self.refresh:
-                key = (generation, len(self.store), self.store.recorded_digest())
-                if key != self._key or self._index is None:
-                    self._index = EntityIndex.build(load_records(self.store))
-                    self._key = key
+            if self._index is not None and not stale and now - self._checked <= self.refresh:
+                return self._index
+            key = (generation, len(self.store), self.store.recorded_digest())
+            if key == self._key and self._index is not None:
                 self._checked = now
-            return self._index
+                return self._index
+            build = self._building
+            if build is None or build.key != key:
+                build = self._building = _Build(key)
+                threading.Thread(
+                    target=self._build, args=(build,), name="histkg-reconcile-index", daemon=True
+                ).start()
+        if not build.done.wait(wait):
+            raise NotReady(
+                "The reconciliation index of this graph is still being built.",
+                hint="It is built once after start and after each change; on a large graph "
+                "that takes a while. Retry in a minute.",
+            )
+        if build.error is not None:
+            raise build.error
+        assert build.index is not None  # noqa: S101 - a build without error has an index
+        return build.index
+
+    def _build(self, build: _Build) -> None:
+        """Build the index for ``build.key``; keep it if no newer build was started meanwhile."""
+        try:
+            build.index = EntityIndex.build(load_records(self.store))
+        except Exception as error:  # given to the waiting requests, which report it
+            build.error = error
+        with self._lock:
+            if self._building is build:
+                self._building = None
+                if build.index is not None:
+                    self._index, self._key = build.index, build.key
+                    self._checked = time.monotonic()
+        build.done.set()
 
     # ---------------------------------------------------------------- manifest
 
@@ -209,8 +274,8 @@ class ReconService:
         if len(batch) > MAX_QUERIES:
             raise InputError(f"at most {MAX_QUERIES} queries per batch, got {len(batch)}")
         queries = {str(key): parse_query(raw, str(key)) for key, raw in batch.items()}
-        index = self.index()
         check = _Budget(timeout, stop)
+        index = self._ready(self.wait if timeout is None else check.remaining())
         return {
             key: {"result": self._candidates(query, index, check)} for key, query in queries.items()
         }

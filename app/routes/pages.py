@@ -15,7 +15,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -84,9 +84,11 @@ def page_settings(settings: Settings, query: str = "") -> PageSettings:
     )
 
 
-def warm_up(store: Store, settings: Settings) -> threading.Thread:
-    """Build the home page's parts and the search index in a background thread, then the
-    browser's facets in another.
+def warm_up(store: Store, settings: Settings, *more: Callable[[], object]) -> threading.Thread:
+    """Build the home page's parts and the search index in a background thread (the thread
+    returned: ``/health`` says ``warm`` once it ends), then, in another thread named
+    ``histkg-warm-later``, the browser's facets and ``more`` (the reconciliation index:
+    ``ReconService.warm``), which take longer on a big store and have their own bounded waits.
 
     Both are cached per store state and cost seconds to build at a million triples, which the
     first visitor would otherwise wait for; the server answers meanwhile (a request that needs
@@ -111,19 +113,27 @@ def warm_up(store: Store, settings: Settings) -> threading.Thread:
         # frees it when a write replaces it.
         gc.freeze()
         log.info("Home page and search index ready in %.1f s", time.perf_counter() - started)
-        # Then the browser's facets, in their own thread so that `warm` (/health) still says
-        # when the home page and search are ready; a /browse request meanwhile waits for them
-        # a bounded time (routes.pages._facets_ready).
-        threading.Thread(target=facets, name="histkg-warm-facets", daemon=True).start()
+        # Then the browser's facets and the other indexes, in their own thread so that `warm`
+        # (/health) still says when the home page and search are ready; a request meanwhile
+        # waits for them a bounded time (routes.pages._facets_ready, ReconService's wait).
+        threading.Thread(target=later, name="histkg-warm-later", daemon=True).start()
 
-    def facets() -> None:
+    def later() -> None:
         started = time.perf_counter()
         try:
             read_model(store).facets(settings.base_iri)
         except Exception:  # logged: the first /browse request builds them instead
             log.exception("Counting the browser's facets failed")
-            return
-        log.info("Browser facets ready in %.1f s", time.perf_counter() - started)
+        else:
+            log.info("Browser facets ready in %.1f s", time.perf_counter() - started)
+        for build in more:
+            started = time.perf_counter()
+            try:
+                build()
+            except Exception:  # logged: the first request that needs it builds it instead
+                log.exception("Warming up %r failed", build)
+                continue
+            log.info("%r ready in %.1f s", build, time.perf_counter() - started)
 
     thread = threading.Thread(target=run, name="histkg-warm-up", daemon=True)
     thread.start()

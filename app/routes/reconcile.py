@@ -19,7 +19,7 @@ from html import escape
 from typing import Any
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.routing import APIRoute
@@ -30,6 +30,8 @@ from app.errors import HistkgError, HttpError, InputError, NotFound, Unsupported
 from app.linking.reconcile import ReconService
 from app.routes.deps import SettingsDep, StoreDep
 from app.routes.responses import COMMON, content, errors
+from app.settings import Settings
+from app.store import Store
 
 CORS = {
     "Access-Control-Allow-Origin": "*",
@@ -71,13 +73,22 @@ router = APIRouter(
 )
 
 
+_CREATING = threading.Lock()
+
+
+def app_service(app: FastAPI, store: Store, settings: Settings) -> ReconService:
+    """One service per app, created on first use (it holds the entity index); a request waits
+    for the index's build at most ``HISTKG_QUERY_TIMEOUT`` seconds, then gets 503 ``not_ready``."""
+    with _CREATING:
+        service: ReconService | None = getattr(app.state, "reconcile", None)
+        if service is None or service.store is not store:
+            service = ReconService(store, base_iri=settings.base_iri, wait=settings.query_timeout)
+            app.state.reconcile = service
+        return service
+
+
 def _service(request: Request, store: StoreDep, settings: SettingsDep) -> ReconService:
-    """One service per app, created on first use (it holds the entity index)."""
-    service: ReconService | None = getattr(request.app.state, "reconcile", None)
-    if service is None or service.store is not store:
-        service = ReconService(store, base_iri=settings.base_iri)
-        request.app.state.reconcile = service
-    return service
+    return app_service(request.app, store, settings)
 
 
 def recon_service(request: Request, store: StoreDep, settings: SettingsDep) -> ReconService:
