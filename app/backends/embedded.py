@@ -59,6 +59,9 @@ TEMPORARY_PREFIXES = ("histkg-snapshot-", "histkg-results-")
 """Prefixes of this module's directories in the system temporary directory (with a pid)."""
 
 
+_READ_ONLY_ATTEMPTS = 5
+
+
 def open_store(location: str, *, read_only: bool = False) -> OxStore:
     """Open (or create) the pyoxigraph store at ``location``, or an in-memory one.
 
@@ -72,10 +75,19 @@ def open_store(location: str, *, read_only: bool = False) -> OxStore:
         path = Path(location).expanduser().resolve()
         from app.backends import preflight
 
-        try:
-            return OxStore.read_only(str(path))
-        except OSError as error:
-            raise preflight.open_failure(path, error) from None
+        for attempt in range(_READ_ONLY_ATTEMPTS):
+            try:
+                return OxStore.read_only(str(path))
+            except (OSError, RuntimeError) as error:
+                # The writer may replace a file (its MANIFEST after a flush or compaction)
+                # between RocksDB listing and opening it: that race reads as "Corruption ... No
+                # such file"; opening again sees the new file.
+                raced = "No such file or directory" in str(error)
+                if not raced or attempt == _READ_ONLY_ATTEMPTS - 1:
+                    if isinstance(error, OSError):
+                        raise preflight.open_failure(path, error) from None
+                    raise
+                time.sleep(0.05 * (attempt + 1))
     # Missing parents are created, a file in the path is named, and a failed open deletes
     # what it created and says why in words (busy, unwritable, disk full): app.backends.preflight.
     from app.backends import preflight

@@ -807,7 +807,9 @@ async def coordinates_save(request: Request, store: StoreDep, settings: Settings
     if not errors and not error:
         target = _entity_href(values["place"], settings.base_iri)
         return RedirectResponse(target, status_code=303)
-    page = _coordinates_page(request, store, settings, values, errors, error)
+    page = await run_in_threadpool(
+        _coordinates_page, request, store, settings, values, errors, error
+    )
     return _html(page, 422)
 
 
