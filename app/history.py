@@ -462,9 +462,14 @@ def summarized(match: Match) -> list[int]:
 
 
 def last_touching(match: Match, node: ox.NamedNode, *, as_graph: bool) -> int | None:
-    """The last revision that changed the graph ``node`` (or a statement about ``node``)."""
+    """The last revision that changed the graph ``node`` (or a statement about ``node``).
+
+    A load recorded as a summary names no statements, so it counts as having changed every
+    node: an entity's ETag after it is never one a client saw before it."""
     predicate = GRAPH if as_graph else TOUCHED
     numbers = [_number_of(q.subject) for q in match(None, predicate, node, None)]
+    if not as_graph:
+        numbers += summarized(match)[-1:]
     return max(numbers) if numbers else None
 
 

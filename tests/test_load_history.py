@@ -116,6 +116,8 @@ def test_a_big_load_is_a_summary_that_cannot_be_reverted_or_read_behind(
         history.state_at(store.match, ox.NamedNode(f"{EX}small/s1"), 2)
     assert "Reload the previous files" in (caught.value.hint or "")
     assert history.head(store.match) == 3  # refused: nothing written
+    # it names no statements: every entity counts as changed by it (its ETag moves on)
+    assert history.last_touching(store.match, ox.NamedNode(f"{EX}elsewhere"), as_graph=False) == 3
     assert len(history.state_at(store.match, ox.NamedNode(f"{EX}small/s1"), 3)) == 1  # "mine"
     writes.revert(store, 2, PROJECT)  # another graph than the load's: still revertible
 
