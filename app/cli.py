@@ -670,7 +670,7 @@ def log_command(
         return
     for r in revisions:
         stamp = r.time.strftime("%Y-%m-%d %H:%M:%S")
-        line = f"{r.number:>6}  {stamp}  {r.agent:<16} +{r.added} -{r.removed}  {r.message}"
+        line = f"{r.number:>6}  {stamp}  {r.agent:<16} +{r.added} -{r.removed}  {r.in_words()}"
         out.print(line.rstrip(), markup=False)
 
 

@@ -24,25 +24,35 @@ The head (the last revision) is one quad of ``graph/history/`` itself, replaced 
 ``hkh:touched`` and ``hkh:graph`` make the log of an entity or a graph one index lookup.
 Revision graphs are under ``graph/``, so writes can never change them; dump and restore carry
 them like any graph.
+
+A load (``histkg load``, curated or of files) is a revision too, by the agent ``histkg-load``,
+its message naming the files and their SHA-256. Its patch is kept exactly while it is small
+(``EXACT_LIMIT`` quads); a bigger one would be a literal as big as the files (a 1 M-quad load,
+some 150 MB), so it is recorded as a summary instead: ``hkh:summary`` lines of quads added and
+removed per graph, the files' hashes standing for the patch. Such a revision cannot be reverted
+and no ``?rev=`` read can see behind it (``PatchNotKept``): reload the previous files instead.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Final, Protocol
 from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
 
-from app.errors import InputError, NotFound
+from app.errors import Conflict, InputError, NotFound
 from app.sources import GRAPH_BASE
 from app.vocab import HKH, PROV, RDF, RDFS, XSD
 
 __all__ = [
+    "EXACT_LIMIT",
     "HISTORY_BASE",
+    "LOAD_AGENT",
+    "PatchNotKept",
     "Revision",
     "agent_node",
     "head",
@@ -71,6 +81,10 @@ REMOVED: Final = HKH.removed
 ADDED_COUNT: Final = HKH.addedCount
 REMOVED_COUNT: Final = HKH.removedCount
 REVERTS: Final = HKH.reverts
+SUMMARY: Final = HKH.summary
+LOAD_AGENT: Final = "histkg-load"
+EXACT_LIMIT: Final = 10_000
+"""A load changing more quads than this is recorded as a summary, without its exact patch."""
 _NUMBER: Final = re.compile(r"[0-9]{1,18}")
 
 
@@ -87,6 +101,8 @@ class Revision:
     added: int
     removed: int
     reverts: list[int] = field(default_factory=list)
+    summarized: bool = False
+    """A load recorded without its exact patch (``EXACT_LIMIT``): the files are the patch."""
 
     @property
     def iri(self) -> str:
@@ -104,7 +120,28 @@ class Revision:
             "added": self.added,
             "removed": self.removed,
             "reverts": self.reverts,
+            "summarized": self.summarized,
         }
+
+    def in_words(self) -> str:
+        """The message, and for a load the counts: what ``histkg log`` and /history show."""
+        if self.agent != LOAD_AGENT:
+            return self.message
+        words = f"{self.message}, {self.added:,} statements added, {self.removed:,} removed"
+        if self.summarized:
+            words += " (a summary: the files are the patch)"
+        return words
+
+
+class PatchNotKept(Conflict):
+    """A revision recorded as a summary (a big load): its exact patch is not in the store."""
+
+    def __init__(self, number: int, what: str) -> None:
+        super().__init__(
+            f"Revision {number} is a load recorded as a summary, without its exact patch: {what}.",
+            hint="Reload the previous files instead (`histkg load`); the revision names them "
+            "and their SHA-256.",
+        )
 
 
 class Match(Protocol):
@@ -158,32 +195,108 @@ def revision_quads(
 ) -> tuple[list[ox.Quad], list[ox.Quad]]:
     """(quads to remove, quads to add) that record revision ``number`` and make it the head."""
     node = revision_node(number)
-    when = when or dt.datetime.now(dt.UTC)
-    who = agent_node(agent)
-    stamp = when.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    statements: list[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]] = [
-        (node, RDF.type, ACTIVITY),
-        (node, ASSOCIATED, who),  # no label or type of its own: the name is in the IRI,
-        # and a labelled node would show in search and on the home page like an entity
-        (node, STARTED, ox.Literal(stamp, datatype=XSD.dateTime)),
+    statements = _activity(node, agent, message, when, len(added), len(removed))
+    statements += [
         (node, ADDED, ox.Literal(_nquads(added))),
         (node, REMOVED, ox.Literal(_nquads(removed))),
-        (node, ADDED_COUNT, ox.Literal(str(len(added)), datatype=XSD.integer)),
-        (
-            node,
-            REMOVED_COUNT,
-            ox.Literal(str(len(removed)), datatype=XSD.integer),
-        ),
     ]
-    if parent is not None:
-        statements.append((node, PARENT, revision_node(parent)))
-    if message:
-        statements.append((node, RDFS.comment, ox.Literal(message)))
     statements += [(node, REVERTS, revision_node(n)) for n in reverts]
     changed = [*added, *removed]
     graphs = {q.graph_name for q in changed if isinstance(q.graph_name, ox.NamedNode)}
     statements += [(node, GRAPH, g) for g in sorted(graphs, key=str)]
     statements += [(node, TOUCHED, n) for n in sorted(touched_nodes(changed), key=str)]
+    return _as_head(node, parent, statements)
+
+
+def summary_quads(
+    number: int,
+    *,
+    parent: int | None,
+    agent: str,
+    message: str,
+    counts: Mapping[ox.NamedNode, tuple[int, int]],
+    when: dt.datetime | None = None,
+) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """Like ``revision_quads`` for a change too big to keep: ``counts`` is (added, removed)
+    per graph, one ``hkh:summary`` line each; no patch and no touched nodes are recorded."""
+    node = revision_node(number)
+    added = sum(a for a, _ in counts.values())
+    removed = sum(r for _, r in counts.values())
+    statements = _activity(node, agent, message, when, added, removed)
+    lines = [
+        f"{g.value} +{a} -{r}" for g, (a, r) in sorted(counts.items(), key=lambda c: str(c[0]))
+    ]
+    statements.append((node, SUMMARY, ox.Literal("\n".join(lines))))
+    statements += [(node, GRAPH, g) for g in sorted(counts, key=str)]
+    return _as_head(node, parent, statements)
+
+
+def load_quads(
+    match: Match,
+    message: str,
+    *,
+    added: Collection[ox.Quad] | None = None,
+    removed: Collection[ox.Quad] | None = None,
+    counts: Mapping[ox.NamedNode, tuple[int, int]] | None = None,
+) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """The next revision, by ``LOAD_AGENT``, for a load: its exact patch (``added``,
+    ``removed``) when that is at most ``EXACT_LIMIT`` quads, else a summary (``counts``, or
+    counted from the patch). Called under the store's write lock, like ``recorder``."""
+    parent = head(match)
+    number = (parent or 0) + 1
+    if added is not None and removed is not None and len(added) + len(removed) <= EXACT_LIMIT:
+        return revision_quads(
+            number, parent=parent, agent=LOAD_AGENT, message=message, added=added, removed=removed
+        )
+    if counts is None:
+        tally: dict[ox.NamedNode, list[int]] = {}
+        for index, quads in enumerate((added or (), removed or ())):
+            for q in quads:
+                if isinstance(q.graph_name, ox.NamedNode):
+                    tally.setdefault(q.graph_name, [0, 0])[index] += 1
+        counts = {g: (a, r) for g, (a, r) in tally.items()}
+    return summary_quads(number, parent=parent, agent=LOAD_AGENT, message=message, counts=counts)
+
+
+def load_message(files: Iterable[tuple[str, str]], digest: str | None = None) -> str:
+    """``Loaded data/claims.trig (sha256 ...)``: the files a load read and their SHA-256, and
+    for a curated load the digest it records in the meta graph."""
+    named = ", ".join(f"{label} (sha256 {sha})" for label, sha in files)
+    if digest is None:
+        return f"Loaded {named}"
+    return f"Loaded the curated files (digest {digest}): {named}"
+
+
+def _activity(
+    node: ox.NamedNode,
+    agent: str,
+    message: str,
+    when: dt.datetime | None,
+    added: int,
+    removed: int,
+) -> list[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]]:
+    when = when or dt.datetime.now(dt.UTC)
+    stamp = when.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    statements: list[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]] = [
+        (node, RDF.type, ACTIVITY),
+        (node, ASSOCIATED, agent_node(agent)),  # no label or type of its own: the name is in
+        # the IRI, and a labelled node would show in search and on the home page like an entity
+        (node, STARTED, ox.Literal(stamp, datatype=XSD.dateTime)),
+        (node, ADDED_COUNT, ox.Literal(str(added), datatype=XSD.integer)),
+        (node, REMOVED_COUNT, ox.Literal(str(removed), datatype=XSD.integer)),
+    ]
+    if message:
+        statements.append((node, RDFS.comment, ox.Literal(message)))
+    return statements
+
+
+def _as_head(
+    node: ox.NamedNode,
+    parent: int | None,
+    statements: list[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]],
+) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    if parent is not None:
+        statements.append((node, PARENT, revision_node(parent)))
     add = [ox.Quad(s, p, o, node) for s, p, o in statements]
     add.append(ox.Quad(HEAD_GRAPH, HEAD, node, HEAD_GRAPH))
     drop = [] if parent is None else [ox.Quad(HEAD_GRAPH, HEAD, revision_node(parent), HEAD_GRAPH)]
@@ -247,6 +360,7 @@ def revision(match: Match, number: int) -> Revision:
         added=int(first(ADDED_COUNT) or 0),
         removed=int(first(REMOVED_COUNT) or 0),
         reverts=sorted(_number_of(r) for r in values.get(REVERTS.value, []) if r.value),
+        summarized=SUMMARY.value in values,
     )
 
 
@@ -262,6 +376,8 @@ def patch(match: Match, number: int) -> tuple[list[ox.Quad], list[ox.Quad]]:
         raise NotFound(
             f"There is no revision {number}.", hint="`histkg log` or /history lists them."
         )
+    if any(True for _ in match(node, SUMMARY, None, node)):
+        raise PatchNotKept(number, "it cannot be undone or replayed")
     return _parse(texts[ADDED.value]), _parse(texts[REMOVED.value])
 
 
@@ -308,6 +424,11 @@ def state_at(match: Match, node: ox.NamedNode, number: int) -> list[ox.Quad]:
         raise NotFound(
             f"There is no revision {number}.", hint="`histkg log` or /history lists them."
         )
+    hidden = [n for n in summarized(match) if n > number]
+    if hidden:
+        raise PatchNotKept(
+            min(hidden), f"the state before it, as of revision {number}, cannot be rebuilt"
+        )
     state = set(match(node, None, None, None))
     later = sorted(
         (
@@ -324,24 +445,46 @@ def state_at(match: Match, node: ox.NamedNode, number: int) -> list[ox.Quad]:
     return sorted(state, key=str)
 
 
+def check_revertible(match: Match, number: int) -> None:
+    """Refuse (``PatchNotKept``) to revert a load recorded as a summary, or a revision whose
+    graphs a later such load replaced: its statements may be gone or back, unknown here."""
+    if number in summarized(match):
+        raise PatchNotKept(number, "it cannot be undone from the history")
+    mine = set(revision(match, number).graphs)
+    for later in (n for n in summarized(match) if n > number):
+        if mine & set(revision(match, later).graphs):
+            raise PatchNotKept(later, f"it replaced graphs revision {number} changed")
+
+
+def summarized(match: Match) -> list[int]:
+    """The revisions recorded as summaries (big loads), oldest first."""
+    return sorted(n for n in (_number_of(q.subject) for q in match(None, SUMMARY, None, None)) if n)
+
+
 def last_touching(match: Match, node: ox.NamedNode, *, as_graph: bool) -> int | None:
-    """The last revision that changed the graph ``node`` (or a statement about ``node``)."""
+    """The last revision that changed the graph ``node`` (or a statement about ``node``).
+
+    A load recorded as a summary names no statements, so it counts as having changed every
+    node: an entity's ETag after it is never one a client saw before it."""
     predicate = GRAPH if as_graph else TOUCHED
     numbers = [_number_of(q.subject) for q in match(None, predicate, node, None)]
+    if not as_graph:
+        numbers += summarized(match)[-1:]
     return max(numbers) if numbers else None
 
 
 def entered(match: Match, node: ox.NamedNode) -> Revision | None:
     """The first revision that touched ``node`` (as a graph or a statement about it): for a
-    claim written over HTTP, who entered it and when; ``None`` for the curated data, which
-    ``histkg load`` writes without revisions."""
-    numbers = [
+    claim written over HTTP, who entered it and when; ``None`` when a load wrote it first
+    (the curated data: it was read from the book, not entered)."""
+    numbers = {
         _number_of(q.subject)
         for predicate in (GRAPH, TOUCHED)
         for q in match(None, predicate, node, None)
-    ]
-    found = [n for n in numbers if n]
-    return revision(match, min(found)) if found else None
+    }
+    found = sorted(n for n in numbers if n)
+    first = revision(match, found[0]) if found else None
+    return None if first is None or first.agent == LOAD_AGENT else first
 
 
 def _iri(text: str) -> ox.NamedNode:

@@ -221,7 +221,7 @@ def stream_source(source: Source, *, base_iri: str) -> Iterator[Quad]:
     stages big loads). Blank nodes get the same IRIs as from ``parse_source``; the file's
     digest they need is only computed if the file has a blank node.
     """
-    skolemizer = _Skolemizer(lambda: f"{GENID_BASE}{_file_sha256(source)[:16]}-")
+    skolemizer = _Skolemizer(lambda: f"{GENID_BASE}{file_sha256(source)[:16]}-")
     try:
         with open_stream(source) as stream:
             parsed = parse(input=stream, format=rdf_format(source.path), base_iri=base_iri)
@@ -248,7 +248,8 @@ def open_stream(source: Source) -> IO[bytes]:
         raise unreadable(source, error) from None
 
 
-def _file_sha256(source: Source) -> str:
+def file_sha256(source: Source) -> str:
+    """The SHA-256 of the file's bytes as stored (what a load's revision names it by)."""
     try:
         with source.path.open("rb") as stream:
             return hashlib.file_digest(stream, "sha256").hexdigest()

@@ -40,7 +40,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Triple
+from pyoxigraph import Store as OxStore
 
+from app import history
 from app.backends import Backend, delta_update, open_backend
 from app.errors import InputError
 from app.results import BY_NAME, SerializedResult
@@ -55,6 +57,7 @@ from app.sources import (
     Source,
     combine_digest,
     curated_sources,
+    file_sha256,
     parse_source,
     source_digest,
     user_source,
@@ -357,10 +360,13 @@ class Store:
         digest = combine_digest((p.source.label, p.sha256) for p in parsed)
         meta = [Quad(META_GRAPH, SOURCE_DIGEST, Literal(digest), META_GRAPH)]
         meta += [Quad(META_GRAPH, CURATED_GRAPH, graph, META_GRAPH) for graph in graphs]
+        message = history.load_message(((p.source.label, p.sha256) for p in parsed), digest)
         with self._write_lock:
             # Drop only what a curated load wrote: this one's graphs and the last one's.
-            stale = self._curated_graphs()
-            self._replace(graphs | stale | {META_GRAPH}, _all_quads(parsed) + meta)
+            dropped = graphs | self._curated_graphs()
+            quads = _all_quads(parsed)
+            head, revision = self._load_revision(dropped, quads, message)
+            self._replace(dropped | head | {META_GRAPH}, quads + meta + revision)
         return self._report(parsed, graphs, started, progress)
 
     def load_files(
@@ -381,13 +387,17 @@ class Store:
                 for item in parsed:
                     _refuse_reserved(item.source.label, item.graphs)
                 graphs = frozenset().union(*(p.graphs for p in parsed))
-                self._replace(graphs, _all_quads(parsed))
+                message = history.load_message((p.source.label, p.sha256) for p in parsed)
+                batch = _all_quads(parsed)
+                head, revision = self._load_revision(graphs, batch, message)
+                self._replace(graphs | head, batch + revision)
                 return self._report(parsed, graphs, started, progress)
             try:
                 for label, written in staged.graphs.items():
                     _refuse_reserved(label, written)
                 graphs = frozenset().union(*staged.graphs.values())
-                quads = staged.commit(graphs)
+                message = history.load_message((s.label, file_sha256(s)) for s in sources)
+                quads = staged.commit(graphs, _staged_revision(graphs, message))
                 self.generation += 1
             finally:
                 staged.discard()
@@ -481,6 +491,20 @@ class Store:
             self._backend.update(delta_update(list(removed), list(added), self._emptied(removed)))
             self.generation += 1
 
+    def _load_revision(
+        self, dropped: Collection[NamedNode], quads: Sequence[Quad], message: str
+    ) -> tuple[set[NamedNode], list[Quad]]:
+        """(graphs to drop, quads to add) that record a load replacing the graphs ``dropped`` by
+        ``quads`` as a revision; nothing when it changes nothing. The history's head graph holds
+        only the head quad, so dropping it drops the old head."""
+        old = {quad for graph in dropped for quad in self.graph_quads(graph)}
+        new = set(quads)
+        added, removed = new - old, old - new
+        if not added and not removed:
+            return set(), []
+        _, add = history.load_quads(self.match, message, added=added, removed=removed)
+        return {history.HEAD_GRAPH}, add
+
     def _emptied(self, removed: Collection[Quad]) -> list[NamedNode]:
         """The named graphs that hold nothing but some of ``removed`` (each read only until
         one quad that stays is found)."""
@@ -543,6 +567,57 @@ class Store:
             graphs=len(graphs),
             seconds=time.monotonic() - started,
         )
+
+
+def _staged_revision(
+    dropped: frozenset[NamedNode], message: str
+) -> Callable[[OxStore, OxStore], tuple[list[Quad], list[Quad]]]:
+    """What records a staged load (``StagedLoad.commit``): its exact patch when the batch and
+    the graphs it replaces are small, else its counts per graph (each read once)."""
+
+    def record(new: OxStore, live: OxStore) -> tuple[list[Quad], list[Quad]]:
+        def match(
+            subject: NamedNode | None = None,
+            predicate: NamedNode | None = None,
+            object: NamedNode | Literal | None = None,
+            graph: NamedNode | None = None,
+        ) -> Iterator[Quad]:
+            return live.quads_for_pattern(subject, predicate, object, graph)
+
+        counts: dict[NamedNode, list[int]] = defaultdict(lambda: [0, 0])
+        for graph, count in _graph_sizes(new, None):
+            counts[graph][0] = count
+        for graph, count in _graph_sizes(live, dropped):
+            counts[graph][1] = count
+        if sum(a + r for a, r in counts.values()) <= history.EXACT_LIMIT:
+            old = {q for g in dropped for q in live.quads_for_pattern(None, None, None, g)}
+            batch = set(new)
+            added, removed = batch - old, old - batch
+            if not added and not removed:
+                return [], []  # a reload of the same files: no revision, as for a write
+            return history.load_quads(match, message, added=added, removed=removed)
+        summary = {graph: (a, r) for graph, (a, r) in counts.items()}
+        return history.load_quads(match, message, counts=summary)
+
+    return record
+
+
+_GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+
+def _graph_sizes(
+    store: OxStore, graphs: Collection[NamedNode] | None
+) -> Iterator[tuple[NamedNode, int]]:
+    """The number of quads in each named graph (of ``graphs`` only, when given), counted
+    inside Oxigraph: a Python loop over a million quads costs far more than the load's rest."""
+    if graphs is not None and not graphs:
+        return
+    named: list[NamedNode | BlankNode] | None = None if graphs is None else list(graphs)
+    rows = store.query(_GRAPH_SIZES, named_graphs=named)
+    for row in rows:  # type: ignore[union-attr]
+        graph, count = row["g"], row["n"]
+        if isinstance(graph, NamedNode) and isinstance(count, Literal):
+            yield graph, int(count.value)
 
 
 def _refuse_reserved(label: str, graphs: Iterable[NamedNode]) -> None:

@@ -128,6 +128,7 @@ class HKH(Vocabulary):
     addedCount: ClassVar[NamedNode]
     removedCount: ClassVar[NamedNode]
     reverts: ClassVar[NamedNode]
+    summary: ClassVar[NamedNode]
 
 
 class HKC(Vocabulary):

@@ -438,6 +438,7 @@ def revert(
     """
 
     def delta() -> Delta:
+        history.check_revertible(store.match, number)  # a big load keeps no exact patch
         numbers = _chain(store, number)
         later = sorted(n for n in numbers if n != number)
         if later and not chain:

@@ -109,8 +109,10 @@ def test_info_shows_store_size_and_freshness(env: dict[str, str], project_dir: P
     assert "never loaded" in result.stdout
     invoke(env, "load")
     result = invoke(env, "info")
-    assert "quads:        29" in result.stdout  # 24 curated, the digest, 4 curated graphs
-    assert "named graphs: 5" in result.stdout
+    # 29 of data (24 curated, the digest, 4 curated graphs) and 27 of the load's revision (its
+    # activity, exact patch, graphs and touched nodes, and the head): graph/history/1 and /
+    assert "quads:        56" in result.stdout
+    assert "named graphs: 7" in result.stdout
     assert "curated data: fresh" in result.stdout
     (project_dir / "data" / "events.ttl").write_text("")
     assert "curated data: stale" in invoke(env, "info").stdout
@@ -192,7 +194,7 @@ def test_serve_loads_an_empty_store_then_serves_and_stops_cleanly(
     response = _wait_for_health(process, url)
     assert {k: v for k, v in response.json().items() if k != "warm"} == {
         "status": "ok",
-        "quads": 29,
+        "quads": 56,  # 29 of data and 27 of the load's revision (test_info_shows_store_size...)
     }
     deadline = time.monotonic() + 20  # the warm-up of the home page and search index ends
     while not httpx.get(f"{url}/health", timeout=5).json()["warm"]:

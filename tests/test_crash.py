@@ -109,11 +109,26 @@ def test_sigkill_during_a_load_leaves_the_graph_before_or_after(
         state = _state(store_dir, graph)
         assert state in ("a", "b")
         outcomes.append((killed, state == target))
+        # each load that landed is one revision, landed with it: none for a killed one
+        assert _load_revisions(store_dir, graph) == 1 + sum(done for _, done in outcomes)
     # The kills landed while loads ran (not all after them).
     assert any(killed for killed, _ in outcomes), outcomes
     if bystander:
         assert _state(store_dir, NamedNode(other.resolve().as_uri()), bystander) == "c"
     assert not list(tmp_path.glob(".histkg-*")), "a staging directory was left behind"
+
+
+def _load_revisions(store_dir: Path, graph: NamedNode) -> int:
+    store = Store(str(store_dir))
+    try:
+        revisions = history.log(store.match, graph=graph.value)
+        assert {r.agent for r in revisions} == {history.LOAD_AGENT}
+        assert history.head(store.match) == max(r.number for r in revisions)
+        return len(revisions)
+    finally:
+        store.close()
+        del store
+        gc.collect()  # releases the store's directory lock
 
 
 def _history_agrees(store_dir: Path, graph: NamedNode) -> int:

@@ -1,7 +1,7 @@
 """Delta writes and their revisions, on the data layer (``app.writes``, ``app.history``).
 
-Each test gets its own in-memory store with the fixture project loaded, so revision numbers
-start at 1 and no test depends on another's writes.
+Each test gets its own in-memory store with the fixture project loaded: that load is revision
+1 (``histkg-load``), so writes start at 2, and no test depends on another's writes.
 """
 
 from __future__ import annotations
@@ -237,18 +237,18 @@ def test_every_write_is_a_revision_with_its_exact_patch(store: Store) -> None:
         replace=True,
         author=writes.Author("bob"),
     )
-    assert (first.revision, second.revision) == (1, 2)
-    assert history.head(store.match) == 2
+    assert (first.revision, second.revision) == (2, 3)
+    assert history.head(store.match) == 3
     entries = history.log(store.match)
-    assert [(r.number, r.agent, r.message, r.parent) for r in entries] == [
-        (2, "bob", "", 1),
-        (1, "alice", "first try", None),
+    assert [(r.number, r.agent, r.message, r.parent) for r in entries][:2] == [
+        (3, "bob", "", 2),
+        (2, "alice", "first try", 1),
     ]
-    added, removed = history.patch(store.match, 2)
+    added, removed = history.patch(store.match, 3)
     name = (ox.NamedNode(f"{EX}crecy"), ox.NamedNode(LABEL))
     assert added == [ox.Quad(*name, ox.Literal("Crécy"), ox.NamedNode(f"{USER}log"))]
     assert removed == [ox.Quad(*name, ox.Literal("crecy"), ox.NamedNode(f"{USER}log"))]
-    assert [r.number for r in history.log(store.match, entity=f"{EX}crecy")] == [2, 1]
+    assert [r.number for r in history.log(store.match, entity=f"{EX}crecy")] == [3, 2]
     assert [r.number for r in history.log(store.match, graph=f"{USER}nothing")] == []
 
 
@@ -261,20 +261,20 @@ def test_a_refused_write_leaves_no_revision(store: Store) -> None:
     with pytest.raises(UpdateNotAllowed):
         writes.update(store, f"DROP GRAPH <{history.HISTORY_BASE}1>", PROJECT)
     assert set(store.quads()) == before
-    assert history.head(store.match) == 1
+    assert history.head(store.match) == 2
 
 
 def test_a_write_that_changes_nothing_is_no_revision(store: Store) -> None:
     writes.update(store, _insert(f"{USER}same", "crecy"), PROJECT)
     again = writes.update(store, _insert(f"{USER}same", "crecy"), PROJECT)
     assert (again.added, again.removed, again.revision) == (0, 0, None)
-    assert history.head(store.match) == 1
+    assert history.head(store.match) == 2
 
 
 def test_blank_nodes_are_named_so_the_record_is_exact(store: Store) -> None:
     text = f'INSERT DATA {{ GRAPH <{USER}b> {{ _:x a <{EX}Event> ; <{LABEL}> "x" }} }}'
     writes.update(store, text, PROJECT)
-    added, _ = history.patch(store.match, 1)
+    added, _ = history.patch(store.match, 2)
     stored = {q for q in store.quads() if q.graph_name == ox.NamedNode(f"{USER}b")}
     assert set(added) == stored
     assert all(str(q.subject).startswith(f"<{GENID_BASE}") for q in stored)
@@ -297,10 +297,10 @@ def test_reverting_the_last_revision_restores_the_data(store: Store) -> None:
     fix = f'DELETE DATA {{ GRAPH <{USER}r> {{ <{EX}crecy> <{LABEL}> "crecy" }} }} ; '
     fix += f'INSERT DATA {{ GRAPH <{USER}r> {{ <{EX}crecy> <{LABEL}> "Crécy" }} }}'
     writes.update(store, fix, PROJECT)
-    undone = writes.revert(store, 2, PROJECT)
-    assert (undone.revision, undone.added, undone.removed) == (3, 1, 1)
+    undone = writes.revert(store, 3, PROJECT)
+    assert (undone.revision, undone.added, undone.removed) == (4, 1, 1)
     assert _data(store) == before
-    assert history.revision(store.match, 3).reverts == [2]
+    assert history.revision(store.match, 4).reverts == [3]
 
 
 def test_a_revert_that_later_revisions_built_on_is_refused_or_chained(store: Store) -> None:
@@ -312,12 +312,12 @@ def test_a_revert_that_later_revisions_built_on_is_refused_or_chained(store: Sto
     writes.update(store, rename, PROJECT)
     state = set(store.quads())
     with pytest.raises(Conflict, match="later revision"):
-        writes.revert(store, 1, PROJECT)
+        writes.revert(store, 2, PROJECT)
     assert set(store.quads()) == state
-    writes.revert(store, 1, PROJECT, chain=True)
+    writes.revert(store, 2, PROJECT, chain=True)
     remaining = {q.subject for q in _data(store) if q.graph_name == ox.NamedNode(f"{USER}c")}
     assert remaining == {ox.NamedNode(f"{EX}poitiers")}
-    writes.revert(store, 2, PROJECT)
+    writes.revert(store, 3, PROJECT)
     assert _data(store) == empty
 
 
@@ -334,11 +334,12 @@ def test_log_and_revert_on_the_command_line(tmp_path: Path) -> None:
     assert "alice" in listed.output
     assert "+2 -0  first try" in listed.output
     assert runner.invoke(cli, ["log", "--since", "2999-01-01"], env=env).output == ""
-    reverted = runner.invoke(cli, ["revert", "1"], env=env)
+    reverted = runner.invoke(cli, ["revert", "2"], env=env)
     assert reverted.exit_code == 0, reverted.output
-    assert "Revision 2: +0 -2" in reverted.output
+    assert "Revision 3: +0 -2" in reverted.output
     as_json = runner.invoke(cli, ["log", "--format", "json"], env=env)
-    assert [r["agent"] for r in json.loads(as_json.output)] == ["histkg revert", "alice"]
+    agents = [r["agent"] for r in json.loads(as_json.output)]
+    assert agents == ["histkg revert", "alice", "histkg-load"]
     missing = runner.invoke(cli, ["revert", "9"], env=env)
     assert missing.exit_code == 1
 
@@ -365,6 +366,6 @@ def test_dump_and_restore_keep_the_history(store: Store, tmp_path: Path) -> None
         assert [r.to_json() for r in history.log(restored.match)] == [
             r.to_json() for r in history.log(store.match)
         ]
-        assert history.patch(restored.match, 1) == history.patch(store.match, 1)
-        writes.revert(restored, 2, PROJECT)  # and the restored history goes on
-        assert history.head(restored.match) == 3
+        assert history.patch(restored.match, 2) == history.patch(store.match, 2)
+        writes.revert(restored, 3, PROJECT)  # and the restored history goes on
+        assert history.head(restored.match) == 4

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from fixtures.graphs import data_quads
 from rdfterms import value
 
+from app import history
 from app.errors import (
     InputError,
     QueryError,
@@ -37,8 +39,14 @@ def snapshot(store: Store) -> set[ox.Quad]:
     return set(store.quads())
 
 
+def data(store: Store) -> set[ox.Quad]:
+    """The quads of the data graphs: each load is also a revision, in graphs of its own."""
+    return data_quads(store.quads())
+
+
 def graphs_of(store: Store) -> set[str]:
-    return {q.graph_name.value for q in store.quads() if isinstance(q.graph_name, ox.NamedNode)}
+    """The data graphs (a load's revision graphs are checked apart)."""
+    return {q.graph_name.value for q in data(store) if isinstance(q.graph_name, ox.NamedNode)}
 
 
 def labels(store: Store) -> set[str]:
@@ -64,7 +72,7 @@ def test_every_syntax_loads_quads_keep_graphs_triples_go_to_file_graph(
     path = SYNTAXES / name
     count, named = SYNTAX_CASES[name]
     report = store.load_files([path])
-    assert report.quads == count == len(store)
+    assert report.quads == count == len(data(store))
     assert graphs_of(store) == named | {path.resolve().as_uri()}
     default_graph_triples = sum(
         1 for q in ox.parse(path=path) if isinstance(q.graph_name, ox.DefaultGraph)
@@ -78,7 +86,7 @@ def test_gzipped_file_loads_like_the_plain_one(store: Store, tmp_path: Path) -> 
     packed = tmp_path / "people.ttl.gz"
     packed.write_bytes(gzip.compress((SYNTAXES / "people.ttl").read_bytes()))
     store.load_files([packed])
-    assert len(store) == SYNTAX_CASES["people.ttl"][0]
+    assert len(data(store)) == SYNTAX_CASES["people.ttl"][0]
     assert labels(store) == {"Ada Lovelace"}
     assert graphs_of(store) == {packed.resolve().as_uri()}
 
@@ -102,7 +110,7 @@ def test_same_blank_node_label_in_two_files_stays_two_nodes(store: Store, tmp_pa
     for name, year in (("a.ttl", 1), ("b.ttl", 2)):
         (tmp_path / name).write_text(f'_:x <{EX}year> "{year}" .\n')
     store.load_files([tmp_path / "a.ttl", tmp_path / "b.ttl"])
-    assert len({q.subject for q in store.quads()}) == 2
+    assert len({q.subject for q in data(store)}) == 2
 
 
 def test_loading_the_same_files_twice_changes_nothing(store: Store, project_dir: Path) -> None:
@@ -184,7 +192,8 @@ def test_literals_with_hard_characters_survive_the_update_round_trip(
     store.load_files([source])
     graph = ox.NamedNode(source.resolve().as_uri())
     expected = {ox.Quad(q.subject, q.predicate, q.object, graph) for q in ox.parse(path=source)}
-    assert snapshot(store) == expected
+    assert data(store) == expected
+    assert set(history.patch(store.match, 1)[0]) == expected  # and so does the load's revision
 
 
 def test_curated_load_skips_shapes_contexts_and_non_rdf(project_dir: Path) -> None:
@@ -204,6 +213,7 @@ def test_curated_graph_layout(store: Store, project_dir: Path) -> None:
         EX + "claim-harold",  # a named graph of claims.trig keeps its name
         GRAPH + "meta",
     }
+    assert set(store.named_graphs()) - graphs_of(store) == {GRAPH + "history/", GRAPH + "history/1"}
     shapes = store.query("ASK { ?shape a <http://www.w3.org/ns/shacl#NodeShape> }")
     assert shapes.boolean is False
 

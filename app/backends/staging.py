@@ -53,6 +53,8 @@ _BLANK_MARKERS = {
 }
 
 Progress = Callable[[str, int, int], None]
+Record = Callable[[OxStore, OxStore], tuple[Sequence[Quad], Sequence[Quad]]]
+"""(the staged batch, the live store) -> (quads to remove, quads to add) that record the load."""
 
 
 class StagedLoad:
@@ -90,14 +92,17 @@ class StagedLoad:
             self.discard()
             raise
 
-    def commit(self, drop: Iterable[NamedNode]) -> int:
+    def commit(self, drop: Iterable[NamedNode], record: Record | None = None) -> int:
         """Make the batch the live store's content, with the graphs ``drop`` replaced.
 
-        Returns the number of quads the batch added.
+        ``record`` sees the batch and the live store before they are merged and returns quads
+        to remove and add with them (the load's revision): written into the new store before
+        the swap, so they land with the load or not at all. Returns the quads the batch added.
         """
         assert self._new is not None  # noqa: S101 - committed or discarded only once
         new, live, dropped = self._new, self._live(), frozenset(drop)
         added = len(new)
+        remove, extra = record(new, live) if record is not None else ((), ())
         graphs = list(live.named_graphs())
         replaced = [graph for graph in graphs if graph in dropped]
         if _cheaper_to_copy_what_stays(live, replaced, added):
@@ -108,6 +113,7 @@ class StagedLoad:
                     for graph in [DefaultGraph(), *kept]
                 )
             )
+            _apply(new, remove, extra)
             target = self._directory / "new"
         else:
             target = self._directory / "checkpoint"
@@ -116,6 +122,7 @@ class StagedLoad:
             for graph in replaced:
                 checkpoint.remove_graph(graph)
             checkpoint.bulk_extend(iter(new))
+            _apply(checkpoint, remove, extra)
             checkpoint.flush()
             del checkpoint
         new.flush()
@@ -130,6 +137,12 @@ class StagedLoad:
         """Delete the staging directory (with the old store, after a commit)."""
         self._new = None
         shutil.rmtree(self._directory, ignore_errors=True)
+
+
+def _apply(store: OxStore, remove: Sequence[Quad], add: Sequence[Quad]) -> None:
+    for quad in remove:
+        store.remove(quad)
+    store.extend(add)
 
 
 class _Step:

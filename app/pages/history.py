@@ -55,7 +55,7 @@ def _row(revision: Revision, labels: _Labels) -> RevisionRow:
         when=when.strftime("%d %B %Y, %H:%M:%S UTC").lstrip("0"),
         stamp=when.isoformat().replace("+00:00", "Z"),
         agent=revision.agent,
-        message=revision.message,
+        message=revision.in_words(),
         added=revision.added,
         removed=revision.removed,
         graphs=tuple(

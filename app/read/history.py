@@ -48,7 +48,10 @@ class HistoryView:
         return history.revision(self._store.match, number)
 
     def patch(self, number: int) -> tuple[list[ox.Quad], list[ox.Quad]]:
-        """What revision ``number`` added and removed."""
+        """What revision ``number`` added and removed; nothing for a load recorded as a summary
+        (its message and counts say what it did)."""
+        if self.revision(number).summarized:
+            return [], []
         return history.patch(self._store.match, number)
 
     def state_at(self, iri: str, number: int) -> list[ox.Quad]:
@@ -58,6 +61,9 @@ class HistoryView:
     def revision_json(self, number: int) -> dict[str, Any]:
         """Revision ``number`` with its exact patch as N-Quads (``added`` / ``removed``)."""
         body = self.revision(number).to_json()
+        if body["summarized"]:
+            body["patch"] = None  # a big load: the files it names are the patch
+            return body
         added, removed = self.patch(number)
         body["patch"] = {
             "added": (ox.serialize(added, format=ox.RdfFormat.N_QUADS) or b"").decode(),
