@@ -7,7 +7,9 @@ measures, end to end over HTTP:
 
 * ``write50``: sequential SPARQL ``INSERT DATA`` writes of 50 quads (10 new entities, 5 triples
   each, into a graph of their own), p50 and p99;
-* ``write5000``: a few writes of 5,000 quads;
+* ``write5000``: a few writes of 5,000 quads, and ``write5000_cpu``, the server process's CPU
+  time for each (user + system, from ``/proc``): on a machine shared with other work the wall
+  time measures the load as much as the write, the CPU time does not;
 * ``read``: point lookups (``bench.load``'s ``point`` kind) from 8 clients for a fixed time,
   without writes and then while one client writes 50 quads continuously; p99 of each.
 
@@ -56,6 +58,16 @@ def insert(tag: str, quads: int) -> str:
             f'<{EX}note> "bench" ; <{EX}next> <{EX}{tag}-{n + 1}> .'
         )
     return f"INSERT DATA {{ GRAPH <{EX}graph/{tag}> {{ {' '.join(entities)} }} }}"
+
+
+def _cpu(pid: int) -> float:
+    """Seconds of CPU (user + system) the process ``pid`` has used, all its threads; 0 where
+    ``/proc`` cannot tell."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _write(client: httpx.Client, base: str, tag: str, quads: int) -> float:
@@ -119,8 +131,13 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         results["warm_seconds"] = _wait_warm(client, server.base, args.warm_timeout)
         lat = [_write(client, server.base, f"w{stamp}-{i}", 50) for i in range(args.writes)]
         results["write50"] = _summary(lat[1:] if len(lat) > 1 else lat)
-        big = [_write(client, server.base, f"b{stamp}-{i}", 5000) for i in range(args.big)]
+        big, cpu = [], []
+        for i in range(args.big):
+            used = _cpu(server.process.pid)
+            big.append(_write(client, server.base, f"b{stamp}-{i}", 5000))
+            cpu.append(_cpu(server.process.pid) - used)
         results["write5000"] = _summary(big)
+        results["write5000_cpu"] = _summary(cpu)
         if args.read_seconds > 0:
             # the readers are wrk (native, 8 connections): a Python client would saturate before
             # the server and hide what the writer costs the readers (bench/wrk.py)
@@ -169,7 +186,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "method": (
             "histkg serve --no-load on loopback, measured once its start-up warm-up (home page, "
             "search index) is done; 50-quad SPARQL INSERT DATA writes one after "
-            "another (first dropped as warm-up); 5,000-quad writes; 8 clients of point "
+            "another (first dropped as warm-up); 5,000-quad writes (wall time, and the server "
+            "process's CPU time for each); 8 clients of point "
             "lookups for a fixed time without and with one client writing 50 quads nonstop"
         ),
         "results": results,

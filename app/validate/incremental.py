@@ -140,7 +140,10 @@ def before_change(after: Match, added: Collection[ox.Quad], removed: Collection[
     extra.extend(removed)
 
     def match(subject: Any, predicate: Any, obj: Any, graph: Any) -> Iterator[ox.Quad]:
-        yield from (quad for quad in after(subject, predicate, obj, graph) if quad not in minus)
+        if minus:
+            yield from (q for q in after(subject, predicate, obj, graph) if q not in minus)
+        else:  # nothing to hide (a write that only adds, seen from after it): no test per quad
+            yield from after(subject, predicate, obj, graph)
         yield from extra.quads_for_pattern(subject, predicate, obj, graph)
 
     return match
