@@ -246,7 +246,7 @@ def _code(sparql: str, *, keep_iris: bool = False) -> str:
     """
     if len(sparql) <= CACHED_TEXT:
         return _cached_code(sparql, keep_iris)
-    return _blank_tokens(sparql, keep_iris)
+    return _long_code(sparql, keep_iris)
 
 
 def _blank_tokens(sparql: str, keep_iris: bool) -> str:
@@ -259,6 +259,9 @@ def _blank_tokens(sparql: str, keep_iris: bool) -> str:
 
 
 _cached_code = lru_cache(maxsize=128)(_blank_tokens)
+_long_code = lru_cache(maxsize=2)(_blank_tokens)
+"""The last long texts only: a big update is read six times (its LOAD, SERVICE and graphs)
+before it runs, each read a scan of the whole text; two entries hold at most two requests."""
 
 
 MAX_NESTING: Final = 64

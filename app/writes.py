@@ -593,12 +593,8 @@ def _commit(
         protected = _protected(store)
         _check_graphs(changed - allow, protected)
         _check_claims(store, added, protected, allow)
-        touched = {
-            node_key(term)
-            for quad in added | removed
-            for term in (quad.subject, quad.object)
-            if isinstance(term, ox.NamedNode | ox.BlankNode)
-        }
+        terms = {term for quad in added | removed for term in (quad.subject, quad.object)}
+        touched = {node_key(t) for t in terms if isinstance(t, ox.NamedNode | ox.BlankNode)}
         if touched:
             report = _judge(store, added, removed, touched, project_dir)
             if not report.conforms:

@@ -326,6 +326,47 @@ def test_a_property_of_a_hoisted_shape_is_reported_as_in_a_full_validation(
     }
 
 
+def test_sparse_property_shapes_run_only_where_their_values_are_and_still_refuse(
+    stored: tuple[Store, Path],
+) -> None:
+    """A hoisted property shape that can only report on values of its predicate (a length
+    bound) is validated only on the nodes that have such values (``targets._sparse``); one
+    that can fail without values (the English label's qualified minimum) is not narrowed. An
+    over-long title, and an event without its English label, are refused as before."""
+    store, root = stored
+    _shapes, _access, found = _shapes_cached(str(REPO / "ontology" / "shapes.ttl"), 0.0)
+    assert found is not None
+    sparse = {predicate.value for pairs in found.sparse.values() for _, predicate in pairs}
+    title = "http://purl.org/dc/terms/title"
+    assert {title, "http://www.w3.org/2000/01/rdf-schema#label"} <= sparse
+    counted = [  # minimum counts fail on no values: never narrowed
+        prop
+        for props in found.hoisted.values()
+        for prop in props
+        if {SH.minCount, SH.qualifiedMinCount} & set(_shapes.predicates(prop))
+    ]
+    assert counted
+    assert all(targets._sparse(_shapes, prop) is None for prop in counted)
+    labelled, titled = ox.NamedNode(f"{ID}event/a"), ox.NamedNode(f"{ID}event/b")
+    excerpt = ox.Store()
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    excerpt.add(ox.Quad(labelled, label, ox.Literal("a", language="en"), ox.DefaultGraph()))
+    excerpt.add(ox.Quad(titled, ox.NamedNode(title), ox.Literal("b"), ox.DefaultGraph()))
+    chosen = targets.focus(found, excerpt, [labelled, titled])
+    targets.marked(found, excerpt, chosen)
+    title_marks = {mark for pairs in found.sparse.values() for mark, p in pairs if p.value == title}
+    marked = {q.object for q in excerpt if q.predicate in title_marks}
+    assert marked == {titled}
+    long = "x" * 501
+    text = f'event:t rdfs:label "t"@en ; <{title}> "{long}" .'
+    report = compared(store, [write(root / "title.ttl", text)])
+    assert (f"{ID}event/t", "dcterms:title") in {
+        (r.focus_node, r.path) for r in report.results if "length" in r.shape
+    }
+    report = compared(store, [write(root / "unlabelled.ttl", "event:u a crm:E5_Event .")])
+    assert (f"{ID}event/u", "rdfs:label") in {(r.focus_node, r.path) for r in report.results}
+
+
 def test_the_links_into_a_hub_are_read_one_predicate_at_a_time_and_all_reached() -> None:
     """Links into a node are read in one lookup and grouped, except past ``_HUB`` of them,
     where only the predicate a step asks for is read: either way every link is reached."""

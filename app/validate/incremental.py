@@ -140,7 +140,10 @@ def before_change(after: Match, added: Collection[ox.Quad], removed: Collection[
     extra.extend(removed)
 
     def match(subject: Any, predicate: Any, obj: Any, graph: Any) -> Iterator[ox.Quad]:
-        yield from (quad for quad in after(subject, predicate, obj, graph) if quad not in minus)
+        if minus:
+            yield from (q for q in after(subject, predicate, obj, graph) if q not in minus)
+        else:  # nothing to hide (a write that only adds, seen from after it): no test per quad
+            yield from after(subject, predicate, obj, graph)
         yield from extra.quads_for_pattern(subject, predicate, obj, graph)
 
     return match
@@ -193,7 +196,7 @@ def _check_change(
         term for t in triples for term in (t.subject, t.object) if not isinstance(term, ox.Literal)
     }
     seeds |= {q.graph_name for q in quads if isinstance(q.graph_name, ox.NamedNode)}
-    affected = seeds | _walk_back(after, access.anchored, triples, quads) | set(also)
+    affected = seeds | _walk_back(after, access.anchored, triples, quads, cache) | set(also)
     data = set(added_set)
     incoming: _Incoming = {}
     data |= _reach(after, access.anchored, affected, cache, incoming)
@@ -306,51 +309,78 @@ def _starts(triples: list[ox.Triple], quads: list[ox.Quad]) -> dict[_Step, set[A
 
 
 def _walk_back(
-    after: Match, trie: _Trie, triples: list[ox.Triple], quads: list[ox.Quad]
+    after: Match, trie: _Trie, triples: list[ox.Triple], quads: list[ox.Quad], cache: _Outgoing
 ) -> set[Any]:
-    """Focus nodes whose access paths cross a changed triple or quad."""
+    """Focus nodes whose access paths cross a changed triple or quad.
+
+    The paths are walked from their last step back, those that end alike together: most end in
+    the same step (``rdf:type``) from the same nodes, so each set of nodes has its links
+    grouped by predicate once (``_linked``), not looked up again for every path through it."""
     found: set[Any] = set()
-    memo: dict[tuple[_Step, Any], set[Any]] = {}
-    incoming: _Outgoing = {}  # here: the quads linking INTO each node, by predicate
-    starts = _starts(triples, quads)
+    backwards = _Trie()
+    whole: set[tuple[_Step, ...]] = set()
     for path in trie.paths():
-        nodes = starts.get(path[-1], set())
-        for step in reversed(path[:-1]):
-            if not nodes:
-                break
-            nodes = {prev for node in nodes for prev in _back(after, step, node, memo, incoming)}
-        found |= nodes
+        backwards.add(path[::-1])
+        whole.add(path[::-1])
+    starts = _starts(triples, quads)
+    incoming: _Outgoing = {}  # here: the quads linking INTO each node, by predicate
+    memo: dict[tuple[_Step, Any], set[Any]] = {}
+    pending: list[tuple[_Trie, set[Any], tuple[_Step, ...]]] = [
+        (child, starts.get(step, set()), (step,)) for step, child in backwards.children.items()
+    ]
+    while pending:
+        node, nodes, suffix = pending.pop()
+        if not nodes:
+            continue
+        if suffix in whole:
+            found |= nodes
+        linked: dict[str, dict[str, set[Any]]] = {}
+        for step, child in node.children.items():
+            kind, iri = step
+            if kind in ("out", "in"):
+                if kind not in linked:
+                    linked[kind] = _linked(after, kind, nodes, incoming, cache)
+                by_predicate = linked[kind]
+                if iri is None:
+                    prev = {term for terms in by_predicate.values() for term in terms}
+                else:
+                    prev = by_predicate.get(iri, set())
+            else:
+                prev = {term for term in nodes for term in _back(after, step, term, memo)}
+            pending.append((child, prev, (*suffix, step)))
     return found
 
 
-def _back(
-    after: Match,
-    step: _Step,
-    node: Any,
-    memo: dict[tuple[_Step, Any], set[Any]],
-    incoming: _Outgoing,
-) -> set[Any]:
-    """The nodes from which ``step`` reaches ``node``."""
-    key = (step, node)
-    if key not in memo:
-        kind, iri = step
-        predicate = None if iri is None else ox.NamedNode(iri)
-        subject_like = not isinstance(node, ox.Literal)
-        if kind == "out":  # one lookup of all the links into a node serves every predicate
+def _linked(
+    after: Match, kind: str, nodes: Collection[Any], incoming: _Outgoing, cache: _Outgoing
+) -> dict[str, set[Any]]:
+    """The nodes from which an ``out`` (or ``in``) step reaches one of ``nodes``, by the step's
+    predicate: one lookup per node serves every predicate."""
+    found: dict[str, set[Any]] = {}
+    for node in nodes:
+        if kind == "out":
             by_predicate = incoming.get(node)
             if by_predicate is None:
                 by_predicate = incoming[node] = {}
                 for quad in after(None, None, node, None):
                     by_predicate.setdefault(quad.predicate.value, []).append(quad)
-            links = by_predicate.values() if iri is None else (by_predicate.get(iri, ()),)
-            memo[key] = {q.subject for quads in links for q in quads}
-        elif kind == "in":
-            memo[key] = (
-                {q.object for q in after(node, predicate, None, None)} if subject_like else set()
-            )
-        elif kind == "graph":
+            for predicate, quads in by_predicate.items():
+                found.setdefault(predicate, set()).update(q.subject for q in quads)
+        elif not isinstance(node, ox.Literal):
+            for predicate, quads in _outgoing(after, node, cache).items():
+                found.setdefault(predicate, set()).update(q.object for q in quads)
+    return found
+
+
+def _back(
+    after: Match, step: _Step, node: Any, memo: dict[tuple[_Step, Any], set[Any]]
+) -> set[Any]:
+    """The nodes from which a ``graph`` or ``ingraph`` step reaches ``node``."""
+    key = (step, node)
+    if key not in memo:
+        if step[0] == "graph":
             quads = [*after(None, None, node, None)]
-            if subject_like:
+            if not isinstance(node, ox.Literal):
                 quads += after(node, None, None, None)
             memo[key] = {q.graph_name for q in quads if isinstance(q.graph_name, ox.NamedNode)}
         else:
@@ -365,20 +395,56 @@ def _back(
 def _reach(
     after: Match, trie: _Trie, starts: Collection[Any], cache: _Outgoing, incoming: _Incoming
 ) -> set[ox.Quad]:
-    """The quads the paths of ``trie`` cross from ``starts``."""
+    """The quads the paths of ``trie`` cross from ``starts``.
+
+    Each term's links are read once per level and matched against the level's predicates,
+    rather than each predicate asked of each term: a level has a hundred steps, a term a few
+    predicates."""
     found: set[ox.Quad] = set()
     pending: list[tuple[_Trie, set[Any]]] = [(trie, set(starts))]
     while pending:
         node, terms = pending.pop()
-        for step, child in node.children.items():
-            reached: set[Any] = set()
-            for term in terms:
+        reached: dict[_Step, set[Any]] = {step: set() for step in node.children}
+        out = {iri: reached[(kind, iri)] for kind, iri in node.children if kind == "out" and iri}
+        into = {iri: reached[(kind, iri)] for kind, iri in node.children if kind == "in" and iri}
+        others = [step for step in node.children if step[1] is None or step[0] not in ("out", "in")]
+        for term in terms:
+            if out and not isinstance(term, ox.Literal):
+                for predicate, quads in _outgoing(after, term, cache).items():
+                    if predicate in out:
+                        found.update(quads)
+                        out[predicate].update(quad.object for quad in quads)
+            if into:
+                _reach_into(after, term, into, incoming, found)
+            for step in others:
                 for quad, target in _forward(after, step, term, cache, incoming):
                     found.add(quad)
-                    reached.add(target)
-            if child.children and reached:
-                pending.append((child, reached))
+                    reached[step].add(target)
+        for step, child in node.children.items():
+            if child.children and reached[step]:
+                pending.append((child, reached[step]))
     return found
+
+
+def _reach_into(
+    after: Match,
+    term: Any,
+    into: dict[str, set[Any]],
+    incoming: _Incoming,
+    found: set[ox.Quad],
+) -> None:
+    """Follow one level's ``in`` steps (``into``: predicate -> subjects reached) to ``term``."""
+    links = _incoming(after, term, incoming)
+    if links is None:  # a hub: one predicate at a time
+        for iri, reached in into.items():
+            for quad in after(None, ox.NamedNode(iri), term, None):
+                found.add(quad)
+                reached.add(quad.subject)
+        return
+    for predicate, quads in links.items():
+        if predicate in into:
+            found.update(quads)
+            into[predicate].update(quad.subject for quad in quads)
 
 
 _Incoming = dict[Any, dict[str, list[ox.Quad]] | None]

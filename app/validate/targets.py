@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import pyoxigraph as ox
 import rdflib
@@ -46,6 +46,9 @@ class Targets:
     """shape -> its property shapes, taken off it in ``stripped`` and targeted directly."""
     marks: dict[Any, ox.NamedNode] = field(default_factory=dict)
     """shape -> the predicate that marks its focus nodes (its, and its hoisted ones', target)."""
+    sparse: dict[Any, list[tuple[ox.NamedNode, ox.NamedNode]]] = field(default_factory=dict)
+    """shape -> (mark, path predicate) of each hoisted property shape that can only report on
+    values of its predicate (``_sparse``): marked only on the focus nodes that have some."""
 
 
 def targets(shapes: rdflib.Graph) -> Targets | None:
@@ -70,11 +73,48 @@ def targets(shapes: rdflib.Graph) -> Targets | None:
     found = Targets(stripped, tables[0], tables[1], tables[2])
     _hoist(shapes, found)
     targeted = {*found.classes, *found.subjects_of, *found.objects_of}
-    for number, shape in enumerate(sorted(targeted, key=str)):
-        mark = found.marks[shape] = ox.NamedNode(f"{_MARK}{number}")
+    numbers = iter(range(1_000_000))
+    for shape in sorted(targeted, key=str):
+        mark = found.marks[shape] = ox.NamedNode(f"{_MARK}{next(numbers)}")
         for target in (shape, *found.hoisted.get(shape, ())):
-            stripped.add((target, SH.targetObjectsOf, rdflib.URIRef(mark.value)))
+            values_of = _sparse(shapes, target) if target != shape else None
+            if values_of is not None:
+                own = ox.NamedNode(f"{_MARK}{next(numbers)}")
+                found.sparse.setdefault(shape, []).append((own, values_of))
+                stripped.add((target, SH.targetObjectsOf, rdflib.URIRef(own.value)))
+            else:
+                stripped.add((target, SH.targetObjectsOf, rdflib.URIRef(mark.value)))
     return found
+
+
+_PER_VALUE: Final = frozenset(
+    {
+        *(SH[name] for name in ("path", "name", "description", "message", "severity", "order")),
+        *(SH[name] for name in ("group", "maxLength", "minLength", "pattern", "flags")),
+        *(SH[name] for name in ("languageIn", "datatype", "nodeKind", "class", "maxCount")),
+        *(SH[name] for name in ("uniqueLang", "minInclusive", "maxInclusive", "in")),
+        *(SH[name] for name in ("minExclusive", "maxExclusive")),
+        RDF.type,
+        RDFS.label,
+        RDFS.comment,
+    }
+)
+"""What a property shape may say and still report nothing on a node without values: its path,
+its texts and the constraints checked on each value node or bounded above (SHACL 4.1-4.4,
+``sh:maxCount``, ``sh:uniqueLang``). Not ``sh:minCount``, ``sh:qualifiedMinCount``,
+``sh:hasValue``, ``sh:equals``, SPARQL constraints...: they can fail on no values at all."""
+
+
+def _sparse(shapes: rdflib.Graph, prop: Any) -> ox.NamedNode | None:
+    """The predicate of a property shape with a one-predicate path whose every statement is in
+    ``_PER_VALUE``; None for any other. Such a shape conforms on a focus node without values
+    for its predicate, whatever else the node holds, so validating it there is wasted work."""
+    path = shapes.value(prop, SH.path)
+    if not isinstance(path, rdflib.URIRef):
+        return None
+    if any(predicate not in _PER_VALUE for predicate, _ in shapes.predicate_objects(prop)):
+        return None
+    return ox.NamedNode(path)
 
 
 def _hoist(shapes: rdflib.Graph, found: Targets) -> None:
@@ -143,9 +183,18 @@ def _subclasses(data: ox.Store, cls: ox.NamedNode) -> set[Any]:
 
 
 def marked(found: Targets, data: ox.Store, chosen: dict[Any, set[Any]]) -> None:
-    """Mark in ``data`` each chosen node with its shape's predicate (``Targets.marks``)."""
+    """Mark in ``data`` each chosen node with its shape's predicate (``Targets.marks``), and
+    with the predicate of each of its sparse property shapes where it has values for it."""
     data.extend(
         ox.Quad(_FOCUS, found.marks[shape], node, ox.DefaultGraph())
         for shape, nodes in chosen.items()
         for node in nodes
+    )
+    data.extend(
+        ox.Quad(_FOCUS, mark, node, ox.DefaultGraph())
+        for shape, nodes in chosen.items()
+        for mark, predicate in found.sparse.get(shape, ())
+        for node in nodes
+        if not isinstance(node, ox.Literal)
+        and next(data.quads_for_pattern(node, predicate, None), None) is not None
     )
