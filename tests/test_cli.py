@@ -97,6 +97,20 @@ def test_info_reads_a_store_another_process_holds(
     assert "read-only view" in result.stdout
 
 
+def test_load_while_another_process_holds_the_store_says_what_to_do(
+    env: dict[str, str], store: Store
+) -> None:
+    """``histkg load`` beside a running ``histkg serve`` (which holds the store's lock) is a
+    clear refusal that says to stop the server, not a traceback, and changes nothing."""
+    before = len(store)
+    result = invoke(env, "load")
+    assert result.exit_code == 2, result.output
+    assert "another process holds it" in result.stderr
+    assert "stop it first" in result.stderr
+    assert "Traceback" not in result.output
+    assert len(store) == before
+
+
 def test_invalid_settings_exit_2_naming_the_variable(env: dict[str, str]) -> None:
     result = invoke({**env, "HISTKG_MAX_ROWS": "many"}, "info")
     assert result.exit_code == 2
