@@ -14,6 +14,7 @@ from typing import Final
 import pyoxigraph as ox
 
 from app.errors import InputError
+from app.ingest.book import ascii_number
 
 __all__ = ["MAX_DIGITS", "is_whole_number", "page_nodes", "whole_number"]
 
@@ -27,7 +28,7 @@ def is_whole_number(text: str) -> bool:
     >>> [is_whole_number(t) for t in ("12", "²", "\u0663", "-1", "", "9" * 19)]
     [True, False, False, False, False, False]
     """
-    return text.isascii() and text.isdigit() and len(text) <= MAX_DIGITS
+    return ascii_number(text, MAX_DIGITS) is not None
 
 
 def whole_number(text: str, name: str) -> int:
