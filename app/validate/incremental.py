@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pyoxigraph as ox
 import rdflib
+from pyshacl.errors import ReportableRuntimeError
 
 from app.errors import HistkgError, ValidationRunError
 from app.sources import GENID_BASE, user_source
-from app.validate import targets
+from app.validate import prepared, targets
 from app.validate.access import _SUBCLASS, Match, _Access, _access, _Step, _Trie, _Unsupported
 from app.validate.full import (
     _OX_TYPE,
@@ -36,6 +37,7 @@ from app.validate.full import (
     _parse,
     _results,
     _run_pyshacl,
+    _StoreGraph,
     _unskolemized,
     node_key,
     shapes_path,
@@ -169,6 +171,15 @@ def _shapes_cached(
     return shapes, access, targets.targets(shapes)
 
 
+@functools.lru_cache(maxsize=4)
+def _prepared(path: str, mtime: float) -> prepared.Prepared:
+    """The narrowed shapes of ``_shapes_cached(path, mtime)``, built for pySHACL once."""
+    found = _shapes_cached(path, mtime)[2]
+    if found is None:
+        raise ValueError(f"{path}: its targets are not narrowed")  # _run_narrowed checks first
+    return prepared.prepare(found.stripped)
+
+
 def _check_change(
     after: Match,
     added: Collection[ox.Quad],
@@ -211,7 +222,7 @@ def _check_change(
     data |= set(after(None, _SUBCLASS, None, None))
     affected_keys = {node_key(term) for term in affected}
     seed_keys = {node_key(term) for term in seeds}
-    report = _run_narrowed(_to_store(data), shapes, found, affected, shapes_file)
+    report = _run_narrowed(_to_store(data), shapes, found, affected, shapes_file, mtime)
     results = [
         result
         for result in set(_results(report, shapes, index))
@@ -230,6 +241,7 @@ def _run_narrowed(
     found: targets.Targets | None,
     affected: Collection[Any],
     shapes_file: Path,
+    mtime: float,
 ) -> rdflib.Graph:
     """pySHACL's report on ``data`` for the affected nodes (and the shapes' own target nodes):
     the neighbours the excerpt holds only in part are not validated (``app.validate.targets``)."""
@@ -237,7 +249,13 @@ def _run_narrowed(
         return _run_pyshacl(data, shapes, shapes_file)
     chosen = targets.focus(found, data, {_blank(term) for term in affected})
     targets.marked(found, data, chosen)
-    return _run_pyshacl(data, found.stripped, shapes_file)
+    try:
+        return prepared.run(_prepared(str(shapes_file), mtime), _StoreGraph(data), data)
+    except (ReportableRuntimeError, SyntaxError, ValueError) as error:
+        raise ValidationRunError(
+            f"{shapes_file}: the shapes cannot be applied: {error}",
+            hint="Check the shape named in the message (SPARQL syntax, sh:path, lists).",
+        ) from None
 
 
 def _sorted(results: Iterable[ValidationResult]) -> list[ValidationResult]:
