@@ -29,7 +29,7 @@ import httpx
 
 from app.tools.synth import Sizes, write_synthetic
 from app.validate import validate_paths
-from bench import servers, wrk
+from bench import engine, servers, wrk
 from bench.load import ID, person, query_mix
 from bench.report import write_results
 
@@ -38,6 +38,10 @@ SIZES = {"small": 300, "medium": 5000, "1m": 22000, "10m": 220000}
 # seconds of each wrk cell (one query kind, page or search at one connection count) per size
 SECONDS = {"small": 1, "medium": 3, "1m": 10, "10m": 10}
 KINDS = ["point", "join", "aggregate", "range", "inbound"]
+PEERS = ("oxigraph", "engine", "engine-x2", "rdflib-endpoint")
+"""What histkg's throughput is divided by, in this order in the table: ``engine`` is pyoxigraph
+under uvicorn with nothing else (``bench/engine.py``), in one process and in two
+(``engine-x2``): the floor of a Python server on the engine, and what a second process adds."""
 PAGE_KINDS = ["event page", "person page", "search"]
 DISTINCT = 2000  # distinct requests drawn for each kind; wrk picks one at random per request
 
@@ -93,7 +97,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--peers",
-        default="histkg,oxigraph,rdflib-endpoint",
+        default="histkg,oxigraph,engine,engine-x2,rdflib-endpoint",
         help="comma-separated servers to run",
     )
     return parser.parse_args(argv)
@@ -194,6 +198,10 @@ def _run_server(name: str, work: Path, data: Path, plan: Plan, timeout: float) -
             "--union-default-graph",
         )
         path = "/query"
+    elif name in ("engine", "engine-x2"):
+        command = engine.command(port, 2 if name == "engine-x2" else 1)
+        env = {engine.STORE_VARIABLE: str(work / "oxigraph-store")}  # what oxigraph serves
+        path = "/query"
     else:
         found = servers.rdflib_endpoint_command(
             "serve", "--host", "127.0.0.1", "--port", str(port), str(data)
@@ -263,7 +271,7 @@ def _ratios(results: dict[str, Any]) -> dict[str, Any]:
     ours = results["servers"].get("histkg", {}).get("sparql", {})
     ceilings = results["generator"]["ceiling"]["throughput_rps"]
     out: dict[str, Any] = {}
-    for peer in ("oxigraph", "rdflib-endpoint"):
+    for peer in PEERS:
         theirs = results["servers"].get(peer, {}).get("sparql")
         if not theirs or not ours:
             continue
@@ -325,23 +333,22 @@ def _head(results: dict[str, Any]) -> list[str]:
 
 def _table(results: dict[str, Any]) -> str:
     names = [n for n, r in results["servers"].items() if "sparql" in r]
+    peers = [peer for peer in PEERS if peer in results["ratios"]]
     ceilings = results["generator"]["ceiling"]["throughput_rps"]
     lines = [
         *_head(results),
         "",
         "| query@connections | ceiling req/s | "
         + " | ".join(f"{n} p50 / p99 ms, req/s" for n in names)
-        + " | histkg/oxigraph | histkg/rdflib |",
-        "|---" * (len(names) + 4) + "|",
+        + "".join(f" | histkg/{peer}" for peer in peers)
+        + " |",
+        "|---" * (len(names) + len(peers) + 2) + "|",
     ]
     for cell in results["servers"][names[0]]["sparql"] if names else []:
         ceiling = ceilings.get(cell.split("@")[1])
         row = [cell, f"{ceiling:,.0f}" if ceiling else "n/a"]
         row += [_cell(results["servers"][n]["sparql"][cell]) for n in names]
-        row += [
-            _ratio_text(results["ratios"].get(peer, {}).get(cell))
-            for peer in ("oxigraph", "rdflib-endpoint")
-        ]
+        row += [_ratio_text(results["ratios"][peer].get(cell)) for peer in peers]
         lines.append("| " + " | ".join(row) + " |")
     pages = results["servers"].get("histkg", {}).get("pages", {})
     if pages:
