@@ -332,13 +332,30 @@ def touched_nodes(quads: Iterable[ox.Quad]) -> set[ox.NamedNode]:
     return nodes
 
 
+_FIELDS: Final = (
+    ASSOCIATED,
+    PARENT,
+    STARTED,
+    RDFS.comment,
+    GRAPH,
+    ADDED_COUNT,
+    REMOVED_COUNT,
+    REVERTS,
+    SUMMARY,
+)
+"""What ``revision`` reads of a revision's node (``hkh:touched`` is not among them: a load that
+wrote a million statements lists hundreds of thousands of nodes there, and an entity page asks
+``entered`` for the revision of each of its claims)."""
+
+
 def revision(match: Match, number: int) -> Revision:
     """Revision ``number`` as the log shows it; ``NotFound`` when there is none."""
     node = revision_node(number)
     values: dict[str, list[ox.NamedNode | ox.Literal]] = {}
-    for quad in match(node, None, None, node):
-        if isinstance(quad.object, ox.NamedNode | ox.Literal):
-            values.setdefault(quad.predicate.value, []).append(quad.object)
+    for predicate in _FIELDS:  # not the whole node: a load's lists every node it touched
+        for quad in match(node, predicate, None, node):
+            if isinstance(quad.object, ox.NamedNode | ox.Literal):
+                values.setdefault(predicate.value, []).append(quad.object)
     if not values:
         raise NotFound(
             f"There is no revision {number}.", hint="`histkg log` or /history lists them."
@@ -483,8 +500,15 @@ def entered(match: Match, node: ox.NamedNode) -> Revision | None:
         for q in match(None, predicate, node, None)
     }
     found = sorted(n for n in numbers if n)
-    first = revision(match, found[0]) if found else None
-    return None if first is None or first.agent == LOAD_AGENT else first
+    if not found:
+        return None
+    node = revision_node(found[0])
+    agents = [q.object for q in match(node, ASSOCIATED, None, node)]
+    if not agents or not isinstance(agents[0], ox.NamedNode):
+        return None
+    if unquote(agents[0].value.removeprefix(AGENT_BASE)) == LOAD_AGENT:
+        return None  # asked first: a load's revision lists every graph it wrote
+    return revision(match, found[0])
 
 
 def _iri(text: str) -> ox.NamedNode:

@@ -145,3 +145,34 @@ def test_a_restored_store_has_the_dumps_revisions_and_no_new_one(tmp_path: Path)
     restored = runner.invoke(cli, ["restore", str(tmp_path / "backup.nq")], env=fresh)
     assert restored.exit_code == 0, restored.output
     assert runner.invoke(cli, ["log"], env=fresh).output == dumped
+
+
+def test_whether_a_load_entered_a_node_is_read_without_the_loads_whole_record(
+    tmp_path: Path,
+) -> None:
+    """An entity page asks ``history.entered`` for each of its claims. For a node a load wrote
+    the answer is "not entered" (it was read from the files), found from the revision's agent:
+    the load's record lists every node and graph it touched (thousands here, hundreds of
+    thousands at a million statements) and was read whole for each claim, seconds on a hub."""
+    with Store("memory") as store:
+        store.load_files([_triples(tmp_path / "many.nt", 5_000, "many")])
+        (load,) = history.log(store.match)
+        node = ox.NamedNode(f"{EX}many/s7")
+        read = 0
+
+        def counting(
+            subject: ox.NamedNode | None = None,
+            predicate: ox.NamedNode | None = None,
+            object: ox.NamedNode | ox.Literal | None = None,
+            graph: ox.NamedNode | None = None,
+        ) -> Iterator[ox.Quad]:
+            nonlocal read
+            for quad in store.match(subject, predicate, object, graph):
+                read += 1
+                yield quad
+
+        assert history.entered(counting, node) is None
+        assert load.agent == history.LOAD_AGENT
+        assert 0 < read < 20
+        assert history.revision(counting, load.number).added == 5_000
+        assert read < 40  # the revision's own fields, not the nodes it touched
