@@ -136,7 +136,15 @@ def _load(store: Store, files: Sequence[Path], project_dir: Path) -> LoadReport:
 
     with _progress_bar() as progress:
         if files:
-            return store.load_files(files, progress=progress, check=load_check(store, project_dir))
+            check = load_check(store, project_dir)
+            if check is None:
+                err.print(
+                    "note: the store has no curated load (the ontology) to validate against: "
+                    "these files are not validated. Run `histkg load` first to have them "
+                    "checked.",
+                    markup=False,
+                )
+            return store.load_files(files, progress=progress, check=check)
         return store.load_curated(project_dir, progress=progress)
 
 
@@ -154,6 +162,8 @@ def load(
     """Load RDF into the store, all files at once or none of them.
 
     Curated files replace their graphs; a file's triples go to the graph of its file:// URI.
+    A small batch of files is validated against the shapes first, and refused (exit 1) when
+    it breaks one.
     """
     settings = _settings()
 

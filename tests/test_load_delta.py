@@ -141,3 +141,18 @@ def test_a_batch_past_the_bound_is_staged_and_swapped_in(
     quads, revisions = _read(store_dir)
     assert len({q for q in quads if q.graph_name == ox.NamedNode(page.resolve().as_uri())}) == 5
     assert (revisions[0].number, revisions[0].agent) == (2, history.LOAD_AGENT)
+
+
+def test_without_a_curated_load_a_batch_loads_unvalidated_and_says_so(
+    store_dir: Path, project_dir: Path
+) -> None:
+    """The shapes follow the ontology's subclass axioms, which only a curated load brings: a
+    store without one cannot judge a batch, so the load says it did not validate it."""
+    settings = {"HISTKG_STORE": str(store_dir), "HISTKG_PROJECT_DIR": str(project_dir)}
+    result = _load(settings, INVALID)
+    assert result.exit_code == 0, result.output
+    assert "note: the store has no curated load" in result.stderr
+    assert "not validated" in result.stderr
+    quads, revisions = _read(store_dir)
+    assert len([q for q in quads if q.graph_name == ox.NamedNode(INVALID.resolve().as_uri())]) == 2
+    assert [r.agent for r in revisions] == [history.LOAD_AGENT]
