@@ -28,7 +28,8 @@ SPARQL Update::
 
 The triples inside are written by pyoxigraph's own N-Triples serializer, never pasted from raw
 strings. Blank nodes were skolemized by ``app.sources``; ``INSERT DATA`` would otherwise mint
-fresh blank nodes on each load and reloading would duplicate them.
+fresh blank nodes on each load and reloading would duplicate them. A small batch of user files
+sends only its delta (``Store.load_files``); a big one into an on-disk store is staged.
 """
 
 import threading
