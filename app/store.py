@@ -82,7 +82,7 @@ Record = Callable[[Collection[Quad], Collection[Quad]], tuple[list[Quad], list[Q
 """(quads added, quads removed) -> (quads to remove, quads to add) that record the change."""
 
 
-LoadCheck = Callable[[Collection[Quad], Collection[Quad], Sequence["ParsedSource"]], None]
+LoadCheck = Callable[[Collection[Quad], Collection[Quad], Sequence[ParsedSource]], None]
 """Told a small load's delta (quads added, quads removed) and its parsed files before it is
 written; raises to refuse the whole batch (``app.writes.load_check``)."""
 
@@ -92,8 +92,10 @@ SMALL_LOAD_QUADS = 15_000
 Why a bound: a delta is one pyoxigraph transaction, which holds the change in memory and
 writes each quad several times slower than the bulk loader, and it is validated node by node;
 a page's TriG (hundreds of quads) or a chapter's (thousands) costs what it changes that way,
-whereas staging costs what the store holds. Past the bound the staged bulk load is cheaper and
-needs no memory for the batch (docs/benchmarks.md has the measurements).
+is checked like any write, and a reload that changes nothing writes nothing, whereas staging
+bulk-loads the batch, checkpoints or copies the store and swaps it in whatever changed. Past
+the bound the staged bulk load is the cheaper write and needs no memory for the batch
+(docs/benchmarks.md has the measurements).
 """
 
 
