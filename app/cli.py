@@ -33,10 +33,15 @@ from rich.text import Text
 
 from app import __version__
 from app.backends.preflight import undo_new_store
-from app.errors import HistkgError, InputError, StoreBusy
+from app.errors import HistkgError, InputError, ShaclViolation, StoreBusy
 from app.settings import Settings
 from app.store import LoadProgress, LoadReport, Store
-from app.validate import ValidationReport, validate_against_store, validate_paths
+from app.validate import (
+    ValidationReport,
+    ValidationResult,
+    validate_against_store,
+    validate_paths,
+)
 
 cli = typer.Typer(
     name="histkg",
@@ -71,9 +76,22 @@ def _guarded(action: Callable[[], T], *, exit_code: int | None = None) -> T:
     """
     try:
         return action()
+    except ShaclViolation as violation:  # the report first, as `histkg validate` prints it
+        err.print(_report_of(violation.report).to_text(), markup=False)
+        failure = (exit_code or violation.exit_code, violation.message, violation.hint)
     except HistkgError as error:
         failure = (exit_code or error.exit_code, error.message, error.hint)
     _fail(*failure)
+
+
+def _report_of(data: dict[str, Any]) -> ValidationReport:
+    """The report a ``ShaclViolation`` carries (``ValidationReport.to_json``), read back."""
+    return ValidationReport(
+        conforms=bool(data.get("conforms")),
+        results=[ValidationResult(**result) for result in data.get("results", [])],
+        elapsed=float(data.get("elapsed", 0.0)),
+        files=list(data.get("files", [])),
+    )
 
 
 def _settings(**overrides: Any) -> Settings:
@@ -114,9 +132,19 @@ def _print_load(report: LoadReport) -> None:
 
 
 def _load(store: Store, files: Sequence[Path], project_dir: Path) -> LoadReport:
+    from app.writes import load_check  # validates a small batch as any write is validated
+
     with _progress_bar() as progress:
         if files:
-            return store.load_files(files, progress=progress)
+            check = load_check(store, project_dir)
+            if check is None:
+                err.print(
+                    "note: the store has no curated load (the ontology) to validate against: "
+                    "these files are not validated. Run `histkg load` first to have them "
+                    "checked.",
+                    markup=False,
+                )
+            return store.load_files(files, progress=progress, check=check)
         return store.load_curated(project_dir, progress=progress)
 
 
@@ -134,6 +162,8 @@ def load(
     """Load RDF into the store, all files at once or none of them.
 
     Curated files replace their graphs; a file's triples go to the graph of its file:// URI.
+    A small batch of files is validated against the shapes first, and refused (exit 1) when
+    it breaks one.
     """
     settings = _settings()
 

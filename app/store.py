@@ -28,7 +28,8 @@ SPARQL Update::
 
 The triples inside are written by pyoxigraph's own N-Triples serializer, never pasted from raw
 strings. Blank nodes were skolemized by ``app.sources``; ``INSERT DATA`` would otherwise mint
-fresh blank nodes on each load and reloading would duplicate them.
+fresh blank nodes on each load and reloading would duplicate them. A small batch of user files
+sends only its delta (``Store.load_files``); a big one into an on-disk store is staged.
 """
 
 import threading
@@ -60,6 +61,7 @@ from app.sources import (
     file_sha256,
     parse_source,
     source_digest,
+    stream_source,
     user_source,
 )
 from app.sparql import (
@@ -78,6 +80,23 @@ from app.sparql import (
 
 Record = Callable[[Collection[Quad], Collection[Quad]], tuple[list[Quad], list[Quad]]]
 """(quads added, quads removed) -> (quads to remove, quads to add) that record the change."""
+
+
+LoadCheck = Callable[[Collection[Quad], Collection[Quad], Sequence[ParsedSource]], None]
+"""Told a small load's delta (quads added, quads removed) and its parsed files before it is
+written; raises to refuse the whole batch (``app.writes.load_check``)."""
+
+SMALL_LOAD_QUADS = 15_000
+"""Batches of user files up to this many quads load as a delta (``Store.load_files``).
+
+Why a bound: a delta is one pyoxigraph transaction, which holds the change in memory and
+writes each quad several times slower than the bulk loader, and it is validated node by node;
+a page's TriG (hundreds of quads) or a chapter's (thousands) costs what it changes that way,
+is checked like any write, and a reload that changes nothing writes nothing, whereas staging
+bulk-loads the batch, checkpoints or copies the store and swaps it in whatever changed. Past
+the bound the staged bulk load is the cheaper write and needs no memory for the batch
+(docs/benchmarks.md has the measurements).
+"""
 
 
 class LoadProgress(Protocol):
@@ -370,16 +389,32 @@ class Store:
         return self._report(parsed, graphs, started, progress)
 
     def load_files(
-        self, paths: Sequence[Path], *, progress: LoadProgress | None = None
+        self,
+        paths: Sequence[Path],
+        *,
+        progress: LoadProgress | None = None,
+        check: LoadCheck | None = None,
     ) -> LoadReport:
         """Load user files, replacing the graphs they write; all or nothing, at any size.
 
-        An on-disk store stages the batch beside itself and swaps it in at once
-        (``app.backends.staging``); other stores parse it into memory and write one update.
+        A batch of at most ``SMALL_LOAD_QUADS`` quads goes the way every write goes: parsed
+        into memory, its delta against the graphs it replaces computed, shown to ``check``
+        (which refuses it by raising: ``app.writes.load_check`` validates it against the
+        shapes) and committed with its revision by ``write_delta``, in one transaction; the
+        store is never copied. A bigger batch into an on-disk store is staged beside it and
+        swapped in at once (``app.backends.staging``: the bulk loader is several times faster
+        per quad, and the batch is never held in memory), without ``check``; into other
+        stores it is parsed into memory and written by one update.
         """
         started = time.monotonic()
         unique = {path.resolve(): path for path in paths}  # a file named twice loads once
         sources = [user_source(path) for path in unique.values()]
+        small = _parse_small(sources, self.base_iri, progress)
+        if small is not None:
+            self._load_delta(small, check)
+            return self._report(
+                small, frozenset().union(*(p.graphs for p in small)), started, progress
+            )
         with self._write_lock:
             staged = self._backend.stage(sources, base_iri=self.base_iri, progress=progress)
             if staged is None:
@@ -409,6 +444,26 @@ class Store:
             graphs=len(graphs),
             seconds=time.monotonic() - started,
         )
+
+    def _load_delta(self, parsed: list[ParsedSource], check: LoadCheck | None) -> None:
+        """Commit a small batch as its delta and its revision, in one ``write_delta``."""
+        for item in parsed:
+            _refuse_reserved(item.source.label, item.graphs)
+        graphs = frozenset().union(*(p.graphs for p in parsed))
+        message = history.load_message((p.source.label, p.sha256) for p in parsed)
+        batch = set(_all_quads(parsed))
+
+        def compute() -> tuple[list[Quad], list[Quad]] | None:
+            old = {quad for graph in graphs for quad in self.graph_quads(graph)}
+            added, removed = batch - old, old - batch
+            if not added and not removed:
+                return None  # a reload of the same files: nothing written, no revision
+            if check is not None:
+                check(added, removed, parsed)
+            drop, record = history.load_quads(self.match, message, added=added, removed=removed)
+            return [*removed, *drop], [*added, *record]
+
+        self.write_delta(compute)
 
     def replace_graph(
         self,
@@ -618,6 +673,31 @@ def _graph_sizes(
         graph, count = row["g"], row["n"]
         if isinstance(graph, NamedNode) and isinstance(count, Literal):
             yield graph, int(count.value)
+
+
+def _parse_small(
+    sources: Sequence[Source], base_iri: str, progress: LoadProgress | None
+) -> list[ParsedSource] | None:
+    """The batch parsed as ``parse_source`` parses it, or None once it passes
+    ``SMALL_LOAD_QUADS`` quads: read as a stream, so a big file costs only the bound's quads
+    here before it is staged."""
+    parsed: list[ParsedSource] = []
+    left = SMALL_LOAD_QUADS
+    for done, source in enumerate(sources):
+        if progress:
+            progress(source.label, done, len(sources) + 1)
+        quads: list[Quad] = []
+        for quad in stream_source(source, base_iri=base_iri):
+            quads.append(quad)
+            if len(quads) > left:
+                return None
+        left -= len(quads)
+        named = {graph for q in quads if isinstance(graph := q.graph_name, NamedNode)}
+        graphs = frozenset(named | {source.graph})
+        parsed.append(ParsedSource(source, quads, graphs, file_sha256(source)))
+    if progress:
+        progress("writing", len(sources), len(sources) + 1)
+    return parsed
 
 
 def _refuse_reserved(label: str, graphs: Iterable[NamedNode]) -> None:

@@ -1,8 +1,9 @@
 """Writes: SPARQL Update and the Graph Store Protocol, SHACL-checked, recorded as revisions.
 
-The data layer behind ``/update`` and ``/store`` (``app.routes.writes``) and ``histkg revert``;
-no HTTP here. Every write goes the same way (``_commit``), inside ``Store.write_delta`` so no
-other write interleaves, and never copies the store:
+The data layer behind ``/update`` and ``/store`` (``app.routes.writes``) and ``histkg revert``,
+and the check of a small ``histkg load`` (``load_check``); no HTTP here. Every write goes the
+same way (``_commit``), inside ``Store.write_delta`` so no other write interleaves, and never
+copies the store:
 
 1. its *delta* is computed: the quads it adds and removes. A Graph Store write gets it from the
    graph's current content. An update runs, as written, on an in-memory store holding only the
@@ -35,9 +36,10 @@ hold and what it changes, not what the store holds.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import secrets
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -56,9 +58,9 @@ from app.errors import (
     ShaclViolation,
     UpdateNotAllowed,
 )
-from app.sources import CURATED_GRAPH, GENID_BASE, GRAPH_BASE, META_GRAPH
+from app.sources import CURATED_GRAPH, GENID_BASE, GRAPH_BASE, META_GRAPH, ParsedSource
 from app.sparql import _KEYWORD, _PREFIX, _code, check_complexity, has_service, syntax_error
-from app.store import Store
+from app.store import LoadCheck, Store
 from app.update_graphs import variable_graphs
 from app.validate import ValidationReport, before_change, node_key, validate_change
 from app.vocab import HK, PROV, RDF
@@ -69,6 +71,7 @@ __all__ = [
     "WriteResult",
     "claim_revision",
     "delete_graph",
+    "load_check",
     "read_graph",
     "revert",
     "revise_claim",
@@ -593,17 +596,7 @@ def _commit(
         protected = _protected(store)
         _check_graphs(changed - allow, protected)
         _check_claims(store, added, protected, allow)
-        terms = {term for quad in added | removed for term in (quad.subject, quad.object)}
-        touched = {node_key(t) for t in terms if isinstance(t, ox.NamedNode | ox.BlankNode)}
-        if touched:
-            report = _judge(store, added, removed, touched, project_dir)
-            if not report.conforms:
-                raise ShaclViolation(
-                    f"The write breaks {report.count('Violation')} shape constraint(s); "
-                    "nothing was written.",
-                    report.to_json(),
-                    hint="Fix the data as the report says and send the write again.",
-                )
+        _refuse_nonconforming(store, added, removed, project_dir)
         named = sorted((g for g in changed if isinstance(g, ox.NamedNode)), key=str)
         if not added and not removed:
             outcome.append(WriteResult([], 0, 0, None))
@@ -624,6 +617,69 @@ def _commit(
 
     store.write_delta(stage)
     return outcome[0]
+
+
+def load_check(store: Store, project_dir: Path) -> LoadCheck | None:
+    """What ``histkg load FILE...`` checks a small batch with (``Store.load_files``): its
+    delta validated as any write's is, so a batch that breaks a shape is refused whole; the
+    report names the file each node was described in.
+
+    None when the store has no curated load: the shapes' targets and ``sh:class`` checks
+    follow the ontology's subclass axioms, so without them in the store conforming data
+    would be refused (``histkg validate --against-store`` refuses to run there for the same
+    reason); the caller says that the load is not validated.
+    """
+    if store.recorded_digest() is None:
+        return None
+
+    def check(
+        added: Collection[ox.Quad], removed: Collection[ox.Quad], files: Sequence[ParsedSource]
+    ) -> None:
+        labels: dict[str, str] = {}
+        for item in files:
+            for quad in item.quads:
+                labels.setdefault(node_key(quad.subject), item.source.label)
+        _refuse_nonconforming(
+            store,
+            set(added),
+            set(removed),
+            project_dir,
+            what="The load",
+            fix="Fix the files as the report says and load them again.",
+            files=labels,
+        )
+
+    return check
+
+
+def _refuse_nonconforming(
+    store: Store,
+    added: set[ox.Quad],
+    removed: set[ox.Quad],
+    project_dir: Path,
+    *,
+    what: str = "The write",
+    fix: str = "Fix the data as the report says and send the write again.",
+    files: Mapping[str, str] | None = None,
+) -> None:
+    """Raise ``ShaclViolation`` (with the report) when the change breaks a shape (``_judge``);
+    ``files`` names the file of each focus node (``node_key`` -> label) for the report."""
+    terms = {term for quad in added | removed for term in (quad.subject, quad.object)}
+    touched = {node_key(t) for t in terms if isinstance(t, ox.NamedNode | ox.BlankNode)}
+    if not touched:
+        return
+    report = _judge(store, added, removed, touched, project_dir)
+    if not report.conforms:
+        if files:
+            results = [
+                dataclasses.replace(r, file=files.get(r.focus_node, r.file)) for r in report.results
+            ]
+            report = dataclasses.replace(report, results=results, files=sorted(set(files.values())))
+        raise ShaclViolation(
+            f"{what} breaks {report.count('Violation')} shape constraint(s); nothing was written.",
+            report.to_json(),
+            hint=fix,
+        )
 
 
 def _check_graphs(changed: Collection[object], curated: set[ox.NamedNode]) -> None:

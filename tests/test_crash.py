@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
@@ -27,7 +28,7 @@ from pyoxigraph import NamedNode
 from rdfterms import value
 
 from app import history
-from app.store import Store
+from app.store import SMALL_LOAD_QUADS, Store
 
 REPO = Path(__file__).resolve().parent.parent
 SIZES = {"a": 20_000, "b": 30_000}
@@ -55,8 +56,9 @@ def _load(path: Path, store_dir: Path) -> subprocess.Popen[bytes]:
     )
 
 
-def _state(store_dir: Path, graph: NamedNode, size: int | None = None) -> str:
-    """``a`` or ``b`` when the graph holds exactly that version; anything else fails."""
+def _state(store_dir: Path, graph: NamedNode, sizes: Mapping[str, int] | int = SIZES) -> str:
+    """``a`` or ``b`` when the graph holds exactly that version (of ``sizes[version]`` quads,
+    or ``sizes`` when one number); anything else fails."""
     store = Store(str(store_dir))
     try:
         quads = list(store.match(graph=graph))
@@ -67,21 +69,27 @@ def _state(store_dir: Path, graph: NamedNode, size: int | None = None) -> str:
     versions = {value(q.subject).split("/")[3] for q in quads}
     assert len(versions) == 1, f"a mix of versions: {versions}"
     version = versions.pop()
-    expected = size or SIZES[version]
+    expected = sizes if isinstance(sizes, int) else sizes[version]
     assert len(quads) == expected, f"{len(quads)} quads of version {version}: torn write"
     return version
 
 
+SMALL = {"a": 6_000, "b": 9_000}
+"""Under ``app.store.SMALL_LOAD_QUADS``: loaded as a delta, in one transaction."""
+
+
 @pytest.mark.parametrize(
-    "bystander",
-    [0, 300_000],
-    ids=["replacing-most-of-the-store", "replacing-a-little-of-a-big-store"],
+    ("bystander", "sizes"),
+    [(0, SIZES), (300_000, SIZES), (0, SMALL)],
+    ids=["replacing-most-of-the-store", "replacing-a-little-of-a-big-store", "a-small-delta"],
 )
 def test_sigkill_during_a_load_leaves_the_graph_before_or_after(
-    tmp_path: Path, bystander: int
+    tmp_path: Path, bystander: int, sizes: dict[str, int]
 ) -> None:
     """Both ways a staged load completes (``app.backends.staging``): copying what stays into
-    the new data, or checkpointing the store and replacing one graph in it."""
+    the new data, or checkpointing the store and replacing one graph in it; and a small load,
+    committed as its delta in one transaction."""
+    assert max(SIZES.values()) >= min(SIZES.values()) > SMALL_LOAD_QUADS >= max(SMALL.values())
     data = tmp_path / "big.nt"
     store_dir = tmp_path / "store"
     graph = NamedNode(data.resolve().as_uri())
@@ -89,24 +97,24 @@ def test_sigkill_during_a_load_leaves_the_graph_before_or_after(
         other = tmp_path / "other.nt"
         _write(other, "c", bystander)
         assert _load(other, store_dir).wait(timeout=120) == 0
-    _write(data, "a")
+    _write(data, "a", sizes["a"])
     started = time.monotonic()
     assert _load(data, store_dir).wait(timeout=120) == 0
     full = time.monotonic() - started
-    state = _state(store_dir, graph)
+    state = _state(store_dir, graph, sizes)
     assert state == "a"
     rng = random.Random(8)  # noqa: S311 - seeded kill moments, not secrets
     outcomes = []
     for _ in range(ROUNDS):
         target = "b" if state == "a" else "a"
-        _write(data, target)
+        _write(data, target, sizes[target])
         process = _load(data, store_dir)
         time.sleep(rng.uniform(0.3 * full, 1.2 * full))
         killed = process.poll() is None
         if killed:
             os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
-        state = _state(store_dir, graph)
+        state = _state(store_dir, graph, sizes)
         assert state in ("a", "b")
         outcomes.append((killed, state == target))
         # each load that landed is one revision, landed with it: none for a killed one

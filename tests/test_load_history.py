@@ -18,6 +18,7 @@ from fixtures.graphs import data_quads
 from typer.testing import CliRunner
 
 from app import history, writes
+from app import store as store_module
 from app.cli import cli
 from app.errors import RdfParseError
 from app.sources import META_GRAPH, source_digest
@@ -38,9 +39,14 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.fixture(params=["memory", "disk"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """An in-memory store (one update) and an on-disk one (a staged load, swapped in)."""
+@pytest.fixture(params=["memory", "disk", "staged"])
+def store(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Store]:
+    """An in-memory store and an on-disk one (these loads are small: a delta, one update),
+    and an on-disk one whose loads are all staged (bulk-loaded and swapped in)."""
+    if request.param == "staged":
+        monkeypatch.setattr(store_module, "SMALL_LOAD_QUADS", 0)
     location = "memory" if request.param == "memory" else str(tmp_path / "store")
     with Store(location) as opened:
         yield opened

@@ -2,7 +2,7 @@
 patch, and neither a revert of it nor a ``?rev=`` read from before it is answered with data.
 
 A real uvicorn over an on-disk store: the curated load (revision 1, exact), then a file of
-more than ``history.EXACT_LIMIT`` triples loaded the staged way (revision 2, a summary).
+more than ``history.EXACT_LIMIT`` triples loaded (revision 2, a summary).
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
-"""Staged bulk loads into an on-disk store (``app.backends.staging``).
+"""Staged bulk loads into an on-disk store (``app.backends.staging``), and small loads.
 
-They must give exactly what the one-update way gives an in-memory store (blank nodes
-skolemized alike), whichever way the staged store is completed, and refuse bad batches
-without touching the store or leaving a staging directory behind.
+Each test runs staged and with the bound of ``app.store.SMALL_LOAD_QUADS`` as it is (these
+batches are small: a delta, in one transaction). Both must give exactly what the one-update
+way gives an in-memory store (blank nodes skolemized alike), whichever way the staged store is
+completed, and refuse bad batches without touching the store or leaving a staging directory
+behind.
 """
 
 import gzip
@@ -18,6 +20,7 @@ from fixtures.graphs import data_quads
 from rdfterms import value
 
 from app import history
+from app import store as store_module
 from app.errors import InputError, RdfParseError
 from app.store import Store
 
@@ -32,6 +35,15 @@ def _triples(path: Path, count: int, tag: str) -> Path:
 
 def _leftovers(store_dir: Path) -> list[Path]:
     return sorted(store_dir.parent.glob(".histkg-*"))
+
+
+@pytest.fixture(autouse=True, params=["staged", "delta"])
+def way(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test staged (the bound for a delta load lowered to nothing), and again with the
+    bound as it is, where these small batches load as a delta: the two ways give the same."""
+    if request.param == "staged":
+        monkeypatch.setattr(store_module, "SMALL_LOAD_QUADS", 0)
+    return str(request.param)
 
 
 @pytest.fixture

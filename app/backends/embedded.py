@@ -15,8 +15,9 @@ twice). Spooled results go to ``histkg-results-PID-*`` in the temporary director
 deleted on ``close()`` (and at exit); those of a process that was killed are swept away the
 next time a store is opened.
 
-Loads of files into an on-disk store are staged beside it, bulk-loaded and swapped in with one
-atomic rename (``app.backends.staging``); an in-memory store takes them in one update.
+Big loads of files into an on-disk store are staged beside it, bulk-loaded and swapped in with
+one atomic rename (``app.backends.staging``); an in-memory store takes them in one update, and
+small ones go as a delta (``app.store.SMALL_LOAD_QUADS``).
 """
 
 import os

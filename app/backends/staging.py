@@ -1,5 +1,8 @@
 """Big loads into an on-disk store: staged beside it, bulk-loaded, swapped in atomically.
 
+Small ones (``app.store.SMALL_LOAD_QUADS``) are a delta in one transaction instead, validated
+like any write: staging costs what the store holds, a delta what the batch changes.
+
 Why not a transaction: pyoxigraph's transactional writes (``Store.update``, ``Store.extend``)
 hold the whole change in memory and, at a million quads, run 3 times (``extend``) to 13 times
 (a SPARQL ``INSERT DATA``) slower than its bulk loader, which writes sorted files straight into
