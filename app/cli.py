@@ -137,14 +137,15 @@ def _load(store: Store, files: Sequence[Path], project_dir: Path) -> LoadReport:
     with _progress_bar() as progress:
         if files:
             check = load_check(store, project_dir)
-            if check is None:
+            report = store.load_files(files, progress=progress, check=check)
+            if check is None:  # said once loaded: a failed load's stderr begins with its error
                 err.print(
                     "note: the store has no curated load (the ontology) to validate against: "
-                    "these files are not validated. Run `histkg load` first to have them "
+                    "these files were not validated. Run `histkg load` first to have them "
                     "checked.",
                     markup=False,
                 )
-            return store.load_files(files, progress=progress, check=check)
+            return report
         return store.load_curated(project_dir, progress=progress)
 
 
