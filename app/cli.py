@@ -35,7 +35,7 @@ from app import __version__
 from app.backends.preflight import undo_new_store
 from app.errors import HistkgError, InputError, ShaclViolation, StoreBusy
 from app.settings import Settings
-from app.store import LoadProgress, LoadReport, Store
+from app.store import SMALL_LOAD_QUADS, LoadProgress, LoadReport, Store
 from app.validate import (
     ValidationReport,
     ValidationResult,
@@ -138,11 +138,19 @@ def _load(store: Store, files: Sequence[Path], project_dir: Path) -> LoadReport:
         if files:
             check = load_check(store, project_dir)
             report = store.load_files(files, progress=progress, check=check)
-            if check is None:  # said once loaded: a failed load's stderr begins with its error
+            # said once loaded: a failed load's stderr begins with its error
+            if check is None:
                 err.print(
                     "note: the store has no curated load (the ontology) to validate against: "
-                    "these files were not validated. Run `histkg load` first to have them "
-                    "checked.",
+                    "these files were not validated. Check them with `histkg validate "
+                    "--against-store FILES` once it has one (`histkg load`).",
+                    markup=False,
+                )
+            elif not report.checked:
+                err.print(
+                    f"note: a batch of more than {SMALL_LOAD_QUADS:,} quads (or one replacing "
+                    "as many, or blank nodes) is bulk-loaded, not validated: check it with "
+                    "`histkg validate --against-store FILES`.",
                     markup=False,
                 )
             return report

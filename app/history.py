@@ -343,16 +343,17 @@ _FIELDS: Final = (
     REVERTS,
     SUMMARY,
 )
-"""What ``revision`` reads of a revision's node (``hkh:touched`` is not among them: a load that
-wrote a million statements lists hundreds of thousands of nodes there, and an entity page asks
-``entered`` for the revision of each of its claims)."""
+"""What ``revision`` reads of a revision's node: not ``hkh:touched``, which lists every node a
+write with an exact patch touched (thousands for a big write or load), nor the patch itself.
+One lookup each, so nine round trips on a remote store; ``entered``, asked for each claim of an
+entity page, reads a revision's agent first and a load's (the usual case) no further."""
 
 
 def revision(match: Match, number: int) -> Revision:
     """Revision ``number`` as the log shows it; ``NotFound`` when there is none."""
     node = revision_node(number)
     values: dict[str, list[ox.NamedNode | ox.Literal]] = {}
-    for predicate in _FIELDS:  # not the whole node: a load's lists every node it touched
+    for predicate in _FIELDS:  # not the whole node (see _FIELDS)
         for quad in match(node, predicate, None, node):
             if isinstance(quad.object, ox.NamedNode | ox.Literal):
                 values.setdefault(predicate.value, []).append(quad.object)

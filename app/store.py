@@ -36,7 +36,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -94,8 +94,10 @@ writes each quad several times slower than the bulk loader, and it is validated 
 a page's TriG (hundreds of quads) or a chapter's (thousands) costs what it changes that way,
 is checked like any write, and a reload that changes nothing writes nothing, whereas staging
 bulk-loads the batch, checkpoints or copies the store and swaps it in whatever changed. Past
-the bound the staged bulk load is the cheaper write and needs no memory for the batch
-(docs/benchmarks.md has the measurements).
+the bound the delta's transaction, without validation, costs more than staging, and the batch
+would be held in memory (docs/benchmarks.md has the measurements; validation costs more on top
+of that, and is what a small batch gets in exchange). The bound counts the quads the batch
+replaces as well: removing a big graph is a big write (``Store._load_delta``).
 """
 
 
@@ -113,6 +115,8 @@ class LoadReport:
     quads: int
     graphs: int
     seconds: float
+    checked: bool = False
+    """Whether the batch was shown to the load's check (a small batch, written as a delta)."""
 
 
 class Store:
@@ -411,16 +415,20 @@ class Store:
         sources = [user_source(path) for path in unique.values()]
         small = _parse_small(sources, self.base_iri, progress)
         if small is not None:
-            self._load_delta(small, check)
-            return self._report(
-                small, frozenset().union(*(p.graphs for p in small)), started, progress
-            )
+            try:
+                self._load_delta(small, check)
+            except _Staged:
+                pass  # what it replaces is big or has blank nodes: staged below
+            else:
+                graphs = frozenset().union(*(p.graphs for p in small))
+                report = self._report(small, graphs, started, progress)
+                return replace(report, checked=check is not None)
         with self._write_lock:
             staged = self._backend.stage(sources, base_iri=self.base_iri, progress=progress)
             if staged is None:
                 parsed = self._parse_all(sources, progress)
                 for item in parsed:
-                    _refuse_reserved(item.source.label, item.graphs)
+                    _refuse_reserved(item.source.label, item.graphs, self._curated_graphs())
                 graphs = frozenset().union(*(p.graphs for p in parsed))
                 message = history.load_message((p.source.label, p.sha256) for p in parsed)
                 batch = _all_quads(parsed)
@@ -428,8 +436,9 @@ class Store:
                 self._replace(graphs | head, batch + revision)
                 return self._report(parsed, graphs, started, progress)
             try:
+                curated = self._curated_graphs()
                 for label, written in staged.graphs.items():
-                    _refuse_reserved(label, written)
+                    _refuse_reserved(label, written, curated)
                 graphs = frozenset().union(*staged.graphs.values())
                 message = history.load_message((s.label, file_sha256(s)) for s in sources)
                 quads = staged.commit(graphs, _staged_revision(graphs, message))
@@ -446,15 +455,28 @@ class Store:
         )
 
     def _load_delta(self, parsed: list[ParsedSource], check: LoadCheck | None) -> None:
-        """Commit a small batch as its delta and its revision, in one ``write_delta``."""
+        """Commit a small batch as its delta and its revision, in one ``write_delta``.
+
+        Raises ``_Staged`` (nothing written) when the graphs it replaces hold, with the batch,
+        more than ``SMALL_LOAD_QUADS`` quads (removing them would be the big write staging is
+        for), or a blank node (``DELETE DATA`` cannot name one; a restored dump may hold some).
+        """
+        curated = self._curated_graphs()
         for item in parsed:
-            _refuse_reserved(item.source.label, item.graphs)
+            _refuse_reserved(item.source.label, item.graphs, curated)
         graphs = frozenset().union(*(p.graphs for p in parsed))
         message = history.load_message((p.source.label, p.sha256) for p in parsed)
         batch = set(_all_quads(parsed))
 
         def compute() -> tuple[list[Quad], list[Quad]] | None:
-            old = {quad for graph in graphs for quad in self.graph_quads(graph)}
+            old: set[Quad] = set()
+            for graph in graphs:
+                for quad in self.graph_quads(graph):
+                    if isinstance(quad.subject, BlankNode) or isinstance(quad.object, BlankNode):
+                        raise _Staged
+                    old.add(quad)
+                    if len(old) + len(batch) > SMALL_LOAD_QUADS:
+                        raise _Staged
             added, removed = batch - old, old - batch
             if not added and not removed:
                 return None  # a reload of the same files: nothing written, no revision
@@ -700,12 +722,24 @@ def _parse_small(
     return parsed
 
 
-def _refuse_reserved(label: str, graphs: Iterable[NamedNode]) -> None:
+class _Staged(Exception):  # a signal between two methods, never raised further
+    """A small batch that must be staged after all (``Store._load_delta``)."""
+
+
+def _refuse_reserved(
+    label: str, graphs: Iterable[NamedNode], curated: Collection[NamedNode] = ()
+) -> None:
     reserved = sorted(g.value for g in graphs if g.value.startswith(GRAPH_BASE))
     if reserved:
         raise InputError(
             f"{label} writes {reserved[0]}, a graph of the curated load.",
             hint=f"Graphs under {GRAPH_BASE} are reserved; rename that graph in the file.",
+        )
+    taken = sorted(g.value for g in graphs if g in curated)
+    if taken:  # a curated claim's graph (data/claims.trig), as writes over HTTP refuse it
+        raise InputError(
+            f"{label} writes {taken[0]}, a graph of the curated load.",
+            hint="Change it in data/ and run `histkg load`, or write to a graph of your own.",
         )
 
 

@@ -41,7 +41,9 @@ KINDS = ["point", "join", "aggregate", "range", "inbound"]
 PEERS = ("oxigraph", "engine", "engine-x2", "rdflib-endpoint")
 """What histkg's throughput is divided by, in this order in the table: ``engine`` is pyoxigraph
 under uvicorn with nothing else (``bench/engine.py``), in one process and in two
-(``engine-x2``): the floor of a Python server on the engine, and what a second process adds."""
+(``engine-x2``): on point lookups, the floor of a Python server on the engine and what a
+second process adds; on the other kinds it runs queries one at a time on its event loop where
+histkg uses worker processes (docs/benchmarks.md)."""
 PAGE_KINDS = ["event page", "person page", "search"]
 DISTINCT = 2000  # distinct requests drawn for each kind; wrk picks one at random per request
 

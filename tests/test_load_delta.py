@@ -156,3 +156,58 @@ def test_without_a_curated_load_a_batch_loads_unvalidated_and_says_so(
     quads, revisions = _read(store_dir)
     assert len([q for q in quads if q.graph_name == ox.NamedNode(INVALID.resolve().as_uri())]) == 2
     assert [r.agent for r in revisions] == [history.LOAD_AGENT]
+
+
+def test_a_small_file_replacing_a_big_graph_is_staged_and_says_it_was_not_validated(
+    env: dict[str, str], store_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bound counts what the batch replaces too: removing a big graph is a big write."""
+    page = _event(tmp_path / "page.ttl", "Battle of Agincourt")  # 5 quads
+    assert _load(env, page).exit_code == 0
+    monkeypatch.setattr(store_module, "SMALL_LOAD_QUADS", 8)  # 5 new + 5 replaced: past it
+    inode = store_dir.stat().st_ino
+    result = _load(env, _event(page, "Agincourt"))
+    assert result.exit_code == 0, result.output
+    assert "bulk-loaded, not validated" in result.stderr
+    assert store_dir.stat().st_ino != inode
+    quads, _revisions = _read(store_dir)
+    agincourt = ox.NamedNode(f"{EX}agincourt")
+    labels = {q.object for q in quads if q.predicate == LABEL and q.subject == agincourt}
+    assert labels == {ox.Literal("Agincourt", language="en")}
+
+
+def test_a_graph_holding_blank_nodes_is_replaced_without_a_traceback(
+    env: dict[str, str], store_dir: Path, tmp_path: Path
+) -> None:
+    """``DELETE DATA`` cannot name a blank node; a graph that holds some (a store another tool
+    wrote, a restored foreign dump) is replaced by staging instead."""
+    page = _event(tmp_path / "page.ttl", "Battle of Agincourt")
+    graph = ox.NamedNode(page.resolve().as_uri())
+    other = ox.Store(str(store_dir))
+    other.add(ox.Quad(ox.BlankNode("b1"), LABEL, ox.Literal("anonymous"), graph))
+    del other
+    gc.collect()
+    result = _load(env, page)
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    quads, _revisions = _read(store_dir)
+    assert {
+        q for q in quads if q.graph_name == graph and isinstance(q.subject, ox.BlankNode)
+    } == set()
+    assert len({q for q in quads if q.graph_name == graph}) == 5
+
+
+def test_a_curated_claims_graph_cannot_be_replaced_by_a_loaded_file(
+    env: dict[str, str], store_dir: Path, tmp_path: Path
+) -> None:
+    """As over HTTP: a curated claim's graph changes only through data/ and `histkg load`."""
+    before = _read(store_dir)
+    sneaky = tmp_path / "sneaky.trig"
+    sneaky.write_text(
+        f"@prefix ex: <{EX}> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        'ex:claim-harold { ex:harold rdfs:label "Someone else"@en . }\n'
+    )
+    result = _load(env, sneaky)
+    assert result.exit_code != 0
+    assert f"writes {EX}claim-harold, a graph of the curated load" in result.stderr
+    assert _read(store_dir) == before
