@@ -333,6 +333,50 @@ def _head(results: dict[str, Any]) -> list[str]:
     ]
 
 
+TARGETS = {"point": 0.5, "join": 0.7, "inbound": 0.7, "aggregate": 0.9, "range": 0.9}
+"""Issue 19's targets: histkg's throughput over the oxigraph server's, at 8 connections."""
+RDFLIB_TARGET = 3.0
+"""...and over rdflib-endpoint's, on every kind."""
+
+
+def _targets(results: dict[str, Any]) -> list[str]:
+    """One line per target at 8 connections: histkg's ratio, met or not, and for point lookups
+    what the engine alone reaches (the measured reason when the target is not met)."""
+    ratios = results["ratios"]
+    lines = []
+    for kind, target in TARGETS.items():
+        ratio = ratios.get("oxigraph", {}).get(f"{kind}@8")
+        if ratio is None:
+            continue
+        value = ratio["ratio"]
+        verdict = "n/a" if value is None else ("met" if value >= target else "NOT met")
+        line = f"{kind}@8: histkg/oxigraph {_ratio_text(ratio)} (target >= {target}x: {verdict})"
+        if kind == "point":
+            floors = [
+                f"{peer} {rps / theirs:.2f}x"
+                for peer in ("engine", "engine-x2")
+                if (rps := _rps(results, peer, "point@8"))
+                and (theirs := _rps(results, "oxigraph", "point@8"))
+            ]
+            if floors:
+                line += "; the engine alone against oxigraph: " + ", ".join(floors)
+        lines.append(line)
+    theirs = ratios.get("rdflib-endpoint", {})
+    measured = [r["ratio"] for r in theirs.values() if r.get("ratio") is not None]
+    if measured:
+        verdict = "met" if min(measured) >= RDFLIB_TARGET else "NOT met"
+        lines.append(
+            f"histkg/rdflib-endpoint: lowest {min(measured)}x of {len(measured)} cells "
+            f"(target >= {RDFLIB_TARGET}x on every kind: {verdict})"
+        )
+    return lines
+
+
+def _rps(results: dict[str, Any], server: str, cell: str) -> float | None:
+    found = results["servers"].get(server, {}).get("sparql", {}).get(cell, {})
+    return found.get("throughput_rps") or None
+
+
 def _table(results: dict[str, Any]) -> str:
     names = [n for n, r in results["servers"].items() if "sparql" in r]
     peers = [peer for peer in PEERS if peer in results["ratios"]]
@@ -352,6 +396,9 @@ def _table(results: dict[str, Any]) -> str:
         row += [_cell(results["servers"][n]["sparql"][cell]) for n in names]
         row += [_ratio_text(results["ratios"][peer].get(cell)) for peer in peers]
         lines.append("| " + " | ".join(row) + " |")
+    targets = _targets(results)
+    if targets:
+        lines += ["", "Targets (issue 19), at 8 connections:", *(f"- {t}" for t in targets)]
     pages = results["servers"].get("histkg", {}).get("pages", {})
     if pages:
         lines += [

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bench.__main__ import _cell, _ratio, _ratio_text
+from bench.__main__ import _cell, _ratio, _ratio_text, _targets
 from bench.wrk import CLIENT_BOUND_SHARE, client_bound
 
 ROOT = Path(__file__).parent.parent
@@ -91,3 +91,43 @@ def test_a_client_bound_cell_says_so_in_the_table() -> None:
     assert _cell(cell) == "0.2 / 1.5, 30,000.0 **client-bound**"
     assert _cell({**cell, "client_bound": False}) == "0.2 / 1.5, 30,000.0"
     assert _cell({"requests": 0, "seconds": 1}) == "no answer in 1 s"
+
+
+def test_the_targets_say_which_are_met_and_what_the_engine_alone_reaches() -> None:
+    """Issue 19's targets, read off one run: a point-lookup ratio under 0.5x is not met, and
+    the line says how far the engine alone comes (the measured reason); client-bound cells
+    give no verdict."""
+    ceiling = 70_000.0
+
+    def servers(**rps: float) -> dict[str, Any]:
+        return {name: {"sparql": {"point@8": {"throughput_rps": v}}} for name, v in rps.items()}
+
+    results: dict[str, Any] = {
+        "servers": servers(
+            histkg=3_000.0, oxigraph=12_000.0, engine=3_300.0, **{"engine-x2": 6_000.0}
+        ),
+        "ratios": {
+            "oxigraph": {
+                "point@8": _ratio(
+                    {"throughput_rps": 3_000.0}, {"throughput_rps": 12_000.0}, ceiling
+                ),
+                "join@8": _ratio({"throughput_rps": 90.0}, {"throughput_rps": 60.0}, ceiling),
+                "range@8": _ratio({"throughput_rps": 5.0}, {"throughput_rps": 40_000.0}, ceiling),
+            },
+            "rdflib-endpoint": {
+                "point@8": _ratio({"throughput_rps": 3_000.0}, {"throughput_rps": 300.0}, ceiling),
+                "join@8": _ratio({"throughput_rps": 90.0}, {"throughput_rps": 40.0}, ceiling),
+            },
+        },
+    }
+    point, join, range_, rdflib = _targets(results)
+    assert point == (
+        "point@8: histkg/oxigraph 0.25 (target >= 0.5x: NOT met); "
+        "the engine alone against oxigraph: engine 0.28x, engine-x2 0.50x"
+    )
+    assert join.endswith("(target >= 0.7x: met)")
+    assert range_.endswith("(target >= 0.9x: n/a)")  # oxigraph at the client's ceiling
+    assert (
+        rdflib
+        == "histkg/rdflib-endpoint: lowest 2.25x of 2 cells (target >= 3.0x on every kind: NOT met)"
+    )
