@@ -17,7 +17,6 @@ from app.validate.full import (
     _results,
     _run_pyshacl,
     _sources,
-    _StoreGraph,
     shapes_path,
 )
 from app.validate.incremental import _prepared, _shapes_cached
@@ -57,9 +56,7 @@ def test_the_prepared_run_reports_what_pyshacl_reports(example: Path) -> None:
     expected = _keys(_run_pyshacl(_excerpt(example), found.stripped, shapes_path(REPO)))
     assert expected, "a failing example fails"  # so the comparison below can tell
     excerpt = _excerpt(example)
-    assert _keys(run(_prepared(str(shapes_path(REPO)), 0.0), _StoreGraph(excerpt), excerpt)) == (
-        expected
-    )
+    assert _keys(run(_prepared(str(shapes_path(REPO)), 0.0), excerpt)) == (expected)
 
 
 def test_shapes_without_targets_are_not_asked_and_marked_ones_only_where_marked() -> None:
@@ -72,4 +69,4 @@ def test_shapes_without_targets_are_not_asked_and_marked_ones_only_where_marked(
     everything = list(ready.shapes.shapes)
     assert 0 < len(asked) < len(everything)
     empty = ox.Store()
-    assert len(run(ready, _StoreGraph(empty), empty)) == 0
+    assert len(run(ready, empty)) == 0

@@ -37,7 +37,6 @@ from app.validate.full import (
     _parse,
     _results,
     _run_pyshacl,
-    _StoreGraph,
     _unskolemized,
     node_key,
     shapes_path,
@@ -250,7 +249,7 @@ def _run_narrowed(
     chosen = targets.focus(found, data, {_blank(term) for term in affected})
     targets.marked(found, data, chosen)
     try:
-        return prepared.run(_prepared(str(shapes_file), mtime), _StoreGraph(data), data)
+        return prepared.run(_prepared(str(shapes_file), mtime), data)
     except (ReportableRuntimeError, SyntaxError, ValueError) as error:
         raise ValidationRunError(
             f"{shapes_file}: the shapes cannot be applied: {error}",

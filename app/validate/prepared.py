@@ -36,6 +36,8 @@ from pyshacl.pytypes import SHACLExecutor
 from pyshacl.shapes_graph import ShapesGraph
 from pyshacl.validator import Validator
 
+from app.validate.full import _StoreGraph
+
 MARK_PREFIX = "urn:histkg:focus:"
 """The IRIs of ``app.validate.targets``' marks begin with this."""
 
@@ -74,9 +76,10 @@ def prepare(graph: rdflib.Graph) -> Prepared:
     return Prepared(shapes, always, marked)
 
 
-def run(prepared: Prepared, data: Any, store: ox.Store) -> rdflib.Graph:
-    """pySHACL's report graph on ``data`` (pySHACL's view of ``store``) for the shapes that
-    have focus nodes there. Raises what ``pyshacl.validate`` raises on a broken shape."""
+def run(prepared: Prepared, store: ox.Store) -> rdflib.Graph:
+    """pySHACL's report graph on ``store`` for the shapes that have focus nodes there. Raises
+    what ``pyshacl.validate`` raises on a broken shape."""
+    data: Any = _StoreGraph(store)  # pySHACL types default_union read-only; Validator.run sets it
     chosen = list(prepared.always)
     chosen += [
         shape
