@@ -427,8 +427,9 @@ class Store:
             staged = self._backend.stage(sources, base_iri=self.base_iri, progress=progress)
             if staged is None:
                 parsed = self._parse_all(sources, progress)
+                curated = self._curated_graphs()
                 for item in parsed:
-                    _refuse_reserved(item.source.label, item.graphs, self._curated_graphs())
+                    _refuse_reserved(item.source.label, item.graphs, curated)
                 graphs = frozenset().union(*(p.graphs for p in parsed))
                 message = history.load_message((p.source.label, p.sha256) for p in parsed)
                 batch = _all_quads(parsed)
