@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import platform
 import re
@@ -32,6 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from bench.report import write_results
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "book" / "stalin-and-the-far-east.txt"
@@ -177,10 +178,7 @@ def main() -> None:
             str(small): peak_memory(text, small),
             str(len(pages)): peak_memory(text, len(pages)),
         }
-    RESULTS.mkdir(exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = RESULTS / f"ingest-book-{stamp}-{args.label}.json"
-    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    path = write_results(result, RESULTS, args.label, prefix="ingest-book-")
     print(table(result))
     print(f"\nWrote {path.relative_to(ROOT)}")
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import platform
 import re
@@ -39,6 +38,7 @@ from app import store as store_module
 from app.store import Store
 from app.tools.synth import write_synthetic
 from app.writes import load_check
+from bench.report import write_results
 from bench.servers import histkg_command
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -180,9 +180,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=None, help="where to copy the store")
     args = parser.parse_args()
     report = measure(args)
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"load-delta-{report['time']}-{args.label}.json"
-    out.write_text(json.dumps(report, indent=2) + "\n")
+    out = write_results(report, RESULTS, args.label, prefix="load-delta-", stamp=report["time"])
     print(table(report))
     for row in report["results"].get("sizes", []):
         print(row)

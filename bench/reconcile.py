@@ -34,6 +34,7 @@ from typing import Any
 import httpx
 
 from bench.load import Run
+from bench.report import write_results
 from bench.servers import free_port, histkg_command, started, wait_warm
 from bench.workbench import RESULTS
 
@@ -174,9 +175,7 @@ def main() -> None:
         print(json.dumps(build(str(args.store), args.child, args.timeout)))
         return
     report = measure(args)
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"reconcile-{report['time']}-{args.label}.json"
-    path.write_text(json.dumps(report, indent=2) + "\n")
+    path = write_results(report, RESULTS, args.label, prefix="reconcile-", stamp=report["time"])
     print("| build | ok | seconds | records | peak RSS MiB |\n| --- | --- | --- | --- | --- |")
     for done in report["build"]:
         cells = (done.get("error", "yes"), done["seconds"], done.get("records", ""))

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import platform
 import re
@@ -31,6 +30,7 @@ from typing import Any
 import httpx
 
 from bench.load import Run
+from bench.report import write_results
 from bench.servers import free_port, histkg_command, started
 from bench.writes import _wait_warm
 
@@ -147,9 +147,7 @@ def main() -> None:
     parser.add_argument("--source", type=Path, default=None)
     args = parser.parse_args()
     report = measure(args)
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"workbench-{report['time']}-{args.label}.json"
-    path.write_text(json.dumps(report, indent=2) + "\n")
+    path = write_results(report, RESULTS, args.label, prefix="workbench-", stamp=report["time"])
     save = report["results"]["save_claim"]
     print("| measure | requests | p50 ms | p99 ms |\n| --- | --- | --- | --- |")
     print(f"| save a claim | {save['requests']} | {save['p50_ms']} | {save['p99_ms']} |")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import platform
 import re
@@ -33,6 +32,7 @@ from urllib.parse import quote
 import httpx
 
 from bench.load import Run
+from bench.report import write_results
 from bench.servers import free_port, histkg_command, started
 from bench.workbench import INCIDENT, PAGE_FILE, PASSWORD, RESULTS, _csrf, _post
 
@@ -139,9 +139,9 @@ def main() -> None:
     parser.add_argument("--views", type=int, default=4)
     args = parser.parse_args()
     report = measure(args)
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"workbench-edit-{report['time']}-{args.label}.json"
-    path.write_text(json.dumps(report, indent=2) + "\n")
+    path = write_results(
+        report, RESULTS, args.label, prefix="workbench-edit-", stamp=report["time"]
+    )
     print("| measure | requests | p50 ms | p99 ms |\n| --- | --- | --- | --- |")
     for name, key in (("edit a claim", "edit_claim"), ("proposals view", "proposals_view")):
         run = report["results"][key]

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
-import json
 import os
 import platform
 import random
@@ -41,6 +40,7 @@ import httpx
 
 from bench import wrk
 from bench.load import Run, query_mix
+from bench.report import write_results
 from bench.servers import free_port, histkg_command, started
 
 TOKEN = "bench-token"  # noqa: S105 - a loopback-only benchmark token
@@ -229,9 +229,7 @@ def main() -> None:
     parser.add_argument("--warm-timeout", type=float, default=300.0)
     args = parser.parse_args()
     report = measure(args)
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"writes-{report['time']}-{args.label}.json"
-    out.write_text(json.dumps(report, indent=2) + "\n")
+    out = write_results(report, RESULTS, args.label, prefix="writes-", stamp=report["time"])
     print(table(report))
     print(f"wrote {out}")
 
