@@ -318,6 +318,8 @@ def serve(
         # the `finally` below: the store is closed (query workers stopped, snapshot and results
         # directories deleted) in the app's shutdown instead; closing twice is harmless.
         app.router.on_shutdown.append(store.close)
+        if settings.validation_process:  # writes checked in a process of their own
+            store.start_validation(settings.project_dir, timeout=settings.write_timeout)
         # home page, search index, reconciliation index: built while serving
         app.state.warm = warm_up(store, settings, app_service(app, store, settings).warm)
         prefer_latency()  # see app.server

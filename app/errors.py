@@ -110,6 +110,14 @@ class QueryTimeout(HistkgError):
     exit_code = 1
 
 
+class ValidationTimeout(HistkgError):
+    """Checking a write against the shapes took longer than ``write_timeout``."""
+
+    code = "validation_timeout"
+    http_status = 503
+    exit_code = 1
+
+
 class UpdateNotAllowed(HistkgError):
     """A SPARQL Update was sent to the read-only endpoint."""
 

@@ -69,6 +69,22 @@ class Settings(BaseSettings):
             "503 `not_ready`)."
         ),
     )
+    validation_process: bool = Field(
+        default=True,
+        description=(
+            "`histkg serve` checks writes against the shapes in a process of its own, at a "
+            "lower CPU priority, so that readers keep the server's process while someone "
+            "writes (embedded on-disk stores; otherwise, or while it starts, in the server)."
+        ),
+    )
+    write_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        description=(
+            "Seconds the validation process may take to check one write against the shapes; "
+            "past it the write is refused (503 `validation_timeout`) and nothing is written."
+        ),
+    )
     max_rows: int = Field(
         default=10000, gt=0, description="Most result rows or triples a query returns."
     )

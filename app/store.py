@@ -38,7 +38,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Triple
 from pyoxigraph import Store as OxStore
@@ -77,6 +77,10 @@ from app.sparql import (
     query_kind,
     with_bindings,
 )
+
+if TYPE_CHECKING:
+    from app.validate import ValidationReport
+    from app.validate.process import ValidationProcess
 
 Record = Callable[[Collection[Quad], Collection[Quad]], tuple[list[Quad], list[Quad]]]
 """(quads added, quads removed) -> (quads to remove, quads to add) that record the change."""
@@ -162,6 +166,7 @@ class Store:
         self._write_lock = threading.Lock()  # serializes read-then-write of the meta graph
         self.generation = 0
         """Counts the writes this object made (loads, replaced graphs); caches compare it."""
+        self._validation: ValidationProcess | None = None
         self._counted = (-1, 0)  # (generation, quads) of the last count
 
     @classmethod
@@ -188,7 +193,38 @@ class Store:
 
     def close(self) -> None:
         """Stop query workers and free connections and temporary files (also done at exit)."""
+        if self._validation is not None:
+            self._validation.close()
         self._backend.close()
+
+    def start_validation(self, project_dir: Path, *, timeout: float) -> "ValidationProcess | None":
+        """Check writes against ``project_dir``'s shapes in a process of their own from now on
+        (``app.validate.process``); an embedded store on disk only (None otherwise)."""
+        snapshot = getattr(self._backend, "snapshot", None)
+        if self.backend != "embedded" or snapshot is None:
+            return None
+        from app.validate.process import ValidationProcess
+
+        with self._write_lock:
+            if self._validation is None:
+                self._validation = ValidationProcess(snapshot, project_dir, timeout=timeout)
+        self._validation.start()
+        return self._validation
+
+    def judge(
+        self, added: set[Quad], removed: set[Quad], touched: set[str], project_dir: Path
+    ) -> "ValidationReport":
+        """What of a write's change blocks it (``app.validate.judge``), checked by the
+        validation process when there is one that can answer now, else in this process.
+        Called in ``write_delta``'s ``compute``, under the write lock."""
+        from app.validate import judge
+
+        process = self._validation
+        if process is not None and process.project_dir == project_dir:
+            report = process.judge(self.generation, added, removed, touched)
+            if report is not None:
+                return report
+        return judge(self.match, added, removed, touched, project_dir)
 
     def __enter__(self) -> "Store":
         return self
@@ -568,6 +604,8 @@ class Store:
             removed, added = delta
             self._backend.update(delta_update(list(removed), list(added), self._emptied(removed)))
             self.generation += 1
+            if self._validation is not None:  # its view of the store follows the write
+                self._validation.committed(self.generation, removed, added)
 
     def _load_revision(
         self, dropped: Collection[NamedNode], quads: Sequence[Quad], message: str

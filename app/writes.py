@@ -62,7 +62,7 @@ from app.sources import CURATED_GRAPH, GENID_BASE, GRAPH_BASE, META_GRAPH, Parse
 from app.sparql import _KEYWORD, _PREFIX, _code, check_complexity, has_service, syntax_error
 from app.store import LoadCheck, Store
 from app.update_graphs import variable_graphs
-from app.validate import ValidationReport, before_change, node_key, validate_change
+from app.validate import node_key
 from app.vocab import HK, PROV, RDF
 
 __all__ = [
@@ -668,7 +668,7 @@ def _refuse_nonconforming(
     touched = {node_key(t) for t in terms if isinstance(t, ox.NamedNode | ox.BlankNode)}
     if not touched:
         return
-    report = _judge(store, added, removed, touched, project_dir)
+    report = store.judge(added, removed, touched, project_dir)
     if not report.conforms:
         if files:
             results = [
@@ -723,32 +723,3 @@ def _check_claims(
             f"{claim} is a claim of the curated data; other graphs cannot describe it.",
             hint="Say what you want about it in a claim of your own, which may cite it.",
         )
-
-
-def _judge(
-    store: Store,
-    added: set[ox.Quad],
-    removed: set[ox.Quad],
-    touched: set[str],
-    project_dir: Path,
-) -> ValidationReport:
-    """The results that block a write: every result on a node it touched, and any violation
-    elsewhere that the state before did not have (removing a node's type can break a shape of
-    a node that links to it). Both states are read from the live store (the state after
-    through the delta), and validated only where the change can matter."""
-    now = store.match
-    after = before_change(now, removed, added)
-    report = validate_change(after, added, removed, project_dir, also=touched)
-    mine = [r for r in report.results if r.focus_node in touched]
-    elsewhere = [
-        r for r in report.results if r.focus_node not in touched and r.severity == "Violation"
-    ]
-    if elsewhere:
-        also = {r.focus_node for r in elsewhere}
-        old = set(validate_change(now, removed, added, project_dir, also=also).results)
-        mine += [r for r in elsewhere if r not in old]
-    return ValidationReport(
-        conforms=not any(r.severity == "Violation" for r in mine),
-        results=mine,
-        elapsed=report.elapsed,
-    )

@@ -179,6 +179,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                     while not stop.is_set():
                         writes.append(_write(own, server.base, f"c{stamp}-{n}", 50))
                         n += 1
+                        stop.wait(args.writer_pause)
 
             thread = threading.Thread(target=writer)
             thread.start()
@@ -189,6 +190,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                 thread.join()
                 shutil.rmtree(workdir, ignore_errors=True)
             results["writes_during_reads"] = _summary(writes)
+            results["writer_pause_s"] = args.writer_pause
     return {
         "label": args.label,
         "time": stamp,
@@ -227,6 +229,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--read-seconds", type=float, default=20.0)
     parser.add_argument("--warm-timeout", type=float, default=300.0)
+    parser.add_argument(
+        "--writer-pause",
+        type=float,
+        default=0.0,
+        help="seconds the continuous writer waits between writes (0: none, the target's case)",
+    )
     args = parser.parse_args()
     report = measure(args)
     out = write_results(report, RESULTS, args.label, prefix="writes-", stamp=report["time"])

@@ -32,8 +32,13 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-@pytest.fixture(scope="module")
-def write_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, Store]]:
+@pytest.fixture(scope="module", params=["in-process", "validation-process"])
+def write_store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Settings, Store]]:
+    """Every test runs twice: writes checked in the server's process, and by the validation
+    process ``histkg serve`` starts (``app.validate.process``), which must refuse and report
+    exactly the same."""
     root = tmp_path_factory.mktemp("writes")
     settings = Settings(
         store=str(root / "store"),
@@ -43,7 +48,14 @@ def write_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sett
     )
     store = Store.from_settings(settings)
     store.load_curated(PROJECT)
-    yield settings, store
+    if request.param == "validation-process":
+        process = store.start_validation(PROJECT, timeout=60)
+        assert process is not None
+        assert process.wait_ready(60), "the validation process did not start"
+        yield settings, store
+        assert process.answered >= 10, "the writes were not checked by the process"
+    else:
+        yield settings, store
     store.close()
 
 

@@ -26,7 +26,7 @@ import tempfile
 import time
 import uuid
 import weakref
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -166,6 +166,12 @@ class EmbeddedBackend:
         if self._pool is not None:
             return self._pool.run(job)
         return run_with_deadline(lambda: evaluate(store, job), job.timeout, discard=discard_result)
+
+    def snapshot(self) -> tuple[Path, Callable[[], None]]:
+        """A read-only copy of the store as it is now, for another process (its path, and
+        how to delete it): a checkpoint, as the query workers read."""
+        made = _make_snapshot(self._live, self.location)
+        return made.path, made.remove
 
     def update(self, sparql_update: str) -> None:
         self._new_token()

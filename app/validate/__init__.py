@@ -16,13 +16,19 @@ from app.validate.full import (
     validate_paths,
     validate_quads,
 )
-from app.validate.incremental import before_change, validate_against_store, validate_change
+from app.validate.incremental import (
+    before_change,
+    judge,
+    validate_against_store,
+    validate_change,
+)
 
 __all__ = [
     "Match",
     "ValidationReport",
     "ValidationResult",
     "before_change",
+    "judge",
     "node_key",
     "shapes_path",
     "validate_against_store",

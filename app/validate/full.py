@@ -409,6 +409,8 @@ def _run_pyshacl(store: ox.Store, shapes: rdflib.Graph, shapes_file: Path) -> rd
 def _results(
     report: rdflib.Graph, shapes: rdflib.Graph, index: _FileIndex
 ) -> Iterator[ValidationResult]:
+    if len(report) == 0:  # a conforming write's empty report: no prefixes to bind (~90 of them)
+        return
     names = _namespace_manager(shapes)
     # Only the report's own sh:result nodes: nested results (sh:detail of sh:node, sh:or...)
     # are typed sh:ValidationResult too but explain a parent result rather than add one.

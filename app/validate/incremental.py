@@ -72,6 +72,38 @@ def validate_change(
     return _report(results, started, [])
 
 
+def judge(
+    now: Match,
+    added: set[ox.Quad],
+    removed: set[ox.Quad],
+    touched: set[str],
+    project_dir: Path,
+) -> ValidationReport:
+    """The results that block a write: every result on a node it touched, and any violation
+    elsewhere that the state before did not have (removing a node's type can break a shape of
+    a node that links to it).
+
+    ``now`` reads the state before the write (the live store, or the validation process's
+    view of it, ``app.validate.process``); the state after is read through the delta. Both
+    are validated only where the change can matter.
+    """
+    after = before_change(now, removed, added)
+    report = validate_change(after, added, removed, project_dir, also=touched)
+    mine = [r for r in report.results if r.focus_node in touched]
+    elsewhere = [
+        r for r in report.results if r.focus_node not in touched and r.severity == "Violation"
+    ]
+    if elsewhere:
+        also = {r.focus_node for r in elsewhere}
+        old = set(validate_change(now, removed, added, project_dir, also=also).results)
+        mine += [r for r in elsewhere if r not in old]
+    return ValidationReport(
+        conforms=not any(r.severity == "Violation" for r in mine),
+        results=mine,
+        elapsed=report.elapsed,
+    )
+
+
 def validate_against_store(
     paths: Sequence[Path], store: Store, project_dir: Path
 ) -> ValidationReport:
