@@ -277,12 +277,41 @@ def serve(
             help="Log every request on stdout (off by default: it costs CPU on every query).",
         ),
     ] = False,
+    read_only: Annotated[
+        bool,
+        typer.Option(
+            "--read-only",
+            help="Serve the store as it is, refusing every write (default: HISTKG_READ_ONLY).",
+        ),
+    ] = False,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            "--processes",
+            min=1,
+            max=64,
+            help="With --read-only: processes that answer requests "
+            "(default: HISTKG_SERVE_PROCESSES).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the graph over HTTP (/health, /sparql).
 
-    First loads ontology/ and data/ when the store is empty or older than those files.
+    First loads ontology/ and data/ when the store is empty or older than those files (not
+    with --read-only, which serves it as it is and may use several processes).
     """
-    settings = _settings(host=host, port=port)
+    settings = _settings(
+        host=host, port=port, read_only=True if read_only else None, serve_processes=processes
+    )
+    if settings.read_only:
+        _serve_read_only(settings, access_log=access_log)
+        return
+    if settings.serve_processes > 1:
+        _fail(
+            2,
+            f"{settings.serve_processes} processes can only serve a read-only store.",
+            "Add --read-only (HISTKG_READ_ONLY=true), or serve with one process to take writes.",
+        )
 
     def open_and_refresh() -> Store:
         store = Store.from_settings(settings)
@@ -319,7 +348,9 @@ def serve(
         # directories deleted) in the app's shutdown instead; closing twice is harmless.
         app.router.on_shutdown.append(store.close)
         if settings.validation_process:  # writes checked in a process of their own
-            store.start_validation(settings.project_dir, timeout=settings.write_timeout)
+            from app.validate.process import start as start_validation
+
+            start_validation(store, settings.project_dir, timeout=settings.write_timeout)
         # home page, search index, reconciliation index: built while serving
         app.state.warm = warm_up(store, settings, app_service(app, store, settings).warm)
         prefer_latency()  # see app.server
@@ -335,6 +366,82 @@ def serve(
         store.close()  # stops the query workers
     if not server.started:
         raise typer.Exit(3)  # could not listen (the port is taken?), as uvicorn.run() exits
+
+
+def _serve_read_only(settings: Settings, *, access_log: bool) -> None:
+    """``histkg serve --read-only [--processes N]`` (see ``app.serve_process``)."""
+    from app import serve_process
+
+    embedded = settings.store != "memory" and not settings.store.startswith(("http:", "https:"))
+    if settings.serve_processes > 1 and not embedded:
+        _fail(
+            2,
+            "Several processes can only share a store on disk.",
+            "Serve an in-memory or remote store with one process (--processes 1).",
+        )
+
+    def open_read_only() -> tuple[Store, Any]:
+        lock = serve_process.keep_writers_out(settings.store) if embedded else None
+        try:
+            store = Store.from_settings(settings, read_only=True)
+        except BaseException:
+            if lock is not None:
+                lock.close()
+            raise
+        if store.is_empty():
+            out.print("The store is empty; serving it as it is (read-only).", markup=False)
+        elif store.is_stale(settings.project_dir):
+            out.print(
+                "The store is older than ontology/ and data/; serving it as it is (read-only).",
+                markup=False,
+            )
+        return store, lock
+
+    store, lock = _guarded(open_read_only)
+    import uvicorn
+
+    from app.routes.pages import warm_up
+    from app.routes.reconcile import app_service
+    from app.server import config as server_config
+    from app.server import prefer_latency
+    from app.web import create_app
+
+    count = settings.serve_processes
+    out.print(
+        f"Serving on http://{settings.host}:{settings.port}/ read-only, "
+        f"{count} process{'es' if count > 1 else ''} (Ctrl+C to stop)",
+        markup=False,
+    )
+    others: list[Any] = []
+    started = False
+    try:
+        app = create_app(settings, store)
+        app.router.on_shutdown.append(store.close)
+        app.state.warm = warm_up(store, settings, app_service(app, store, settings).warm)
+        prefer_latency()
+        config = server_config(
+            app, settings, host=settings.host, port=settings.port, access_log=access_log
+        )
+        server = uvicorn.Server(config)
+        sockets = None
+        if count > 1:
+            try:
+                listening = config.bind_socket()
+            except SystemExit:  # uvicorn logged why (the port is taken?)
+                raise typer.Exit(3) from None
+            others = serve_process.start(count - 1, listening, access_log=access_log)
+            app.router.on_shutdown.append(lambda: serve_process.stop(others))
+            sockets = [listening]
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run(sockets=sockets)
+        started = server.started
+    finally:
+        serve_process.stop(others)
+        store.close()
+        if lock is not None:
+            lock.close()
+    if not started:
+        raise typer.Exit(3)
 
 
 @cli.command()

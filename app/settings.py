@@ -69,6 +69,23 @@ class Settings(BaseSettings):
             "503 `not_ready`)."
         ),
     )
+    read_only: bool = Field(
+        default=False,
+        description=(
+            "`histkg serve` serves the store as it is and refuses every write (403 "
+            "`update_not_allowed`); nothing else may write the store meanwhile, and it may "
+            "then be served by several processes (`HISTKG_SERVE_PROCESSES`)."
+        ),
+    )
+    serve_processes: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description=(
+            "Processes a read-only `histkg serve` answers requests with, each reading the "
+            "store on disk (a server that takes writes is one process)."
+        ),
+    )
     validation_process: bool = Field(
         default=True,
         description=(

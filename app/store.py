@@ -38,14 +38,14 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Triple
 from pyoxigraph import Store as OxStore
 
 from app import history
 from app.backends import Backend, delta_update, open_backend
-from app.errors import InputError
+from app.errors import InputError, UpdateNotAllowed
 from app.results import BY_NAME, SerializedResult
 from app.settings import Settings
 from app.sources import (
@@ -78,9 +78,17 @@ from app.sparql import (
     with_bindings,
 )
 
-if TYPE_CHECKING:
-    from app.validate import ValidationReport
-    from app.validate.process import ValidationProcess
+
+class WriteCheck(Protocol):
+    """Checks writes in another process and follows the store's writes
+    (``app.validate.process.ValidationProcess``; ``app.writes`` asks it)."""
+
+    def committed(
+        self, generation: int, removed: Collection[Quad], added: Collection[Quad]
+    ) -> None: ...
+
+    def close(self) -> None: ...
+
 
 Record = Callable[[Collection[Quad], Collection[Quad]], tuple[list[Quad], list[Quad]]]
 """(quads added, quads removed) -> (quads to remove, quads to add) that record the change."""
@@ -163,10 +171,12 @@ class Store:
             read_only=read_only,
         )
         self.location = self._backend.location
+        self.read_only = read_only
         self._write_lock = threading.Lock()  # serializes read-then-write of the meta graph
         self.generation = 0
         """Counts the writes this object made (loads, replaced graphs); caches compare it."""
-        self._validation: ValidationProcess | None = None
+        self.validation: WriteCheck | None = None
+        """What checks writes in another process (``app.validate.process.start``), if any."""
         self._counted = (-1, 0)  # (generation, quads) of the last count
 
     @classmethod
@@ -193,38 +203,20 @@ class Store:
 
     def close(self) -> None:
         """Stop query workers and free connections and temporary files (also done at exit)."""
-        if self._validation is not None:
-            self._validation.close()
+        if self.validation is not None:
+            self.validation.close()
         self._backend.close()
 
-    def start_validation(self, project_dir: Path, *, timeout: float) -> "ValidationProcess | None":
-        """Check writes against ``project_dir``'s shapes in a process of their own from now on
-        (``app.validate.process``); an embedded store on disk only (None otherwise)."""
-        snapshot = getattr(self._backend, "snapshot", None)
-        if self.backend != "embedded" or snapshot is None:
+    @property
+    def snapshots(self) -> Callable[[], tuple[Path, Callable[[], None]]] | None:
+        """Makes read-only copies of the store for another process (a checkpoint: its path,
+        and how to delete it); None unless the store is embedded on disk."""
+        if self.backend != "embedded":
             return None
-        from app.validate.process import ValidationProcess
-
-        with self._write_lock:
-            if self._validation is None:
-                self._validation = ValidationProcess(snapshot, project_dir, timeout=timeout)
-        self._validation.start()
-        return self._validation
-
-    def judge(
-        self, added: set[Quad], removed: set[Quad], touched: set[str], project_dir: Path
-    ) -> "ValidationReport":
-        """What of a write's change blocks it (``app.validate.judge``), checked by the
-        validation process when there is one that can answer now, else in this process.
-        Called in ``write_delta``'s ``compute``, under the write lock."""
-        from app.validate import judge
-
-        process = self._validation
-        if process is not None and process.project_dir == project_dir:
-            report = process.judge(self.generation, added, removed, touched)
-            if report is not None:
-                return report
-        return judge(self.match, added, removed, touched, project_dir)
+        made: Callable[[], tuple[Path, Callable[[], None]]] | None = getattr(
+            self._backend, "snapshot", None
+        )
+        return made
 
     def __enter__(self) -> "Store":
         return self
@@ -396,10 +388,19 @@ class Store:
         rows = self.max_rows if max_rows is None else min(max_rows, self.max_rows)
         return QueryJob(sparql, kind, limit, rows, dataset, output, self.base_iri)
 
+    def _writable(self) -> None:
+        """Refuse a write to a store opened read-only (``histkg serve --read-only``)."""
+        if self.read_only:
+            raise UpdateNotAllowed(
+                "This server serves the store read-only; it takes no writes.",
+                hint="Write through a server started without --read-only (HISTKG_READ_ONLY).",
+            )
+
     def load_curated(
         self, project_dir: Path, *, progress: LoadProgress | None = None
     ) -> LoadReport:
         """Replace every curated graph with the contents of ``ontology/`` and ``data/``."""
+        self._writable()
         started = time.monotonic()
         sources = curated_sources(project_dir)
         if not sources:
@@ -446,6 +447,7 @@ class Store:
         per quad, and the batch is never held in memory), without ``check``; into other
         stores it is parsed into memory and written by one update.
         """
+        self._writable()
         started = time.monotonic()
         unique = {path.resolve(): path for path in paths}  # a file named twice loads once
         sources = [user_source(path) for path in unique.values()]
@@ -581,6 +583,7 @@ class Store:
         a write computed and checked on a copy (``app.writes``) commits all or nothing, and no
         other write can slip in between reading and writing. ``stage`` may raise to write nothing.
         """
+        self._writable()
         with self._write_lock:
             changed = stage(list(self.quads()))
             self._replace(changed, [quad for quads in changed.values() for quad in quads])
@@ -597,6 +600,7 @@ class Store:
         read to the commit serializes writes, so what ``compute`` read is still true when its
         change lands. The store is never copied: the cost follows the change, not the store.
         """
+        self._writable()
         with self._write_lock:
             delta = compute()
             if delta is None or not (delta[0] or delta[1]):
@@ -604,8 +608,8 @@ class Store:
             removed, added = delta
             self._backend.update(delta_update(list(removed), list(added), self._emptied(removed)))
             self.generation += 1
-            if self._validation is not None:  # its view of the store follows the write
-                self._validation.committed(self.generation, removed, added)
+            if self.validation is not None:  # its view of the store follows the write
+                self.validation.committed(self.generation, removed, added)
 
     def _load_revision(
         self, dropped: Collection[NamedNode], quads: Sequence[Quad], message: str

@@ -62,7 +62,8 @@ from app.sources import CURATED_GRAPH, GENID_BASE, GRAPH_BASE, META_GRAPH, Parse
 from app.sparql import _KEYWORD, _PREFIX, _code, check_complexity, has_service, syntax_error
 from app.store import LoadCheck, Store
 from app.update_graphs import variable_graphs
-from app.validate import node_key
+from app.validate import ValidationReport, judge, node_key
+from app.validate.process import ValidationProcess
 from app.vocab import HK, PROV, RDF
 
 __all__ = [
@@ -668,7 +669,7 @@ def _refuse_nonconforming(
     touched = {node_key(t) for t in terms if isinstance(t, ox.NamedNode | ox.BlankNode)}
     if not touched:
         return
-    report = store.judge(added, removed, touched, project_dir)
+    report = _judge(store, added, removed, touched, project_dir)
     if not report.conforms:
         if files:
             results = [
@@ -723,3 +724,17 @@ def _check_claims(
             f"{claim} is a claim of the curated data; other graphs cannot describe it.",
             hint="Say what you want about it in a claim of your own, which may cite it.",
         )
+
+
+def _judge(
+    store: Store, added: set[ox.Quad], removed: set[ox.Quad], touched: set[str], project_dir: Path
+) -> ValidationReport:
+    """``app.validate.judge`` on the store's state before the write: by the validation
+    process when there is one that can answer now, else in this process. Called in
+    ``write_delta``'s ``compute``, under the write lock."""
+    process = store.validation
+    if isinstance(process, ValidationProcess) and process.project_dir == project_dir:
+        report = process.judge(store.generation, added, removed, touched)
+        if report is not None:
+            return report
+    return judge(store.match, added, removed, touched, project_dir)

@@ -82,12 +82,18 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float) -> N
     raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
 
 
-def wait_warm(server: Server, timeout: float) -> float:
-    """Seconds from start until histkg's ``/health`` says its warm-up is done."""
+def wait_warm(server: Server, timeout: float, *, in_a_row: int = 1) -> float:
+    """Seconds from start until histkg's ``/health`` says its warm-up is done, ``in_a_row``
+    times running (each asked on a new connection: with several processes, any may answer)."""
     deadline = time.monotonic() + timeout
+    warm = 0
     while time.monotonic() < deadline:
         if httpx.get(server.base + "/health", timeout=10).json().get("warm", True):
-            return time.monotonic() - server.launched
+            warm += 1
+            if warm >= in_a_row:
+                return time.monotonic() - server.launched
+            continue
+        warm = 0
         time.sleep(0.1)
     raise RuntimeError(f"{server.name} did not finish warming up within {timeout:.0f} s")
 

@@ -23,6 +23,7 @@ from app.errors import ShaclViolation, ValidationTimeout
 from app.settings import Settings
 from app.store import Store
 from app.validate.process import Overlay, ValidationProcess
+from app.validate.process import start as start_validation
 from app.web import create_app
 
 PROJECT = Path(__file__).parent / "fixtures" / "project"
@@ -40,7 +41,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def _started(store: Store, timeout: float = 60) -> ValidationProcess:
-    process = store.start_validation(PROJECT, timeout=timeout)
+    process = start_validation(store, PROJECT, timeout=timeout)
     assert process is not None
     assert process.wait_ready(60), "the validation process did not start"
     return process

@@ -19,6 +19,7 @@ from pyoxigraph import Quad
 
 from app.settings import Settings
 from app.store import Store
+from app.validate.process import start as start_validation
 from app.web import create_app
 
 TOKEN = "s3cret-token_1"  # noqa: S105 - a test token
@@ -49,7 +50,7 @@ def write_store(
     store = Store.from_settings(settings)
     store.load_curated(PROJECT)
     if request.param == "validation-process":
-        process = store.start_validation(PROJECT, timeout=60)
+        process = start_validation(store, PROJECT, timeout=60)
         assert process is not None
         assert process.wait_ready(60), "the validation process did not start"
         yield settings, store

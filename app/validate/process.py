@@ -44,12 +44,15 @@ import threading
 from collections.abc import Callable, Collection, Iterable, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import pyoxigraph as ox
 
 from app.errors import ValidationTimeout
 from app.validate.full import ValidationReport
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 log = logging.getLogger("histkg.validate")
 
@@ -70,6 +73,19 @@ _NQUADS: Final = ox.RdfFormat.N_QUADS
 
 Snapshot = tuple[Path, Callable[[], None]]
 """A checkpoint of the store: where it is, and how to delete it."""
+
+
+def start(store: Store, project_dir: Path, *, timeout: float) -> ValidationProcess | None:
+    """Check the writes to ``store`` against ``project_dir``'s shapes in a process of their own
+    from now on (``histkg serve`` calls this); None for a store that is not embedded on disk,
+    or is read-only."""
+    snapshots = store.snapshots
+    if snapshots is None or store.read_only:
+        return None
+    process = ValidationProcess(snapshots, project_dir, timeout=timeout)
+    store.validation = process
+    process.start()
+    return process
 
 
 class ValidationProcess:

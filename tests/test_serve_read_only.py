@@ -1,0 +1,222 @@
+"""``histkg serve --read-only [--processes N]``: the store served as it is, by several processes.
+
+Every case runs the real command as a subprocess, as a user would, against a store on disk:
+reads are answered by every process, writes are refused with a clear error and change nothing,
+nothing else can write the store while it is served, and stopping (or killing) the server
+leaves no process behind.
+"""
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fixtures.sparql.servers import free_port
+
+REPO = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).parent / "fixtures" / "project"
+TOKEN = "read-only-test-token"  # noqa: S105 - a test token
+ASK = "ASK { ?s ?p ?o }"
+
+
+def _env(store: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "HISTKG_STORE": str(store),
+        "HISTKG_PROJECT_DIR": str(PROJECT),
+        "HISTKG_QUERY_WORKERS": "0",
+        "HISTKG_WRITE_TOKENS": "test:" + hashlib.sha256(TOKEN.encode()).hexdigest(),
+        "PYTHONPATH": str(REPO),
+    }
+
+
+def _histkg(store: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        env=_env(store),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("read-only") / "store"
+    assert _histkg(path, "load").returncode == 0
+    return path
+
+
+def _children(pid: int) -> list[int]:
+    found = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in found.read_text().split()] if found.exists() else []
+
+
+def _serving(pid: int) -> list[int]:
+    """The server's processes that answer requests: itself and its app.serve_process children."""
+    others = [
+        child
+        for child in _children(pid)
+        if b"app.serve_process" in Path(f"/proc/{child}/cmdline").read_bytes()
+    ]
+    return [pid, *others]
+
+
+def _cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.fixture(scope="module")
+def server(store: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    port = free_port()
+    log = (store.parent / "serve.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "serve",
+            "--read-only",
+            "--processes",
+            "2",
+            "--port",
+            str(port),
+        ],
+        env=_env(store),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/health", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        process.wait()
+        log.close()
+        output = (store.parent / "serve.log").read_text()
+        pytest.fail(f"histkg serve --read-only did not start: {output}")
+    yield base, process
+    process.terminate()
+    process.wait(30)
+    log.close()
+
+
+def test_every_process_answers_queries(server: tuple[str, subprocess.Popen[str]]) -> None:
+    base, process = server
+    serving = _serving(process.pid)
+    assert len(serving) == 2, "one process besides the first should answer"
+    before = {pid: _cpu(pid) for pid in serving}
+    for _ in range(400):  # a new connection each: the kernel hands each to one of them
+        answer = httpx.get(
+            base + "/sparql",
+            params={"query": ASK},
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        assert answer.status_code == 200
+        assert answer.json()["boolean"] is True
+    used = {pid: _cpu(pid) - before[pid] for pid in serving}
+    assert all(seconds >= 0.05 for seconds in used.values()), used
+
+
+def test_writes_are_refused_and_change_nothing(
+    server: tuple[str, subprocess.Popen[str]], store: Path
+) -> None:
+    base, _ = server
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    headers = {"Accept": "application/sparql-results+json"}
+
+    def quads() -> int:
+        answer = httpx.get(base + "/sparql", params={"query": count}, headers=headers)
+        return int(answer.json()["results"]["bindings"][0]["n"]["value"])
+
+    before = quads()
+    ex = "https://example.org/"
+    write = f"INSERT DATA {{ GRAPH <{ex}g> {{ <{ex}a> <{ex}p> 1 }} }}"
+    for _ in range(4):  # whichever process takes it
+        refused = httpx.post(
+            base + "/update",
+            content=write,
+            headers={
+                "Content-Type": "application/sparql-update",
+                "Authorization": f"Bearer {TOKEN}",
+            },
+        )
+        assert refused.status_code == 403, refused.text
+        error = refused.json()["error"]
+        assert error["code"] == "update_not_allowed"
+        assert "read-only" in error["message"]
+    assert quads() == before
+
+
+def test_nothing_else_can_write_the_store_while_it_is_served(
+    server: tuple[str, subprocess.Popen[str]], store: Path
+) -> None:
+    done = _histkg(store, "load")
+    assert done.returncode == 2, done.stderr
+    assert "another process holds it" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_several_processes_need_read_only(store: Path) -> None:
+    done = _histkg(store, "serve", "--processes", "2", "--port", str(free_port()))
+    assert done.returncode == 2
+    assert "read-only" in done.stderr
+    assert "hint: " in done.stderr
+
+
+def test_no_process_outlives_a_killed_server(store: Path, tmp_path: Path) -> None:
+    store = Path(shutil.copytree(store, tmp_path / "store"))  # the module's server holds its own
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "serve",
+            "--read-only",
+            "--processes",
+            "3",
+            "--port",
+            str(port),
+        ],
+        env=_env(store),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(_serving(process.pid)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        others = _serving(process.pid)[1:]
+        assert len(others) == 2
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    deadline = time.monotonic() + 15
+    while any(_alive(pid) for pid in others) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_alive(pid) for pid in others), "a process outlived the server"
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie has ended: only its parent, now init, has yet to reap it)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
