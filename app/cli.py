@@ -429,7 +429,7 @@ def _serve_read_only(settings: Settings, *, access_log: bool) -> None:
                 listening = config.bind_socket()
             except SystemExit:  # uvicorn logged why (the port is taken?)
                 raise typer.Exit(3) from None
-            others = serve_process.start(count - 1, listening, access_log=access_log)
+            others = serve_process.start(count - 1, listening, settings, access_log=access_log)
             app.router.on_shutdown.append(lambda: serve_process.stop(others))
             sockets = [listening]
         with contextlib.suppress(KeyboardInterrupt):

@@ -14,7 +14,9 @@ connection to one of them).
 Each is ``python -m app.serve_process FD PARENT_PID [--access-log]`` with the parent's
 environment: the same settings, its own store handle, query workers, read model and warm-up.
 It ends when the parent does: on SIGTERM (the parent's shutdown), or when it finds it has
-another parent.
+another parent (within ``PARENT_CHECK_SECONDS``, then uvicorn's shutdown lets the requests
+under way finish). Limits kept in memory are each process's own: the rate limit per client,
+the connection cap and the query workers are N times the settings' with N processes.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from pathlib import Path
 from typing import IO
 
 from app.errors import StoreError
+from app.settings import Settings
 
 PARENT_CHECK_SECONDS = 1.0
 """How often a process checks that the server that started it still runs."""
@@ -38,17 +41,28 @@ STOP_SECONDS = 10.0
 """How long the parent waits for its processes to finish their requests when it stops."""
 
 
-def keep_writers_out(location: str) -> IO[bytes]:
-    """Hold the store's RocksDB lock for as long as the file returned stays open.
+def keep_writers_out(location: str) -> IO[bytes] | None:
+    """Hold a shared lock on the store's RocksDB ``LOCK`` for as long as the file returned
+    stays open (None when there is no such file: opening the store then says what is wrong).
 
     A read-only opening takes no lock, so without this a ``histkg load`` could write the store
-    while it is served; RocksDB's writers take an ``fcntl`` lock on ``LOCK``, the one taken
-    here, and are refused with "lock hold by another process" while it is held.
+    while it is served. RocksDB's writers take an exclusive ``fcntl`` lock on ``LOCK``, which a
+    shared one refuses ("lock hold by another process") while other read-only servers, which
+    take shared ones too, may serve the same store. Opened for reading only, it works on a
+    read-only file system as well.
     """
     path = Path(location).expanduser().resolve() / "LOCK"
-    handle = path.open("ab")
     try:
-        fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        handle = path.open("rb")
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise StoreError(
+            f"Cannot open {path} to keep writers out: {error.strerror}.",
+            hint="Serve the store as a user who may read its directory.",
+        ) from None
+    try:
+        fcntl.lockf(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except OSError:
         handle.close()
         raise StoreError(
@@ -59,14 +73,19 @@ def keep_writers_out(location: str) -> IO[bytes]:
 
 
 def start(
-    count: int, listening: socket.socket, *, access_log: bool
+    count: int, listening: socket.socket, settings: Settings, *, access_log: bool
 ) -> list[subprocess.Popen[bytes]]:
-    """Start ``count`` processes answering on ``listening`` (the parent is one more)."""
+    """Start ``count`` processes answering on ``listening`` (the parent is one more), with
+    ``settings``: the environment's, and what the command line changed (``--host`` decides
+    which ``Host`` headers are trusted)."""
     root = str(Path(__file__).resolve().parent.parent)
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
+        "HISTKG_HOST": settings.host,
+        "HISTKG_PORT": str(settings.port),
         "HISTKG_READ_ONLY": "true",
+        "HISTKG_SERVE_PROCESSES": str(settings.serve_processes),
         "HISTKG_VALIDATION_PROCESS": "false",
     }
     command = [sys.executable, "-m", __name__, str(listening.fileno()), str(os.getpid())]
@@ -108,7 +127,6 @@ def main(argv: list[str]) -> None:
     from app.routes.pages import warm_up
     from app.routes.reconcile import app_service
     from app.server import config, prefer_latency
-    from app.settings import Settings
     from app.store import Store
     from app.web import create_app
 

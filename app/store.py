@@ -546,6 +546,7 @@ class Store:
         (``app.history.recorder``: a revision), committed in the same update; a replacement
         that changes nothing is then not written at all.
         """
+        self._writable()
         target = graph if isinstance(graph, NamedNode) else NamedNode(graph)
         triples = list(dict.fromkeys(_triple_in(statement, target) for statement in statements))
         quads = [Quad(t.subject, t.predicate, t.object, target) for t in triples]

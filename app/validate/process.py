@@ -38,6 +38,7 @@ import os
 import pickle
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -49,6 +50,7 @@ from typing import TYPE_CHECKING, Any, Final
 import pyoxigraph as ox
 
 from app.errors import ValidationTimeout
+from app.validate.access import _SUBCLASS
 from app.validate.full import ValidationReport
 
 if TYPE_CHECKING:
@@ -64,10 +66,11 @@ REFRESH_QUADS: Final = 50_000
 """Quads of committed deltas after which the process gets a fresh snapshot instead: every
 lookup of a check goes through the overlay, so it is kept small."""
 START_TIMEOUT: Final = 60.0
-"""Seconds a new process may take to import pySHACL and read the shapes before it is given up."""
-MAX_FAILED_STARTS: Final = 3
-"""Processes that may end before they are ready, in a row, before no new one is started
-(each costs seconds of CPU; the writes are checked in the server meanwhile, as before)."""
+"""Seconds a new process may take to import pySHACL and read the shapes before it is given up
+(about 2 s on a quiet machine; a write waits for it)."""
+MAX_FAILURES: Final = 3
+"""Processes that may fail in a row (die, not start, not answer) before no new one is started:
+each costs seconds of CPU; the writes are then checked in the server, as without one."""
 _NQUADS: Final = ox.RdfFormat.N_QUADS
 
 
@@ -111,7 +114,7 @@ class ValidationProcess:
         self._closed = False
         self._lock = threading.Lock()  # close() may come from another thread
         self.pid: int | None = None
-        self._failed_starts = 0  # processes in a row that ended before they were ready
+        self._failures = 0  # processes in a row that died, did not start or did not answer
         self.answered = 0
         """Writes this process has checked (the others were checked in the server's)."""
 
@@ -135,8 +138,6 @@ class ValidationProcess:
                 self._ready = _receive(connection) == ("ready",)
             except (EOFError, OSError, pickle.UnpicklingError):
                 self._stop()
-            if self._ready:
-                self._failed_starts = 0
             return self._ready
 
     def judge(
@@ -146,32 +147,38 @@ class ValidationProcess:
         removed: set[ox.Quad],
         touched: set[str],
     ) -> ValidationReport | None:
-        """The process's report on a write to the store at ``generation``; None when it cannot
-        give one now (the caller then checks the write itself)."""
+        """The process's report on a write to the store at ``generation``.
+
+        None when it cannot give one, and the caller then checks the write itself, as without
+        a process: the process does not start or dies (a new one is started, up to
+        ``MAX_FAILURES`` in a row), or reports an error; or the write changes subclass axioms,
+        whose check reads the whole store (minutes at a million quads: no deadline fit for a
+        write bounds it). A process that is starting is waited for (``START_TIMEOUT``), so a
+        write refused at the deadline is refused again when sent again.
+        """
+        if any(quad.predicate == _SUBCLASS for quad in (*added, *removed)):
+            return None
         with self._lock:
-            if self._closed:
+            if self._closed or self._failures >= MAX_FAILURES:
                 return None
             if self._process is None or self._process.poll() is not None:
-                if self._process is not None and not self._ready:
-                    self._failed_starts += 1
+                if self._process is not None:  # it ended without being told to
+                    self._failures += 1
                 self._stop()
-                if self._failed_starts < MAX_FAILED_STARTS:
-                    self._spawn()  # for the next write; this one is checked by the caller
-                elif self._failed_starts == MAX_FAILED_STARTS:
-                    self._failed_starts += 1
-                    log.error("the validation process does not start; writes are checked here")
-                return None
+                if self._failures >= MAX_FAILURES:
+                    log.error("the validation process keeps failing; writes are checked here")
+                    return None
+                self._spawn()
             connection = self._connection
-            assert connection is not None  # noqa: S101 - set with the process
+            if connection is None:
+                return None
             try:
                 if not self._ready:
-                    if not connection.poll(0):
-                        return None
+                    if not connection.poll(START_TIMEOUT):
+                        raise OSError("it did not start in time")
                     self._ready = _receive(connection) == ("ready",)
                     if not self._ready:
-                        self._stop()
-                        return None
-                    self._failed_starts = 0
+                        raise OSError("it did not start")
                 if self._view != generation or self._overlay > REFRESH_QUADS:
                     self._send_snapshot(connection, generation)
                 _send(
@@ -189,18 +196,19 @@ class ValidationProcess:
                     raise ValidationTimeout(
                         f"Checking the write against the shapes took longer than "
                         f"{self.timeout:g} seconds, and was stopped; nothing was written.",
-                        hint="Split the write into smaller ones (the limit is "
-                        "HISTKG_WRITE_TIMEOUT).",
+                        hint="Split the write into smaller ones, or raise HISTKG_WRITE_TIMEOUT.",
                     )
                 reply = _receive(connection)
             except (EOFError, OSError, pickle.UnpicklingError) as error:
                 log.warning("the validation process failed (%s); checking in process", error)
+                self._failures += 1
                 self._stop()
                 return None
             self._forget_old_snapshots()
             if reply[0] != "ok":
                 log.warning("the validation process could not check a write: %s", reply[1])
                 return None
+            self._failures = 0
             report: ValidationReport = reply[1]
             self.answered += 1
             return report
@@ -242,6 +250,14 @@ class ValidationProcess:
 
     def _spawn(self) -> None:
         parent, child = socket.socketpair()
+        # A send to a process that hangs with a full socket buffer fails after this long
+        # instead of holding the store's write lock for good.
+        seconds = max(1.0, self.timeout)
+        parent.setsockopt(
+            socket.SOL_SOCKET,
+            socket.SO_SNDTIMEO,
+            struct.pack("ll", int(seconds), int(seconds % 1 * 1_000_000)),
+        )
         root = str(Path(__file__).resolve().parent.parent.parent)
         env = {
             **os.environ,
@@ -286,9 +302,10 @@ class Overlay:
     The deltas are exact (``Store.write_delta``: a write adds only quads that were absent and
     removes only quads that were present), so a removed quad not added since the snapshot is
     in the snapshot, and an added quad not removed since is not: ``apply`` never reads the
-    snapshot, which made applying a 5,000-quad write cost tens of ms of lookups. (Were a delta
-    not exact, a quad would at worst be listed twice, or hidden though absent: no lookup would
-    miss a quad or see one the store does not hold.)
+    snapshot, which made applying a 5,000-quad write cost tens of ms of lookups. The view is
+    right only because deltas are exact: every caller of ``Store.write_delta`` computes what it
+    adds against what is present (``app.writes``, ``Store._load_delta``, the history's head),
+    and ``tests/test_validate_process.py`` holds the view to the store after such writes.
     """
 
     def __init__(self, base: ox.Store) -> None:
