@@ -156,7 +156,7 @@ def test_a_process_that_keeps_failing_leaves_the_checks_to_the_server(
 ) -> None:
     process = _started(store)
     # every snapshot it is sent is missing: each process dies on opening it
-    process._snapshot = lambda: (tmp_path / "missing", lambda: None)  # type: ignore[method-assign]
+    process._snapshot = lambda: (tmp_path / "missing", lambda: None)
     for _ in range(3):  # MAX_FAILURES
         with pytest.raises(ShaclViolation):  # checked in this process instead
             _write(store, _event("nameless", label=False))
