@@ -22,6 +22,7 @@ the connection cap and the query workers are N times the settings' with N proces
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import socket
@@ -43,24 +44,29 @@ STOP_SECONDS = 10.0
 
 def keep_writers_out(location: str) -> IO[bytes] | None:
     """Hold a shared lock on the store's RocksDB ``LOCK`` for as long as the file returned
-    stays open (None when there is no such file: opening the store then says what is wrong).
+    stays open.
 
     A read-only opening takes no lock, so without this a ``histkg load`` could write the store
     while it is served. RocksDB's writers take an exclusive ``fcntl`` lock on ``LOCK``, which a
-    shared one refuses ("lock hold by another process") while other read-only servers, which
-    take shared ones too, may serve the same store. Opened for reading only, it works on a
-    read-only file system as well.
+    shared one refuses (they fail with "While lock file: ...: Resource temporarily
+    unavailable") while other read-only servers, which take shared ones too, may serve the same
+    store. A store without a ``LOCK`` (a checkpoint) gets one, so that its writers are kept out
+    as well. None when there is no file to lock: no store directory (opening the store then
+    says so), or a read-only file system without a ``LOCK``, which no one can write anyway.
     """
     path = Path(location).expanduser().resolve() / "LOCK"
     try:
-        handle = path.open("rb")
+        descriptor = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
     except FileNotFoundError:
         return None
     except OSError as error:
+        if error.errno == errno.EROFS:
+            return None
         raise StoreError(
             f"Cannot open {path} to keep writers out: {error.strerror}.",
             hint="Serve the store as a user who may read its directory.",
         ) from None
+    handle = os.fdopen(descriptor, "rb")
     try:
         fcntl.lockf(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except OSError:

@@ -91,7 +91,7 @@ class Settings(BaseSettings):
         description=(
             "`histkg serve` checks writes against the shapes in a process of its own, at a "
             "lower CPU priority, so that readers keep the server's process while someone "
-            "writes (embedded on-disk stores; otherwise, or while it starts, in the server)."
+            "writes (embedded on-disk stores; otherwise, or when it fails, in the server)."
         ),
     )
     write_timeout: float = Field(

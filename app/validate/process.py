@@ -24,10 +24,12 @@ seen through an overlay of the deltas committed since (``Overlay``). The server 
 Messages are read in order, so a ``judge`` sees every delta sent before it. The server knows
 which store generation (``Store.generation``) the process's view holds, and sends a fresh
 snapshot first whenever that is not the store's: the view is never older than the write it
-judges. Whenever the process cannot answer (still starting, crashed, or it reported an error)
-the write is checked in the server's process as before, with the same result; a check past
-the write deadline kills the process (the write is refused with ``ValidationTimeout``, and a
-new process takes its place at the next write).
+judges. A write waits for a process that is starting; when one crashes or reports an error,
+the write is checked in the server's process as before, with the same result. A check past
+the write deadline, or a process that takes no message within it, is killed and the write
+refused (``ValidationTimeout``); a new process takes its place at the next write. After
+``MAX_FAILURES`` failures in a row no process is started for ``RETRY_SECONDS``, and writes are
+checked in the server meanwhile.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Collection, Iterable, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -49,8 +52,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pyoxigraph as ox
 
-from app.errors import ValidationTimeout
-from app.validate.access import _SUBCLASS
+from app.errors import StoreError, ValidationTimeout
 from app.validate.full import ValidationReport
 
 if TYPE_CHECKING:
@@ -69,8 +71,12 @@ START_TIMEOUT: Final = 60.0
 """Seconds a new process may take to import pySHACL and read the shapes before it is given up
 (about 2 s on a quiet machine; a write waits for it)."""
 MAX_FAILURES: Final = 3
-"""Processes that may fail in a row (die, not start, not answer) before no new one is started:
-each costs seconds of CPU; the writes are then checked in the server, as without one."""
+"""Processes that may fail in a row (die, not start) before none is started for
+``RETRY_SECONDS``: each costs seconds of CPU; the writes are then checked in the server, as
+without one."""
+RETRY_SECONDS: Final = 300
+"""How long writes are checked in the server after ``MAX_FAILURES`` before a process is tried
+again (a bad write that killed three could otherwise turn the process off for good)."""
 _NQUADS: Final = ox.RdfFormat.N_QUADS
 
 
@@ -114,7 +120,8 @@ class ValidationProcess:
         self._closed = False
         self._lock = threading.Lock()  # close() may come from another thread
         self.pid: int | None = None
-        self._failures = 0  # processes in a row that died, did not start or did not answer
+        self._failures = 0  # processes in a row that died or did not start
+        self._failed_at = 0.0  # when the last of MAX_FAILURES failed
         self.answered = 0
         """Writes this process has checked (the others were checked in the server's)."""
 
@@ -151,22 +158,29 @@ class ValidationProcess:
 
         None when it cannot give one, and the caller then checks the write itself, as without
         a process: the process does not start or dies (a new one is started, up to
-        ``MAX_FAILURES`` in a row), or reports an error; or the write changes subclass axioms,
-        whose check reads the whole store (minutes at a million quads: no deadline fit for a
-        write bounds it). A process that is starting is waited for (``START_TIMEOUT``), so a
-        write refused at the deadline is refused again when sent again.
+        ``MAX_FAILURES`` in a row), or reports an error. A process that is starting is waited
+        for (``START_TIMEOUT``), so a write refused at the deadline is refused again when sent
+        again. A write that changes subclass axioms is checked against the whole store here
+        too (``app.validate.incremental``), within the same deadline.
         """
-        if any(quad.predicate == _SUBCLASS for quad in (*added, *removed)):
-            return None
         with self._lock:
-            if self._closed or self._failures >= MAX_FAILURES:
+            if self._closed:
                 return None
+            if self._failures >= MAX_FAILURES:
+                if time.monotonic() - self._failed_at < RETRY_SECONDS:
+                    return None
+                self._failures = 0  # a while later: try a process again
             if self._process is None or self._process.poll() is not None:
                 if self._process is not None:  # it ended without being told to
                     self._failures += 1
                 self._stop()
                 if self._failures >= MAX_FAILURES:
-                    log.error("the validation process keeps failing; writes are checked here")
+                    self._failed_at = time.monotonic()
+                    log.error(
+                        "the validation process keeps failing; writes are checked here for "
+                        "the next %d s",
+                        RETRY_SECONDS,
+                    )
                     return None
                 self._spawn()
             connection = self._connection
@@ -181,7 +195,7 @@ class ValidationProcess:
                         raise OSError("it did not start")
                 if self._view != generation or self._overlay > REFRESH_QUADS:
                     self._send_snapshot(connection, generation)
-                _send(
+                _send(  # a process that takes nothing within the deadline: BlockingIOError
                     connection,
                     (
                         "judge",
@@ -192,14 +206,18 @@ class ValidationProcess:
                     ),
                 )
                 if not connection.poll(self.timeout):
-                    self._stop()
-                    raise ValidationTimeout(
-                        f"Checking the write against the shapes took longer than "
-                        f"{self.timeout:g} seconds, and was stopped; nothing was written.",
-                        hint="Split the write into smaller ones, or raise HISTKG_WRITE_TIMEOUT.",
-                    )
+                    raise BlockingIOError("no answer within the deadline")
                 reply = _receive(connection)
-            except (EOFError, OSError, pickle.UnpicklingError) as error:
+            except BlockingIOError:
+                self._stop()
+                raise ValidationTimeout(
+                    f"Checking the write against the shapes took longer than "
+                    f"{self.timeout:g} seconds, and was stopped; nothing was written.",
+                    hint="Split the write into smaller ones, or raise HISTKG_WRITE_TIMEOUT. A "
+                    "write that changes rdfs:subClassOf is checked against the whole store.",
+                ) from None
+            except (EOFError, OSError, pickle.UnpicklingError, StoreError) as error:
+                # StoreError: no checkpoint could be made (a full disk?); the write is not at fault
                 log.warning("the validation process failed (%s); checking in process", error)
                 self._failures += 1
                 self._stop()
