@@ -124,6 +124,8 @@ class ValidationProcess:
         self._failed_at = 0.0  # when the last of MAX_FAILURES failed
         self.answered = 0
         """Writes this process has checked (the others were checked in the server's)."""
+        self.started = 0
+        """Processes started so far."""
 
     def start(self) -> None:
         """Start the process now (it imports pySHACL and reads the shapes, about 2 s)."""
@@ -172,16 +174,9 @@ class ValidationProcess:
                 self._failures = 0  # a while later: try a process again
             if self._process is None or self._process.poll() is not None:
                 if self._process is not None:  # it ended without being told to
-                    self._failures += 1
-                self._stop()
-                if self._failures >= MAX_FAILURES:
-                    self._failed_at = time.monotonic()
-                    log.error(
-                        "the validation process keeps failing; writes are checked here for "
-                        "the next %d s",
-                        RETRY_SECONDS,
-                    )
-                    return None
+                    self._failed("it ended")
+                    if self._failures >= MAX_FAILURES:
+                        return None
                 self._spawn()
             connection = self._connection
             if connection is None:
@@ -218,9 +213,7 @@ class ValidationProcess:
                 ) from None
             except (EOFError, OSError, pickle.UnpicklingError, StoreError) as error:
                 # StoreError: no checkpoint could be made (a full disk?); the write is not at fault
-                log.warning("the validation process failed (%s); checking in process", error)
-                self._failures += 1
-                self._stop()
+                self._failed(str(error))
                 return None
             self._forget_old_snapshots()
             if reply[0] != "ok":
@@ -254,6 +247,18 @@ class ValidationProcess:
             self._stop()
 
     # ------------------------------------------------------------------ internals
+
+    def _failed(self, why: str) -> None:
+        """One more failure in a row: stop the process; past ``MAX_FAILURES``, rest a while."""
+        log.warning("the validation process failed (%s); checking in process", why)
+        self._failures += 1
+        self._stop()
+        if self._failures >= MAX_FAILURES:
+            self._failed_at = time.monotonic()
+            log.error(
+                "the validation process keeps failing; writes are checked here for the next %d s",
+                RETRY_SECONDS,
+            )
 
     def _send_snapshot(self, connection: Connection, generation: int) -> None:
         path, remove = self._snapshot()
@@ -297,6 +302,7 @@ class ValidationProcess:
             child.close()
         self._connection = Connection(parent.detach())
         self.pid = self._process.pid
+        self.started += 1
         self._ready, self._view, self._overlay = False, None, 0
 
     def _stop(self) -> None:
