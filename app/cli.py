@@ -332,39 +332,25 @@ def serve(
             return open_and_refresh()
 
     store = _guarded(first_start)
-    import uvicorn  # the web stack is only needed here, so other commands start faster
-
-    from app.routes.pages import warm_up
-    from app.routes.reconcile import app_service
+    # the web stack is only needed here, so other commands start faster
     from app.server import config as server_config
-    from app.server import prefer_latency
-    from app.web import create_app
+    from app.server import run, serving
 
     out.print(f"Serving on http://{settings.host}:{settings.port}/ (Ctrl+C to stop)", markup=False)
     try:
-        app = create_app(settings, store)
-        # uvicorn re-raises SIGTERM/SIGINT once it has shut down, which ends the process before
-        # the `finally` below: the store is closed (query workers stopped, snapshot and results
-        # directories deleted) in the app's shutdown instead; closing twice is harmless.
-        app.router.on_shutdown.append(store.close)
+        app = serving(settings, store)
         if settings.validation_process:  # writes checked in a process of their own
             from app.validate.process import start as start_validation
 
             start_validation(store, settings.project_dir, timeout=settings.write_timeout)
-        # home page, search index, reconciliation index: built while serving
-        app.state.warm = warm_up(store, settings, app_service(app, store, settings).warm)
-        prefer_latency()  # see app.server
         # Header cap, header-read timeout and connection cap: see app.server.
-        server = uvicorn.Server(
-            server_config(
-                app, settings, host=settings.host, port=settings.port, access_log=access_log
-            )
+        config = server_config(
+            app, settings, host=settings.host, port=settings.port, access_log=access_log
         )
-        with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C, re-raised: as uvicorn.run()
-            server.run()
+        started = run(config)
     finally:
         store.close()  # stops the query workers
-    if not server.started:
+    if not started:
         raise typer.Exit(3)  # could not listen (the port is taken?), as uvicorn.run() exits
 
 
@@ -398,13 +384,8 @@ def _serve_read_only(settings: Settings, *, access_log: bool) -> None:
         return store, lock
 
     store, lock = _guarded(open_read_only)
-    import uvicorn
-
-    from app.routes.pages import warm_up
-    from app.routes.reconcile import app_service
     from app.server import config as server_config
-    from app.server import prefer_latency
-    from app.web import create_app
+    from app.server import run, serving
 
     count = settings.serve_processes
     out.print(
@@ -413,16 +394,12 @@ def _serve_read_only(settings: Settings, *, access_log: bool) -> None:
         markup=False,
     )
     others: list[Any] = []
-    started = False
+    started = False  # as far as the `finally` knows
     try:
-        app = create_app(settings, store)
-        app.router.on_shutdown.append(store.close)
-        app.state.warm = warm_up(store, settings, app_service(app, store, settings).warm)
-        prefer_latency()
+        app = serving(settings, store)
         config = server_config(
             app, settings, host=settings.host, port=settings.port, access_log=access_log
         )
-        server = uvicorn.Server(config)
         sockets = None
         if count > 1:
             try:
@@ -432,9 +409,7 @@ def _serve_read_only(settings: Settings, *, access_log: bool) -> None:
             others = serve_process.start(count - 1, listening, settings, access_log=access_log)
             app.router.on_shutdown.append(lambda: serve_process.stop(others))
             sockets = [listening]
-        with contextlib.suppress(KeyboardInterrupt):
-            server.run(sockets=sockets)
-        started = server.started
+        started = run(config, sockets)
     finally:
         serve_process.stop(others)
         store.close()

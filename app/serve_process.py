@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 from typing import IO
 
+from app.backends.workers import child_environment
 from app.errors import StoreError
 from app.settings import Settings
 
@@ -84,16 +85,13 @@ def start(
     """Start ``count`` processes answering on ``listening`` (the parent is one more), with
     ``settings``: the environment's, and what the command line changed (``--host`` decides
     which ``Host`` headers are trusted)."""
-    root = str(Path(__file__).resolve().parent.parent)
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
-        "HISTKG_HOST": settings.host,
-        "HISTKG_PORT": str(settings.port),
-        "HISTKG_READ_ONLY": "true",
-        "HISTKG_SERVE_PROCESSES": str(settings.serve_processes),
-        "HISTKG_VALIDATION_PROCESS": "false",
-    }
+    env = child_environment(
+        HISTKG_HOST=settings.host,
+        HISTKG_PORT=str(settings.port),
+        HISTKG_READ_ONLY="true",
+        HISTKG_SERVE_PROCESSES=str(settings.serve_processes),
+        HISTKG_VALIDATION_PROCESS="false",
+    )
     command = [sys.executable, "-m", __name__, str(listening.fileno()), str(os.getpid())]
     if access_log:
         command.append("--access-log")
@@ -128,13 +126,8 @@ def _end_with(parent: int) -> None:
 
 def main(argv: list[str]) -> None:
     """Serve the app on the inherited socket, read-only, until told to stop."""
-    import uvicorn
-
-    from app.routes.pages import warm_up
-    from app.routes.reconcile import app_service
-    from app.server import config, prefer_latency
+    from app.server import config, run, serving
     from app.store import Store
-    from app.web import create_app
 
     # the parent's pid comes with the arguments: it may have died before this line ran
     threading.Thread(target=_end_with, args=(int(argv[1]),), daemon=True).start()
@@ -142,13 +135,8 @@ def main(argv: list[str]) -> None:
     settings = Settings()
     store = Store.from_settings(settings, read_only=True)
     try:
-        app = create_app(settings, store)
-        app.router.on_shutdown.append(store.close)
-        app.state.warm = warm_up(store, settings, app_service(app, store, settings).warm)
-        prefer_latency()
-        server = uvicorn.Server(config(app, settings, access_log="--access-log" in argv))
-        with contextlib.suppress(KeyboardInterrupt):
-            server.run(sockets=[listening])
+        app = serving(settings, store)
+        run(config(app, settings, access_log="--access-log" in argv), [listening])
     finally:
         store.close()
 

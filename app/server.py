@@ -1,4 +1,7 @@
-"""The uvicorn server ``histkg serve`` runs: its settings and a connection guard.
+"""The uvicorn server ``histkg serve`` runs: its app, settings and a connection guard.
+
+``serving`` and ``run`` are what every process of ``histkg serve`` does (the writable server,
+the read-only one, and the extra processes of ``--processes``, ``app.serve_process``).
 
 uvicorn (with httptools) bounds neither the size of a request's headers nor the time a client
 may take to send them: a keep-alive timeout starts only after a first answer, so a socket that
@@ -21,16 +24,21 @@ routes that take a body read them.
 """
 
 import asyncio
+import contextlib
 import json
 import resource
+import socket
 import sys
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from app.errors import HeadersTooLarge, HistkgError, RequestTimeout
 from app.settings import Settings
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 RESERVED_FILES = 64
 """Open files kept free below the open-file limit for the store, the query workers and logs."""
@@ -193,3 +201,31 @@ def config(app: Any, settings: Settings, **options: Any) -> uvicorn.Config:
         timeout_keep_alive=max(1, min(5, round(settings.header_timeout))),
         **options,
     )
+
+
+def serving(settings: Settings, store: "Store") -> Any:
+    """The app ``histkg serve`` runs on ``store``, warming up in the background (home page,
+    search index, then the facets and the reconciliation index: ``warm_up``).
+
+    uvicorn re-raises SIGTERM/SIGINT once it has shut down, which ends the process before its
+    caller's ``finally``: the store is closed (query workers stopped, snapshot and results
+    directories deleted) in the app's shutdown too; closing twice is harmless.
+    """
+    from app.routes.pages import warm_up
+    from app.routes.reconcile import app_service
+    from app.web import create_app
+
+    app = create_app(settings, store)
+    app.router.on_shutdown.append(store.close)
+    app.state.warm = warm_up(store, settings, app_service(app, store, settings).warm)
+    return app
+
+
+def run(server_config: uvicorn.Config, sockets: list[socket.socket] | None = None) -> bool:
+    """Serve until stopped (Ctrl+C, SIGTERM), on ``sockets`` if given; whether the server
+    started listening (not: the port is taken?)."""
+    prefer_latency()
+    server = uvicorn.Server(server_config)
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C, re-raised: as uvicorn.run()
+        server.run(sockets=sockets)
+    return bool(server.started)

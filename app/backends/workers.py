@@ -317,11 +317,7 @@ class WorkerPool:
 
     def _spawn(self, snapshot: Snapshot) -> Worker:
         parent, child = socket.socketpair()
-        root = str(Path(__file__).resolve().parent.parent)
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
-        }
+        env = child_environment()
         try:
             process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
                 [
@@ -357,6 +353,16 @@ class WorkerPool:
             connection.close()
             _unpack(reply)
         return worker
+
+
+def child_environment(**overrides: str) -> dict[str, str]:
+    """The environment of a ``python -m app.…`` child process (query workers, the validation
+    process, the extra serving processes): this one's, with ``overrides``, and this package's
+    directory first on ``PYTHONPATH``, so the child runs the same code whatever its working
+    directory."""
+    root = str(Path(__file__).resolve().parent.parent.parent)
+    path = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
+    return {**os.environ, **overrides, "PYTHONPATH": path}
 
 
 def _out_of_memory(memory_mib: int) -> QueryMemory:

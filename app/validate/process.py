@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pyoxigraph as ox
 
+from app.backends.workers import child_environment
 from app.errors import StoreError, ValidationTimeout
 from app.validate.full import ValidationReport
 
@@ -281,11 +282,7 @@ class ValidationProcess:
             socket.SO_SNDTIMEO,
             struct.pack("ll", int(seconds), int(seconds % 1 * 1_000_000)),
         )
-        root = str(Path(__file__).resolve().parent.parent.parent)
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
-        }
+        env = child_environment()
         try:
             self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
                 [sys.executable, "-m", __name__, str(child.fileno()), str(self.project_dir)],
