@@ -16,11 +16,14 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import IO
 
 import httpx
 import psutil
 import pytest
 from fixtures.sparql.servers import free_port
+
+Popen = subprocess.Popen[str]
 
 REPO = Path(__file__).resolve().parent.parent
 PROJECT = Path(__file__).parent / "fixtures" / "project"
@@ -51,6 +54,17 @@ def _histkg(store: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _serve(store: Path, *options: str, output: IO[str] | int = subprocess.DEVNULL) -> Popen:
+    """``histkg serve --read-only OPTIONS`` on ``store``, its output to ``output``."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--read-only", *options],
+        env=_env(store),
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("read-only") / "store"
@@ -74,29 +88,11 @@ def _serving(pid: int) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def server(store: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+def server(store: Path) -> Iterator[tuple[str, Popen]]:
     port = free_port()
     log = (store.parent / "serve.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "app",
-            "serve",
-            "--read-only",
-            "--processes",
-            "2",
-            # not the default interface: every process must trust the Host it is asked for
-            "--host",
-            HOST,
-            "--port",
-            str(port),
-        ],
-        env=_env(store),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    # not the default interface: every process must trust the Host it is asked for
+    process = _serve(store, "--processes", "2", "--host", HOST, "--port", str(port), output=log)
     base = f"http://{HOST}:{port}"
     deadline = time.monotonic() + 60
     started = "Application startup complete."  # uvicorn says it once per process
@@ -116,7 +112,7 @@ def server(store: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     log.close()
 
 
-def test_every_process_answers_queries(server: tuple[str, subprocess.Popen[str]]) -> None:
+def test_every_process_answers_queries(server: tuple[str, Popen]) -> None:
     """24 clients at once, each on a keep-alive connection of its own: the kernel hands each
     connection to one of the processes, and each process holds some of the connections that
     were answered."""
@@ -152,9 +148,7 @@ def test_every_process_answers_queries(server: tuple[str, subprocess.Popen[str]]
     assert all(count >= 1 for count in held.values()), held
 
 
-def test_writes_are_refused_and_change_nothing(
-    server: tuple[str, subprocess.Popen[str]], store: Path
-) -> None:
+def test_writes_are_refused_and_change_nothing(server: tuple[str, Popen], store: Path) -> None:
     base, _ = server
     count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
     headers = {"Accept": "application/sparql-results+json"}
@@ -183,7 +177,7 @@ def test_writes_are_refused_and_change_nothing(
 
 
 def test_nothing_else_can_write_the_store_while_it_is_served(
-    server: tuple[str, subprocess.Popen[str]], store: Path
+    server: tuple[str, Popen], store: Path
 ) -> None:
     done = _histkg(store, "load")
     assert done.returncode == 2, done.stderr
@@ -192,15 +186,10 @@ def test_nothing_else_can_write_the_store_while_it_is_served(
 
 
 def test_another_read_only_server_may_share_the_store(
-    server: tuple[str, subprocess.Popen[str]], store: Path
+    server: tuple[str, Popen], store: Path
 ) -> None:
     port = free_port()
-    other = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--read-only", "--port", str(port)],
-        env=_env(store),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    other = _serve(store, "--port", str(port))
     try:
         deadline = time.monotonic() + 60
         answer = None
@@ -226,22 +215,7 @@ def test_several_processes_need_read_only(store: Path) -> None:
 def test_no_process_outlives_a_killed_server(store: Path, tmp_path: Path) -> None:
     store = Path(shutil.copytree(store, tmp_path / "store"))  # the module's server holds its own
     port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "app",
-            "serve",
-            "--read-only",
-            "--processes",
-            "3",
-            "--port",
-            str(port),
-        ],
-        env=_env(store),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process = _serve(store, "--processes", "3", "--port", str(port))
     try:
         deadline = time.monotonic() + 60
         while len(_serving(process.pid)) < 3 and time.monotonic() < deadline:
