@@ -275,6 +275,9 @@ class WorkerPool:
             with self._lock:
                 self._starting -= 1
                 snapshot.release()
+                # A query waiting for this spare must start a worker itself now, not sleep on
+                # to its deadline (the 503 of a query sent right after a worker was replaced).
+                self._lock.notify_all()
             return
         with self._lock:
             self._starting -= 1
@@ -317,7 +320,11 @@ class WorkerPool:
 
     def _spawn(self, snapshot: Snapshot) -> Worker:
         parent, child = socket.socketpair()
-        env = child_environment()
+        # glibc reserves 64 MiB of address space for each malloc arena, up to eight per core;
+        # under ``RLIMIT_AS`` those reservations (most of an idle worker's address space, and
+        # more on machines with more cores) ate the cap, so that a new worker could fail to
+        # start RocksDB's threads. A worker answers one query at a time: two arenas suffice.
+        env = child_environment(MALLOC_ARENA_MAX="2")
         try:
             process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
                 [
@@ -406,9 +413,6 @@ def serve(connection: Connection, location: str, memory_mib: int = 0) -> None:
     cannot take the machine's memory: an allocation past it fails, and the worker ends (Rust
     aborts) or reports ``QueryMemory`` (Python's ``MemoryError``); the pool replaces it.
     """
-    if memory_mib > 0:
-        limit = memory_mib << 20
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     from pyoxigraph import Store as OxStore
 
     from app.sparql import evaluate
@@ -418,6 +422,11 @@ def serve(connection: Connection, location: str, memory_mib: int = 0) -> None:
     except OSError as error:
         _send(connection, ("error", "StoreError", f"Cannot open the snapshot: {error}", None))
         return
+    if memory_mib > 0:
+        # Capped once the store is open, with RocksDB's threads started: a worker's start does
+        # not depend on how close its own footprint comes to the cap, only its queries do.
+        limit = memory_mib << 20
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     _send(connection, ("ready", os.getpid()))
     while True:
         try:

@@ -1,0 +1,78 @@
+"""The query worker pool when workers cannot start, and under a tight memory cap.
+
+Real worker processes over a real store: what is checked is what a client of the endpoint
+sees, an answer or a prompt error, never a wait to the deadline for a worker that will not come.
+"""
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from pyoxigraph import RdfFormat, parse
+from pyoxigraph import Store as OxStore
+
+from app.backends.workers import Snapshot, WorkerPool
+from app.errors import QueryMemory, QueryTimeout, StoreError
+from app.sparql import QueryJob
+from app.store import Store
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+DOUBLED = " ".join(f"BIND(CONCAT(?v{i}, ?v{i}) AS ?v{i + 1})" for i in range(26))
+ONE_GIB_STRING = (
+    f'SELECT (STRLEN(?v26) AS ?n) WHERE {{ BIND("xxxxxxxxxxxxxxxx" AS ?v0) {DOUBLED} }}'
+)
+
+
+def _store_directory(path: Path) -> Path:
+    """An on-disk store big enough for a three-way product to run for hours."""
+    triples = "".join(f"<urn:p{i}> <urn:knows> <urn:q{i}> .\n" for i in range(2000))
+    store = OxStore(str(path))
+    store.extend(parse(triples.encode(), RdfFormat.N_TRIPLES))
+    store.flush()
+    del store
+    return path
+
+
+def test_a_query_waiting_for_a_replacement_that_cannot_start_is_told_at_once(
+    tmp_path: Path,
+) -> None:
+    """A one-worker pool: the runaway query's worker is killed at its deadline and the spare
+    started in its place fails. The query that waited for a worker must then try itself and
+    get the error, not sleep to its own deadline (a 503 `query_timeout` 10 s later)."""
+    path = _store_directory(tmp_path / "snapshot")
+    pool = WorkerPool(1, lambda: Snapshot(path, remove=lambda: None))
+    try:
+        assert pool.run(QueryJob("ASK {}", "ask", 5.0, 10))  # the one worker is up
+        runaway: list[BaseException] = []
+
+        def run_away() -> None:
+            try:
+                pool.run(QueryJob(RUNAWAY, "select", 1.0, 10))
+            except QueryTimeout as error:
+                runaway.append(error)
+
+        thread = threading.Thread(target=run_away)
+        thread.start()
+        time.sleep(0.3)  # the runaway holds the only worker
+        path.rename(tmp_path / "moved")  # from now on, no new worker can open the snapshot
+        started = time.monotonic()
+        with pytest.raises(StoreError, match="Cannot open the snapshot"):
+            pool.run(QueryJob("ASK {}", "ask", 10.0, 10))
+        assert time.monotonic() - started < 6.0
+        thread.join()
+        assert runaway
+    finally:
+        pool.close()
+
+
+def test_a_worker_under_a_tight_memory_cap_starts_answers_and_is_replaced(
+    tmp_path: Path,
+) -> None:
+    """256 MiB is below an idle worker's address space under glibc's default malloc arenas:
+    workers used to die starting RocksDB's threads, and every query was refused."""
+    with Store(str(tmp_path / "store"), query_workers=1, query_memory=256) as store:
+        assert store.query("ASK {}").boolean
+        with pytest.raises(QueryMemory):
+            store.query(ONE_GIB_STRING)
+        assert store.query("ASK {}").boolean
