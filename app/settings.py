@@ -293,8 +293,9 @@ class Settings(BaseSettings):
         default=2048,
         ge=0,
         description=(
-            "Memory (MiB of address space) each query worker may use; a query needing more is "
-            "stopped with 503 `query_memory` and the worker replaced. 0 means no limit."
+            "Memory (MiB of address space) a query may use in its worker, beyond what the "
+            "idle worker holds; a query needing more is stopped with 503 `query_memory` and "
+            "the worker replaced. 0 means no limit."
         ),
     )
 

@@ -409,8 +409,9 @@ def remove_directory(path: Path) -> Callable[[], None]:
 def serve(connection: Connection, location: str, memory_mib: int = 0) -> None:
     """The worker's loop: open the snapshot read-only, then answer jobs until the socket closes.
 
-    With ``memory_mib``, the process's address space is capped (``RLIMIT_AS``) so that one query
-    cannot take the machine's memory: an allocation past it fails, and the worker ends (Rust
+    With ``memory_mib``, the process's address space is capped (``RLIMIT_AS``: what the worker
+    holds with its snapshot open, plus ``memory_mib``) so that one query cannot take the
+    machine's memory: an allocation past it fails, and the worker ends (Rust
     aborts) or reports ``QueryMemory`` (Python's ``MemoryError``); the pool replaces it.
     """
     from pyoxigraph import Store as OxStore
@@ -423,9 +424,10 @@ def serve(connection: Connection, location: str, memory_mib: int = 0) -> None:
         _send(connection, ("error", "StoreError", f"Cannot open the snapshot: {error}", None))
         return
     if memory_mib > 0:
-        # Capped once the store is open, with RocksDB's threads started: a worker's start does
-        # not depend on how close its own footprint comes to the cap, only its queries do.
-        limit = memory_mib << 20
+        # Capped once the store is open, above what the idle worker already holds: its footprint
+        # grows with the machine (RocksDB starts a thread, with an 8 MiB stack, per core), and a
+        # cap that counted it would leave a query less room on bigger machines, or none.
+        limit = _address_space() + (memory_mib << 20)
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     _send(connection, ("ready", os.getpid()))
     while True:
@@ -459,6 +461,18 @@ def serve(connection: Connection, location: str, memory_mib: int = 0) -> None:
             if reply[0] == "ok":
                 discard_result(reply[1])
             return
+
+
+def _address_space() -> int:
+    """This process's address space in bytes (``VmSize``; 0 where ``/proc`` has none)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) << 10
+    return 0
 
 
 def main(argv: list[str]) -> None:
