@@ -68,6 +68,9 @@ def base(hostile_settings: Settings, hostile_store: Store) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def client(base: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=base, timeout=10) as http:
+        # The query worker starts with the first query: timed checks below measure the server
+        # under attack, not a cold start on a slow machine.
+        assert http.get("/sparql", params={"query": "ASK {}"}).status_code == 200
         yield http
 
 
@@ -185,8 +188,10 @@ def test_idle_sockets_are_closed_and_health_answers_past_the_connection_cap(
         assert time.monotonic() - started < 0.5
         time.sleep(1.5)  # past the header timeout of 1 s
         answers = [_answer(sock, 0.5) for sock in idle]
-        assert all(not a or a.startswith(b"HTTP/1.1 408") for a in answers)
-        half_sent = [a for a, sock in zip(answers, idle, strict=True) if a]
+        # A socket closed past the connection cap before its partial request was read is reset
+        # (unread data); any other answer than a 408 would be a fault.
+        assert all(not a or a == b"<reset>" or a.startswith(b"HTTP/1.1 408") for a in answers)
+        half_sent = [a for a in answers if a.startswith(b"HTTP/1.1 408")]
         assert half_sent  # some of them had begun a request: they learn why they were closed
     finally:
         for sock in idle:
