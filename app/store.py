@@ -154,8 +154,8 @@ class Store:
 
         ``query_workers`` > 0 runs embedded queries in that many worker processes, which are
         killed at a query's deadline; 0 runs them in threads (see ``app.backends.embedded``).
-        ``query_memory`` caps each worker's memory (MiB; 0: no cap), ``max_result_bytes`` each
-        serialized answer (0: no cap).
+        ``query_memory`` caps a query's memory in its worker (MiB; 0: no cap),
+        ``max_result_bytes`` each serialized answer (0: no cap).
         """
         self.base_iri = base_iri
         self.query_timeout = query_timeout

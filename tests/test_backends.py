@@ -199,9 +199,10 @@ def test_a_runaway_remote_query_times_out_and_others_go_on(remote: Store, tmp_pa
     assert isinstance(outcome.get("error"), QueryTimeout)
     assert isinstance(outcome["seconds"], float)
     assert outcome["seconds"] < 2.0
-    assert simple, "no simple query ran while the runaway did"
-    # all but one at most: a single sample may meet a scheduler hiccup on a loaded 2-core runner
-    assert sorted(simple)[-2 if len(simple) > 1 else -1] < 0.5, simple
+    # Simple queries kept coming (blocked behind the runaway, only one or two would have run),
+    # and all but one at most were fast (one may meet a hiccup of a loaded 2-core machine).
+    assert len(simple) >= 5, simple
+    assert sorted(simple)[-2] < 0.5, simple
 
 
 def test_the_w3c_protocol_suite_passes_through_the_app_over_oxigraph(

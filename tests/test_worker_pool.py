@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from pyoxigraph import Literal, RdfFormat, parse
+from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse
 from pyoxigraph import Store as OxStore
 
 from app.backends.workers import Snapshot, WorkerPool
@@ -77,6 +77,10 @@ def test_a_query_gets_the_memory_cap_on_top_of_what_its_worker_holds(tmp_path: P
     256 MiB on this machine, more on bigger ones): workers died starting, or had no room left."""
     with Store(str(tmp_path / "store"), query_workers=1, query_memory=256) as store:
         assert store.query("ASK {}").boolean
+        # A write: the worker opens the new snapshot (with its cap lifted, then set again).
+        knows = NamedNode("urn:knows")
+        store.replace_graph("urn:g", [Triple(NamedNode("urn:a"), knows, NamedNode("urn:b"))])
+        assert store.query("ASK { GRAPH ?g { ?s <urn:knows> ?o } }").boolean
         (row,) = store.query(string_of_mib(64)).rows
         assert row[0] == Literal(str(64 << 20), datatype=XSD.integer)
         with pytest.raises(QueryMemory):

@@ -112,7 +112,8 @@ class WorkerPool:
             raise ValueError("a worker pool needs at least one worker")
         self.size = size
         self.memory_mib = memory_mib
-        """Each worker's address-space limit (``RLIMIT_AS``, MiB; 0: none)."""
+        """Address space (MiB) a query may take in its worker, on top of what the worker holds
+        with its snapshot open (``RLIMIT_AS``; 0: none)."""
         self._make_snapshot = make_snapshot
         self._lock = threading.Condition()
         self._snapshot: Snapshot | None = None
@@ -270,8 +271,9 @@ class WorkerPool:
     def _warm(self, snapshot: Snapshot) -> None:
         try:
             worker = self._spawn(snapshot)
-        except HistkgError as error:
-            log.warning("Could not start a spare query worker: %s", error.message)
+        except Exception as error:  # a HistkgError, or the OS refusing a process or a socket
+            reason = error.message if isinstance(error, HistkgError) else str(error)
+            log.warning("Could not start a spare query worker: %s", reason)
             with self._lock:
                 self._starting -= 1
                 snapshot.release()
@@ -320,11 +322,11 @@ class WorkerPool:
 
     def _spawn(self, snapshot: Snapshot) -> Worker:
         parent, child = socket.socketpair()
-        # glibc reserves 64 MiB of address space for each malloc arena, up to eight per core;
-        # under ``RLIMIT_AS`` those reservations (most of an idle worker's address space, and
-        # more on machines with more cores) ate the cap, so that a new worker could fail to
-        # start RocksDB's threads. A worker answers one query at a time: two arenas suffice.
-        env = child_environment(MALLOC_ARENA_MAX="2")
+        # glibc reserves 64 MiB of address space for each malloc arena, up to eight per core: most
+        # of an idle worker's address space, and more the more cores. A worker answers one
+        # query at a time, so one arena serves it, and what it holds no longer grows with the
+        # machine (see ``_cap``).
+        env = child_environment(MALLOC_ARENA_MAX="1")
         try:
             process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
                 [
@@ -423,12 +425,7 @@ def serve(connection: Connection, location: str, memory_mib: int = 0) -> None:
     except OSError as error:
         _send(connection, ("error", "StoreError", f"Cannot open the snapshot: {error}", None))
         return
-    if memory_mib > 0:
-        # Capped once the store is open, above what the idle worker already holds: its footprint
-        # grows with the machine (RocksDB starts a thread, with an 8 MiB stack, per core), and a
-        # cap that counted it would leave a query less room on bigger machines, or none.
-        limit = _address_space() + (memory_mib << 20)
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    _cap(memory_mib)
     _send(connection, ("ready", os.getpid()))
     while True:
         try:
@@ -437,6 +434,7 @@ def serve(connection: Connection, location: str, memory_mib: int = 0) -> None:
             return
         if isinstance(job, tuple) and job[0] == "open":  # the store changed: a new snapshot
             del store  # closes the old one, so its directory can go
+            _uncap(memory_mib)  # a bigger snapshot may need more to open than the last one did
             try:
                 store = OxStore.read_only(job[1])
             except OSError as error:
@@ -444,6 +442,7 @@ def serve(connection: Connection, location: str, memory_mib: int = 0) -> None:
                     connection, ("error", "StoreError", f"Cannot open the snapshot: {error}", None)
                 )
                 return
+            _cap(memory_mib)
             _send(connection, ("ready", os.getpid()))
             continue
         try:
@@ -461,6 +460,30 @@ def serve(connection: Connection, location: str, memory_mib: int = 0) -> None:
             if reply[0] == "ok":
                 discard_result(reply[1])
             return
+
+
+def _cap(memory_mib: int) -> None:
+    """Let a query take ``memory_mib`` MiB of address space beyond what this worker holds now.
+
+    Measured once the snapshot is open: an idle worker's footprint grows with the machine
+    (RocksDB starts a thread, with an 8 MiB stack, per core), and a cap that counted it would
+    leave a query less room on bigger machines, or none. Only the soft limit is set, so that
+    ``_uncap`` can lift it to open the next snapshot; never past an inherited hard limit.
+    """
+    if memory_mib <= 0:
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = _address_space() + (memory_mib << 20)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _uncap(memory_mib: int) -> None:
+    """Lift the soft limit back to the hard one (see ``_cap``)."""
+    if memory_mib > 0:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
 
 
 def _address_space() -> int:
