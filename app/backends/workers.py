@@ -31,6 +31,7 @@ import select
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -131,7 +132,7 @@ class WorkerPool:
         deadline = time.monotonic() + job.timeout
         worker = self._acquire(deadline, job.timeout)
         try:
-            _send(worker.connection, job)
+            send_message(worker.connection, job)
             ready = worker.wait(deadline - time.monotonic())
             if not ready:
                 self._kill(worker, deadline)
@@ -140,7 +141,7 @@ class WorkerPool:
                     hint="Add a LIMIT, narrow the patterns, or ask for a longer timeout (up to "
                     "HISTKG_QUERY_TIMEOUT).",
                 )
-            reply = _receive(worker.connection)
+            reply = receive_message(worker.connection)
         except (EOFError, OSError, pickle.UnpicklingError):
             try:
                 ended = worker.process.wait(timeout=1.0) is not None
@@ -245,10 +246,10 @@ class WorkerPool:
     def _move(self, worker: Worker, snapshot: Snapshot) -> Worker:
         """Have an idle worker open ``snapshot`` (counted for it already) instead of its own."""
         try:
-            _send(worker.connection, ("open", str(snapshot.path)))
+            send_message(worker.connection, ("open", str(snapshot.path)))
             if not worker.wait(START_TIMEOUT):
                 raise OSError("no answer")
-            reply = _receive(worker.connection)
+            reply = receive_message(worker.connection)
         except (EOFError, OSError, pickle.UnpicklingError):
             reply = ("error", "StoreError", "A query worker could not open a snapshot.", None)
         old, worker.snapshot = worker.snapshot, snapshot
@@ -321,34 +322,18 @@ class WorkerPool:
         worker.snapshot.release()
 
     def _spawn(self, snapshot: Snapshot) -> Worker:
-        parent, child = socket.socketpair()
         # glibc reserves 64 MiB of address space for each malloc arena, up to eight per core: most
         # of an idle worker's address space, and more the more cores. A worker answers one
         # query at a time, so one arena serves it, and what it holds no longer grows with the
         # machine (see ``_cap``).
-        env = child_environment(MALLOC_ARENA_MAX="1")
-        try:
-            process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-                [
-                    sys.executable,
-                    "-m",
-                    __name__,
-                    str(child.fileno()),
-                    str(snapshot.path),
-                    str(self.memory_mib),
-                ],
-                pass_fds=[child.fileno()],
-                stdin=subprocess.DEVNULL,
-                env=env,
-            )
-        finally:
-            child.close()
-        connection = Connection(parent.detach())
+        process, connection = start_child(
+            __name__, str(snapshot.path), str(self.memory_mib), MALLOC_ARENA_MAX="1"
+        )
         worker = Worker(process, connection, snapshot)
         try:
             if not connection.poll(START_TIMEOUT):
                 raise StoreError("A query worker did not start in time.")
-            reply = _receive(connection)
+            reply = receive_message(connection)
         except (EOFError, OSError, StoreError, pickle.UnpicklingError):
             process.kill()
             process.wait()
@@ -374,19 +359,49 @@ def child_environment(**overrides: str) -> dict[str, str]:
     return {**os.environ, **overrides, "PYTHONPATH": path}
 
 
+def start_child(
+    module: str, *args: str, send_timeout: float | None = None, **environment: str
+) -> tuple["subprocess.Popen[bytes]", Connection]:
+    """Start ``python -m MODULE FD ARGS...`` (query workers, the validation process) and return
+    it with this end of the socket pair whose other end is its ``FD``; ``environment`` as for
+    ``child_environment``. With ``send_timeout``, a send to a child that takes nothing (a full
+    socket buffer) fails after that many seconds instead of blocking for good."""
+    parent, child = socket.socketpair()
+    if send_timeout is not None:
+        seconds, fraction = int(send_timeout), send_timeout % 1
+        timeval = struct.pack("ll", seconds, int(fraction * 1_000_000))
+        parent.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, timeval)
+    try:
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", module, str(child.fileno()), *args],
+            pass_fds=[child.fileno()],
+            stdin=subprocess.DEVNULL,
+            env=child_environment(**environment),
+        )
+    except BaseException:
+        parent.close()
+        raise
+    finally:
+        child.close()
+    return process, Connection(parent.detach())
+
+
+def send_message(connection: Connection, message: object) -> None:
+    """Send ``message`` to a child or parent (plain ``pickle``: ``Connection.send`` builds a
+    ``ForkingPickler`` per message)."""
+    connection.send_bytes(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
+
+
+def receive_message(connection: Connection) -> Any:
+    """The next message ``send_message`` sent over ``connection``."""
+    return pickle.loads(connection.recv_bytes())  # noqa: S301 - from our own child or parent
+
+
 def _out_of_memory(memory_mib: int) -> QueryMemory:
     return QueryMemory(
         f"The query needed more than the {memory_mib} MiB a query may use, and was stopped.",
         hint="Narrow the query (LIMIT, shorter strings); the limit is HISTKG_QUERY_MEMORY.",
     )
-
-
-def _send(connection: Connection, message: object) -> None:
-    connection.send_bytes(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
-
-
-def _receive(connection: Connection) -> Any:
-    return pickle.loads(connection.recv_bytes())  # noqa: S301 - from our own worker or parent
 
 
 def _unpack(reply: tuple[Any, ...]) -> QueryResult | SerializedResult:
@@ -423,13 +438,15 @@ def serve(connection: Connection, location: str, memory_mib: int = 0) -> None:
     try:
         store = OxStore.read_only(location)
     except OSError as error:
-        _send(connection, ("error", "StoreError", f"Cannot open the snapshot: {error}", None))
+        send_message(
+            connection, ("error", "StoreError", f"Cannot open the snapshot: {error}", None)
+        )
         return
     _cap(memory_mib)
-    _send(connection, ("ready", os.getpid()))
+    send_message(connection, ("ready", os.getpid()))
     while True:
         try:
-            job = _receive(connection)
+            job = receive_message(connection)
         except (EOFError, OSError):
             return
         if isinstance(job, tuple) and job[0] == "open":  # the store changed: a new snapshot
@@ -438,12 +455,12 @@ def serve(connection: Connection, location: str, memory_mib: int = 0) -> None:
             try:
                 store = OxStore.read_only(job[1])
             except OSError as error:
-                _send(
+                send_message(
                     connection, ("error", "StoreError", f"Cannot open the snapshot: {error}", None)
                 )
                 return
             _cap(memory_mib)
-            _send(connection, ("ready", os.getpid()))
+            send_message(connection, ("ready", os.getpid()))
             continue
         try:
             reply: tuple[Any, ...] = ("ok", evaluate(store, job))
@@ -455,7 +472,7 @@ def serve(connection: Connection, location: str, memory_mib: int = 0) -> None:
         except Exception as error:  # reported to the parent, which logs it
             reply = ("crash", f"{type(error).__name__}: {error}")
         try:
-            _send(connection, reply)
+            send_message(connection, reply)
         except (EOFError, OSError):
             if reply[0] == "ok":
                 discard_result(reply[1])

@@ -39,8 +39,6 @@ import logging
 import os
 import pickle
 import signal
-import socket
-import struct
 import subprocess
 import sys
 import threading
@@ -52,7 +50,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pyoxigraph as ox
 
-from app.backends.workers import child_environment
+from app.backends.workers import receive_message, send_message, start_child
 from app.errors import StoreError, ValidationTimeout
 from app.validate.full import ValidationReport
 
@@ -137,18 +135,13 @@ class ValidationProcess:
     def wait_ready(self, seconds: float) -> bool:
         """Wait until the process has started (tests, and start-up warm-up); False if not."""
         with self._lock:
-            connection = self._connection
-            if self._ready:
-                return True
-            if connection is None:
+            if self._connection is None:
                 return False
             try:
-                if not connection.poll(seconds):
-                    return False
-                self._ready = _receive(connection) == ("ready",)
+                return self._take_ready(self._connection, seconds)
             except (EOFError, OSError, pickle.UnpicklingError):
                 self._stop()
-            return self._ready
+                return False
 
     def judge(
         self,
@@ -183,15 +176,11 @@ class ValidationProcess:
             if connection is None:
                 return None
             try:
-                if not self._ready:
-                    if not connection.poll(START_TIMEOUT):
-                        raise OSError("it did not start in time")
-                    self._ready = _receive(connection) == ("ready",)
-                    if not self._ready:
-                        raise OSError("it did not start")
+                if not self._take_ready(connection, START_TIMEOUT):
+                    raise OSError("it did not start in time")
                 if self._view != generation or self._overlay > REFRESH_QUADS:
                     self._send_snapshot(connection, generation)
-                _send(  # a process that takes nothing within the deadline: BlockingIOError
+                send_message(  # a process that takes nothing within the deadline: BlockingIOError
                     connection,
                     (
                         "judge",
@@ -203,7 +192,7 @@ class ValidationProcess:
                 )
                 if not connection.poll(self.timeout):
                     raise BlockingIOError("no answer within the deadline")
-                reply = _receive(connection)
+                reply = receive_message(connection)
             except BlockingIOError:
                 self._stop()
                 raise ValidationTimeout(
@@ -234,7 +223,7 @@ class ValidationProcess:
             if not self._ready or connection is None or self._view != generation - 1:
                 return  # the next judge sends a snapshot
             try:
-                _send(connection, ("apply", _nquads(added), _nquads(removed)))
+                send_message(connection, ("apply", _nquads(added), _nquads(removed)))
             except OSError:
                 self._stop()
                 return
@@ -261,10 +250,17 @@ class ValidationProcess:
                 RETRY_SECONDS,
             )
 
+    def _take_ready(self, connection: Connection, seconds: float) -> bool:
+        """With the lock held: whether the process has said it is ready, waiting up to
+        ``seconds`` for it to say so (raises what receiving from it raises)."""
+        if not self._ready and connection.poll(seconds):
+            self._ready = receive_message(connection) == ("ready",)
+        return self._ready
+
     def _send_snapshot(self, connection: Connection, generation: int) -> None:
         path, remove = self._snapshot()
         self._snapshots.append((path, remove))
-        _send(connection, ("snapshot", str(path)))
+        send_message(connection, ("snapshot", str(path)))
         self._view, self._overlay = generation, 0
 
     def _forget_old_snapshots(self) -> None:
@@ -273,31 +269,16 @@ class ValidationProcess:
             self._snapshots.pop(0)[1]()
 
     def _spawn(self) -> None:
-        parent, child = socket.socketpair()
-        # A send to a process that hangs with a full socket buffer fails after this long
-        # instead of holding the store's write lock for good.
-        seconds = max(1.0, self.timeout)
-        parent.setsockopt(
-            socket.SOL_SOCKET,
-            socket.SO_SNDTIMEO,
-            struct.pack("ll", int(seconds), int(seconds % 1 * 1_000_000)),
-        )
-        env = child_environment()
         try:
-            self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-                [sys.executable, "-m", __name__, str(child.fileno()), str(self.project_dir)],
-                pass_fds=[child.fileno()],
-                stdin=subprocess.DEVNULL,
-                env=env,
+            # A send to a process that hangs with a full socket buffer fails (BlockingIOError)
+            # instead of holding the store's write lock for good.
+            self._process, self._connection = start_child(
+                __name__, str(self.project_dir), send_timeout=max(1.0, self.timeout)
             )
         except OSError as error:
             log.warning("cannot start the validation process: %s", error)
-            parent.close()
             self._process = None
             return
-        finally:
-            child.close()
-        self._connection = Connection(parent.detach())
         self.pid = self._process.pid
         self.started += 1
         self._ready, self._view, self._overlay = False, None, 0
@@ -368,14 +349,6 @@ def _quads(data: bytes) -> list[ox.Quad]:
     return list(ox.parse(data, format=_NQUADS)) if data else []
 
 
-def _send(connection: Connection, message: object) -> None:
-    connection.send_bytes(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
-
-
-def _receive(connection: Connection) -> Any:
-    return pickle.loads(connection.recv_bytes())  # noqa: S301 - from our own process or parent
-
-
 # ---------------------------------------------------------------------- the process itself
 
 
@@ -388,11 +361,11 @@ def serve(connection: Connection, project_dir: Path) -> None:
     warm = ox.NamedNode("urn:histkg:warm")
     with contextlib.suppress(Exception):  # a broken shapes file: the server says so itself
         validate_change(lambda *_: iter(()), {ox.Quad(warm, warm, warm, warm)}, (), project_dir)
-    _send(connection, ("ready",))
+    send_message(connection, ("ready",))
     view: Overlay | None = None
     while True:
         try:
-            message = _receive(connection)
+            message = receive_message(connection)
         except (EOFError, OSError):
             return
         kind = message[0]
@@ -416,7 +389,7 @@ def serve(connection: Connection, project_dir: Path) -> None:
             except Exception as error:  # the server checks the write itself, and says why
                 reply = ("error", f"{type(error).__name__}: {error}")
             try:
-                _send(connection, reply)
+                send_message(connection, reply)
             except (EOFError, OSError):
                 return
 
