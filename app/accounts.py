@@ -32,6 +32,7 @@ from typing import Final
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from app.backends import on_disk
 from app.errors import Forbidden, InputError, NotFound, StoreError
 from app.settings import Settings
 
@@ -86,7 +87,7 @@ def users_file(settings: Settings) -> Path:
     if settings.users_file:
         return Path(settings.users_file)
     store = settings.store
-    if store == "memory" or store.startswith(("http://", "https://")):
+    if not on_disk(store):
         raise StoreError(
             "A memory or remote store has no directory to keep accounts beside.",
             hint="Set HISTKG_USERS_FILE to the file that should hold them.",

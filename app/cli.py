@@ -32,6 +32,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from app import __version__
+from app.backends import on_disk
 from app.backends.preflight import undo_new_store
 from app.errors import HistkgError, InputError, ShaclViolation, StoreBusy
 from app.settings import Settings
@@ -358,7 +359,7 @@ def _serve_read_only(settings: Settings, *, access_log: bool) -> None:
     """``histkg serve --read-only [--processes N]`` (see ``app.serve_process``)."""
     from app import serve_process
 
-    embedded = settings.store != "memory" and not settings.store.startswith(("http:", "https:"))
+    embedded = on_disk(settings.store)
     if settings.serve_processes > 1 and not embedded:
         _fail(
             2,

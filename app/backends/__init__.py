@@ -95,6 +95,17 @@ class Backend(Protocol):
         ...
 
 
+def is_remote(location: str) -> bool:
+    """Whether ``location`` (``HISTKG_STORE``) is the query URL of a SPARQL server."""
+    return location.startswith(("http://", "https://"))
+
+
+def on_disk(location: str) -> bool:
+    """Whether ``location`` names an embedded store in a directory (not ``memory``, not a
+    remote server)."""
+    return location != "memory" and not is_remote(location)
+
+
 def open_backend(
     location: str,
     *,
@@ -106,7 +117,7 @@ def open_backend(
 ) -> Backend:
     """Open the backend ``location`` names (see the module docstring); ``read_only`` opens an
     embedded store without taking it from the process that holds it (a remote one is as is)."""
-    if location.startswith(("http://", "https://")):
+    if is_remote(location):
         from app.backends.remote import RemoteBackend
 
         return RemoteBackend(location, update_url=update_url, graph_store_url=graph_store_url)
