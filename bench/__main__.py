@@ -388,15 +388,13 @@ def _targets(results: dict[str, Any]) -> list[str]:
         ratio = ratios.get("oxigraph", {}).get(f"{kind}@8")
         if ratio is None:
             continue
-        value = ratio["ratio"]
-        verdict = "n/a" if value is None else ("met" if value >= target else "NOT met")
+        verdict = _verdict(ratio["ratio"], target)
         line = f"{kind}@8: histkg/oxigraph {_ratio_text(ratio)} (target >= {target}x: {verdict})"
         mine, theirs = _rps(results, READ_ONLY, f"{kind}@8"), _rps(results, "oxigraph", f"{kind}@8")
         if mine and theirs:
             ceiling = results["generator"]["ceiling"]["throughput_rps"].get("8")
             read_only = _ratio({"throughput_rps": mine}, {"throughput_rps": theirs}, ceiling)
-            value = read_only["ratio"]
-            verdict = "n/a" if value is None else ("met" if value >= target else "NOT met")
+            verdict = _verdict(read_only["ratio"], target)
             line += f"; read-only, 2 processes: {_ratio_text(read_only)} ({verdict})"
         if kind == "point":
             floors = [
@@ -429,6 +427,11 @@ def _targets(results: dict[str, Any]) -> list[str]:
             f"(target >= {RDFLIB_TARGET}x on every kind: {verdict})"
         )
     return lines
+
+
+def _verdict(ratio: float | None, target: float) -> str:
+    """Whether a ratio meets its target ("n/a": there is none, a side was client-bound)."""
+    return "n/a" if ratio is None else ("met" if ratio >= target else "NOT met")
 
 
 def _rps(results: dict[str, Any], server: str, cell: str) -> float | None:
