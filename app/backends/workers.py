@@ -40,7 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.errors import (
     HistkgError,
@@ -53,6 +53,9 @@ from app.errors import (
 )
 from app.results import SerializedResult
 from app.sparql import QueryJob, QueryResult, discard_result
+
+if TYPE_CHECKING:
+    from pyoxigraph import Store as OxStore
 
 log = logging.getLogger("histkg.workers")
 
@@ -431,19 +434,11 @@ def serve(connection: Connection, location: str, memory_mib: int = 0) -> None:
     machine's memory: an allocation past it fails, and the worker ends (Rust
     aborts) or reports ``QueryMemory`` (Python's ``MemoryError``); the pool replaces it.
     """
-    from pyoxigraph import Store as OxStore
-
     from app.sparql import evaluate
 
-    try:
-        store = OxStore.read_only(location)
-    except OSError as error:
-        send_message(
-            connection, ("error", "StoreError", f"Cannot open the snapshot: {error}", None)
-        )
+    store = _open(connection, location, memory_mib)
+    if store is None:
         return
-    _cap(memory_mib)
-    send_message(connection, ("ready", os.getpid()))
     while True:
         try:
             job = receive_message(connection)
@@ -452,15 +447,9 @@ def serve(connection: Connection, location: str, memory_mib: int = 0) -> None:
         if isinstance(job, tuple) and job[0] == "open":  # the store changed: a new snapshot
             del store  # closes the old one, so its directory can go
             _uncap(memory_mib)  # a bigger snapshot may need more to open than the last one did
-            try:
-                store = OxStore.read_only(job[1])
-            except OSError as error:
-                send_message(
-                    connection, ("error", "StoreError", f"Cannot open the snapshot: {error}", None)
-                )
+            store = _open(connection, job[1], memory_mib)
+            if store is None:
                 return
-            _cap(memory_mib)
-            send_message(connection, ("ready", os.getpid()))
             continue
         try:
             reply: tuple[Any, ...] = ("ok", evaluate(store, job))
@@ -477,6 +466,22 @@ def serve(connection: Connection, location: str, memory_mib: int = 0) -> None:
             if reply[0] == "ok":
                 discard_result(reply[1])
             return
+
+
+def _open(connection: Connection, location: str, memory_mib: int) -> "OxStore | None":
+    """Open the snapshot at ``location``, cap the memory a query may take, and tell the parent
+    the worker is ready; None, the parent told why, when the snapshot cannot be opened."""
+    from pyoxigraph import Store as OxStore
+
+    try:
+        store = OxStore.read_only(location)
+    except OSError as error:
+        message = f"Cannot open the snapshot: {error}"
+        send_message(connection, ("error", "StoreError", message, None))
+        return None
+    _cap(memory_mib)
+    send_message(connection, ("ready", os.getpid()))
+    return store
 
 
 def _cap(memory_mib: int) -> None:
